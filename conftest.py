@@ -1,0 +1,73 @@
+"""The test harness every app reuses: the persona world, logged-in clients, API clients.
+
+The world is the demo itself (睢县 with 长岗镇 and 平岗镇, departments, one account per role), so
+every test also proves the demo, plus a few accounts that only tests need (a village cadre in the
+other town, a system administrator anchored at the other town).
+"""
+
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM must still be allowed.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "Test@2023pass"
+CHANGGANG = "411422100000"
+PINGGANG = "411422101000"
+VILLAGE1 = "411422100201"  # 长岗村, village1's and grid1's
+VILLAGE2 = "411422100202"  # 杨庄村, village2's
+PINGGANG_VILLAGE = "411422101201"  # 平岗村
+
+
+def build_world():
+    from safestar.org.demo import load_demo
+    from safestar.org.models import Department, Division, User
+    from safestar.org.roles import Role
+
+    load_demo(password=PASSWORD)
+    pinggang = Division.objects.get(code=PINGGANG)
+    for username, role, code in [
+        ("village3", Role.VILLAGE, PINGGANG_VILLAGE),
+        ("admin2", Role.SYSADMIN, PINGGANG),
+    ]:
+        user = User(username=username, role=role, division=Division.objects.get(code=code))
+        user.set_password(PASSWORD)
+        user.save()
+    Department.objects.get_or_create(name="平岗镇司法所", division=pinggang, defaults={"kind": "justice", "fields": ["disputes"]})
+
+
+@pytest.fixture
+def world(db):
+    build_world()
+
+
+@pytest.fixture
+def login(client, world):
+    """login("town") → the test client logged in as that persona."""
+    from safestar.org.models import User
+
+    def _login(username):
+        client.force_login(User.objects.get(username=username))
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def api(client, world):
+    """api("town") → a function get(path) that calls /api/v1/ with that persona's bearer token."""
+    from safestar.org.models import ApiToken, User
+
+    def _api(username=None):
+        headers = {}
+        if username:
+            _, token = ApiToken.issue(User.objects.get(username=username))
+            headers["Authorization"] = f"Bearer {token}"
+
+        def get(path):
+            return client.get(f"/api/v1{path}", headers=headers)
+
+        return get
+
+    return _api

@@ -1,0 +1,38 @@
+"""The REST API root: /api/v1/, bearer tokens, OpenAPI at /api/v1/openapi.json.
+
+Each app adds its router in its own api.py; every endpoint reads through the same
+`visible_to(user)` scope as the pages, so an object outside the caller's scope answers 404.
+"""
+
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.security import HttpBearer
+
+from safestar.org.api import router as org_router
+from safestar.org.models import ApiToken
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token):
+        found = (
+            ApiToken.objects.select_related("user__division", "user__department")
+            .filter(digest=ApiToken.hash(token), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if found is None:
+            return None
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        request.user = found.user
+        return found.user
+
+
+api = NinjaAPI(
+    title="SafeStar 平安法治星创建管理系统 API",
+    version="1",
+    description="所有接口需要 `Authorization: Bearer <令牌>`；令牌用 `safestar token create 登录名` 签发。"
+    "数据范围与网页一致：范围外的对象返回 404。",
+    auth=BearerToken(),
+    docs_url=None,  # the interactive docs page loads scripts from a CDN; intranets have none
+    urls_namespace="api",
+)
+api.add_router("/", org_router)

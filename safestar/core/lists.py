@@ -1,0 +1,29 @@
+"""The shared list machinery: search, pagination and htmx partial rendering for every list page."""
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import render
+
+PER_PAGE = 20
+
+
+def search(queryset, request, fields):
+    """Filter by the `q` parameter over `fields` (icontains, any of them)."""
+    q = request.GET.get("q", "").strip()
+    if q:
+        condition = Q()
+        for name in fields:
+            condition |= Q(**{f"{name}__icontains": q})
+        queryset = queryset.filter(condition)
+    return queryset, q
+
+
+def paginate(request, queryset, per_page=PER_PAGE):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def render_list(request, template, context, partial="table"):
+    """The full page, or only its table partial when htmx asks (search-as-you-type, paging)."""
+    if request.headers.get("HX-Request") == "true":
+        template = f"{template}#{partial}"
+    return render(request, template, context)

@@ -1,0 +1,77 @@
+"""The one data-scope mechanism.
+
+Every queryset that reaches a person goes through `Model.objects.visible_to(user)` (or
+`writable_by(user)`), and every single object through `get_visible_or_404`. Pages, exports,
+imports, the API and dashboards all call these; nothing filters by division on its own.
+
+A scoped model declares three class attributes:
+
+    scope_path   ORM path from the model to its Division's materialised path ("division__path")
+    scope_read   the RoleSpec capability that lets a role read it ("reads_business", "reads_org", ...)
+    scope_write  the RoleSpec capability that lets a role change it (None: nobody may)
+    data_field   (business data only) the DataField a department must share to see it
+
+A user sees an object when their role has the capability and the object's division lies in the
+subtree of the user's anchor division (path prefix). Objects outside answer 404, never 403.
+"""
+
+from django.db import models
+from django.http import Http404
+
+from safestar.org.roles import spec
+
+
+def _allowed(model, user, capability_attr) -> bool:
+    if not (getattr(user, "is_authenticated", False) and user.is_active and user.division_id):
+        return False
+    role = spec(user.role)
+    capability = getattr(model, capability_attr)
+    if capability is None or not getattr(role, capability):
+        return False
+    field = getattr(model, "data_field", None)
+    if role.needs_department and field is not None:
+        return user.department_id is not None and field in user.department.fields
+    return True
+
+
+def scope_filter(queryset, user, write=False):
+    model = queryset.model
+    if not _allowed(model, user, "scope_write" if write else "scope_read"):
+        return queryset.none()
+    queryset = queryset.filter(**{f"{model.scope_path}__startswith": user.division.path})
+    if hasattr(model, "scope_extra"):
+        queryset = model.scope_extra(queryset, user)
+    return queryset
+
+
+class ScopedQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scope_filter(self, user)
+
+    def writable_by(self, user):
+        return scope_filter(self, user, write=True)
+
+
+def can_read(model, user) -> bool:
+    """Whether the role may read this kind of data at all (used for navigation and page guards)."""
+    return _allowed(model, user, "scope_read")
+
+
+def can_write(model, user) -> bool:
+    return _allowed(model, user, "scope_write")
+
+
+def get_visible_or_404(queryset_or_model, user, write=False, **lookup):
+    queryset = getattr(queryset_or_model, "objects", queryset_or_model)
+    queryset = queryset.all() if hasattr(queryset, "all") else queryset
+    scoped = scope_filter(queryset, user, write=write)
+    try:
+        return scoped.get(**lookup)
+    except (scoped.model.DoesNotExist, ValueError):
+        raise Http404("页面不存在，或不在您的数据范围内。")
+
+
+def require(allowed: bool):
+    """Guard for a page the role cannot use at all: it answers 404 like an object out of scope."""
+    if not allowed:
+        raise Http404("页面不存在，或不在您的数据范围内。")

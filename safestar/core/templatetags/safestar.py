@@ -1,0 +1,47 @@
+from django import forms, template
+from django.utils.http import urlencode
+
+register = template.Library()
+
+
+@register.filter
+def bs(bound_field):
+    """Render a form field's widget with Bootstrap's classes (and is-invalid when it has errors)."""
+    widget = bound_field.field.widget
+    if isinstance(widget, (forms.CheckboxInput,)):
+        css = "form-check-input"
+    elif isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect)):
+        css = ""
+    elif isinstance(widget, forms.Select):
+        css = "form-select"
+    else:
+        css = "form-control"
+    if bound_field.errors:
+        css += " is-invalid"
+    return bound_field.as_widget(attrs={"class": css} if css else {})
+
+
+@register.filter
+def is_checkbox(bound_field):
+    return isinstance(bound_field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def is_multi_checkbox(bound_field):
+    return isinstance(bound_field.field.widget, forms.CheckboxSelectMultiple)
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, page_number):
+    """The current URL's query with `page` replaced, so paging keeps search and filters."""
+    params = context["request"].GET.copy()
+    params["page"] = page_number
+    return "?" + params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def query_url(context, **changes):
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        params[key] = value
+    return "?" + urlencode(params, doseq=True) if params else ""

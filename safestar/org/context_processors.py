@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.urls import reverse
+
+from safestar.core.scope import can_read
+
+from .models import Department, Division, User
+
+
+def navigation(request):
+    """The menu a user sees: only what their role can use."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.division_id:
+        return {"demo_banner": settings.SAFESTAR_DEMO_BANNER}
+    from safestar.audit.models import AuditEvent
+
+    items = [("首页", reverse("home"))]
+    if can_read(Division, user):
+        items.append(("区划与村", reverse("my-division")))
+    if can_read(Department, user):
+        items.append(("部门", reverse("departments")))
+    if can_read(User, user):
+        items.append(("账号管理", reverse("accounts")))
+    if can_read(AuditEvent, user):
+        items.append(("审计日志", reverse("audit-events")))
+    return {"nav_items": items, "demo_banner": settings.SAFESTAR_DEMO_BANNER}

@@ -1,0 +1,91 @@
+"""Demo data: the 睢县 tree, 长岗镇 with 20 villages, 平岗镇 with 5, departments and one account per
+role. Idempotent: running it again updates in place and creates nothing twice."""
+
+import os
+
+from django.db import transaction
+
+from .divisions import BUNDLED_CSV, load_divisions, read_division_csv, subtree
+from .models import Department, Division, User
+from .roles import DataField as F
+from .roles import DepartmentKind as K
+from .roles import Level, Role
+
+DEFAULT_PASSWORD = "Safestar@2023"
+COUNTY = "411422000000"  # 睢县
+TOWN = "411422100000"  # 长岗镇
+TOWN2 = "411422101000"  # 平岗镇
+
+VILLAGES = {
+    TOWN: "长岗 杨庄 李庄 王楼 张庄 刘寨 赵店 孙庄 陈楼 杨集 高庄 马庄 朱庄 胡寨 郭庄 周楼 吴庄 徐庄 黄庄 宋集".split(),
+    TOWN2: "平岗 东关 西关 魏庄 许楼".split(),
+}
+
+DEPARTMENTS = [
+    # (division code, name, kind, fields)
+    (COUNTY, "睢县公安局", K.POLICE, [F.SECURITY, F.INCIDENTS, F.KEYPERSONS]),
+    (COUNTY, "睢县司法局", K.JUSTICE, [F.DISPUTES, F.PUBLICITY, F.KEYPERSONS]),
+    (COUNTY, "睢县应急管理局", K.EMERGENCY, [F.EMERGENCY, F.SAFETY, F.INCIDENTS]),
+    (COUNTY, "睢县信访局", K.PETITION, [F.PETITIONS, F.INCIDENTS]),
+    (COUNTY, "睢县民族宗教事务局", K.RELIGION, [F.RELIGION, F.INCIDENTS]),
+    (COUNTY, "睢县卫生健康委员会", K.HEALTH, [F.KEYPERSONS]),
+    (COUNTY, "中共睢县县委组织部", K.ORGANIZATION, [F.CREATION]),
+    (COUNTY, "中共睢县县委政法委员会", K.POLITICAL_LEGAL, [F.INCIDENTS, F.EVALUATION, F.CREATION]),
+    (TOWN, "长岗派出所", K.POLICE, [F.SECURITY, F.INCIDENTS, F.KEYPERSONS]),
+    (TOWN, "长岗镇司法所", K.JUSTICE, [F.DISPUTES, F.PUBLICITY, F.KEYPERSONS]),
+    (TOWN, "长岗镇应急管理办公室", K.EMERGENCY, [F.EMERGENCY, F.SAFETY]),
+    (TOWN, "长岗镇信访办公室", K.PETITION, [F.PETITIONS]),
+    (TOWN, "长岗镇平安建设工作领导小组办公室", K.SAFETY_OFFICE, list(F)),
+    (TOWN2, "平岗派出所", K.POLICE, [F.SECURITY, F.INCIDENTS, F.KEYPERSONS]),
+]
+
+ACCOUNTS = [
+    # (username, full name, role, division code, department name)
+    ("admin", "系统管理员", Role.SYSADMIN, COUNTY, None),
+    ("auditor", "安全审计员", Role.AUDITOR, COUNTY, None),
+    ("county", "县政法委评查员", Role.COUNTY, COUNTY, None),
+    ("town", "长岗镇平安办", Role.TOWN, TOWN, None),
+    ("taskforce", "长岗镇工作专班", Role.TASKFORCE, TOWN, None),
+    ("town2", "平岗镇平安办", Role.TOWN, TOWN2, None),
+    ("police", "长岗派出所民警", Role.DEPARTMENT, TOWN, "长岗派出所"),
+    ("village1", "长岗村村干部", Role.VILLAGE, "411422100201", None),
+    ("village2", "杨庄村村干部", Role.VILLAGE, "411422100202", None),
+    ("grid1", "长岗村网格员", Role.GRID, "411422100201", None),
+]
+
+
+def village_code(town_code, index):
+    return f"{town_code[:9]}{200 + index:03d}"
+
+
+@transaction.atomic
+def load_demo(password=None):
+    password = password or os.environ.get("SAFESTAR_DEMO_PASSWORD") or DEFAULT_PASSWORD
+    load_divisions(subtree(read_division_csv(BUNDLED_CSV), COUNTY))
+    for town_code, names in VILLAGES.items():
+        town = Division.objects.get(code=town_code)
+        for i, name in enumerate(names, start=1):
+            village, _ = Division.objects.get_or_create(
+                code=village_code(town_code, i), defaults={"name": f"{name}村", "level": Level.VILLAGE, "parent": town}
+            )
+    divisions = {d.code: d for d in Division.objects.filter(level__in=[Level.COUNTY, Level.TOWN, Level.VILLAGE])}
+    departments = {}
+    for code, name, kind, fields in DEPARTMENTS:
+        departments[name], _ = Department.objects.update_or_create(
+            division=divisions[code], name=name, defaults={"kind": kind, "fields": [str(f) for f in fields]}
+        )
+    for username, full_name, role, code, department in ACCOUNTS:
+        user, _ = User.objects.update_or_create(
+            username=username,
+            defaults={
+                "full_name": full_name,
+                "role": role,
+                "division": divisions[code],
+                "department": departments.get(department),
+                "is_active": True,
+            },
+        )
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save()
+    return len(ACCOUNTS)

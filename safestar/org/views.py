@@ -1,0 +1,193 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.db import transaction
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.views.decorators.http import require_http_methods
+
+from safestar.audit.log import diff, record, snapshot
+from safestar.core.imports import import_view, template_response
+from safestar.core.lists import paginate, render_list, search
+from safestar.core.scope import can_read, can_write, get_visible_or_404, require
+from safestar.core.sheets import write_xlsx, xlsx_response
+
+from .forms import (
+    ACCOUNT_AUDIT_FIELDS,
+    VILLAGE_COLUMNS,
+    AccountForm,
+    DepartmentForm,
+    DivisionRenameForm,
+    VillageImporter,
+    VillageRowForm,
+    save_village,
+)
+from .models import Department, Division, User
+from .roles import Level
+
+
+def home(request):
+    user = request.user
+    context = {"spec": user.spec}
+    if can_read(Division, user):
+        visible = Division.objects.visible_to(user)
+        context["level_counts"] = {
+            Level(row["level"]).label: row["n"]
+            for row in visible.values("level").annotate(n=Count("id")).order_by("level")
+        }
+    if can_read(User, user):
+        context["account_count"] = User.objects.visible_to(user).count()
+    return render(request, "org/home.html", context)
+
+
+def division_detail(request, code):
+    division = get_visible_or_404(Division, request.user, code=code)
+    children = Division.objects.visible_to(request.user).filter(parent=division)
+    children, q = search(children, request, ["name", "code"])
+    children = children.annotate(n_children=Count("children")).order_by("code")
+    in_scope = set(
+        Division.objects.visible_to(request.user)
+        .filter(code__in=division.ancestor_codes())
+        .values_list("code", flat=True)
+    )
+    return render_list(
+        request,
+        "org/division_detail.html",
+        {
+            "division": division,
+            "ancestors": division.ancestors(),
+            "in_scope": in_scope,
+            "page": paginate(request, children),
+            "q": q,
+            "can_edit": Division.objects.writable_by(request.user).filter(pk=division.pk).exists(),
+        },
+    )
+
+
+def my_division(request):
+    require(can_read(Division, request.user))
+    return redirect("division", code=request.user.division.code)
+
+
+@require_http_methods(["GET", "POST"])
+def village_add(request, code):
+    town = get_visible_or_404(Division.objects.filter(level=Level.TOWN), request.user, write=True, code=code)
+    form = VillageRowForm(request.POST or None, user=request.user, initial={"town_code": town.code})
+    form.fields["town_code"].widget = form.fields["town_code"].hidden_widget()
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["town_code"] != town:
+            form.add_error(None, "所属乡镇与当前页面不一致")
+        else:
+            with transaction.atomic():
+                save_village(form.cleaned_data)
+            messages.success(request, f"已新增行政村“{form.cleaned_data['name']}”。")
+            return redirect("division", code=town.code)
+    return render(request, "org/village_form.html", {"form": form, "town": town})
+
+
+@require_http_methods(["GET", "POST"])
+def division_edit(request, code):
+    division = get_visible_or_404(Division.objects.filter(level=Level.VILLAGE), request.user, write=True, code=code)
+    before = snapshot(division, ["name"])
+    form = DivisionRenameForm(request.POST or None, instance=division)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            record("update", division, changes=diff(before, snapshot(division, ["name"])))
+        messages.success(request, "已保存。")
+        return redirect("division", code=division.code)
+    return render(request, "org/division_edit.html", {"form": form, "division": division})
+
+
+def villages_import(request):
+    require(can_write(Division, request.user))
+    return import_view(
+        request,
+        VillageImporter(request.user),
+        back_url=reverse("my-division"),
+        template_url=reverse("villages-template"),
+    )
+
+
+def villages_template(request):
+    require(can_write(Division, request.user))
+    return template_response(VillageImporter(request.user))
+
+
+def villages_export(request, code):
+    division = get_visible_or_404(Division, request.user, code=code)
+    villages = (
+        Division.objects.visible_to(request.user)
+        .filter(level=Level.VILLAGE, path__startswith=division.path)
+        .select_related("parent")
+        .order_by("code")
+    )
+    rows = [(v.parent.code, v.code, v.name) for v in villages]
+    record("export", division, object_repr=f"{division.name} 行政村名录（{len(rows)} 行）")
+    content = write_xlsx(title=f"{division.name}行政村名录", columns=VILLAGE_COLUMNS, rows=rows, unit=division.full_name())
+    return xlsx_response(content, f"{division.name}行政村名录.xlsx")
+
+
+def department_list(request):
+    require(can_read(Department, request.user))
+    departments = Department.objects.visible_to(request.user).select_related("division")
+    departments, q = search(departments, request, ["name", "division__name"])
+    return render_list(
+        request,
+        "org/department_list.html",
+        {"page": paginate(request, departments), "q": q, "can_edit": can_write(Department, request.user)},
+    )
+
+
+DEPARTMENT_AUDIT_FIELDS = ["name", "kind", "division", "fields"]
+
+
+@require_http_methods(["GET", "POST"])
+def department_edit(request, pk=None):
+    require(can_write(Department, request.user))
+    department = get_visible_or_404(Department, request.user, write=True, pk=pk) if pk else Department()
+    before = snapshot(department, DEPARTMENT_AUDIT_FIELDS) if pk else {}
+    form = DepartmentForm(request.POST or None, instance=department, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            department = form.save()
+            record("update" if pk else "create", department, changes=diff(before, snapshot(department, DEPARTMENT_AUDIT_FIELDS)))
+        messages.success(request, f"已保存部门“{department.name}”。")
+        return redirect("departments")
+    return render(request, "org/department_form.html", {"form": form, "department": department})
+
+
+def account_list(request):
+    require(can_read(User, request.user))
+    accounts = User.objects.visible_to(request.user).select_related("division", "department")
+    accounts, q = search(accounts, request, ["username", "full_name", "division__name"])
+    return render_list(request, "org/account_list.html", {"page": paginate(request, accounts), "q": q})
+
+
+@require_http_methods(["GET", "POST"])
+def account_edit(request, pk=None):
+    require(can_write(User, request.user))
+    account = get_visible_or_404(User, request.user, write=True, pk=pk) if pk else User()
+    before = snapshot(account, ACCOUNT_AUDIT_FIELDS) if pk else {}
+    form = AccountForm(request.POST or None, instance=account, acting_user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            account = form.save()
+            changes = diff(before, snapshot(account, ACCOUNT_AUDIT_FIELDS))
+            if form.cleaned_data.get("password1"):
+                changes["password"] = ["***", "***"]
+            record("update" if pk else "create", account, changes=changes)
+        messages.success(request, f"已保存账号“{account.username}”。")
+        return redirect("accounts")
+    return render(request, "org/account_form.html", {"form": form, "account": account})
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    template_name = "org/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        record("update", self.request.user, changes={"password": ["***", "***"]})
+        messages.success(self.request, "密码已修改。")
+        return response
