@@ -46,6 +46,7 @@ class AuditEvent(models.Model):
     scope_path = "division_path"
     scope_read = "reads_audit"
     scope_write = None  # no role may change an event
+    scope_include_unowned = True  # events of operator commands (no account) concern every auditor
 
     class Meta:
         verbose_name = verbose_name_plural = "审计事件"

@@ -1,5 +1,6 @@
 import datetime
 
+from django.db.models import Q
 from django.utils import timezone
 
 from safestar.core.lists import paginate, render_list
@@ -27,7 +28,7 @@ def filtered_events(request):
     if params.get("action") in Action.values:
         events = events.filter(action=params["action"])
     if obj := params.get("object", "").strip():
-        events = events.filter(object_repr__icontains=obj) | events.filter(object_type__icontains=obj)
+        events = events.filter(Q(object_repr__icontains=obj) | Q(object_type__icontains=obj))
     tz = timezone.get_current_timezone()
     if start := _parse_date(params.get("start")):
         events = events.filter(at__gte=datetime.datetime.combine(start, datetime.time.min, tz))

@@ -10,12 +10,14 @@ A scoped model declares three class attributes:
     scope_read   the RoleSpec capability that lets a role read it ("reads_business", "reads_org", ...)
     scope_write  the RoleSpec capability that lets a role change it (None: nobody may)
     data_field   (business data only) the DataField a department must share to see it
+    scope_include_unowned  (optional) rows with an empty path are seen by every reader too
 
 A user sees an object when their role has the capability and the object's division lies in the
 subtree of the user's anchor division (path prefix). Objects outside answer 404, never 403.
 """
 
 from django.db import models
+from django.db.models import Q
 from django.http import Http404
 
 from safestar.org.roles import spec
@@ -38,7 +40,10 @@ def scope_filter(queryset, user, write=False):
     model = queryset.model
     if not _allowed(model, user, "scope_write" if write else "scope_read"):
         return queryset.none()
-    queryset = queryset.filter(**{f"{model.scope_path}__startswith": user.division.path})
+    condition = Q(**{f"{model.scope_path}__startswith": user.division.path})
+    if getattr(model, "scope_include_unowned", False):  # rows that belong to no division
+        condition |= Q(**{model.scope_path: ""})
+    queryset = queryset.filter(condition)
     if hasattr(model, "scope_extra"):
         queryset = model.scope_extra(queryset, user)
     return queryset

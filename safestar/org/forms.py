@@ -160,16 +160,18 @@ class AccountForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        p1, p2 = data.get("password1"), data.get("password2")
-        if p1 or p2:
-            if p1 != p2:
-                self.add_error("password2", "两次输入的密码不一致")
-            else:
-                try:
-                    password_validation.validate_password(p1, self.instance)
-                except ValidationError as exc:
-                    self.add_error("password1", exc)
+        if (data.get("password1") or data.get("password2")) and data.get("password1") != data.get("password2"):
+            self.add_error("password2", "两次输入的密码不一致")
         return data
+
+    def _post_clean(self):
+        super()._post_clean()  # copies the form's values onto the instance and validates the model
+        password = self.cleaned_data.get("password1")
+        if password and "password2" not in self.errors:
+            try:  # after the copy, so that "similar to the username" sees the new username
+                password_validation.validate_password(password, self.instance)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
 
     def save(self, commit=True):
         user = super().save(commit=False)

@@ -72,16 +72,17 @@ def my_division(request):
 @require_http_methods(["GET", "POST"])
 def village_add(request, code):
     town = get_visible_or_404(Division.objects.filter(level=Level.TOWN), request.user, write=True, code=code)
-    form = VillageRowForm(request.POST or None, user=request.user, initial={"town_code": town.code})
+    data = None
+    if request.method == "POST":
+        data = request.POST.copy()
+        data["town_code"] = town.code  # the town is the page's, whatever the form says
+    form = VillageRowForm(data, user=request.user)
     form.fields["town_code"].widget = form.fields["town_code"].hidden_widget()
-    if request.method == "POST" and form.is_valid():
-        if form.cleaned_data["town_code"] != town:
-            form.add_error(None, "所属乡镇与当前页面不一致")
-        else:
-            with transaction.atomic():
-                save_village(form.cleaned_data)
-            messages.success(request, f"已新增行政村“{form.cleaned_data['name']}”。")
-            return redirect("division", code=town.code)
+    if form.is_valid():
+        with transaction.atomic():
+            save_village(form.cleaned_data)
+        messages.success(request, f"已新增行政村“{form.cleaned_data['name']}”。")
+        return redirect("division", code=town.code)
     return render(request, "org/village_form.html", {"form": form, "town": town})
 
 
