@@ -66,3 +66,21 @@ def test_argon2_hashes_passwords_in_the_real_settings():
     from safestar import settings
 
     assert settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_htmx_gets_the_table_alone_but_history_restore_gets_the_whole_page(login):
+    client = login("town")
+    partial = client.get("/divisions/411422100000/", {"q": "杨庄"}, headers={"HX-Request": "true"})
+    assert "<html" not in partial.content.decode() and "杨庄村" in partial.content.decode()
+    assert "HX-Request" in partial["Vary"]
+    restored = client.get(
+        "/divisions/411422100000/", {"q": "杨庄"}, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    assert "<html" in restored.content.decode() and "杨庄村" in restored.content.decode()
+    full = client.get("/divisions/411422100000/", {"q": "杨庄"})
+    assert "<html" in full.content.decode() and "HX-Request" in full["Vary"]
+
+
+def test_select_boxes_offer_a_chinese_blank_choice(login):
+    html = login("admin").get("/accounts/new/").content.decode()
+    assert "请选择" in html and "Select an option" not in html and "---------" not in html

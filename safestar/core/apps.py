@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "safestar.core"
     verbose_name = "公共"
+
+    def ready(self):
+        # Django 6.1's new blank-choice label "- Select an option -" has no Chinese translation yet;
+        # this is the documented hook for changing it (see the USE_BLANK_CHOICE_DASH deprecation).
+        from django.db.models import fields
+
+        fields.BLANK_CHOICE_LABEL = "请选择"

@@ -3,6 +3,7 @@
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 
 PER_PAGE = 20
 
@@ -23,7 +24,14 @@ def paginate(request, queryset, per_page=PER_PAGE):
 
 
 def render_list(request, template, context, partial="table"):
-    """The full page, or only its table partial when htmx asks (search-as-you-type, paging)."""
-    if request.headers.get("HX-Request") == "true":
+    """The full page, or only its table partial when htmx asks (search-as-you-type, paging).
+
+    htmx restoring a page from history (the Back button) gets the full page; `Vary` keeps the
+    browser's cache from handing the bare partial back for a normal visit of the same URL.
+    """
+    headers = request.headers
+    if headers.get("HX-Request") == "true" and headers.get("HX-History-Restore-Request") != "true":
         template = f"{template}#{partial}"
-    return render(request, template, context)
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
