@@ -5,23 +5,41 @@ SAFESTAR_DEBUG       "1" for Django's debug pages (never in production)
 SAFESTAR_HOSTS       comma-separated host names (default 127.0.0.1,localhost)
 DATABASE_URL         e.g. postgres://postgres@127.0.0.1:5432/safestar; default SQLite in var/
 SAFESTAR_VAR         folder for the SQLite database, secret key, uploads (default ./var)
+SAFESTAR_PRODUCTION  "1" for production: secrets must come from the environment, HTTPS-only cookies,
+                     HSTS, two-factor authentication always on (`safestar check --deploy` is clean)
+SAFESTAR_DEMO        "1" for the demo: a banner on every page; two-factor authentication relaxed
+SAFESTAR_MAX_SESSIONS  concurrent sessions per account (default 2; the oldest is ended)
 """
 
 import os
 import secrets
 from pathlib import Path
 
+import datetime
+
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+
+PRODUCTION = os.environ.get("SAFESTAR_PRODUCTION") == "1"
+DEMO = os.environ.get("SAFESTAR_DEMO") == "1" and not PRODUCTION
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("SAFESTAR_VAR", Path.cwd() / "var")).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
+def _required(name):
+    if value := os.environ.get(name):
+        return value
+    raise ImproperlyConfigured(f"生产环境必须通过环境变量 {name} 提供该配置，系统拒绝启动。")
+
+
 def _secret_key():
     if key := os.environ.get("SAFESTAR_SECRET_KEY"):
         return key
+    if PRODUCTION:
+        return _required("SAFESTAR_SECRET_KEY")
     path = VAR_DIR / "secret_key"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
@@ -30,8 +48,8 @@ def _secret_key():
 
 
 SECRET_KEY = _secret_key()
-DEBUG = os.environ.get("SAFESTAR_DEBUG") == "1"
-ALLOWED_HOSTS = os.environ.get("SAFESTAR_HOSTS", "127.0.0.1,localhost").split(",")
+DEBUG = os.environ.get("SAFESTAR_DEBUG") == "1" and not PRODUCTION
+ALLOWED_HOSTS = (_required("SAFESTAR_HOSTS") if PRODUCTION else os.environ.get("SAFESTAR_HOSTS", "127.0.0.1,localhost")).split(",")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -39,6 +57,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "safestar.core",
     "safestar.org",
     "safestar.audit",
@@ -52,10 +74,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "safestar.core.middleware.LoginRequired",
     "safestar.audit.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "safestar.org.middleware.AccountGate",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "safestar.urls"
@@ -99,12 +124,41 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out account or address first
+    "django.contrib.auth.backends.ModelBackend",
 ]
+# 等保2.0 身份鉴别: at least 8 characters, 3 of the 4 character classes, not containing the username,
+# not one of the last 5; a change is forced at first login and every 90 days (org/middleware.py).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "safestar.org.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "safestar.org.passwords.UsernameValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "safestar.org.passwords.HistoryValidator", "OPTIONS": {"count": 5}},
+]
+SAFESTAR_PASSWORD_MAX_AGE = datetime.timedelta(days=90)
+
+# Five wrong passwords lock the account and, separately, the source address for 30 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_TEMPLATE = "org/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+
+# Sessions end after 30 idle minutes (every request renews the cookie) and with the browser.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SAFESTAR_MAX_SESSIONS = int(os.environ.get("SAFESTAR_MAX_SESSIONS", "2"))
+
+# Two-factor authentication (TOTP) for the roles that need it (roles.py: requires_2fa). Only the
+# demo may relax it, and says so on every page; production never does.
+SAFESTAR_REQUIRE_2FA = not DEMO
+OTP_TOTP_ISSUER = "平安法治星"
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
@@ -139,7 +193,24 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
-SAFESTAR_DEMO_BANNER = os.environ.get("SAFESTAR_DEMO", "") == "1"
+SAFESTAR_DEMO_BANNER = DEMO
+
+# Field encryption keys (AES-256-GCM) and the HMAC key for exact-match lookups: from the
+# environment, or from a key file kept outside the database (see docs/security.md).
+SAFESTAR_FIELD_KEYS = os.environ.get("SAFESTAR_FIELD_KEYS", "")
+SAFESTAR_KEY_FILE = Path(os.environ.get("SAFESTAR_KEY_FILE", VAR_DIR / "field_keys.json"))
+SAFESTAR_KEYS_AUTOCREATE = not PRODUCTION  # demo and development: make a key file on first use
+if PRODUCTION and not SAFESTAR_FIELD_KEYS and not os.environ.get("SAFESTAR_KEY_FILE"):
+    _required("SAFESTAR_FIELD_KEYS")
+
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = os.environ.get("SAFESTAR_SSL_REDIRECT", "1") == "1"
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    if os.environ.get("SAFESTAR_BEHIND_TLS_PROXY") == "1":  # TLS ends at a reverse proxy
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,

@@ -10,3 +10,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Most tests act as personas after force_login; two-factor authentication is switched on in the
+# tests that are about it (safestar/org/tests/test_two_factor.py) and is always on in production.
+SAFESTAR_REQUIRE_2FA = False

@@ -23,6 +23,19 @@ def _pk(model_path, **lookup):
     return resolve
 
 
+def _attempt(username):
+    def resolve():
+        from axes.models import AccessAttempt
+
+        attempt = AccessAttempt.objects.create(
+            username=username, ip_address="10.9.8.7", user_agent="x", http_accept="*/*", path_info="/login/",
+            get_data="", post_data="", failures_since_start=5,
+        )
+        return {"pk": attempt.pk}
+
+    return resolve
+
+
 @dataclass
 class Case:
     persona: str | None  # may use the route (None: public)
@@ -31,6 +44,7 @@ class Case:
     denied: str | None = None  # a persona whose role may not use the route: 404
     ok: int = 200
     method: str = "get"
+    verified: bool = False  # the persona has passed two-factor authentication in this session
 
 
 ROUTES = {
@@ -58,6 +72,11 @@ ROUTES = {
     "account-edit": Case(
         "town", _pk("org.User", username="village1"), other=_pk("org.User", username="village3"), denied="grid1"
     ),
+    "otp-verify": Case("grid1", ok=302),  # without an authenticator there is nothing to verify: home
+    "otp-setup": Case("grid1"),
+    "otp-recovery-codes": Case("town", method="post", verified=True, denied="village1"),
+    "lockouts": Case("admin", denied="town"),
+    "lockout-clear": Case("admin2", _attempt("village3"), other=_attempt("village1"), denied="town", ok=302, method="post"),
     "audit-events": Case("auditor", denied="admin"),
     "audit-export": Case("auditor", denied="town"),
     # The API: 401 without a token instead of the login page.
@@ -98,9 +117,21 @@ def _call(client, case, name, kwargs, username=None):
             headers["Authorization"] = f"Bearer {ApiToken.issue(user)[1]}"
         else:
             client.force_login(user)
+            if case.verified and username == case.persona:
+                _verify_session(client, user)
     response = getattr(client, case.method)(url, headers=headers)
     client.logout()
     return response
+
+
+def _verify_session(client, user):
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    device = StaticDevice.objects.create(user=user, name="恢复码")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
 
 @pytest.mark.parametrize("name", sorted(ROUTES))

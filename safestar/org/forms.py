@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django_otp import devices_for_user
 
 from safestar.audit.log import diff, record, snapshot
 from safestar.core.imports import Importer
@@ -148,6 +149,7 @@ class AccountForm(forms.ModelForm):
         self.fields["department"].label_from_instance = lambda d: f"{d.name}（{d.division.name}）"
         if self.instance.pk is None:
             self.fields["password1"].required = self.fields["password2"].required = True
+            del self.fields["reset_2fa"]
         else:
             self.fields["password1"].label = "重设密码"
             self.fields["password1"].help_text = "留空则不修改密码"
@@ -173,12 +175,19 @@ class AccountForm(forms.ModelForm):
             except ValidationError as exc:
                 self.add_error("password1", exc)
 
+    reset_2fa = forms.BooleanField(
+        label="重置双因素认证", required=False, help_text="用户手机丢失时使用：删除其验证器和恢复码，下次登录重新绑定"
+    )
+
     def save(self, commit=True):
         user = super().save(commit=False)
         if self.cleaned_data.get("password1"):
-            user.set_password(self.cleaned_data["password1"])
+            user.set_password(self.cleaned_data["password1"], by_manager=True)  # changed at next login
         if commit:
             user.save()
+            if self.cleaned_data.get("reset_2fa"):
+                for device in devices_for_user(user, confirmed=None):
+                    device.delete()
         return user
 
 

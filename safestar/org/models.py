@@ -1,9 +1,11 @@
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from safestar.core.scope import ScopedQuerySet
 
@@ -126,6 +128,9 @@ class User(AbstractUser):
     department = models.ForeignKey(
         Department, models.PROTECT, null=True, blank=True, related_name="users", verbose_name="所属部门"
     )
+    # None until the user sets their own password: an account manager's password must be changed
+    # at first login; and a password older than SAFESTAR_PASSWORD_MAX_AGE must be changed too.
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True, editable=False)
 
     objects = SafeStarUserManager()
     scope_path = "division__path"
@@ -149,6 +154,15 @@ class User(AbstractUser):
     def spec(self):
         return spec(self.role)
 
+    def set_password(self, raw_password, by_manager=False):
+        """`by_manager`: set by someone else (account management), so it must be changed at next login."""
+        super().set_password(raw_password)
+        self.password_changed_at = None if by_manager else timezone.now()
+
+    def password_expired(self) -> bool:
+        changed = self.password_changed_at
+        return changed is None or timezone.now() - changed > settings.SAFESTAR_PASSWORD_MAX_AGE
+
     def clean(self):
         errors = {}
         s = spec(self.role) if self.role else None
@@ -163,6 +177,28 @@ class User(AbstractUser):
             errors["department"] = "所属部门必须设在该账号的归属区划"
         if errors:
             raise ValidationError(errors)
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's recent passwords (HistoryValidator keeps the last five)."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+
+class UserSession(models.Model):
+    """The sessions a user has open, oldest first, to cap how many may run at once."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="open_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
 
 
 class ApiToken(models.Model):

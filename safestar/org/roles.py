@@ -44,6 +44,8 @@ class RoleSpec:
     edits_divisions: bool = False  # adds villages under its towns
     manages_departments: bool = False
     reads_audit: bool = False
+    manages_lockouts: bool = False  # sees and clears login lockouts
+    requires_2fa: bool = False  # must log in with a one-time code as well (TOTP)
     grants: tuple = ()  # roles it may give to accounts inside its own division
     duties: tuple = ()  # what the home page says this role does
 
@@ -57,6 +59,8 @@ SPECS = {
             anchor_levels=(Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWN),
             edits_divisions=True,
             manages_departments=True,
+            manages_lockouts=True,
+            requires_2fa=True,
             grants=_ALL,
             duties=("管理辖区内的账号、角色和归属", "维护区划和部门", "不查看业务数据"),
         ),
@@ -65,12 +69,14 @@ SPECS = {
             anchor_levels=(Level.PROVINCE, Level.CITY, Level.COUNTY),
             reads_org=False,
             reads_audit=True,
+            requires_2fa=True,
             duties=("查阅审计日志", "不修改任何数据"),
         ),
         RoleSpec(
             Role.COUNTY,
             anchor_levels=(Level.COUNTY,),
             reads_business=True,
+            requires_2fa=True,
             duties=("查看全县各村创建数据", "组织年度评查、评分认定"),
         ),
         RoleSpec(
@@ -79,6 +85,7 @@ SPECS = {
             reads_business=True,
             writes_business=True,
             edits_divisions=True,
+            requires_2fa=True,
             grants=(Role.TASKFORCE, Role.VILLAGE, Role.GRID),
             duties=("统筹全镇创建工作", "维护本镇行政村", "管理工作专班、村干部、网格员账号"),
         ),

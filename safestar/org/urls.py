@@ -1,18 +1,23 @@
-from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import LoginView, LogoutView
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from . import views
+from . import auth_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path(
         "login/",
-        login_not_required(auth_views.LoginView.as_view(template_name="org/login.html", redirect_authenticated_user=True)),
+        login_not_required(LoginView.as_view(template_name="org/login.html", redirect_authenticated_user=True)),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChange.as_view(), name="password-change"),
+    path("login/verify/", auth_views.otp_verify, name="otp-verify"),
+    path("account/2fa/", auth_views.otp_setup, name="otp-setup"),
+    path("account/2fa/recovery-codes/", auth_views.otp_recovery_codes, name="otp-recovery-codes"),
+    path("accounts/lockouts/", auth_views.lockout_list, name="lockouts"),
+    path("accounts/lockouts/<int:pk>/clear/", auth_views.lockout_clear, name="lockout-clear"),
     path("divisions/", views.my_division, name="my-division"),
     path("divisions/import/", views.villages_import, name="villages-import"),
     path("divisions/import/template.xlsx", views.villages_template, name="villages-template"),

@@ -176,7 +176,9 @@ def account_edit(request, pk=None):
             account = form.save()
             changes = diff(before, snapshot(account, ACCOUNT_AUDIT_FIELDS))
             if form.cleaned_data.get("password1"):
-                changes["password"] = ["***", "***"]
+                changes["password"] = ["***", "已重设"]
+            if form.cleaned_data.get("reset_2fa"):
+                changes["two_factor"] = ["已启用", "已重置"]
             record("update" if pk else "create", account, changes=changes)
         messages.success(request, f"已保存账号“{account.username}”。")
         return redirect("accounts")

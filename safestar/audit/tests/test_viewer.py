@@ -1,5 +1,6 @@
 import io
 
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from safestar.audit.log import record
@@ -31,7 +32,9 @@ def test_an_auditor_of_another_county_sees_none_of_these_events(login, world):
     from safestar.org.models import Division
 
     load_divisions(subtree(read_division_csv(BUNDLED_CSV), "411423000000"))  # 宁陵县
-    other = User.objects.create(username="auditor2", role="auditor", division=Division.objects.get(code="411423000000"))
+    other = User.objects.create(
+        username="auditor2", role="auditor", division=Division.objects.get(code="411423000000"), password_changed_at=timezone.now()
+    )
     record("update", actor=User.objects.get(username="town"), object_repr="杨庄村")
     client = login("auditor2")
     assert client.get("/audit/", {"object": "杨庄"}).context["page"].paginator.count == 0
