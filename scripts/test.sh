@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# One command for the whole test suite, browser tests included: Debian's chromium and CJK fonts,
+# One command for the whole test suite, browser tests included: Debian's chromium, CJK fonts and
+# pg_dump (backup tests),
 # the virtual environment with the pinned test packages, then pytest. The database is SQLite
 # unless DATABASE_URL names another (e.g. postgres://postgres@127.0.0.1:5432/test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
-for pkg in chromium fonts-noto-cjk libharfbuzz-subset0; do
+for pkg in chromium fonts-noto-cjk libharfbuzz-subset0 postgresql-client; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -51,10 +51,14 @@ def record(action, obj=None, *, actor=None, changes=None, object_repr=None, requ
 
 
 def snapshot(obj, fields):
-    """The values of `fields` on `obj`, as plain JSON-able values, for a before/after diff."""
+    """The values of `fields` on `obj`, as plain JSON-able values, for a before/after diff.
+    Fields the model lists in `audit_masked` (personal data) are recorded masked."""
+    masked = getattr(obj, "audit_masked", {})
     out = {}
     for name in fields:
         value = getattr(obj, name + "_id", None) if obj._meta.get_field(name).is_relation else getattr(obj, name)
+        if name in masked and value:
+            value = masked[name](value)
         out[name] = value if isinstance(value, (str, int, float, bool, list, dict, type(None))) else str(value)
     return out
 
@@ -64,12 +68,44 @@ def diff(before, after):
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
+RETENTION_DAYS = 180  # 等保2.0: audit records are kept at least six months
+
+
+def prune(before: datetime.date):
+    """Delete the events older than `before` (at least RETENTION_DAYS old), recording the prune as an
+    event that carries the hash of the last deleted event: `verify` accepts that hash as the start
+    of the remaining chain, so the rest stays verifiable. Returns the number deleted."""
+    limit = datetime.date.today() - datetime.timedelta(days=RETENTION_DAYS)
+    if before > limit:
+        raise ValueError(f"审计事件至少保留{RETENTION_DAYS}天：只能清理 {limit.isoformat()} 之前的事件。")
+    cutoff = datetime.datetime.combine(before, datetime.time.min, datetime.UTC)
+    with transaction.atomic():
+        _lock_chain()
+        last = AuditEvent.objects.filter(at__lt=cutoff).order_by("-id").first()
+        if last is None:
+            return 0
+        # Everything up to the last old event goes, so that what remains is one unbroken chain.
+        count, _ = AuditEvent.objects.filter(id__lte=last.id).delete()
+        record("prune", object_repr=f"清理 {before.isoformat()} 之前的审计事件 {count} 条",
+               changes={"before": before.isoformat(), "deleted": count, "last_pruned_id": last.id,
+                        "last_pruned_hash": last.hash})
+    return count
+
+
 def verify():
-    """Walk the chain in id order; return (number checked, first bad event id or None, reason)."""
-    prev = GENESIS
+    """Walk the chain in id order; return (number checked, first bad event id or None, reason).
+
+    The chain starts at GENESIS, or, after pruning, at the hash of the last pruned event that a
+    prune event (itself part of the chain) vouches for."""
+    starts = {GENESIS} | {
+        changes.get("last_pruned_hash")
+        for changes in AuditEvent.objects.filter(action="prune").values_list("changes", flat=True)
+    }
+    prev = None
     count = 0
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-        if event.prev_hash != prev:
+        expected_ok = event.prev_hash in starts if prev is None else event.prev_hash == prev
+        if not expected_ok:
             return count, event.id, "与上一条事件的哈希不衔接（事件被删除或调换顺序）"
         if event.compute_hash() != event.hash:
             return count, event.id, "事件内容与其哈希不符（事件被篡改）"

@@ -18,6 +18,7 @@ class Action(models.TextChoices):
     IMPORT = "import", "导入"
     VIEW = "view", "查看敏感信息"
     TOKEN = "token", "签发令牌"
+    PRUNE = "prune", "清理过期审计事件"
 
 
 class AuditEvent(models.Model):

@@ -14,12 +14,14 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 
 from safestar.audit.log import record
 
 from .sheets import SheetError, read_xlsx, write_xlsx, xlsx_response
+from .uploads import check_upload
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 SIGNING_SALT = "safestar.import"
@@ -125,12 +127,13 @@ def import_view(request, importer: Importer, *, back_url, template_url):
         context["report"] = report
     elif request.method == "POST":
         upload = request.FILES.get("file")
-        if upload is None:
-            context["upload_error"] = "请选择要导入的 Excel 文件。"
-        elif upload.size > MAX_UPLOAD_BYTES:
-            context["upload_error"] = f"文件过大：不能超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB。"
+        try:
+            if upload is None:
+                raise ValidationError("请选择要导入的 Excel 文件。")
+            data = check_upload(upload, {"xlsx"}, MAX_UPLOAD_BYTES)
+        except ValidationError as exc:
+            context["upload_error"] = exc.messages[0]
         else:
-            data = upload.read()
             report = importer.run(data, commit=False)
             context["report"] = report
             if report.ok:

@@ -7,7 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from safestar.core.crypto import EncryptedTextField
+from safestar.core.masking import mask_phone
 from safestar.core.scope import ScopedQuerySet
+from safestar.core.validators import validate_phone
 
 from .roles import LEVEL_ORDER, DataField, DepartmentKind, Level, Role, spec
 
@@ -120,7 +123,7 @@ class User(AbstractUser):
     """An account, anchored at one division and, for department users, one department."""
 
     full_name = models.CharField("姓名", max_length=30, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = EncryptedTextField("联系电话", blank=True, validators=[validate_phone])
     role = models.CharField("角色", max_length=20, choices=Role.choices)
     division = models.ForeignKey(
         Division, models.PROTECT, null=True, related_name="users", verbose_name="归属区划"
@@ -136,6 +139,7 @@ class User(AbstractUser):
     scope_path = "division__path"
     scope_read = "grants"
     scope_write = "grants"
+    audit_masked = {"phone": mask_phone}  # personal data appears masked in the audit log
     REQUIRED_FIELDS = []
 
     class Meta:

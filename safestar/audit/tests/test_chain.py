@@ -59,3 +59,44 @@ def test_an_event_rewritten_with_a_fresh_hash_still_breaks_the_next_link(chain):
     event.hash = event.compute_hash()
     AuditEvent.objects.filter(pk=event.pk).update(object_repr=event.object_repr, hash=event.hash)
     assert verify()[1] == chain[3].pk
+
+
+def _age(events, days):
+    """Rewrite events as if written `days` ago, re-chaining them (a test-only fixture step)."""
+    import datetime
+
+    from django.utils import timezone
+
+    prev = GENESIS
+    for event in AuditEvent.objects.order_by("id"):
+        if event.pk in {e.pk for e in events}:
+            event.at = timezone.now() - datetime.timedelta(days=days)
+        event.prev_hash = prev
+        event.hash = event.compute_hash()
+        AuditEvent.objects.filter(pk=event.pk).update(at=event.at, prev_hash=event.prev_hash, hash=event.hash)
+        prev = event.hash
+
+
+def test_prune_keeps_the_rest_verifiable_and_is_itself_recorded(chain):
+    import datetime
+
+    _age(chain[:3], days=400)
+    call_command("audit", "prune", "--before", (datetime.date.today() - datetime.timedelta(days=200)).isoformat(), stdout=io.StringIO())
+    remaining = list(AuditEvent.objects.order_by("id"))
+    assert [e.object_repr for e in remaining[:2]] == ["事件3", "事件4"]
+    assert remaining[-1].action == "prune" and remaining[-1].changes["deleted"] == 3
+    assert run_verify()[0] == 0
+    # deleting one more event by hand is still found
+    AuditEvent.objects.filter(pk=remaining[0].pk).delete()
+    assert verify()[1] == remaining[1].pk
+
+
+def test_prune_refuses_to_cut_into_the_last_180_days(chain):
+    import datetime
+
+    from django.core.management.base import CommandError
+
+    recent = (datetime.date.today() - datetime.timedelta(days=100)).isoformat()
+    with pytest.raises(CommandError, match="至少保留180天"):
+        call_command("audit", "prune", "--before", recent)
+    assert AuditEvent.objects.count() == 5

@@ -129,3 +129,19 @@ def test_the_user_model_refuses_a_wrong_anchor(world):
     user = User(username="x", role="village", division=Division.objects.get(code=CHANGGANG))
     with pytest.raises(ValidationError, match="只能归属到：行政村"):
         user.full_clean(exclude=["password"])
+
+
+def test_phone_is_validated_encrypted_at_rest_and_masked_in_the_audit_log(login):
+    from django.db import connection
+
+    response = login("village1").post("/accounts/new/", form(phone="12345"))
+    assert "请输入有效的手机号或固定电话号码" in " ".join(response.context["form"].errors["phone"])
+    assert login("village1").post("/accounts/new/", form(phone="13812345678")).status_code == 302
+    user = User.objects.get(username="newuser")
+    assert user.phone == "13812345678"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone FROM org_user WHERE id = %s", [user.pk])
+        stored = cursor.fetchone()[0]
+    assert "13812345678" not in stored and stored.count(":") == 1
+    event = AuditEvent.objects.get(action="create", object_id=str(user.pk))
+    assert event.changes["phone"] == [None, "138****5678"]

@@ -103,9 +103,26 @@ def test_an_import_with_one_bad_row_writes_nothing_and_names_row_and_column(logi
     assert Division.objects.count() == before
 
 
-def test_a_file_that_is_not_a_workbook_is_refused(login):
-    response = upload(login("town"), SimpleUploadedFile("x.xlsx", b"not a workbook"))
-    assert "无法读取文件" in response.content.decode()
+@pytest.mark.parametrize("content", [b"not a workbook", b"\x89PNG\r\n\x1a\n0000", b"%PDF-1.7 ..."])
+def test_a_file_that_is_not_a_workbook_is_refused_by_its_content(login, content):
+    response = upload(login("town"), SimpleUploadedFile("villages.xlsx", content))
+    assert "文件类型不符：只接受 Excel（.xlsx）" in response.content.decode()
+
+
+def test_a_word_file_named_xlsx_is_refused(login):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("word/document.xml", "<w:document/>")
+    response = upload(login("town"), SimpleUploadedFile("villages.xlsx", buffer.getvalue()))
+    assert "文件类型不符" in response.content.decode()
+
+
+def test_a_file_too_large_is_refused(login, monkeypatch):
+    monkeypatch.setattr("safestar.core.imports.MAX_UPLOAD_BYTES", 10)
+    response = upload(login("town"), xlsx([(CHANGGANG, "411422100221", "前进村")]))
+    assert "文件过大" in response.content.decode()
 
 
 def test_a_missing_column_is_named(login):
