@@ -18,6 +18,7 @@ PINGGANG = "411422101000"
 VILLAGE1 = "411422100201"  # 长岗村, village1's and grid1's
 VILLAGE2 = "411422100202"  # 杨庄村, village2's
 PINGGANG_VILLAGE = "411422101201"  # 平岗村
+OTHER_COUNTY_VILLAGE = "411423101201"  # 宁陵县张弓镇, outside every persona's scope but the province's
 
 
 def build_world():
@@ -25,7 +26,13 @@ def build_world():
     from safestar.org.models import Department, Division, User
     from safestar.org.roles import Role
 
+    from safestar.org.divisions import BUNDLED_CSV, load_divisions, read_division_csv, subtree
+
     load_demo(password=PASSWORD)
+    load_divisions(subtree(read_division_csv(BUNDLED_CSV), "411423000000"))  # 宁陵县, the county next door
+    Division.objects.create(
+        code=OTHER_COUNTY_VILLAGE, name="张弓村", level="village", parent=Division.objects.get(code="411423101000")
+    )
     pinggang = Division.objects.get(code=PINGGANG)
     for username, role, code in [
         ("village3", Role.VILLAGE, PINGGANG_VILLAGE),
@@ -71,3 +78,27 @@ def api(client, world):
         return get
 
     return _api
+
+
+def example_values(ledger):
+    """The ledger's example record as model field values (related records found by code or name)."""
+    values = {}
+    for name, value in ledger.example.items():
+        field = ledger.field(name)
+        if field.many_to_one:
+            related = field.related_model
+            key = "code" if any(f.name == "code" for f in related._meta.fields) else "name"
+            value = related.objects.get(**{key: value})
+        values[name] = value
+    return values
+
+
+def make_record(slug, village_code, **overrides):
+    """One record of a ledger in a village, straight into the database (no form, no audit)."""
+    from safestar.core.ledger import LEDGERS
+    from safestar.org.models import Division
+
+    ledger = LEDGERS[slug]
+    obj = ledger.model(division=Division.objects.get(code=village_code), **(example_values(ledger) | overrides))
+    obj.save()
+    return obj

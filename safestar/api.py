@@ -8,6 +8,8 @@ from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.security import HttpBearer
 
+from safestar.core.ledger_api import ledger_router
+from safestar.incidents.api import router as incidents_router
 from safestar.org.api import router as org_router
 from safestar.org.models import ApiToken
 
@@ -36,3 +38,5 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", org_router)
+api.add_router("/", ledger_router())  # /api/v1/<ledger>/ for every registered ledger
+api.add_router("/", incidents_router)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "safestar.core",
     "safestar.org",
     "safestar.audit",
+    "safestar.incidents",
 ]
 
 MIDDLEWARE = [

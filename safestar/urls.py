@@ -6,4 +6,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("safestar.org.urls")),
     path("", include("safestar.audit.urls")),
+    path("", include("safestar.incidents.urls")),
+    path("", include("safestar.core.urls")),
 ]

@@ -51,12 +51,18 @@ def record(action, obj=None, *, actor=None, changes=None, object_repr=None, requ
 
 
 def snapshot(obj, fields):
-    """The values of `fields` on `obj`, as plain JSON-able values, for a before/after diff.
+    """The values of `fields` on `obj` as a person reads them, JSON-able, for a before/after diff.
     Fields the model lists in `audit_masked` (personal data) are recorded masked."""
     masked = getattr(obj, "audit_masked", {})
     out = {}
     for name in fields:
-        value = getattr(obj, name + "_id", None) if obj._meta.get_field(name).is_relation else getattr(obj, name)
+        field = obj._meta.get_field(name)
+        if field.many_to_one:  # as a person reads it: the related record's name, the choice's label
+            value = str(getattr(obj, name)) if getattr(obj, field.attname) is not None else None
+        elif field.choices:
+            value = getattr(obj, f"get_{name}_display")()
+        else:
+            value = getattr(obj, name)
         if name in masked and value:
             value = masked[name](value)
         out[name] = value if isinstance(value, (str, int, float, bool, list, dict, type(None))) else str(value)

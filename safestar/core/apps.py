@@ -11,3 +11,8 @@ class CoreConfig(AppConfig):
         from django.db.models import fields
 
         fields.BLANK_CHOICE_LABEL = "请选择"
+
+        # Each app declares its ledgers and metrics in ledgers.py / metrics.py.
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("ledgers", "metrics")

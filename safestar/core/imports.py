@@ -60,7 +60,11 @@ class Importer:
         self.user = user
         self.seen = set()  # keys already met in this file, for duplicate checks
 
-    def save(self, cleaned) -> str:
+    def make_form(self, values):
+        """The bound form that validates one row ({column key: cell value})."""
+        return self.row_form(data=values, importer=self)
+
+    def save(self, form) -> str:
         """Write one valid row (with its audit event); return "create", "update" or "unchanged"."""
         raise NotImplementedError
 
@@ -78,14 +82,14 @@ class Importer:
                 report.errors.append(RowError(0, "—", str(exc)))
                 return report
             for number, values in rows:
-                form = self.row_form(data=values, importer=self)
+                form = self.make_form(values)
                 if not form.is_valid():
                     for key, messages_ in form.errors.items():
                         for message in messages_:
                             report.errors.append(RowError(number, labels.get(key, "—"), message))
                     continue
                 if not report.errors:  # after the first bad row nothing more is written
-                    report.counts[self.save(form.cleaned_data)] += 1
+                    report.counts[self.save(form)] += 1
             if not rows:
                 report.errors.append(RowError(0, "—", "文件中没有数据行。"))
             if report.ok and commit:

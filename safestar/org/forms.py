@@ -87,8 +87,8 @@ class VillageImporter(Importer):
     columns = VILLAGE_COLUMNS
     row_form = VillageRowForm
 
-    def save(self, cleaned):
-        return save_village(cleaned)
+    def save(self, form):
+        return save_village(form.cleaned_data)
 
 
 class DivisionRenameForm(forms.ModelForm):

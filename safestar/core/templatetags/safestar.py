@@ -45,3 +45,34 @@ def query_url(context, **changes):
     for key, value in changes.items():
         params[key] = value
     return "?" + urlencode(params, doseq=True) if params else ""
+
+
+@register.simple_tag
+def cell(obj, name):
+    """A record's field as a person reads it (choice labels, names, dates, 是/否, — for empty)."""
+    import datetime
+
+    from safestar.core.ledger_ops import cell as value_of
+
+    value = value_of(obj, name)
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%Y-%m-%d")
+    return value
+
+
+@register.filter
+def get(mapping, key):
+    return mapping.get(key, key) if hasattr(mapping, "get") else ""
+
+
+@register.filter
+def content_type_id(obj):
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(obj).pk

@@ -1,0 +1,121 @@
+"""The REST API of every ledger at /api/v1/<ledger>/, generated from its declaration.
+
+list (same filters as the page, paginated), read, create, update (with the version read, so that
+nobody overwrites a newer save), delete (soft, with a reason). Input goes through the ledger's own
+Django form, so the API validates exactly as the pages do; every query goes through the scope.
+"""
+
+from django.forms.models import model_to_dict
+from ninja import Query, Router, Schema, Status
+from ninja.orm import create_schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from .ledger import LEDGERS
+from .ledger_ops import Conflict, Locked, filtered, save, soft_delete
+from .scope import can_read, can_write, get_visible_or_404, require
+
+
+class LedgerFilters(Schema):
+    q: str | None = None
+    village: str | None = None
+    year: int | None = None
+    start: str | None = None
+    end: str | None = None
+    kind: str | None = None
+    status: str | None = None
+    deleted: str | None = None
+    sort: str | None = None
+
+
+class Errors(Schema):
+    detail: str
+    errors: dict[str, list[str]] = {}
+
+
+def _form(ledger, user, payload, instance=None):
+    """The ledger's form bound to the JSON payload; fields not given keep their current values."""
+    data = model_to_dict(instance, fields=["division", *ledger.fields]) if instance else {}
+    if instance:
+        data["division"] = instance.division.code
+    for name, value in payload.items():
+        if name == "village":
+            data["division"] = value
+        elif name in ledger.fields:
+            data[name] = value
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    form = ledger.form_class()(data=data, instance=instance, user=user)
+    form.fields["division"].to_field_name = "code"
+    form.fields["division"].error_messages["invalid_choice"] = f"村 {data.get('division', '')} 不存在或不在您的管辖范围内"
+    return form
+
+
+def _invalid(form):
+    errors = {("village" if k == "division" else k): v for k, v in form.errors.items()}
+    return Status(422, {"detail": "数据校验未通过", "errors": errors})
+
+
+def _add(router, ledger):
+    model, slug = ledger.model, ledger.slug
+    out_fields = ["id", "version", *ledger.fields, *ledger.readonly, "created_at", "updated_at", "deleted_at", "delete_reason"]
+    Out = create_schema(model, name=f"{model.__name__}Out", fields=out_fields, custom_fields=[("village", str, ...), ("village_name", str, ...)])
+    In = create_schema(
+        model, name=f"{model.__name__}In", fields=list(ledger.fields), optional_fields="__all__",
+        custom_fields=[("village", str | None, None), ("version", int | None, None)],
+    )
+    tag = [ledger.title]
+
+    @router.get(f"/{slug}/", response=list[Out], tags=tag, url_name=f"{slug}-list", operation_id=f"{slug}_list",
+                summary="列表（筛选：q、village、year、start、end、kind、status、deleted、sort）")
+    @paginate(LimitOffsetPagination)
+    def list_records(request, filters: Query[LedgerFilters]):
+        require(can_read(model, request.auth))
+        return filtered(ledger, request.auth, filters.dict(exclude_none=True))
+
+    @router.get(f"/{slug}/{{pk}}", response=Out, tags=tag, url_name=f"{slug}-detail", operation_id=f"{slug}_read", summary="读取一条")
+    def read_record(request, pk: int):
+        require(can_read(model, request.auth))
+        return get_visible_or_404(ledger.base_queryset(), request.auth, pk=pk)
+
+    @router.post(f"/{slug}/", response={201: Out, 422: Errors}, tags=tag, url_name=f"{slug}-create", operation_id=f"{slug}_create", summary="新增")
+    def create_record(request, payload: In):
+        require(can_write(model, request.auth))
+        form = _form(ledger, request.auth, payload.dict(exclude_unset=True))
+        if not form.is_valid():
+            return _invalid(form)
+        return Status(201, save(ledger, form, request.auth))
+
+    @router.put(f"/{slug}/{{pk}}", response={200: Out, 409: Errors, 422: Errors}, tags=tag, url_name=f"{slug}-update",
+                operation_id=f"{slug}_update", summary="修改（须带上读取时的 version；未给出的字段保持不变）")
+    def update_record(request, pk: int, payload: In):
+        require(can_write(model, request.auth))
+        obj = get_visible_or_404(model.objects.alive(), request.auth, write=True, pk=pk)
+        data = payload.dict(exclude_unset=True)
+        if data.get("version") is None:
+            return Status(422, {"detail": "须提供 version（读取该记录时得到的版本号）", "errors": {"version": ["必填"]}})
+        form = _form(ledger, request.auth, data, instance=obj)
+        if not form.is_valid():
+            return _invalid(form)
+        try:
+            return Status(200, save(ledger, form, request.auth, version=data["version"]))
+        except (Conflict, Locked) as exc:
+            return Status(409, {"detail": str(exc), "errors": {}})
+
+    @router.delete(f"/{slug}/{{pk}}", response={204: None, 409: Errors, 422: Errors}, tags=tag, url_name=f"{slug}-delete",
+                   operation_id=f"{slug}_delete", summary="删除（软删除，须说明原因 reason）")
+    def delete_record(request, pk: int, reason: str = ""):
+        require(can_write(model, request.auth))
+        obj = get_visible_or_404(model.objects.alive(), request.auth, write=True, pk=pk)
+        if not reason.strip():
+            return Status(422, {"detail": "须说明删除原因 reason", "errors": {"reason": ["必填"]}})
+        try:
+            soft_delete(ledger, obj, request.auth, reason.strip()[:200])
+        except Locked as exc:
+            return Status(409, {"detail": str(exc), "errors": {}})
+        return Status(204, None)
+
+
+def ledger_router():
+    router = Router()
+    for ledger in LEDGERS.values():
+        _add(router, ledger)
+    return router

@@ -1,0 +1,221 @@
+"""What can be done to ledger records, shared by the pages, the imports and the API: filter,
+save with optimistic locking, soft delete and restore, export rows, import rows. Each write is one
+transaction with its audit event."""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from safestar.audit.log import diff, record, snapshot
+
+from .imports import Importer
+from .sheets import Column
+
+
+class Conflict(Exception):
+    """Someone else saved the record since it was opened: nothing is overwritten."""
+
+    def __init__(self, current):
+        self.current = current
+        who = current.updated_by or current.created_by
+        when = timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M")
+        super().__init__(f"该记录已于 {when} 被{who or '他人'}修改，您的修改没有保存。请查看最新内容后重新修改。")
+
+
+class Locked(Exception):
+    """The record is in a state that forbids editing or deleting it (its locked_reason)."""
+
+
+FILTER_PARAMS = ("q", "village", "year", "start", "end", "kind", "status", "deleted", "sort")
+
+
+def _date(value):
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def filtered(ledger, user, params):
+    """The records `user` may see, narrowed by the list's parameters (the same for the page, the
+    export and the API): q, village (code), year / start / end, kind, status, deleted=1, sort."""
+    qs = ledger.base_queryset().visible_to(user)
+    qs = qs.filter(deleted_at__isnull=params.get("deleted") != "1")
+    if code := params.get("village"):
+        qs = qs.filter(division__code=code)
+    if ledger.date_field:
+        year = str(params.get("year") or "")
+        if year.isdigit():
+            qs = qs.filter(**{f"{ledger.date_field}__year": int(year)})
+        if start := _date(params.get("start")):
+            qs = qs.filter(**{f"{ledger.date_field}__gte": start})
+        if end := _date(params.get("end")):
+            qs = qs.filter(**{f"{ledger.date_field}__lte": end})
+    for param, name in (("kind", ledger.kind_field), ("status", ledger.status_field)):
+        if name and params.get(param) not in (None, ""):
+            qs = qs.filter(**{name: params[param]})
+    if (q := str(params.get("q") or "").strip()) and ledger.search_fields:
+        condition = Q()
+        for name in ledger.search_fields:
+            condition |= Q(**{f"{name}__icontains": q})
+        qs = qs.filter(condition)
+    sort = str(params.get("sort") or "")
+    if sort.lstrip("-") in ledger.sortable():
+        return qs.order_by(sort.replace("division", "division__code"), "-id")
+    return qs.order_by(*ledger.ordering())
+
+
+def audit_fields(ledger):
+    return ["division", *ledger.fields, *ledger.readonly]
+
+
+def save(ledger, form, user, version=None):
+    """Create, or update if the version the user started from is still the current one."""
+    fields = audit_fields(ledger)
+    with transaction.atomic():
+        obj = form.instance
+        if obj.pk is None:
+            obj = form.save(commit=False)
+            obj.created_by = obj.updated_by = user
+            obj.save()
+            record("create", obj, changes=diff({}, snapshot(obj, fields)))
+            return obj
+        current = ledger.model.objects.select_for_update().get(pk=obj.pk)
+        if current.deleted_at is not None or (version is not None and current.version != version):
+            raise Conflict(current)
+        if reason := current.locked_reason():
+            raise Locked(reason)
+        before = snapshot(current, fields)
+        obj = form.save(commit=False)
+        obj.version = current.version + 1
+        obj.updated_by = user
+        obj.save()
+        record("update", obj, changes=diff(before, snapshot(obj, fields)))
+        return obj
+
+
+def soft_delete(ledger, obj, user, reason):
+    """Hide the record (kept, restorable) with the reason; False if it was already deleted."""
+    if reason_locked := obj.locked_reason():
+        raise Locked(reason_locked)
+    with transaction.atomic():
+        changed = ledger.model.objects.filter(pk=obj.pk, deleted_at__isnull=True).update(
+            deleted_at=timezone.now(), deleted_by=user, delete_reason=reason, version=F("version") + 1
+        )
+        if changed:
+            record("delete", obj, changes={"delete_reason": [None, reason]})
+    return bool(changed)
+
+
+def restore(ledger, obj, user):
+    with transaction.atomic():
+        changed = ledger.model.objects.filter(pk=obj.pk, deleted_at__isnull=False).update(
+            deleted_at=None, deleted_by=None, delete_reason="", updated_by=user, version=F("version") + 1
+        )
+        if changed:
+            record("update", obj, object_repr=f"恢复已删除的记录：{obj}", changes={"deleted": [True, False]})
+    return bool(changed)
+
+
+def cell(obj, name):
+    """A field's value as a person reads it: choice labels, related names, dates, 是/否."""
+    field = obj._meta.get_field(name)
+    if field.choices:
+        return getattr(obj, f"get_{name}_display")()
+    value = getattr(obj, name)
+    if field.many_to_one:
+        return str(value) if value is not None else ""
+    return value
+
+
+def export_columns(ledger):
+    return (*ledger.columns(), *(Column(name, ledger.label(name), required=False) for name in ledger.readonly))
+
+
+def export_rows(ledger, queryset):
+    for obj in queryset.iterator(chunk_size=2000):
+        yield [obj.pk, obj.division.code, obj.division.name, *(cell(obj, name) for name in (*ledger.fields, *ledger.readonly))]
+
+
+YES = {"是", "有", "true", "True", "1", 1, True}
+
+
+class LedgerImporter(Importer):
+    """Rows of a ledger's spreadsheet: a row with a 编号 updates that record (when the user may
+    write it), a row without one is new. Values are read as the export writes them."""
+
+    def __init__(self, ledger, user):
+        super().__init__(user)
+        self.ledger = ledger
+        self.key = f"ledger:{ledger.slug}"
+        self.title = ledger.title
+        self.columns = ledger.columns()
+        self.form_class = ledger.form_class()
+        probe = self.form_class(user=user)
+        self.related = {}  # field → {shown name: pk}; a name shown twice cannot be chosen by name
+        for name in ledger.fields:
+            field = ledger.field(name)
+            if field.many_to_one:
+                names = {}
+                for option in probe.fields[name].queryset:
+                    names[str(option)] = None if str(option) in names else option.pk
+                self.related[name] = names
+
+    def make_form(self, values):
+        data = {"division": str(values.get("division", "")).strip()}
+        for name in self.ledger.fields:
+            data[name] = self._value(name, values.get(name, ""))
+        instance = None
+        if raw_id := values.get("id"):
+            instance = self.ledger.model.objects.writable_by(self.user).alive().filter(pk=_int(raw_id)).first()
+            if instance is None:
+                return _Refused("id", f"编号 {raw_id} 的记录不存在、已删除或不在您的管辖范围内")
+        form = self.form_class(data=data, instance=instance, user=self.user)
+        division = form.fields["division"]
+        division.to_field_name = "code"
+        division.error_messages["invalid_choice"] = f"村 {data['division']} 不存在或不在您的管辖范围内"
+        return form
+
+    def _value(self, name, value):
+        field = self.ledger.field(name)
+        if isinstance(value, str):
+            value = value.strip()
+        if field.get_internal_type() == "BooleanField":
+            return value in YES
+        if field.choices:
+            labels = {str(label): key for key, label in field.flatchoices}
+            return labels.get(str(value), value)
+        if field.many_to_one and value != "":
+            pk = self.related[name].get(str(value))
+            return pk if pk is not None else f"无此选项：{value}"
+        if isinstance(value, datetime.datetime):
+            return value.date().isoformat()
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        return value
+
+    def save(self, form):
+        if form.instance.pk and not form.has_changed():
+            return "unchanged"
+        created = form.instance.pk is None
+        save(self.ledger, form, self.user)
+        return "create" if created else "update"
+
+
+class _Refused:
+    """A row refused before its form is built (its 编号 names a record the user may not write)."""
+
+    def __init__(self, field, message):
+        self.errors = {field: [message]}
+
+    def is_valid(self):
+        return False
+
+
+def _int(value):
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,60 @@
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .uploads import LABELS
+
+
+def upload_root() -> Path:
+    """Uploaded files live under the data folder, outside the static root: they are only ever
+    served by the scoped, audited attachment view."""
+    return Path(settings.VAR_DIR) / "uploads"
+
+
+def _stored_name():
+    return uuid.uuid4().hex
+
+
+class AttachmentQuerySet(models.QuerySet):
+    def alive(self):
+        return self.filter(deleted_at__isnull=True)
+
+    def of(self, obj):
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+
+class Attachment(models.Model):
+    """A photo, scan or document attached to a record. Who may see it is decided by its owner:
+    any scoped model with `has_attachments = True` (every ledger record)."""
+
+    content_type = models.ForeignKey(ContentType, models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    owner = GenericForeignKey("content_type", "object_id")
+    name = models.CharField("文件名", max_length=200)
+    kind = models.CharField("类型", max_length=10, choices=list(LABELS.items()))
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField(max_length=64)
+    stored_as = models.CharField(max_length=32, unique=True, default=_stored_name, editable=False)
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="上传人")
+    deleted_at = models.DateTimeField("删除时间", null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="删除人"
+    )
+
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "附件"
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+    def path(self) -> Path:
+        return upload_root() / self.stored_as[:2] / self.stored_as

@@ -1,0 +1,36 @@
+from ninja import Router, Schema, Status
+
+from safestar.core.scope import get_visible_or_404, require
+
+from .models import Incident
+from .recognition import can_recognise, recognise, withdraw
+
+router = Router(tags=["案事件台账"])
+
+
+class Result(Schema):
+    id: int
+    recognised: bool
+    changed: bool
+
+
+class WithdrawIn(Schema):
+    reason: str
+
+
+@router.post("/incidents/{pk}/recognise", response=Result, url_name="incidents-recognise", summary="认定（县级部门或县政法委）")
+def recognise_incident(request, pk: int):
+    require(can_recognise(request.auth))
+    incident = get_visible_or_404(Incident.objects.alive(), request.auth, pk=pk)
+    changed = recognise(incident, request.auth)
+    return {"id": pk, "recognised": True, "changed": changed}
+
+
+@router.post("/incidents/{pk}/withdraw", response={200: Result, 422: dict}, url_name="incidents-withdraw", summary="撤销认定（须说明原因）")
+def withdraw_recognition(request, pk: int, payload: WithdrawIn):
+    require(can_recognise(request.auth))
+    incident = get_visible_or_404(Incident.objects.alive(), request.auth, pk=pk)
+    if not payload.reason.strip():
+        return Status(422, {"detail": "须说明撤销认定的原因", "errors": {"reason": ["必填"]}})
+    changed = withdraw(incident, request.auth, payload.reason.strip()[:200])
+    return Status(200, {"id": pk, "recognised": False, "changed": changed})

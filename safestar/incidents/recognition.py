@@ -1,0 +1,46 @@
+"""Recognition (认定): only a county-level department that shares the incident field, or the county
+political-legal committee's evaluators, may recognise an incident or withdraw a recognition.
+Both are conditional updates, so two people acting at once cannot both succeed."""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from safestar.audit.log import record
+from safestar.org.roles import Level, Role
+
+from .models import Incident
+
+
+def can_recognise(user) -> bool:
+    if not (getattr(user, "is_authenticated", False) and user.division_id):
+        return False
+    if user.role == Role.COUNTY:
+        return True
+    return (
+        user.role == Role.DEPARTMENT
+        and user.division.level == Level.COUNTY
+        and user.department_id is not None
+        and Incident.data_field in user.department.fields
+    )
+
+
+def recognise(incident, user) -> bool:
+    with transaction.atomic():
+        changed = Incident.objects.filter(pk=incident.pk, recognised=False, deleted_at__isnull=True).update(
+            recognised=True, recognised_at=timezone.now(), recognised_by=user, recognising_department=user.department,
+            withdrawal_reason="", version=F("version") + 1,
+        )
+        if changed:
+            record("update", incident, object_repr=f"认定案事件：{incident}", changes={"recognised": ["否", "是"]})
+    return bool(changed)
+
+
+def withdraw(incident, user, reason) -> bool:
+    with transaction.atomic():
+        changed = Incident.objects.filter(pk=incident.pk, recognised=True).update(
+            recognised=False, withdrawal_reason=reason, updated_by=user, version=F("version") + 1
+        )
+        if changed:
+            record("update", incident, object_repr=f"撤销认定：{incident}", changes={"recognised": ["是", "否"], "withdrawal_reason": [None, reason]})
+    return bool(changed)
