@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "safestar.org",
     "safestar.audit",
     "safestar.incidents",
+    "safestar.security",
+    "safestar.disputes",
+    "safestar.publicity",
 ]
 
 MIDDLEWARE = [

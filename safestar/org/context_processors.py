@@ -24,4 +24,7 @@ def navigation(request):
         items.append(("登录锁定", reverse("lockouts")))
     if can_read(AuditEvent, user):
         items.append(("审计日志", reverse("audit-events")))
-    return {"nav_items": items, "demo_banner": settings.SAFESTAR_DEMO_BANNER}
+    from safestar.core.ledger import LEDGERS
+
+    ledgers = [(ledger.title, reverse("ledger-list", args=[slug])) for slug, ledger in LEDGERS.items() if can_read(ledger.model, user)]
+    return {"nav_items": items, "nav_ledgers": ledgers, "demo_banner": settings.SAFESTAR_DEMO_BANNER}

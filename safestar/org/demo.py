@@ -54,6 +54,23 @@ ACCOUNTS = [
 ]
 
 
+DEMO_YEAR = 2023  # the year of the Changgang plan: the demo ledgers hold a believable 2023
+
+
+def demo_modules():
+    """The demo_data modules of the installed apps, in INSTALLED_APPS order."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    return [
+        import_module(f"{app.name}.demo_data")
+        for app in apps.get_app_configs()
+        if find_spec(f"{app.name}.demo_data") is not None
+    ]
+
+
 def village_code(town_code, index):
     return f"{town_code[:9]}{200 + index:03d}"
 

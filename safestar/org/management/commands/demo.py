@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from safestar.org.models import Division
-from safestar.org.demo import ACCOUNTS, DEFAULT_PASSWORD, load_demo
+from safestar.org.demo import ACCOUNTS, DEFAULT_PASSWORD, DEMO_YEAR, demo_modules, load_demo
 
 
 class Command(BaseCommand):
@@ -9,6 +9,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         load_demo()
+        # Each app that keeps demo records has a demo_data.py with load(year); all are idempotent.
+        for module in demo_modules():
+            module.load(DEMO_YEAR)
         self.stdout.write(f"演示数据已就绪。演示账号（密码取 SAFESTAR_DEMO_PASSWORD，未设置时为 {DEFAULT_PASSWORD}）：")
         names = dict(Division.objects.filter(code__in=[a[3] for a in ACCOUNTS]).values_list("code", "name"))
         for username, full_name, role, code, department in ACCOUNTS:
