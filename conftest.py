@@ -101,4 +101,5 @@ def make_record(slug, village_code, **overrides):
     ledger = LEDGERS[slug]
     obj = ledger.model(division=Division.objects.get(code=village_code), **(example_values(ledger) | overrides))
     obj.save()
+    obj.refresh_from_db()  # values as the database gives them back (dates, not strings)
     return obj

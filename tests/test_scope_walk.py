@@ -127,6 +127,12 @@ def _attachment(slug, code):
     return resolve
 
 
+def _kind_pk():
+    from safestar.incidents.models import IncidentKind
+
+    return IncidentKind.objects.get(code="telecom_fraud").pk
+
+
 def ledger_cases(slug):
     """The routes every ledger has, as the village cadre of 长岗村 against 杨庄村 next door."""
     own, other = _record(slug, VILLAGE1), _record(slug, VILLAGE2)
@@ -157,6 +163,10 @@ def ledger_cases(slug):
 WORKFLOW = {
     "incident-recognise": Case("county", _pk_record("incidents", VILLAGE1), other=_pk_record("incidents", OTHER_COUNTY_VILLAGE), denied="town", ok=302, method="post"),
     "incident-withdraw": Case("county", _pk_record("incidents", VILLAGE1), other=_pk_record("incidents", OTHER_COUNTY_VILLAGE), denied="village1"),
+    "incident-kinds": Case("admin", denied="county"),
+    "incident-kind-add": Case("admin", denied="town"),
+    "incident-kind-edit": Case("admin", lambda: {"pk": _kind_pk()}, denied="village1"),
+    "api:incident-kinds": Case("grid1"),
     "api:incidents-recognise": Case("county", _pk_record("incidents", VILLAGE1), other=_pk_record("incidents", OTHER_COUNTY_VILLAGE), denied="town", method="post", body={}),
     "api:incidents-withdraw": Case("county", _pk_record("incidents", VILLAGE1), other=_pk_record("incidents", OTHER_COUNTY_VILLAGE), denied="police", method="post", body={"reason": "认定有误"}),
 }

@@ -12,7 +12,7 @@ class CoreConfig(AppConfig):
 
         fields.BLANK_CHOICE_LABEL = "请选择"
 
-        # Each app declares its ledgers and metrics in ledgers.py / metrics.py.
+        # Each app declares its ledgers, metrics and village-page panels in ledgers.py, metrics.py, panels.py.
         from django.utils.module_loading import autodiscover_modules
 
-        autodiscover_modules("ledgers", "metrics")
+        autodiscover_modules("ledgers", "metrics", "panels")

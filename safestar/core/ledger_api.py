@@ -9,6 +9,7 @@ from django.forms.models import model_to_dict
 from ninja import Query, Router, Schema, Status
 from ninja.orm import create_schema
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import Field, create_model
 
 from .ledger import LEDGERS
 from .ledger_ops import Conflict, Locked, filtered, save, soft_delete
@@ -50,7 +51,7 @@ def _form(ledger, user, payload, instance=None):
 
 
 def _invalid(form):
-    errors = {("village" if k == "division" else k): v for k, v in form.errors.items()}
+    errors = {("village" if k == "division" else k): [str(m) for m in v] for k, v in form.errors.items()}
     return Status(422, {"detail": "数据校验未通过", "errors": errors})
 
 
@@ -58,9 +59,12 @@ def _add(router, ledger):
     model, slug = ledger.model, ledger.slug
     out_fields = ["id", "version", *ledger.fields, *ledger.readonly, "created_at", "updated_at", "deleted_at", "delete_reason"]
     Out = create_schema(model, name=f"{model.__name__}Out", fields=out_fields, custom_fields=[("village", str, ...), ("village_name", str, ...)])
-    In = create_schema(
-        model, name=f"{model.__name__}In", fields=list(ledger.fields), optional_fields="__all__",
-        custom_fields=[("village", str | None, None), ("version", int | None, None)],
+    # Input: every field optional (the form says what is missing, in Chinese), related records by
+    # primary key under the field's own name (ninja's model schemas would expect "kind_id").
+    base = create_schema(model, name=f"{model.__name__}Fields", fields=list(ledger.fields), optional_fields="__all__")
+    In = create_model(
+        f"{model.__name__}In", __base__=Schema, village=(str | None, None), version=(int | None, None),
+        **{name: (field.annotation, Field(None, title=field.title)) for name, field in base.model_fields.items()},
     )
     tag = [ledger.title]
 

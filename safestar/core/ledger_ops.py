@@ -174,7 +174,9 @@ class LedgerImporter(Importer):
                 return _Refused("id", f"编号 {raw_id} 的记录不存在、已删除或不在您的管辖范围内")
         form = self.form_class(data=data, instance=instance, user=self.user)
         division = form.fields["division"]
-        division.to_field_name = "code"
+        division.to_field_name = "code"  # the sheet names villages by code
+        if instance is not None:
+            form.initial["division"] = instance.division  # so that has_changed compares codes
         division.error_messages["invalid_choice"] = f"村 {data['division']} 不存在或不在您的管辖范围内"
         return form
 

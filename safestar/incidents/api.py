@@ -2,10 +2,23 @@ from ninja import Router, Schema, Status
 
 from safestar.core.scope import get_visible_or_404, require
 
-from .models import Incident
+from .models import Incident, IncidentKind
 from .recognition import can_recognise, recognise, withdraw
 
 router = Router(tags=["案事件台账"])
+
+
+class KindOut(Schema):
+    id: int
+    code: str
+    name: str
+    zero_category: str
+    active: bool
+
+
+@router.get("/incident-kinds/", response=list[KindOut], url_name="incident-kinds", summary="案事件类别（incidents.kind 取其 id）")
+def incident_kinds(request):
+    return IncidentKind.objects.all()
 
 
 class Result(Schema):

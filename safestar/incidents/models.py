@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from safestar.core.ledger import LedgerRecord
@@ -64,7 +65,14 @@ class Incident(LedgerRecord):
         indexes = [models.Index(fields=["division", "occurred_on"]), models.Index(fields=["recognised", "occurred_on"])]
 
     def __str__(self):
-        return f"{self.occurred_on:%Y-%m-%d} {self.title}"
+        return f"{self.occurred_on} {self.title}"
+
+    def clean(self):
+        # A kind that was switched off is not offered for new records; old records keep theirs.
+        if self.kind_id and not self.kind.active:
+            unchanged = self.pk is not None and Incident.objects.filter(pk=self.pk, kind_id=self.kind_id).exists()
+            if not unchanged:
+                raise ValidationError({"kind": f"类别“{self.kind}”已停用，请选择其他类别"})
 
     def locked_reason(self):
         if self.recognised:

@@ -20,6 +20,8 @@ def navigation(request):
         items.append(("部门", reverse("departments")))
     if can_read(User, user):
         items.append(("账号管理", reverse("accounts")))
+    if user.spec.manages_departments:
+        items.append(("案事件类别", reverse("incident-kinds")))
     if user.spec.manages_lockouts:
         items.append(("登录锁定", reverse("lockouts")))
     if can_read(AuditEvent, user):

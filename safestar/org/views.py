@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from safestar.audit.log import diff, record, snapshot
 from safestar.core.imports import import_view, template_response
 from safestar.core.lists import paginate, render_list, search
+from safestar.core.panels import render_panels
 from safestar.core.scope import can_read, can_write, get_visible_or_404, require
 from safestar.core.sheets import write_xlsx, xlsx_response
 
@@ -60,6 +61,7 @@ def division_detail(request, code):
             "page": paginate(request, children),
             "q": q,
             "can_edit": Division.objects.writable_by(request.user).filter(pk=division.pk).exists(),
+            "panels": render_panels(request, division) if division.level == Level.VILLAGE else [],
         },
     )
 
