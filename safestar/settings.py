@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "safestar.security",
     "safestar.disputes",
     "safestar.publicity",
+    "safestar.safety",
+    "safestar.religion",
+    "safestar.emergency",
 ]
 
 MIDDLEWARE = [

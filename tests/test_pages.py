@@ -84,3 +84,17 @@ def test_htmx_gets_the_table_alone_but_history_restore_gets_the_whole_page(login
 def test_select_boxes_offer_a_chinese_blank_choice(login):
     html = login("admin").get("/accounts/new/").content.decode()
     assert "请选择" in html and "Select an option" not in html and "---------" not in html
+
+
+def test_a_form_posted_without_the_csrf_token_is_refused(world):
+    from django.test import Client
+
+    from conftest import PASSWORD
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/login/", {"username": "town", "password": PASSWORD})
+    assert response.status_code == 403
+    assert "请求已失效" in response.content.decode()
+    page = client.get("/login/")
+    token = page.cookies["csrftoken"].value
+    assert client.post("/login/", {"username": "town", "password": PASSWORD, "csrfmiddlewaretoken": token}).status_code == 302

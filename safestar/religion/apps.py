@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReligionConfig(AppConfig):
+    name = "safestar.religion"
+    verbose_name = "宗教事务"
