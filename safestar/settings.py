@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "safestar.safety",
     "safestar.religion",
     "safestar.emergency",
+    "safestar.schemes",
 ]
 
 MIDDLEWARE = [

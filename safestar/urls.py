@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("safestar.org.urls")),
     path("", include("safestar.audit.urls")),
     path("", include("safestar.incidents.urls")),
+    path("", include("safestar.schemes.urls")),
     path("", include("safestar.core.urls")),
 ]

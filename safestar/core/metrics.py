@@ -2,8 +2,9 @@
 
 A ledger app's metrics.py declares each metric with @metric. `compute(year, villages)` gets the
 year and a queryset of villages (the scope of the evaluation) and returns {village id: value} in
-ONE query whatever the number of villages; a village without records is simply absent (the engine
-reads it as 0 for counts). See docs/metrics.md for the list, meaning and unit of each.
+ONE query whatever the number of villages; a village without records is simply absent: the engine
+reads that as 0, unless the metric says `absent_as_zero=False` (a rate of nothing is no data).
+docs/schemes.md lists every metric with its meaning and unit.
 """
 
 from dataclasses import dataclass
@@ -19,13 +20,15 @@ class Metric:
     unit: str  # "路"
     compute: Callable  # (year: int, villages: QuerySet[Division]) -> dict[int, number]
     description: str = ""
+    absent_as_zero: bool = True  # a village missing from the result has 0; False: it has no data (rates)
 
 
-def metric(name, label, unit, description=""):
+def metric(name, label, unit, description="", absent_as_zero=True):
     def register(compute):
         if name in METRICS:
             raise ValueError(f"metric {name} registered twice")
-        METRICS[name] = Metric(name, label, unit, compute, description or (compute.__doc__ or "").strip())
+        text = description or (compute.__doc__ or "").strip()
+        METRICS[name] = Metric(name, label, unit, compute, text, absent_as_zero)
         return compute
 
     return register

@@ -18,6 +18,10 @@ def navigation(request):
         items.append(("区划与村", reverse("my-division")))
     if can_read(Department, user):
         items.append(("部门", reverse("departments")))
+    from safestar.schemes.models import Scheme
+
+    if can_read(Scheme, user):
+        items.append(("创建方案", reverse("schemes")))
     if can_read(User, user):
         items.append(("账号管理", reverse("accounts")))
     if user.spec.manages_departments:

@@ -1,0 +1,74 @@
+from django.http import Http404
+from ninja import Router, Schema
+
+from safestar.core.scope import get_visible_or_404, require
+from safestar.org.models import Division
+
+from .loading import applicable
+from .models import Scheme
+from .service import as_json, results, villages_under
+from .views import may_see_results
+
+router = Router(tags=["评分"])
+
+
+class IndicatorOut(Schema):
+    code: str
+    title: str
+    category: str
+    points: float
+    awarded: float | None
+    measured: str
+    target: str
+    reason: str
+
+
+class IncidentOut(Schema):
+    id: int
+    kind: str
+    kind_name: str
+    severity: str
+    title: str
+    date: str
+
+
+class VetoOut(Schema):
+    code: str
+    title: str
+    incidents: list[IncidentOut]
+
+
+class ResultOut(Schema):
+    village: str
+    name: str
+    total: float
+    status: str
+    band: str
+    rank: int | None
+    undetermined: list[str]
+    indicators: list[IndicatorOut]
+    vetoes: list[VetoOut]
+
+
+class EvaluationOut(Schema):
+    scheme: int
+    scheme_name: str
+    year: int
+    division: str
+    results: list[ResultOut]
+
+
+@router.get("/evaluations/{year}/", response=EvaluationOut, url_name="evaluations",
+            summary="某年度某区划下各村的评分（division=区划代码，可选 scheme=方案编号、star=星级）")
+def evaluations(request, year: int, division: str, scheme: int | None = None, star: str = "平安法治星"):
+    user = request.auth
+    require(may_see_results(user))
+    place = get_visible_or_404(Division, user, code=division)
+    if scheme is not None:
+        chosen = get_visible_or_404(Scheme, user, pk=scheme, year=year)
+    else:
+        chosen = next((s for s in applicable(place, year) if s.star == star), None)
+        if chosen is None:
+            raise Http404(f"{place.name}在{year}年没有适用的“{star}”创建方案")
+    ranked = results(chosen, villages_under(place, Division.objects.visible_to(user)))
+    return {"scheme": chosen.pk, "scheme_name": chosen.name, "year": year, "division": place.code, "results": [as_json(r) for r in ranked]}

@@ -1,0 +1,51 @@
+from django.conf import settings
+from django.db import models
+
+from safestar.core.scope import ScopedQuerySet
+
+from .spec import Spec
+
+
+class Scheme(models.Model):
+    """One version of a creation scheme (创建方案): a star, a year, an issuing division. The content
+    is the validated Spec as JSON. Once an evaluation has used a version it is frozen: loading the
+    scheme again makes a new version and leaves the old one as it was."""
+
+    issuer = models.ForeignKey("org.Division", models.PROTECT, related_name="schemes", verbose_name="发布单位")
+    year = models.PositiveSmallIntegerField("年度")
+    star = models.CharField("星级", max_length=30)
+    version = models.PositiveSmallIntegerField("版本", default=1)
+    name = models.CharField("方案名称", max_length=200)
+    content = models.JSONField("方案内容")
+    source = models.TextField("来源 YAML")
+    source_name = models.CharField("来源文件", max_length=200, blank=True)
+    loaded_at = models.DateTimeField("载入时间", auto_now=True)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="载入人"
+    )
+    frozen_at = models.DateTimeField("冻结时间", null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    # Who may read a scheme: business readers in the issuer's subtree, and those below an issuer
+    # (a village reads the scheme its town issued).
+    scope_path = "issuer__path"
+    scope_read = "reads_business"
+    scope_write = None  # schemes are loaded by the operator command `safestar scheme load`
+    scope_include_ancestors = True
+
+    class Meta:
+        verbose_name = verbose_name_plural = "创建方案"
+        ordering = ["-year", "star", "issuer__code", "-version"]
+        constraints = [models.UniqueConstraint(fields=["issuer", "year", "star", "version"], name="scheme_version_unique")]
+
+    def __str__(self):
+        return f"{self.name}（第{self.version}版）"
+
+    @property
+    def spec(self) -> Spec:
+        if not hasattr(self, "_spec"):
+            self._spec = Spec.from_json(self.content)
+        return self._spec
+
+    def is_latest(self):
+        return not Scheme.objects.filter(issuer=self.issuer_id, year=self.year, star=self.star, version__gt=self.version).exists()

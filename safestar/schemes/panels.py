@@ -1,0 +1,19 @@
+from safestar.core.panels import village_panel
+from safestar.org.models import Division
+
+from .loading import applicable
+from .service import results
+from .views import may_see_results
+
+
+@village_panel
+def scorecard_panel(request, village):
+    """The village's score by each scheme that applies to it (the newest two years)."""
+    if not may_see_results(request.user):
+        return None
+    schemes = applicable(village)
+    if not schemes:
+        return None
+    schemes = [s for s in schemes if s.year >= schemes[0].year - 1]
+    items = [(scheme, results(scheme, Division.objects.filter(pk=village.pk))[0]) for scheme in schemes]
+    return "schemes/panel.html", {"items": items, "village": village}

@@ -1,0 +1,273 @@
+"""Reading a scheme from YAML and checking it, with every error naming the file, line, path and
+what is wrong, in Chinese. Plain Python: what exists (metrics, ledgers, incident kinds, divisions)
+is passed in as a Context, so the validator never touches the database.
+
+The format is documented in docs/schemes.md.
+"""
+
+from dataclasses import dataclass, field
+
+import yaml
+
+from .spec import MISSING, OPS, RULE_TYPES, Band, Category, Indicator, Rule, Spec, Veto
+
+EPSILON = 1e-9
+
+
+@dataclass
+class Context:
+    metrics: set = field(default_factory=set)
+    ledgers: dict = field(default_factory=dict)  # slug → set of kind values (empty: no kind field)
+    incident_kinds: set = field(default_factory=set)
+    severities: set = field(default_factory=set)
+    divisions: set = field(default_factory=set)  # codes that may issue a scheme
+
+
+class SchemeError(Exception):
+    def __init__(self, errors):
+        self.errors = errors
+        super().__init__("\n".join(errors))
+
+
+def _load(text):
+    """The YAML as Python values, and {path: line number} for every node."""
+    lines = {}
+
+    def convert(node, path):
+        lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            out = {}
+            for key_node, value_node in node.value:
+                key = key_node.value
+                out[key] = convert(value_node, path + (key,))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [convert(item, path + (i,)) for i, item in enumerate(node.value)]
+        return yaml.safe_load(yaml.serialize(node))  # a scalar, typed as YAML types it
+
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    return (convert(node, ()) if node is not None else None), lines
+
+
+class _Checker:
+    def __init__(self, filename, lines, context):
+        self.filename, self.lines, self.context = filename, lines, context
+        self.errors = []
+
+    def error(self, path, message):
+        line = self.lines.get(path) or next((self.lines[path[:i]] for i in range(len(path), -1, -1) if path[:i] in self.lines), 0)
+        where = ".".join(str(p) for p in path) or "（文件）"
+        self.errors.append(f"{self.filename}:{line}: {where}：{message}")
+
+    def get(self, data, key, path, kind, required=True, default=None):
+        """data[key] checked to be of `kind` (str, number, int, list, dict, bool)."""
+        if not isinstance(data, dict) or key not in data or data[key] is None:
+            if required:
+                self.error(path, f"缺少必填项“{key}”")
+            return default
+        value = data[key]
+        checks = {
+            "str": lambda v: isinstance(v, str) and v.strip() != "",
+            "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+            "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+            "list": lambda v: isinstance(v, list),
+            "dict": lambda v: isinstance(v, dict),
+        }
+        names = {"str": "非空文字", "number": "数字", "int": "整数", "list": "列表", "dict": "映射（键: 值）"}
+        if not checks[kind](value):
+            self.error(path + (key,), f"应为{names[kind]}，实际为“{value}”")
+            return default
+        return value.strip() if kind == "str" else value
+
+
+def parse(text, filename="<方案>", context=None):
+    """The Spec in `text`, or SchemeError listing every problem found."""
+    context = context or Context()
+    try:
+        data, lines = _load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 0
+        raise SchemeError([f"{filename}:{line}: YAML 格式错误：{getattr(exc, 'problem', exc)}"])
+    c = _Checker(filename, lines, context)
+    if not isinstance(data, dict):
+        c.error((), "方案文件的顶层应为映射（名称、年度、类别……）")
+        raise SchemeError(c.errors)
+    spec = _spec(c, data)
+    if c.errors:
+        raise SchemeError(c.errors)
+    return spec
+
+
+def _spec(c, data):
+    name = c.get(data, "name", (), "str")
+    star = c.get(data, "star", (), "str")
+    year = c.get(data, "year", (), "int")
+    if year is not None and not 2000 <= year <= 2100:
+        c.error(("year",), f"年度“{year}”不合理")
+    issuer = str(c.get(data, "issuer", (), "str", default="") or "")
+    if issuer and c.context.divisions and issuer not in c.context.divisions:
+        c.error(("issuer",), f"发布单位区划代码 {issuer} 不存在")
+    total = c.get(data, "total", (), "number", default=100)
+    pass_mark = c.get(data, "pass_mark", (), "number", required=False)
+    bands = _bands(c, data, total)
+    if pass_mark is None and not bands:
+        c.error((), "须给出达标分数线 pass_mark，或星级分档 bands")
+    if pass_mark is not None and not 0 <= pass_mark <= total:
+        c.error(("pass_mark",), f"达标分数线 {pass_mark} 应在 0 到总分 {total} 之间")
+    categories = _categories(c, data, total)
+    vetoes = _vetoes(c, data)
+    return Spec(
+        name=name or "", star=star or "", year=year or 0, issuer=issuer, total=total, pass_mark=pass_mark,
+        bands=bands, categories=categories, vetoes=vetoes, description=str(data.get("description") or ""),
+    )
+
+
+def _bands(c, data, total):
+    raw = c.get(data, "bands", (), "list", required=False, default=[])
+    bands = []
+    for i, item in enumerate(raw):
+        path = ("bands", i)
+        name, low = c.get(item, "name", path, "str"), c.get(item, "min", path, "number")
+        if name is None or low is None:
+            continue
+        if not 0 <= low <= total:
+            c.error(path + ("min",), f"分档下限 {low} 应在 0 到总分 {total} 之间")
+        if bands and low >= bands[-1].min:
+            c.error(path + ("min",), f"分档须按分数从高到低排列：{low} 不低于上一档的 {bands[-1].min}")
+        bands.append(Band(name, low))
+    return tuple(bands)
+
+
+def _categories(c, data, total):
+    raw = c.get(data, "categories", (), "list", default=[])
+    if not raw:
+        c.error(("categories",), "至少要有一个类别")
+    seen = {}
+    categories = []
+    for ci, cat in enumerate(raw):
+        path = ("categories", ci)
+        code, title = c.get(cat, "code", path, "str"), c.get(cat, "title", path, "str")
+        _unique(c, seen, code, path + ("code",))
+        indicators = []
+        for ii, ind in enumerate(c.get(cat, "indicators", path, "list", default=[])):
+            indicator = _indicator(c, ind, path + ("indicators", ii), seen)
+            if indicator:
+                indicators.append(indicator)
+        if not indicators:
+            c.error(path + ("indicators",), "类别下至少要有一个指标")
+        declared = c.get(cat, "points", path, "number", required=False)
+        summed = sum(i.points for i in indicators)
+        if declared is not None and abs(declared - summed) > EPSILON:
+            c.error(path + ("points",), f"类别分值 {declared:g} 与其指标分值之和 {summed:g} 不一致")
+        categories.append(Category(code or "", title or "", tuple(indicators)))
+    summed = sum(cat.points for cat in categories)
+    if raw and abs(summed - total) > EPSILON:
+        c.error(("total",), f"各指标分值之和为 {summed:g}，与总分 {total:g} 不一致")
+    return tuple(categories)
+
+
+def _unique(c, seen, code, path):
+    if code is None:
+        return
+    if code in seen:
+        c.error(path, f"编号“{code}”重复（第一次出现在第{seen[code]}行）")
+    else:
+        seen[code] = c.lines.get(path, 0)
+
+
+def _indicator(c, data, path, seen):
+    code, title = c.get(data, "code", path, "str"), c.get(data, "title", path, "str")
+    _unique(c, seen, code, path + ("code",))
+    points = c.get(data, "points", path, "number")
+    if points is not None and points <= 0:
+        c.error(path + ("points",), f"分值应大于0，实际为 {points}")
+    rule = _rule(c, c.get(data, "rule", path, "dict", default={}), path + ("rule",), points or 0)
+    if None in (code, title, points, rule):
+        return None
+    return Indicator(
+        code=code, title=title, points=points, rule=rule,
+        source=str(data.get("source") or ""), department=str(data.get("department") or ""), note=str(data.get("note") or ""),
+    )
+
+
+def _rule(c, data, path, points):
+    kind = c.get(data, "type", path, "str")
+    if kind is None:
+        return None
+    if kind not in RULE_TYPES:
+        c.error(path + ("type",), f"未知的评分方法“{kind}”，可用：{'、'.join(RULE_TYPES)}")
+        return None
+    deduct = c.get(data, "deduct", path, "number", required=False)
+    if deduct is not None and deduct <= 0:
+        c.error(path + ("deduct",), f"每单位扣分应大于0，实际为 {deduct}")
+    if kind == "manual":
+        return Rule("manual")
+    if kind == "threshold":
+        metric = c.get(data, "metric", path, "str")
+        if metric and metric not in c.context.metrics:
+            c.error(path + ("metric",), f"未知的指标“{metric}”（可用指标见 docs/schemes.md）")
+        op = c.get(data, "op", path, "str")
+        if op and op not in OPS:
+            c.error(path + ("op",), f"未知的比较方式“{op}”，可用：{'、'.join(OPS)}")
+        value = low = high = None
+        if op == "between":
+            low, high = c.get(data, "min", path, "number"), c.get(data, "max", path, "number")
+            if low is not None and high is not None and low >= high:
+                c.error(path, f"阈值区间下限 {low} 应小于上限 {high}")
+            if deduct:
+                c.error(path + ("deduct",), "“介于”不支持按单位扣分")
+        elif op:
+            value = c.get(data, "value", path, "number")
+            if value is not None and value < 0:
+                c.error(path + ("value",), f"阈值不能为负数：{value}")
+            if deduct and op == "==":
+                c.error(path + ("deduct",), "“等于”不支持按单位扣分")
+        missing = c.get(data, "if_missing", path, "str", required=False, default="undetermined")
+        if missing not in MISSING:
+            c.error(path + ("if_missing",), f"无数据时的处理“{missing}”无效，可用：{'、'.join(MISSING)}")
+        return Rule("threshold", metric=metric, op=op, value=value, min=low, max=high, deduct=deduct, if_missing=missing)
+    if kind == "records":
+        ledger = c.get(data, "ledger", path, "str")
+        if ledger and ledger not in c.context.ledgers:
+            c.error(path + ("ledger",), f"未知的台账“{ledger}”")
+        record_kind = c.get(data, "kind", path, "str", required=False)
+        if ledger in c.context.ledgers and record_kind is not None and record_kind not in c.context.ledgers[ledger]:
+            known = "、".join(sorted(c.context.ledgers[ledger])) or "（该台账没有类别）"
+            c.error(path + ("kind",), f"台账“{ledger}”没有类别“{record_kind}”，可用：{known}")
+        low = c.get(data, "min", path, "number", required=False, default=1)
+        within = c.get(data, "within_days", path, "int", required=False)
+        if low is not None and low < 1:
+            c.error(path + ("min",), f"记录条数下限应至少为1，实际为 {low}")
+        if within is not None and not 1 <= within <= 366:
+            c.error(path + ("within_days",), f"天数应在 1 到 366 之间，实际为 {within}")
+        return Rule("records", ledger=ledger, kind=record_kind, min=low, within_days=within, deduct=deduct)
+    kinds, severities = _kinds(c, data, path)
+    return Rule("zero_incidents", kinds=kinds, severities=severities)
+
+
+def _kinds(c, data, path):
+    kinds = c.get(data, "kinds", path, "list", default=[])
+    if not kinds:
+        c.error(path + ("kinds",), "至少要列出一种案事件类别")
+    for i, kind in enumerate(kinds):
+        if kind not in c.context.incident_kinds:
+            c.error(path + ("kinds", i), f"未知的案事件类别“{kind}”")
+    severities = c.get(data, "severities", path, "list", required=False, default=[])
+    for i, severity in enumerate(severities):
+        if severity not in c.context.severities:
+            c.error(path + ("severities", i), f"未知的严重程度“{severity}”，可用：{'、'.join(sorted(c.context.severities))}")
+    return tuple(kinds), tuple(severities)
+
+
+def _vetoes(c, data):
+    vetoes = []
+    seen = {}
+    for vi, item in enumerate(c.get(data, "vetoes", (), "list", required=False, default=[])):
+        path = ("vetoes", vi)
+        code, title = c.get(item, "code", path, "str"), c.get(item, "title", path, "str")
+        _unique(c, seen, code, path + ("code",))
+        kinds, severities = _kinds(c, item, path)
+        if code and title:
+            vetoes.append(Veto(code, title, kinds, severities))
+    return tuple(vetoes)

@@ -1,0 +1,89 @@
+from django.shortcuts import render
+
+from safestar.audit.log import record
+from safestar.core.scope import can_read, get_visible_or_404, require
+from safestar.core.sheets import Column, write_xlsx, xlsx_response
+from safestar.org.models import Division
+from safestar.org.roles import DataField
+
+from .models import Scheme
+from .service import results, villages_under
+from .spec import describe_rule
+
+
+def may_see_results(user) -> bool:
+    """Results combine every ledger: departments see them only if they share the evaluation field."""
+    if not can_read(Scheme, user):
+        return False
+    if user.spec.needs_department:
+        return user.department_id is not None and DataField.EVALUATION in user.department.fields
+    return True
+
+
+def scheme_list(request):
+    require(can_read(Scheme, request.user))
+    schemes = Scheme.objects.visible_to(request.user).select_related("issuer")
+    return render(request, "schemes/scheme_list.html", {"schemes": schemes, "results": may_see_results(request.user)})
+
+
+def _table(scheme):
+    rows = []
+    for category in scheme.spec.categories:
+        for i, indicator in enumerate(category.indicators):
+            rows.append({
+                "category": category.title if i == 0 else "",
+                "span": len(category.indicators) if i == 0 else 0,
+                "category_points": category.points,
+                "indicator": indicator,
+                "method": describe_rule(indicator.rule, indicator.points),
+            })
+    return rows
+
+
+def scheme_detail(request, pk):
+    scheme = get_visible_or_404(Scheme.objects.select_related("issuer"), request.user, pk=pk)
+    return render(request, "schemes/scheme_detail.html", {"scheme": scheme, "rows": _table(scheme), "results": may_see_results(request.user)})
+
+
+EXPORT_COLUMNS = (
+    Column("category", "类别", width=22),
+    Column("code", "编号", width=8),
+    Column("title", "指标", width=50),
+    Column("points", "分值", width=8),
+    Column("method", "评分方法", width=50),
+    Column("source", "数据来源", width=22),
+    Column("department", "评分部门", width=14),
+)
+
+
+def scheme_export(request, pk):
+    scheme = get_visible_or_404(Scheme.objects.select_related("issuer"), request.user, pk=pk)
+    rows = [
+        (category.title, i.code, i.title, i.points, describe_rule(i.rule, i.points), i.source, i.department)
+        for category in scheme.spec.categories
+        for i in category.indicators
+    ]
+    rows += [("一票否决", v.code, v.title, "", "年度内发生经认定的 " + "、".join(v.kinds) + " 案事件即否决", "案事件台账", "县委政法委") for v in scheme.spec.vetoes]
+    record("export", scheme, object_repr=f"导出创建方案：{scheme}")
+    content = write_xlsx(title=scheme.name, columns=EXPORT_COLUMNS, rows=rows, unit=scheme.issuer.name, period=f"{scheme.year}年")
+    return xlsx_response(content, f"{scheme.name}.xlsx")
+
+
+def scheme_results(request, pk):
+    """The ranking of the villages under a division (default: the user's own) by the scheme."""
+    require(may_see_results(request.user))
+    scheme = get_visible_or_404(Scheme.objects.select_related("issuer"), request.user, pk=pk)
+    code = request.GET.get("division") or request.user.division.code
+    division = get_visible_or_404(Division, request.user, code=code)
+    ranked = results(scheme, villages_under(division, Division.objects.visible_to(request.user)))
+    return render(request, "schemes/results.html", {"scheme": scheme, "division": division, "results": ranked})
+
+
+def scorecard(request, pk, code):
+    """One village's scorecard: every indicator with what was measured, the target and the points
+    lost, every veto with the incidents behind it."""
+    require(may_see_results(request.user))
+    scheme = get_visible_or_404(Scheme.objects.select_related("issuer"), request.user, pk=pk)
+    village = get_visible_or_404(Division.objects.filter(level="village"), request.user, code=code)
+    (result,) = results(scheme, Division.objects.filter(pk=village.pk))
+    return render(request, "schemes/scorecard.html", {"scheme": scheme, "village": village, "result": result})
