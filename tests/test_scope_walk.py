@@ -47,6 +47,8 @@ class Case:
     method: str = "get"
     verified: bool = False  # the persona has passed two-factor authentication in this session
     body: dict | None = None  # JSON body (API writes): the scope is checked before validation
+    query: dict | Callable | None = None  # query string for the persona's own call
+    other_query: dict | None = None  # query string that points next door (instead of other kwargs)
 
 
 ROUTES = {
@@ -127,6 +129,19 @@ def _attachment(slug, code):
     return resolve
 
 
+def _scheme(issuer):
+    def resolve():
+        from conftest import load_scheme
+
+        return {"pk": load_scheme(issuer).pk}
+
+    return resolve
+
+
+def _scorecard(code):
+    return lambda: _scheme(CHANGGANG)() | {"code": code}
+
+
 def _kind_pk():
     from safestar.incidents.models import IncidentKind
 
@@ -167,6 +182,15 @@ WORKFLOW = {
     "incident-kind-add": Case("admin", denied="town"),
     "incident-kind-edit": Case("admin", lambda: {"pk": _kind_pk()}, denied="village1"),
     "api:incident-kinds": Case("grid1"),
+    # Schemes: 长岗镇's scheme is not 平岗镇's business; the police station (no evaluation field) sees
+    # the standard but not the results.
+    "schemes": Case("village1", denied="auditor"),
+    "scheme": Case("village1", _scheme(CHANGGANG), other=_scheme(PINGGANG), denied="admin"),
+    "scheme-export": Case("town", _scheme(CHANGGANG), other=_scheme(PINGGANG), denied="auditor"),
+    "scheme-results": Case("town", _scheme(CHANGGANG), other=_scheme(PINGGANG), denied="police"),
+    "scorecard": Case("village1", _scorecard(VILLAGE1), other=_scorecard(VILLAGE2), denied="police"),
+    "api:evaluations": Case("town", lambda: _scheme(CHANGGANG)() and {"year": 2023}, query={"division": CHANGGANG},
+                            other_query={"division": PINGGANG}, denied="police"),
     "api:incidents-recognise": Case("county", _pk_record("incidents", VILLAGE1), other=_pk_record("incidents", OTHER_COUNTY_VILLAGE), denied="town", method="post", body={}),
     "api:incidents-withdraw": Case("county", _pk_record("incidents", VILLAGE1), other=_pk_record("incidents", OTHER_COUNTY_VILLAGE), denied="police", method="post", body={"reason": "认定有误"}),
 }
@@ -200,10 +224,14 @@ def _kwargs(value):
     return value() if callable(value) else value
 
 
-def _call(client, case, name, kwargs, username=None):
+def _call(client, case, name, kwargs, username=None, query=None):
+    from urllib.parse import urlencode
+
     from safestar.org.models import ApiToken, User
 
     url = reverse(name, kwargs=kwargs)
+    if query:
+        url += "?" + urlencode(query)
     headers = {}
     if username:
         user = User.objects.get(username=username)
@@ -236,7 +264,8 @@ def test_scope_walk(client, world, name, slug, case):
     kwargs = _kwargs(case.own)
     is_api = name.startswith("api:")
 
-    anonymous = _call(client, case, name, kwargs)
+    query = _kwargs(case.query) if case.query else None
+    anonymous = _call(client, case, name, kwargs, query=query)
     if case.persona is None:
         assert anonymous.status_code == case.ok
         return
@@ -246,8 +275,10 @@ def test_scope_walk(client, world, name, slug, case):
         assert anonymous.status_code == 302
         assert anonymous["Location"].startswith(reverse("login") + "?next=")
 
-    assert _call(client, case, name, kwargs, case.persona).status_code == case.ok
+    assert _call(client, case, name, kwargs, case.persona, query).status_code == case.ok
     if case.other is not None:
-        assert _call(client, case, name, _kwargs(case.other), case.persona).status_code == 404
+        assert _call(client, case, name, _kwargs(case.other), case.persona, query).status_code == 404
+    if case.other_query is not None:
+        assert _call(client, case, name, kwargs, case.persona, case.other_query).status_code == 404
     if case.denied is not None:
-        assert _call(client, case, name, kwargs, case.denied).status_code == 404
+        assert _call(client, case, name, kwargs, case.denied, query).status_code == 404

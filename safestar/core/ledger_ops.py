@@ -80,7 +80,7 @@ def save(ledger, form, user, version=None):
             obj = form.save(commit=False)
             obj.created_by = obj.updated_by = user
             obj.save()
-            record("create", obj, changes=diff({}, snapshot(obj, fields)))
+            record("create", obj, actor=user, changes=diff({}, snapshot(obj, fields)))
             return obj
         current = ledger.model.objects.select_for_update().get(pk=obj.pk)
         if current.deleted_at is not None or (version is not None and current.version != version):
@@ -92,7 +92,7 @@ def save(ledger, form, user, version=None):
         obj.version = current.version + 1
         obj.updated_by = user
         obj.save()
-        record("update", obj, changes=diff(before, snapshot(obj, fields)))
+        record("update", obj, actor=user, changes=diff(before, snapshot(obj, fields)))
         return obj
 
 
@@ -105,7 +105,7 @@ def soft_delete(ledger, obj, user, reason):
             deleted_at=timezone.now(), deleted_by=user, delete_reason=reason, version=F("version") + 1
         )
         if changed:
-            record("delete", obj, changes={"delete_reason": [None, reason]})
+            record("delete", obj, actor=user, changes={"delete_reason": [None, reason]})
     return bool(changed)
 
 
@@ -115,7 +115,7 @@ def restore(ledger, obj, user):
             deleted_at=None, deleted_by=None, delete_reason="", updated_by=user, version=F("version") + 1
         )
         if changed:
-            record("update", obj, object_repr=f"恢复已删除的记录：{obj}", changes={"deleted": [True, False]})
+            record("update", obj, actor=user, object_repr=f"恢复已删除的记录：{obj}", changes={"deleted": [True, False]})
     return bool(changed)
 
 

@@ -32,7 +32,7 @@ def recognise(incident, user) -> bool:
             withdrawal_reason="", version=F("version") + 1,
         )
         if changed:
-            record("update", incident, object_repr=f"认定案事件：{incident}", changes={"recognised": ["否", "是"]})
+            record("update", incident, actor=user, object_repr=f"认定案事件：{incident}", changes={"recognised": ["否", "是"]})
     return bool(changed)
 
 
@@ -42,5 +42,5 @@ def withdraw(incident, user, reason) -> bool:
             recognised=False, withdrawal_reason=reason, updated_by=user, version=F("version") + 1
         )
         if changed:
-            record("update", incident, object_repr=f"撤销认定：{incident}", changes={"recognised": ["是", "否"], "withdrawal_reason": [None, reason]})
+            record("update", incident, actor=user, object_repr=f"撤销认定：{incident}", changes={"recognised": ["是", "否"], "withdrawal_reason": [None, reason]})
     return bool(changed)

@@ -47,5 +47,34 @@ class Scheme(models.Model):
             self._spec = Spec.from_json(self.content)
         return self._spec
 
+    def refresh_from_db(self, *args, **kwargs):
+        self.__dict__.pop("_spec", None)
+        super().refresh_from_db(*args, **kwargs)
+
     def is_latest(self):
         return not Scheme.objects.filter(issuer=self.issuer_id, year=self.year, star=self.star, version__gt=self.version).exists()
+
+
+class ManualScore(models.Model):
+    """An evaluator's points for a manual indicator of a scheme, for one village, with the reason."""
+
+    scheme = models.ForeignKey(Scheme, models.PROTECT, related_name="manual_scores", verbose_name="方案")
+    village = models.ForeignKey("org.Division", models.PROTECT, related_name="+", verbose_name="村")
+    indicator = models.CharField("指标编号", max_length=20)
+    points = models.FloatField("得分")
+    reason = models.TextField("评分理由", blank=True)
+    scored_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="评分人")
+    scored_at = models.DateTimeField("评分时间", auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "village__path"
+    scope_read = "reads_business"
+    scope_write = None  # written only through schemes.scoring.save_manual_score
+    data_field = "evaluation"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "人工评分"
+        constraints = [models.UniqueConstraint(fields=["scheme", "village", "indicator"], name="manual_score_unique")]
+
+    def __str__(self):
+        return f"{self.indicator} {self.points:g}分"

@@ -4,6 +4,7 @@ from safestar.org.models import Division
 
 from .engine import evaluate, rank
 from .facts import gather
+from .scoring import manual_scores
 
 
 def villages_under(division, queryset=None):
@@ -12,10 +13,12 @@ def villages_under(division, queryset=None):
 
 
 def results(scheme, villages, manual=None):
-    """Ranked results for `villages` (a Division queryset, already scoped by the caller)."""
+    """Ranked results for `villages` (a Division queryset, already scoped by the caller), with the
+    manual scores given so far (and `manual` on top, e.g. from the command line)."""
     rows = list(villages.values_list("id", "code", "name"))
     facts = gather(scheme.spec, scheme.year, villages)
-    return rank(evaluate(scheme.spec, facts, rows, manual))
+    scores = manual_scores(scheme, villages) | (manual or {})
+    return rank(evaluate(scheme.spec, facts, rows, scores))
 
 
 def as_json(result):

@@ -30,23 +30,27 @@ class SchemeError(Exception):
 
 
 def _load(text):
-    """The YAML as Python values, and {path: line number} for every node."""
+    """The YAML as Python values, and {path: line number} of every node in it."""
     lines = {}
 
-    def convert(node, path):
+    def walk(node, path):
         lines[path] = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
-            out = {}
             for key_node, value_node in node.value:
-                key = key_node.value
-                out[key] = convert(value_node, path + (key,))
-            return out
-        if isinstance(node, yaml.SequenceNode):
-            return [convert(item, path + (i,)) for i, item in enumerate(node.value)]
-        return yaml.safe_load(yaml.serialize(node))  # a scalar, typed as YAML types it
+                walk(value_node, path + (key_node.value,))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, path + (i,))
 
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
-    return (convert(node, ()) if node is not None else None), lines
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    if node is not None:
+        walk(node, ())
+    return data, lines
 
 
 class _Checker:

@@ -1,4 +1,7 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from safestar.audit.log import record
 from safestar.core.scope import can_read, get_visible_or_404, require
@@ -7,6 +10,7 @@ from safestar.org.models import Division
 from safestar.org.roles import DataField
 
 from .models import Scheme
+from .scoring import can_score, save_manual_score
 from .service import results, villages_under
 from .spec import describe_rule
 
@@ -79,11 +83,27 @@ def scheme_results(request, pk):
     return render(request, "schemes/results.html", {"scheme": scheme, "division": division, "results": ranked})
 
 
+@require_http_methods(["GET", "POST"])
 def scorecard(request, pk, code):
     """One village's scorecard: every indicator with what was measured, the target and the points
-    lost, every veto with the incidents behind it."""
+    lost, every veto with the incidents behind it; evaluators give the manual indicators here."""
     require(may_see_results(request.user))
     scheme = get_visible_or_404(Scheme.objects.select_related("issuer"), request.user, pk=pk)
     village = get_visible_or_404(Division.objects.filter(level="village"), request.user, code=code)
+    scorer = can_score(request.user) and scheme.is_latest()
+    if request.method == "POST":
+        require(scorer)
+        try:
+            points = float(request.POST.get("points", ""))
+        except ValueError:
+            messages.error(request, "得分应为数字")
+        else:
+            try:
+                save_manual_score(scheme, village, request.POST.get("indicator", ""), points, request.POST.get("reason", ""), request.user)
+                messages.success(request, "已保存人工评分。")
+            except ValidationError as exc:
+                messages.error(request, exc.messages[0])
+        return redirect("scorecard", pk=scheme.pk, code=village.code)
     (result,) = results(scheme, Division.objects.filter(pk=village.pk))
-    return render(request, "schemes/scorecard.html", {"scheme": scheme, "village": village, "result": result})
+    manual = {i.code for i in scheme.spec.indicators() if i.rule.type == "manual"}
+    return render(request, "schemes/scorecard.html", {"scheme": scheme, "village": village, "result": result, "manual": manual, "scorer": scorer})

@@ -1,0 +1,94 @@
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from safestar.org.models import Division
+from safestar.schemes import bench
+from safestar.schemes.loading import load
+from safestar.schemes.service import villages_under
+from safestar.schemes.validate import SchemeError
+
+DEFAULT_SCHEME = "schemes/changgang-2023-pingan.yaml"
+
+
+class Command(BaseCommand):
+    help = (
+        "全省规模基准测试（只用于专用的空数据库）：generate 生成河南全省区划、每乡镇若干村及一年的台账数据；"
+        "evaluate 在同一次运行中对比完整评查与其所需裸聚合查询的耗时"
+    )
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        generate = sub.add_parser("generate", help="生成基准数据（拒绝写入已有账号、部门或村的数据库）")
+        generate.add_argument("--villages-per-town", type=int, default=20, help="每个乡镇的村数（默认 20）")
+        generate.add_argument("--towns", type=int, default=None, help="只给按代码排序的前 N 个乡镇建村（默认全部 2586 个）")
+        generate.add_argument("--year", type=int, default=2023)
+        generate.add_argument("--seed", type=int, default=1)
+        evaluate = sub.add_parser("evaluate", help="计时：裸聚合查询 vs 完整评查")
+        evaluate.add_argument("--year", type=int, default=2023)
+        evaluate.add_argument("--division", default=bench.PROVINCE, help="评查范围（默认河南省 410000000000）")
+        evaluate.add_argument("--scheme", default=DEFAULT_SCHEME, help=f"方案文件（默认 {DEFAULT_SCHEME}）")
+        evaluate.add_argument("--repeat", type=int, default=3, help="重复次数，取中位数（默认 3）")
+
+    def handle(self, *args, action, **options):
+        try:
+            if action == "generate":
+                self._generate(**options)
+            else:
+                self._evaluate(**options)
+        except bench.BenchError as exc:
+            raise CommandError(str(exc))
+
+    def _generate(self, villages_per_town, towns, year, seed, **options):
+        self.stdout.write(f"生成基准数据：{bench.database_label()}，{year}年，每乡镇 {villages_per_town} 个村，"
+                          f"{'全部乡镇' if towns is None else f'前 {towns} 个乡镇'}，随机种子 {seed}")
+        report = bench.generate(villages_per_town, towns, year, seed, progress=self.stdout.write)
+        self.stdout.write(f"完成：{report.towns} 个乡镇，{report.villages} 个村，台账记录 {report.records} 条。")
+        for label, rows in report.rows.items():
+            self.stdout.write(f"  {label:28} {rows:>10}")
+        self.stdout.write("耗时：" + "，".join(f"{phase} {seconds:.1f} 秒" for phase, seconds in report.seconds.items()))
+        self.stdout.write(json.dumps({
+            "database": bench.connection.vendor, "towns": report.towns, "villages": report.villages,
+            "records": report.records, "rows": report.rows, "seconds": {k: round(v, 2) for k, v in report.seconds.items()},
+        }, ensure_ascii=False))
+
+    def _evaluate(self, year, division, scheme, repeat, **options):
+        bench.ensure_dedicated_database()  # loading the scheme writes to the database
+        place = Division.objects.filter(code=division).first()
+        if place is None:
+            raise CommandError(f"区划 {division} 不存在：请先运行 safestar bench generate")
+        path = Path(scheme)
+        if not path.exists() and not path.is_absolute():
+            path = Path(settings.BASE_DIR).parent / scheme  # the project's schemes/ folder, from anywhere
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"无法读取方案文件 {scheme}：{exc.strerror}")
+        try:
+            loaded, _ = load(text, str(scheme))
+        except SchemeError as exc:
+            raise CommandError(f"方案文件 {scheme} 有 {len(exc.errors)} 处错误：" + "；".join(map(str, exc.errors)))
+        if loaded.year != year:
+            raise CommandError(f"方案年度为 {loaded.year}，与 --year {year} 不一致")
+        villages = villages_under(place)
+        self.stdout.write(f"基准评查：{loaded.name}，{year}年，{place.name}（{place.code}）下的村；数据库 {bench.database_label()}")
+        timing = bench.run_evaluation(loaded, villages, repeat=repeat)
+        fmt = lambda runs: "、".join(f"{x:.3f}" for x in runs)  # noqa: E731
+        self.stdout.write(f"村数：{timing.villages}；重复 {timing.repeat} 次（另有 1 次预热不计），取中位数。")
+        self.stdout.write(
+            f"  裸聚合查询（gather() 所发的 {timing.bare_queries} 条聚合查询，逐条 compute()/record_stats()/案事件查询并取回结果）："
+            f"中位数 {timing.bare_median:.3f} 秒（各次 {fmt(timing.bare)}），SQL {timing.bare_queries} 条"
+        )
+        self.stdout.write(
+            f"  完整评查（service.results()：村列表 + 取数 + 评分引擎 + 排名）："
+            f"中位数 {timing.full_median:.3f} 秒（各次 {fmt(timing.full)}），SQL {timing.full_queries} 条"
+        )
+        self.stdout.write("  完整评查分解（单独一次）：" + "，".join(f"{k} {v:.3f} 秒" for k, v in timing.breakdown.items()))
+        self.stdout.write(f"  参考：游标直接执行同样的 {timing.bare_queries} 条 SQL 并取回全部行：中位数 {timing.raw_median:.3f} 秒")
+        if not timing.same_sql:
+            self.stdout.write(self.style.WARNING("  注意：裸聚合查询与 facts.gather() 实际发出的 SQL 不一致，bench.bare_aggregates() 需与 gather() 同步"))
+        verdict = "达到目标" if timing.target_met else "未达到目标"
+        self.stdout.write(f"完整评查 / 裸聚合 = {timing.ratio:.2f} 倍：{verdict}（目标 ≤ {bench.TARGET:g} 倍）")
+        self.stdout.write(json.dumps(timing.as_json(), ensure_ascii=False))

@@ -1,0 +1,20 @@
+"""docs/ stays true to the code: every metric and every ledger is documented."""
+
+from pathlib import Path
+
+import pytest
+
+from safestar.core.ledger import LEDGERS
+from safestar.core.metrics import METRICS
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+@pytest.mark.parametrize("name", sorted(METRICS))
+def test_every_metric_is_in_docs_schemes(name):
+    assert f"`{name}`" in (DOCS / "schemes.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("slug", sorted(LEDGERS))
+def test_every_ledger_is_in_docs_ledgers(slug):
+    assert f"`{slug}`" in (DOCS / "ledgers.md").read_text(encoding="utf-8")
