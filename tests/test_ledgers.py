@@ -80,18 +80,26 @@ def _queries(client, url, headers=None):
     return len(context)
 
 
-@pytest.mark.parametrize("slug", SLUGS)
-def test_list_page_and_api_issue_the_same_queries_for_few_or_many_rows(login, slug):
-    from safestar.org.models import ApiToken, User
+# One record per village at most for the security profile: its rows cannot grow within a village.
+GROWING = [slug for slug in SLUGS if slug != "security-profiles"]
 
-    if slug == "security-profiles":
-        pytest.skip("one profile per village: the rows cannot grow within one village's scope")
+
+@pytest.mark.parametrize("slug", GROWING)
+def test_list_page_and_api_issue_the_same_queries_for_10_or_10000_rows(login, slug):
+    from safestar.org.models import ApiToken, Division, User
+
+    ledger = LEDGERS[slug]
+    village = Division.objects.get(code=VILLAGE1)
+    values = example_values(ledger)
+
+    def add(n):
+        ledger.model.objects.bulk_create([ledger.model(division=village, **values) for _ in range(n)], batch_size=2000)
+
     client = login("village1")
     auth = {"Authorization": f"Bearer {ApiToken.issue(User.objects.get(username='village1'))[1]}"}
-    make_record(slug, VILLAGE1)
+    add(10)
     few = (_queries(client, f"/ledgers/{slug}/"), _queries(client, f"/api/v1/{slug}/", auth))
-    for _ in range(25):
-        make_record(slug, VILLAGE1)
+    add(9990)
     many = (_queries(client, f"/ledgers/{slug}/"), _queries(client, f"/api/v1/{slug}/", auth))
     assert few == many
 
