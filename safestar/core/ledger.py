@@ -167,7 +167,15 @@ class LedgerForm(forms.ModelForm):
         self.fields["division"].queryset = villages
         self.fields["division"].label_from_instance = lambda d: f"{d.name}（{d.code}）"
         self.fields["division"].empty_label = "请选择村"
-        for field in self.fields.values():
+        for name, field in self.fields.items():
+            # Related records are offered through the same scope: nobody picks what they cannot see.
+            if name != "division" and isinstance(field, forms.ModelChoiceField):
+                choices = field.queryset
+                if hasattr(choices, "visible_to"):
+                    choices = choices.visible_to(user)
+                if hasattr(choices, "alive"):
+                    choices = choices.alive()
+                field.queryset = choices
             if isinstance(field, forms.DateField):
                 field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
             elif isinstance(field.widget, forms.Textarea):

@@ -38,14 +38,16 @@ def _ledger(slug, user, write=False):
     return ledger
 
 
-def _filter_choices(ledger, field_name):
+def _filter_choices(ledger, field_name, user):
     if not field_name:
         return []
     field = ledger.field(field_name)
     if field.get_internal_type() == "BooleanField":
         return [("True", f"{field.verbose_name}：是"), ("False", f"{field.verbose_name}：否")]
     if field.many_to_one:
-        return [(o.pk, str(o)) for o in field.related_model.objects.all()]
+        options = field.related_model.objects.all()
+        options = options.visible_to(user) if hasattr(options, "visible_to") else options
+        return [(o.pk, str(o)) for o in options]
     return list(field.flatchoices)
 
 
@@ -60,8 +62,8 @@ def ledger_list(request, ledger):
             "page": page,
             "columns": [(name, ledger.label(name)) for name in ("division", *ledger.list_display)],
             "villages": Division.objects.visible_to(request.user).villages().order_by("code"),
-            "kinds": _filter_choices(ledger, ledger.kind_field),
-            "statuses": _filter_choices(ledger, ledger.status_field),
+            "kinds": _filter_choices(ledger, ledger.kind_field, request.user),
+            "statuses": _filter_choices(ledger, ledger.status_field, request.user),
             "params": {k: request.GET.get(k, "") for k in FILTER_PARAMS},
             "can_write": can_write(ledger.model, request.user),
         },

@@ -11,8 +11,8 @@ A scoped model declares three class attributes:
     scope_write  the RoleSpec capability that lets a role change it (None: nobody may)
     data_field   (business data only) the DataField a department must share to see it
     scope_include_unowned  (optional) rows with an empty path are seen by every reader too
-    scope_include_ancestors  (optional) rows of the divisions above the user's anchor are seen too
-                           (a village reads the scheme its town issued)
+    scope_include_ancestors  (optional) rows of the divisions above the user's anchor can be read
+                           too, never written (a village reads its town's scheme and departments)
 
 A user sees an object when their role has the capability and the object's division lies in the
 subtree of the user's anchor division (path prefix). Objects outside answer 404, never 403.
@@ -45,7 +45,7 @@ def scope_filter(queryset, user, write=False):
     condition = Q(**{f"{model.scope_path}__startswith": user.division.path})
     if getattr(model, "scope_include_unowned", False):  # rows that belong to no division
         condition |= Q(**{model.scope_path: ""})
-    if getattr(model, "scope_include_ancestors", False):  # rows of the divisions above the user's
+    if getattr(model, "scope_include_ancestors", False) and not write:  # rows of the divisions above
         codes = user.division.path.strip("/").split("/")
         condition |= Q(**{f"{model.scope_path}__in": ["/" + "/".join(codes[:i]) + "/" for i in range(1, len(codes))]})
     queryset = queryset.filter(condition)

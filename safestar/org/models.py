@@ -98,6 +98,7 @@ class Department(models.Model):
     scope_path = "division__path"
     scope_read = "reads_org"
     scope_write = "manages_departments"
+    scope_include_ancestors = True  # a village sees the police station and county bureaus serving it
 
     class Meta:
         verbose_name = verbose_name_plural = "部门"

@@ -155,3 +155,15 @@ def test_list_query_count_is_fixed(login, django_assert_num_queries, rows):
     # count, page (with village and kind joined), session save (3)
     with django_assert_num_queries(12):
         assert client.get("/ledgers/incidents/").status_code == 200
+
+
+def test_related_records_are_offered_only_within_scope(login):
+    html = login("village1").get("/ledgers/incidents/new/").content.decode()
+    assert "长岗派出所" in html and "睢县公安局" in html  # the departments serving the village
+    assert "平岗派出所" not in html  # another town's station is not a choice
+    data = form_data(division=village_pk(VILLAGE1))
+    from safestar.org.models import Department
+
+    data["department"] = Department.objects.get(name="平岗派出所").pk
+    response = login("village1").post("/ledgers/incidents/new/", data)
+    assert "选择一个有效的选项" in " ".join(response.context["form"].errors["department"])

@@ -88,7 +88,10 @@ def test_account_managers_see_only_accounts_they_could_grant(world):
 
 def test_departments_in_scope(world):
     names = set(Department.objects.visible_to(user("town2")).values_list("name", flat=True))
-    assert names == {"平岗派出所", "平岗镇司法所"}
+    county = set(Department.objects.filter(division__code="411422000000").values_list("name", flat=True))
+    assert names == {"平岗派出所", "平岗镇司法所"} | county  # its own, and the county's above it
+    assert "长岗派出所" not in names
+    assert not Department.objects.writable_by(user("admin2")).filter(name="睢县公安局").exists()  # read, never write
     assert not Department.objects.visible_to(user("auditor")).exists()
     assert not Department.objects.writable_by(user("town")).exists()
     assert Department.objects.writable_by(user("admin")).count() == Department.objects.filter(division__path__startswith=user("admin").division.path).count()
