@@ -110,7 +110,12 @@ def soft_delete(ledger, obj, user, reason):
 
 
 def restore(ledger, obj, user):
+    """Bring a deleted record back, unless that would break a rule (e.g. one profile per village):
+    then ValidationError with the rule's message, and nothing changes."""
     with transaction.atomic():
+        candidate = ledger.model.objects.select_for_update().get(pk=obj.pk)
+        candidate.deleted_at = None
+        candidate.validate_constraints()
         changed = ledger.model.objects.filter(pk=obj.pk, deleted_at__isnull=False).update(
             deleted_at=None, deleted_by=None, delete_reason="", updated_by=user, version=F("version") + 1
         )

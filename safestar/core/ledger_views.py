@@ -136,8 +136,11 @@ def ledger_delete(request, ledger, pk):
 def ledger_restore(request, ledger, pk):
     ledger = _ledger(ledger, request.user, write=True)
     obj = get_visible_or_404(ledger.model, request.user, write=True, pk=pk)
-    if restore(ledger, obj, request.user):
-        messages.success(request, f"已恢复：{obj}")
+    try:
+        if restore(ledger, obj, request.user):
+            messages.success(request, f"已恢复：{obj}")
+    except ValidationError as exc:
+        messages.error(request, f"不能恢复：{exc.messages[0]}")
     return redirect("ledger-detail", ledger=ledger.slug, pk=obj.pk)
 
 

@@ -6,6 +6,7 @@ header row, then the data. Imports find the header row by its column titles, so 
 """
 
 import datetime
+import decimal
 import io
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -66,8 +67,8 @@ def write_xlsx(*, title, columns, rows, unit="", period="", sheet_name="台账")
                 sheet.write_blank(r, c, None, cell_fmt)
             elif isinstance(value, bool):
                 sheet.write_string(r, c, "是" if value else "否", cell_fmt)
-            elif isinstance(value, (int, float)):
-                sheet.write_number(r, c, value, cell_fmt)
+            elif isinstance(value, (int, float, decimal.Decimal)):
+                sheet.write_number(r, c, float(value), cell_fmt)
             elif isinstance(value, datetime.date):
                 sheet.write_datetime(r, c, value, date_fmt)
             else:
