@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.utils import timezone
 
 from .scope import ScopedQuerySet
 from .sheets import Column
@@ -185,7 +186,7 @@ class LedgerForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        today = datetime.date.today()
+        today = timezone.localdate()  # China time, whatever the server's clock zone
         for name, value in list(data.items()):
             if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
                 if value > today and name not in getattr(self.Meta.model, "future_date_fields", ()):
