@@ -253,6 +253,23 @@ class EncryptedTextField(models.TextField):
         raise _lookup_error(self, lookup_name)
 
 
+class PhoneField(EncryptedTextField):
+    """A phone number: personal data, so stored encrypted; validated; edited in a one-line input.
+    Models list it in `audit_masked` to have it masked in the audit log."""
+
+    def __init__(self, *args, **kwargs):
+        from .validators import validate_phone
+
+        kwargs.setdefault("validators", [validate_phone])
+        super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        from django import forms
+
+        widget = forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"})
+        return super().formfield(**{"widget": widget, "max_length": 20, **kwargs})
+
+
 class HashField(models.CharField):
     """The keyed hash of another field's plaintext, kept in sync on save (see the module docstring).
 

@@ -1,23 +1,10 @@
-from django import forms
-
-from safestar.core.ledger import Ledger, LedgerForm, register
+from safestar.core.ledger import Ledger, register
 
 from .models import Dispute, LegalAdvisor, Mediator, Petition, StabilityMeeting
 
 
-class _PhoneInput:
-    """Phones are EncryptedTextFields (a TextField, so a textarea by default): one line instead."""
-
-    @classmethod
-    def form_class(cls):
-        return forms.modelform_factory(
-            cls.model, form=LedgerForm, fields=["division", *cls.fields],
-            widgets={"phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"})},
-        )
-
-
 @register
-class LegalAdvisorLedger(_PhoneInput, Ledger):
+class LegalAdvisorLedger(Ledger):
     slug = "legal-advisors"
     model = LegalAdvisor
     title = "法律顾问台账"
@@ -33,7 +20,7 @@ class LegalAdvisorLedger(_PhoneInput, Ledger):
 
 
 @register
-class MediatorLedger(_PhoneInput, Ledger):
+class MediatorLedger(Ledger):
     slug = "mediators"
     model = Mediator
     title = "人民调解员台账"

@@ -12,10 +12,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from safestar.core.crypto import EncryptedTextField
+from safestar.core.crypto import PhoneField
 from safestar.core.ledger import LedgerRecord
 from safestar.core.masking import mask_name, mask_phone
-from safestar.core.validators import validate_phone
 
 
 def _closing_errors(obj, *, done, closed_field, start_field, closed_label, start_label, done_text, open_text):
@@ -39,7 +38,7 @@ class LegalAdvisor(LedgerRecord):
 
     name = models.CharField("姓名", max_length=40)
     organisation = models.CharField("所在律师事务所（单位）", max_length=100)
-    phone = EncryptedTextField("联系电话", validators=[validate_phone])
+    phone = PhoneField("联系电话")
     appointed_on = models.DateField("聘任日期")
     visits_per_month = models.PositiveSmallIntegerField("每月驻村服务（次）", null=True, blank=True)
     active = models.BooleanField("在聘", default=True)
@@ -71,7 +70,7 @@ class Mediator(LedgerRecord):
 
     name = models.CharField("姓名", max_length=40)
     role = models.CharField("队伍中的职务", max_length=10, choices=MediatorRole.choices, default=MediatorRole.MEDIATOR)
-    phone = EncryptedTextField("联系电话", validators=[validate_phone])
+    phone = PhoneField("联系电话")
     appointed_on = models.DateField("选聘日期")
     party_member = models.BooleanField("中共党员", default=False)
     trained = models.BooleanField("已参加业务培训", default=False)

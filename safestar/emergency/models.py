@@ -4,22 +4,13 @@ basic supplies (small generator, strong flashlights, fire extinguishers, ...), i
 紧急避险, ...; the plan document is an attachment), its micro fire stations and its drills (at
 least one a year; the photos are attachments)."""
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from safestar.core.crypto import EncryptedTextField
+from safestar.core.crypto import PhoneField
 from safestar.core.ledger import LedgerRecord
 from safestar.core.masking import mask_phone
-from safestar.core.validators import validate_phone
-
-
-class PhoneField(EncryptedTextField):
-    """A phone number stored encrypted (personal data), edited in a one-line input."""
-
-    def formfield(self, **kwargs):
-        return super().formfield(**{"widget": forms.TextInput, "max_length": 20, **kwargs})
 
 
 # ── 应急队伍队员 ─────────────────────────────────────────────────────────────────────────────
@@ -42,7 +33,7 @@ class EmergencyMember(LedgerRecord):
     party_member = models.BooleanField("中共党员", default=False)
     role = models.CharField("队内职务", max_length=10, choices=TeamRole.choices, default=TeamRole.MEMBER)
     skills = models.TextField("专业技能", blank=True, help_text="如：电工、驾驶、医疗救护、水上救援")
-    phone = PhoneField("联系电话", validators=[validate_phone])
+    phone = PhoneField("联系电话")
     joined_on = models.DateField("入队日期", null=True, blank=True)
     active = models.BooleanField("在队", default=True)
 

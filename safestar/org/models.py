@@ -7,10 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from safestar.core.crypto import EncryptedTextField
+from safestar.core.crypto import PhoneField
 from safestar.core.masking import mask_phone
 from safestar.core.scope import ScopedQuerySet
-from safestar.core.validators import validate_phone
 
 from .roles import LEVEL_ORDER, DataField, DepartmentKind, Level, Role, spec
 
@@ -124,7 +123,7 @@ class User(AbstractUser):
     """An account, anchored at one division and, for department users, one department."""
 
     full_name = models.CharField("姓名", max_length=30, blank=True)
-    phone = EncryptedTextField("联系电话", blank=True, validators=[validate_phone])
+    phone = PhoneField("联系电话", blank=True)
     role = models.CharField("角色", max_length=20, choices=Role.choices)
     division = models.ForeignKey(
         Division, models.PROTECT, null=True, related_name="users", verbose_name="归属区划"

@@ -10,21 +10,12 @@ The phone of a venue's person in charge is personal data: stored encrypted and m
 log, as the accounts' phones are.
 """
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from safestar.core.crypto import EncryptedTextField
+from safestar.core.crypto import PhoneField
 from safestar.core.ledger import LedgerRecord
 from safestar.core.masking import mask_phone
-from safestar.core.validators import validate_phone
-
-
-class PhoneField(EncryptedTextField):
-    """A phone number stored encrypted (personal data), edited in a one-line input."""
-
-    def formfield(self, **kwargs):
-        return super().formfield(**{"widget": forms.TextInput, "max_length": 20, **kwargs})
 
 
 # ── 宗教活动场所 ─────────────────────────────────────────────────────────────────────────────
@@ -55,7 +46,7 @@ class ReligiousVenue(LedgerRecord):
     registered = models.BooleanField("依法登记", default=False)
     registration_number = models.CharField("登记证号", max_length=50, blank=True, help_text="依法登记的场所必填")
     person_in_charge = models.CharField("负责人（管理人）", max_length=40)
-    phone = PhoneField("联系电话", validators=[validate_phone])
+    phone = PhoneField("联系电话")
     address = models.CharField("地址", max_length=200)
     regular_attendees = models.PositiveIntegerField("经常参加活动人数", default=0)
     last_visited_on = models.DateField("村干部最近走访日期", null=True, blank=True)

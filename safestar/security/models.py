@@ -5,32 +5,23 @@ children, 涉黑涉恶, 村霸)."""
 
 import decimal
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from safestar.core.crypto import EncryptedTextField
+from safestar.core.crypto import PhoneField
 from safestar.core.ledger import LedgerRecord
 from safestar.core.masking import mask_phone
-from safestar.core.validators import validate_phone
 
 ONE_PROFILE_PER_VILLAGE = "该村已有治安防控概况记录（每村一条），请在原记录上修改，不要重复新增。"
-
-
-class PhoneField(EncryptedTextField):
-    """A phone number stored encrypted (personal data), edited in a one-line input."""
-
-    def formfield(self, **kwargs):
-        return super().formfield(**{"widget": forms.TextInput, "max_length": 20, **kwargs})
 
 
 class SecurityProfile(LedgerRecord):
     """A village's prevention set-up: one alive record per village, updated in place."""
 
     police_officer = models.CharField("一村一警民警", max_length=30, blank=True, help_text="驻村（包村）民警姓名")
-    police_phone = PhoneField("民警联系电话", blank=True, validators=[validate_phone])
+    police_phone = PhoneField("民警联系电话", blank=True)
     patrol_team = models.CharField("巡逻队名称", max_length=60, blank=True)
     full_time_members = models.PositiveSmallIntegerField("专职队员人数", default=0)
     part_time_members = models.PositiveSmallIntegerField("兼职队员人数", default=0)

@@ -106,7 +106,7 @@ class Migration(migrations.Migration):
                 ('party_member', models.BooleanField(default=False, verbose_name='中共党员')),
                 ('role', models.CharField(choices=[('captain', '队长'), ('deputy', '副队长'), ('member', '队员')], default='member', max_length=10, verbose_name='队内职务')),
                 ('skills', models.TextField(blank=True, help_text='如：电工、驾驶、医疗救护、水上救援', verbose_name='专业技能')),
-                ('phone', safestar.emergency.models.PhoneField(validators=[safestar.core.validators.validate_phone], verbose_name='联系电话')),
+                ('phone', safestar.core.crypto.PhoneField(validators=[safestar.core.validators.validate_phone], verbose_name='联系电话')),
                 ('joined_on', models.DateField(blank=True, null=True, verbose_name='入队日期')),
                 ('active', models.BooleanField(default=True, verbose_name='在队')),
                 ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),

@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                 ('registered', models.BooleanField(default=False, verbose_name='依法登记')),
                 ('registration_number', models.CharField(blank=True, help_text='依法登记的场所必填', max_length=50, verbose_name='登记证号')),
                 ('person_in_charge', models.CharField(max_length=40, verbose_name='负责人（管理人）')),
-                ('phone', safestar.religion.models.PhoneField(validators=[safestar.core.validators.validate_phone], verbose_name='联系电话')),
+                ('phone', safestar.core.crypto.PhoneField(validators=[safestar.core.validators.validate_phone], verbose_name='联系电话')),
                 ('address', models.CharField(max_length=200, verbose_name='地址')),
                 ('regular_attendees', models.PositiveIntegerField(default=0, verbose_name='经常参加活动人数')),
                 ('last_visited_on', models.DateField(blank=True, null=True, verbose_name='村干部最近走访日期')),

@@ -107,7 +107,7 @@ class Migration(migrations.Migration):
                 ('deleted_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='删除时间')),
                 ('delete_reason', models.CharField(blank=True, editable=False, max_length=200, verbose_name='删除原因')),
                 ('police_officer', models.CharField(blank=True, help_text='驻村（包村）民警姓名', max_length=30, verbose_name='一村一警民警')),
-                ('police_phone', safestar.security.models.PhoneField(blank=True, validators=[safestar.core.validators.validate_phone], verbose_name='民警联系电话')),
+                ('police_phone', safestar.core.crypto.PhoneField(blank=True, validators=[safestar.core.validators.validate_phone], verbose_name='民警联系电话')),
                 ('patrol_team', models.CharField(blank=True, max_length=60, verbose_name='巡逻队名称')),
                 ('full_time_members', models.PositiveSmallIntegerField(default=0, verbose_name='专职队员人数')),
                 ('part_time_members', models.PositiveSmallIntegerField(default=0, verbose_name='兼职队员人数')),
