@@ -7,22 +7,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from safestar.audit.log import record
-from safestar.org.roles import Level, Role
+from safestar.org.roles import county_authority
 
 from .models import Incident
 
 
 def can_recognise(user) -> bool:
-    if not (getattr(user, "is_authenticated", False) and user.division_id):
-        return False
-    if user.role == Role.COUNTY:
-        return True
-    return (
-        user.role == Role.DEPARTMENT
-        and user.division.level == Level.COUNTY
-        and user.department_id is not None
-        and Incident.data_field in user.department.fields
-    )
+    return county_authority(user, Incident.data_field)
 
 
 def recognise(incident, user) -> bool:

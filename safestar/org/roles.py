@@ -153,3 +153,19 @@ class DepartmentKind(models.TextChoices):
     POLITICAL_LEGAL = "political_legal", "政法委"
     SAFETY_OFFICE = "safety_office", "平安办"
     OTHER = "other", "其他"
+
+
+def county_authority(user, data_field) -> bool:
+    """Whether `user` decides for the county on `data_field`: the political-legal committee's
+    evaluators, or a county-level department that shares the field (recognising incidents,
+    giving evaluation scores)."""
+    if not (getattr(user, "is_authenticated", False) and user.division_id):
+        return False
+    if user.role == Role.COUNTY:
+        return True
+    return (
+        user.role == Role.DEPARTMENT
+        and user.division.level == Level.COUNTY
+        and user.department_id is not None
+        and data_field in user.department.fields
+    )

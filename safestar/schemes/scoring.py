@@ -5,24 +5,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from safestar.audit.log import record
-from safestar.org.roles import DataField, Level, Role
+from safestar.org.roles import DataField, county_authority
 
 from .models import ManualScore, Scheme
 
 
 def can_score(user) -> bool:
-    """The county political-legal committee's evaluators, and county-level departments that share
-    the evaluation field (each scoring with the committee)."""
-    if not (getattr(user, "is_authenticated", False) and user.division_id):
-        return False
-    if user.role == Role.COUNTY:
-        return True
-    return (
-        user.role == Role.DEPARTMENT
-        and user.division.level == Level.COUNTY
-        and user.department_id is not None
-        and DataField.EVALUATION in user.department.fields
-    )
+    """County evaluators, and county-level departments sharing the evaluation field."""
+    return county_authority(user, DataField.EVALUATION)
 
 
 def manual_scores(scheme, villages):
