@@ -32,6 +32,7 @@ class Facts:
     metrics: dict = field(default_factory=dict)  # metric → {village id: value}; missing key: not gathered
     metric_info: dict = field(default_factory=dict)  # metric → (label, unit, absent_as_zero)
     records: dict = field(default_factory=dict)  # (ledger, kind or None) → {village id: (count, last date)}
+    record_labels: dict = field(default_factory=dict)  # (ledger, kind or None) → how a person names it
     incidents: dict | None = None  # village id → [IncidentFact] (recognised, in the year); None: unavailable
 
 
@@ -121,7 +122,7 @@ def _threshold(indicator, village, facts):
 def _records(indicator, village, facts):
     rule = indicator.rule
     stats = facts.records.get((rule.ledger, rule.kind))
-    what = f"“{rule.ledger}”台账" + (f"（{rule.kind}）" if rule.kind else "")
+    what = facts.record_labels.get((rule.ledger, rule.kind)) or f"“{rule.ledger}”台账" + (f"（{rule.kind}）" if rule.kind else "")
     if stats is None:
         return None, "", "", f"{what}记录未能统计"
     count, last = stats.get(village, (0, None))

@@ -49,6 +49,8 @@ def gather(spec, year, villages):
         ledger = LEDGERS.get(slug)
         if ledger is not None and ledger.date_field:
             facts.records[(slug, kind)] = record_stats(ledger, kind, year, villages)
+            label = dict(ledger.field(ledger.kind_field).flatchoices).get(kind, kind) if kind else ""
+            facts.record_labels[(slug, kind)] = f"{ledger.title}" + (f"中“{label}”" if label else "")
     facts.incidents = {}
     if kinds:
         rows = (

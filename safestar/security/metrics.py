@@ -67,7 +67,7 @@ def clue_count(year, villages):
     return _by_village(_alive(Clue, villages).filter(reported_on__year=year), n=Count("id"))
 
 
-@metric("security.has_police_officer", "落实一村一警", "是否")
+@metric("security.has_police_officer", "落实一村一警民警", "名")
 def has_police_officer(year, villages):
     """村治安防控概况（当年年底前录入）中填写了一村一警民警的村为 1，未填写或没有概况的村不出现（按 0 计）。"""
     named = profiles(year, villages).exclude(police_officer="")

@@ -115,7 +115,7 @@ def test_the_metrics_are_declared_with_label_and_unit():
         "security.networked_channels": ("与公安联网的在用监控路数", "路"),
         "security.patrols": ("巡逻次数", "次"),
         "security.clues": ("上报线索数", "条"),
-        "security.has_police_officer": ("落实一村一警", "是否"),
+        "security.has_police_officer": ("落实一村一警民警", "名"),
         "security.patrol_team_size": ("巡逻队人数", "人"),
         "security.mutual_watch_shops": ("守望互助商铺数", "家"),
     }
