@@ -7,6 +7,7 @@ village is 待定 (undetermined) with the reason, never 达标.
 """
 
 import datetime
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -67,10 +68,16 @@ class VillageResult:
     total: float
     status: str
     band: str = ""
-    indicators: list = field(default_factory=list)
     vetoes: list = field(default_factory=list)
     undetermined: list = field(default_factory=list)  # reasons
     rank: int | None = None
+    # (scorer, awarded, raw value, reason) per indicator; IndicatorResult objects are built only for
+    # the villages somebody looks at (a province has 50 000 villages × 48 indicators).
+    rows: list = field(default_factory=list, repr=False)
+
+    @functools.cached_property
+    def indicators(self):
+        return [s.result(awarded, raw, reason) for s, awarded, raw, reason in self.rows]
 
     def main_losses(self, n=3):
         """The indicators that lost the most points (undetermined ones are listed as such instead)."""
@@ -84,63 +91,116 @@ def _fmt(value, unit=""):
     return f"{value:g}{unit}" if isinstance(value, (int, float)) else str(value)
 
 
-def _threshold(indicator, village, facts):
-    rule = indicator.rule
-    label, unit, absent_as_zero = facts.metric_info.get(rule.metric, (rule.metric, "", True))
-    values = facts.metrics.get(rule.metric)
-    if rule.op == "between":
-        target = f"{rule.min:g}–{rule.max:g}{unit}"
-    else:
-        target = f"{OPS[rule.op]} {rule.value:g}{unit}"
-    if values is None:
-        return None, "", target, f"指标“{label}”未能计算"
-    value = values.get(village, 0 if absent_as_zero else None)
-    if value is None:
-        if rule.if_missing == "zero":
-            return 0, "无数据", target, f"{label}无数据，按规则不得分"
-        if rule.if_missing == "full":
-            return indicator.points, "无数据", target, ""
-        return None, "无数据", target, f"{label}无数据，无法评分"
-    if rule.op == ">=":
-        short = rule.value - value
-    elif rule.op == "<=":
-        short = value - rule.value
-    elif rule.op == "==":
-        short = 0 if abs(value - rule.value) < EPSILON else abs(value - rule.value)
-    else:
-        short = 0 if rule.min - EPSILON <= value <= rule.max + EPSILON else 1
-    measured = _fmt(value, unit)
-    if short <= EPSILON:
-        return indicator.points, measured, target, ""
-    if rule.deduct:
-        units = math.ceil(short - EPSILON)
-        awarded = max(0.0, indicator.points - rule.deduct * units)
-        return awarded, measured, target, f"{label}为{measured}，要求{target}，差{_fmt(short, unit)}，每差1扣{rule.deduct:g}分，扣{indicator.points - awarded:g}分"
-    return 0, measured, target, f"{label}为{measured}，未达到要求（{target}），不得分"
+class _Scorer:
+    """One indicator, prepared once per evaluation: `score(village)` gives (awarded or None, raw
+    measured value, reason); the strings a person reads are only made when a result is shown or
+    points are lost."""
 
+    def __init__(self, category, indicator, facts, manual):
+        self.category, self.indicator, self.facts, self.manual = category, indicator, facts, manual
+        self.points = indicator.points
+        rule = indicator.rule
+        self.score = getattr(self, f"_{rule.type}", self._unknown)
+        self.target, self.unit = "", ""
+        if rule.type == "threshold":
+            self.label, self.unit, absent_as_zero = facts.metric_info.get(rule.metric, (rule.metric, "", True))
+            self.values = facts.metrics.get(rule.metric)
+            self.absent = 0 if absent_as_zero else None
+            self.target = f"{rule.min:g}–{rule.max:g}{self.unit}" if rule.op == "between" else f"{OPS[rule.op]} {rule.value:g}{self.unit}"
+        elif rule.type == "records":
+            self.stats = facts.records.get((rule.ledger, rule.kind))
+            self.what = facts.record_labels.get((rule.ledger, rule.kind)) or f"“{rule.ledger}”台账" + (f"（{rule.kind}）" if rule.kind else "")
+            if rule.within_days:
+                self.start = datetime.date(facts.year, 12, 31) - datetime.timedelta(days=rule.within_days - 1)
+                self.target = f"{self.start:%m月%d日}以后至少1条"
+            else:
+                self.target = f"不少于{rule.min or 1:g}条"
+        elif rule.type == "zero_incidents":
+            self.target = "0件"
+        elif rule.type == "manual":
+            self.target = f"0–{self.points:g}分"
 
-def _records(indicator, village, facts):
-    rule = indicator.rule
-    stats = facts.records.get((rule.ledger, rule.kind))
-    what = facts.record_labels.get((rule.ledger, rule.kind)) or f"“{rule.ledger}”台账" + (f"（{rule.kind}）" if rule.kind else "")
-    if stats is None:
-        return None, "", "", f"{what}记录未能统计"
-    count, last = stats.get(village, (0, None))
-    if rule.within_days:
-        start = datetime.date(facts.year, 12, 31) - datetime.timedelta(days=rule.within_days - 1)
-        target = f"{start:%m月%d日}以后至少1条"
-        measured = f"最近一条：{last:%Y-%m-%d}" if last else "全年无记录"
-        if last is not None and last >= start:
-            return indicator.points, measured, target, ""
-        return 0, measured, target, f"{what}在年度最后{rule.within_days}天内没有记录（{measured}），不得分"
-    low = rule.min or 1
-    target, measured = f"不少于{low:g}条", f"{count}条"
-    if count >= low:
-        return indicator.points, measured, target, ""
-    if rule.deduct:
-        awarded = max(0.0, indicator.points - rule.deduct * (low - count))
-        return awarded, measured, target, f"{what}年度内只有{count}条，要求不少于{low:g}条，每少1条扣{rule.deduct:g}分，扣{indicator.points - awarded:g}分"
-    return 0, measured, target, f"{what}年度内只有{count}条，要求不少于{low:g}条，不得分"
+    def result(self, awarded, raw, reason):
+        rule = self.indicator.rule
+        if rule.type == "records" and rule.within_days:
+            measured = f"最近一条：{raw:%Y-%m-%d}" if raw else ("全年无记录" if self.stats is not None else "")
+        elif rule.type == "records":
+            measured = f"{raw}条" if self.stats is not None else ""
+        elif rule.type == "zero_incidents":
+            measured = f"{raw}件" if raw is not None else ""
+        elif rule.type == "manual":
+            measured = f"{raw:g}分" if raw is not None else ""
+        else:
+            measured = _fmt(raw, self.unit) if self.values is not None else ""
+        return IndicatorResult(self.category, self.indicator.code, self.indicator.title, self.points, awarded, measured, self.target, reason)
+
+    def _threshold(self, village):
+        rule, values = self.indicator.rule, self.values
+        if values is None:
+            return None, None, f"指标“{self.label}”未能计算"
+        value = values.get(village, self.absent)
+        if value is None:
+            if rule.if_missing == "zero":
+                return 0, None, f"{self.label}无数据，按规则不得分"
+            if rule.if_missing == "full":
+                return self.points, None, ""
+            return None, None, f"{self.label}无数据，无法评分"
+        op = rule.op
+        if op == ">=":
+            short = rule.value - value
+        elif op == "<=":
+            short = value - rule.value
+        elif op == "==":
+            short = 0 if abs(value - rule.value) < EPSILON else abs(value - rule.value)
+        else:
+            short = 0 if rule.min - EPSILON <= value <= rule.max + EPSILON else 1
+        if short <= EPSILON:
+            return self.points, value, ""
+        measured = _fmt(value, self.unit)
+        if rule.deduct:
+            awarded = max(0.0, self.points - rule.deduct * math.ceil(short - EPSILON))
+            return awarded, value, (f"{self.label}为{measured}，要求{self.target}，差{_fmt(short, self.unit)}，"
+                                    f"每差1扣{rule.deduct:g}分，扣{self.points - awarded:g}分")
+        return 0, value, f"{self.label}为{measured}，未达到要求（{self.target}），不得分"
+
+    def _records(self, village):
+        rule, what = self.indicator.rule, self.what
+        if self.stats is None:
+            return None, None, f"{what}记录未能统计"
+        count, last = self.stats.get(village, (0, None))
+        if rule.within_days:
+            if last is not None and last >= self.start:
+                return self.points, last, ""
+            seen = f"最近一条：{last:%Y-%m-%d}" if last else "全年无记录"
+            return 0, last, f"{what}在年度最后{rule.within_days}天内没有记录（{seen}），不得分"
+        low = rule.min or 1
+        if count >= low:
+            return self.points, count, ""
+        if rule.deduct:
+            awarded = max(0.0, self.points - rule.deduct * (low - count))
+            return awarded, count, f"{what}年度内只有{count}条，要求不少于{low:g}条，每少1条扣{rule.deduct:g}分，扣{self.points - awarded:g}分"
+        return 0, count, f"{what}年度内只有{count}条，要求不少于{low:g}条，不得分"
+
+    def _zero_incidents(self, village):
+        rule = self.indicator.rule
+        if self.facts.incidents is None:
+            return None, None, "案事件数据不可用，无法评分"
+        hits = _matching(self.facts.incidents.get(village, ()), rule.kinds, rule.severities)
+        if not hits:
+            return self.points, 0, ""
+        return 0, len(hits), f"发生经认定的案事件{len(hits)}件：{_describe(hits)}"
+
+    def _manual(self, village):
+        given = self.manual.get((village, self.indicator.code))
+        if given is None:
+            return None, None, "人工评分项尚未评分"
+        points, reason = given
+        if not 0 <= points <= self.points:
+            return None, points, f"人工评分 {points:g} 超出 0–{self.points:g} 的范围"
+        return points, points, (f"评查意见：{reason}" if points < self.points else "")
+
+    def _unknown(self, village):
+        return None, None, f"无法识别的评分方法“{self.indicator.rule.type}”"
 
 
 def _matching(incidents, kinds, severities):
@@ -151,58 +211,30 @@ def _describe(incidents):
     return "；".join(f"{i.date:%Y-%m-%d} {i.kind_name}：{i.title}" for i in incidents)
 
 
-def _zero(indicator, village, facts):
-    rule = indicator.rule
-    if facts.incidents is None:
-        return None, "", "0件", "案事件数据不可用，无法评分"
-    hits = _matching(facts.incidents.get(village, []), rule.kinds, rule.severities)
-    if not hits:
-        return indicator.points, "0件", "0件", ""
-    return 0, f"{len(hits)}件", "0件", f"发生经认定的案事件{len(hits)}件：{_describe(hits)}"
-
-
-def _manual(indicator, village, manual):
-    given = manual.get((village, indicator.code))
-    if given is None:
-        return None, "", f"0–{indicator.points:g}分", "人工评分项尚未评分"
-    points, reason = given
-    if not 0 <= points <= indicator.points:
-        return None, f"{points:g}分", f"0–{indicator.points:g}分", f"人工评分 {points:g} 超出 0–{indicator.points:g} 的范围"
-    lost = f"评查意见：{reason}" if points < indicator.points else ""
-    return points, f"{points:g}分", f"0–{indicator.points:g}分", lost
-
-
 def evaluate(spec, facts, villages, manual=None):
     """villages: [(id, code, name)]; manual: {(village id, indicator code): (points, reason)}."""
     manual = manual or {}
+    scorers = [_Scorer(c.title, i, facts, manual) for c in spec.categories for i in c.indicators]
+    incidents = facts.incidents
     results = []
     for village, code, name in villages:
         result = VillageResult(village, code, name, 0, UNDETERMINED)
-        for category in spec.categories:
-            for indicator in category.indicators:
-                rule_type = indicator.rule.type
-                if rule_type == "manual":
-                    outcome = _manual(indicator, village, manual)
-                elif rule_type == "threshold":
-                    outcome = _threshold(indicator, village, facts)
-                elif rule_type == "records":
-                    outcome = _records(indicator, village, facts)
-                elif rule_type == "zero_incidents":
-                    outcome = _zero(indicator, village, facts)
-                else:
-                    outcome = (None, "", "", f"无法识别的评分方法“{rule_type}”")
-                awarded, measured, target, reason = outcome
-                result.indicators.append(IndicatorResult(category.title, indicator.code, indicator.title, indicator.points, awarded, measured, target, reason))
-                if awarded is None:
-                    result.undetermined.append(f"{indicator.code} {indicator.title}：{reason}")
-        if facts.incidents is None and spec.vetoes:
+        rows, total = result.rows, 0.0
+        for scorer in scorers:
+            awarded, raw, reason = scorer.score(village)
+            rows.append((scorer, awarded, raw, reason))
+            if awarded is None:
+                result.undetermined.append(f"{scorer.indicator.code} {scorer.indicator.title}：{reason}")
+            else:
+                total += awarded
+        if incidents is None and spec.vetoes:
             result.undetermined.append("案事件数据不可用，无法核查否决事项")
-        else:
+        elif incidents and village in incidents:
             for veto in spec.vetoes:
-                hits = _matching((facts.incidents or {}).get(village, []), veto.kinds, veto.severities)
+                hits = _matching(incidents[village], veto.kinds, veto.severities)
                 if hits:
                     result.vetoes.append(VetoHit(veto.code, veto.title, hits))
-        result.total = round(sum(i.awarded or 0 for i in result.indicators), 2)
+        result.total = round(total, 2)
         result.status, result.band = _status(spec, result)
         results.append(result)
     return results
