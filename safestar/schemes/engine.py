@@ -71,13 +71,13 @@ class VillageResult:
     vetoes: list = field(default_factory=list)
     undetermined: list = field(default_factory=list)  # reasons
     rank: int | None = None
-    # (scorer, awarded, raw value, reason) per indicator; IndicatorResult objects are built only for
-    # the villages somebody looks at (a province has 50 000 villages × 48 indicators).
-    rows: list = field(default_factory=list, repr=False)
+    # The prepared indicators: IndicatorResult objects are built only for the villages somebody looks
+    # at (a province has 50 000 villages × 48 indicators).
+    scorers: list = field(default_factory=list, repr=False)
 
     @functools.cached_property
     def indicators(self):
-        return [s.result(awarded, raw, reason) for s, awarded, raw, reason in self.rows]
+        return [s.result(*s.score(self.village)) for s in self.scorers]
 
     def main_losses(self, n=3):
         """The indicators that lost the most points (undetermined ones are listed as such instead)."""
@@ -119,6 +119,29 @@ class _Scorer:
             self.target = "0件"
         elif rule.type == "manual":
             self.target = f"0–{self.points:g}分"
+
+    def full_marks(self, ids):
+        """For each village, whether it surely gets full points: a quick, set-wide first pass; the
+        other villages go through `score` one by one."""
+        rule = self.indicator.rule
+        kind = rule.type
+        if kind == "threshold" and self.values is not None and rule.op in (">=", "<="):
+            get, absent = self.values.get, self.absent
+            if rule.op == ">=":
+                low = rule.value - EPSILON
+                return [(x := get(v, absent)) is not None and x >= low for v in ids]
+            high = rule.value + EPSILON
+            return [(x := get(v, absent)) is not None and x <= high for v in ids]
+        if kind == "records" and self.stats is not None and not rule.within_days:
+            get, low, none = self.stats.get, rule.min or 1, (0, None)
+            return [get(v, none)[0] >= low for v in ids]
+        if kind == "zero_incidents" and self.facts.incidents is not None:
+            incidents = self.facts.incidents
+            return [v not in incidents for v in ids]
+        if kind == "manual":
+            get, code, points = self.manual.get, self.indicator.code, self.points
+            return [(g := get((v, code))) is not None and g[0] == points for v in ids]
+        return [False] * len(ids)
 
     def result(self, awarded, raw, reason):
         rule = self.indicator.rule
@@ -212,21 +235,29 @@ def _describe(incidents):
 
 
 def evaluate(spec, facts, villages, manual=None):
-    """villages: [(id, code, name)]; manual: {(village id, indicator code): (points, reason)}."""
+    """villages: [(id, code, name)]; manual: {(village id, indicator code): (points, reason)}.
+
+    Indicator by indicator over all villages: a quick pass finds the villages with full points,
+    the rest are scored one by one with their explanation."""
     manual = manual or {}
     scorers = [_Scorer(c.title, i, facts, manual) for c in spec.categories for i in c.indicators]
+    ids = [village for village, _, _ in villages]
+    undetermined = [[] for _ in ids]
+    columns = []
+    for scorer in scorers:
+        points = scorer.points
+        column = [points if full else 0 for full in scorer.full_marks(ids)]
+        for i in [i for i, value in enumerate(column) if value != points]:
+            awarded, _, reason = scorer.score(ids[i])
+            if awarded is None:
+                undetermined[i].append(f"{scorer.indicator.code} {scorer.indicator.title}：{reason}")
+            column[i] = awarded or 0
+        columns.append(column)
+    totals = [round(sum(row), 2) for row in zip(*columns)] if columns else [0] * len(ids)
     incidents = facts.incidents
     results = []
-    for village, code, name in villages:
-        result = VillageResult(village, code, name, 0, UNDETERMINED)
-        rows, total = result.rows, 0.0
-        for scorer in scorers:
-            awarded, raw, reason = scorer.score(village)
-            rows.append((scorer, awarded, raw, reason))
-            if awarded is None:
-                result.undetermined.append(f"{scorer.indicator.code} {scorer.indicator.title}：{reason}")
-            else:
-                total += awarded
+    for i, (village, code, name) in enumerate(villages):
+        result = VillageResult(village, code, name, totals[i], UNDETERMINED, undetermined=undetermined[i], scorers=scorers)
         if incidents is None and spec.vetoes:
             result.undetermined.append("案事件数据不可用，无法核查否决事项")
         elif incidents and village in incidents:
@@ -234,7 +265,6 @@ def evaluate(spec, facts, villages, manual=None):
                 hits = _matching(incidents[village], veto.kinds, veto.severities)
                 if hits:
                     result.vetoes.append(VetoHit(veto.code, veto.title, hits))
-        result.total = round(total, 2)
         result.status, result.band = _status(spec, result)
         results.append(result)
     return results
