@@ -1,4 +1,5 @@
 import json
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -76,19 +77,23 @@ class Command(BaseCommand):
         self.stdout.write(f"基准评查：{loaded.name}，{year}年，{place.name}（{place.code}）下的村；数据库 {bench.database_label()}")
         timing = bench.run_evaluation(loaded, villages, repeat=repeat)
         fmt = lambda runs: "、".join(f"{x:.3f}" for x in runs)  # noqa: E731
-        self.stdout.write(f"村数：{timing.villages}；重复 {timing.repeat} 次（另有 1 次预热不计），取中位数。")
+        median = bench.statistics.median
+        self.stdout.write(f"村数：{timing.villages}；重复 {timing.repeat} 次（另有 1 次预热不计），取中位数；"
+                          f"结束时系统负载 {'/'.join(f'{x:.1f}' for x in timing.load)}（{os.cpu_count()} 核）。")
         self.stdout.write(
-            f"  裸聚合查询（gather() 所发的 {timing.bare_queries} 条聚合查询，逐条 compute()/record_stats()/案事件查询并取回结果）："
-            f"中位数 {timing.bare_median:.3f} 秒（各次 {fmt(timing.bare)}），SQL {timing.bare_queries} 条"
+            f"  裸聚合查询（facts.gather() 所发的同一组查询：各指标 compute()、record_stats()、案事件查询，取回结果）："
+            f"中位数 {timing.bare_median:.3f} 秒（各次 {fmt(timing.bare)}；CPU {median(timing.bare_cpu):.3f} 秒），SQL {timing.bare_queries} 条"
         )
         self.stdout.write(
-            f"  完整评查（service.results()：村列表 + 取数 + 评分引擎 + 排名）："
-            f"中位数 {timing.full_median:.3f} 秒（各次 {fmt(timing.full)}），SQL {timing.full_queries} 条"
+            f"  完整评查（service.results()：村列表、取数、人工评分、评分引擎、排名）："
+            f"中位数 {timing.full_median:.3f} 秒（各次 {fmt(timing.full)}；CPU {median(timing.full_cpu):.3f} 秒），SQL {timing.full_queries} 条"
         )
-        self.stdout.write("  完整评查分解（单独一次）：" + "，".join(f"{k} {v:.3f} 秒" for k, v in timing.breakdown.items()))
-        self.stdout.write(f"  参考：游标直接执行同样的 {timing.bare_queries} 条 SQL 并取回全部行：中位数 {timing.raw_median:.3f} 秒")
+        self.stdout.write("  完整评查分解（另跑一次）：" + "，".join(f"{k} {v:.3f}" for k, v in timing.breakdown.items()) + " 秒")
+        self.stdout.write(f"  参考：用游标直接执行同样的 {timing.bare_queries} 条 SQL 并取回全部行：中位数 {timing.raw_median:.3f} 秒")
         if not timing.same_sql:
             self.stdout.write(self.style.WARNING("  注意：裸聚合查询与 facts.gather() 实际发出的 SQL 不一致，bench.bare_aggregates() 需与 gather() 同步"))
         verdict = "达到目标" if timing.target_met else "未达到目标"
-        self.stdout.write(f"完整评查 / 裸聚合 = {timing.ratio:.2f} 倍：{verdict}（目标 ≤ {bench.TARGET:g} 倍）")
+        self.stdout.write(
+            f"完整评查 / 裸聚合 = {timing.ratio:.2f} 倍（按 CPU 时间 {timing.cpu_ratio:.2f} 倍）：{verdict}（目标 ≤ {bench.TARGET:g} 倍，按耗时中位数）"
+        )
         self.stdout.write(json.dumps(timing.as_json(), ensure_ascii=False))
