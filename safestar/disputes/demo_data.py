@@ -21,7 +21,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from safestar.org.demo import TOWN, village_code
+from safestar.org.demo import GIVEN, SURNAMES, TOWN, person_name as _name, phone_number as _phone, village_code
 from safestar.org.models import Division, User
 
 from .models import (
@@ -52,8 +52,6 @@ ADVISORS = [
     ("周丽娜", "河南梁园律师事务所睢县分所", (19, 20)),
 ]
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
-GIVEN = "建国 建军 国强 志刚 红霞 秀英 桂兰 玉梅 海燕 春生 长林 新民 爱华 卫东 振华 明亮 丽娟 金凤 德胜 保全 书彬 俊杰 文静 永强".split()
 
 # category → (weight, [(source, summary, result)]) of disputes as a village of the plain sees them
 DISPUTES = {
@@ -129,16 +127,8 @@ MEETING_RISKS = [
 PARTICIPANTS = "村党支部书记、村委会主任、调委会主任、驻村民警、法律顾问、网格员"
 
 
-def _name(rng):
-    return rng.choice(SURNAMES) + rng.choice(GIVEN)
-
-
 def _anonymous(rng, n=2):
     return "、".join(f"{s}某某" for s in rng.sample(SURNAMES, n))
-
-
-def _phone(rng):
-    return rng.choice(("138", "139", "150", "151", "158", "186", "187", "135")) + f"{rng.randrange(10**8):08d}"
 
 
 def _day(rng, start, end):

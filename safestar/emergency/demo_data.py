@@ -16,7 +16,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from safestar.org.demo import TOWN, VILLAGES, village_code
+from safestar.org.demo import TOWN, VILLAGES, at as _at, person_name as _name, phone_number as _phone, village_code, write_backdated as _write
 from safestar.org.models import Division, User
 
 from .models import (
@@ -42,9 +42,6 @@ NO_EVACUATION_PLAN = {5, 18}  # 张庄村, 徐庄村: only the flood plan
 NO_FIRE_STATION = {8, 15}  # 孙庄村, 郭庄村
 NO_DRILL = {10, 17}  # 杨集村, 吴庄村
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
-GIVEN = ["国强", "卫东", "志刚", "红军", "建设", "永福", "富贵", "长青", "保国", "金山", "玉林", "春生", "秋实", "明亮",
-         "德胜", "学军", "新民", "海军", "红旗", "向阳", "振华", "军伟", "丽娟", "秀英", "桂兰", "晓东", "俊杰", "海涛"]
 SKILLS = ["电工", "驾驶", "医疗救护", "水上救援", "机械维修", "消防器材操作", "通信联络", "建筑施工", "无人机操作", ""]
 
 SHELTER_SITES = [
@@ -80,20 +77,8 @@ DRILLS = [
 ]
 
 
-def _at(day, hour=9):
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
-
-
 def _day(rng, year, months=(1, 12)):
     return datetime.date(year, rng.randint(*months), rng.randint(1, 28))
-
-
-def _name(rng):
-    return rng.choice(SURNAMES) + rng.choice(GIVEN)
-
-
-def _phone(rng):
-    return f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
 
 
 @transaction.atomic
@@ -192,13 +177,3 @@ def load(year):
     if not Drill.objects.filter(**in_town, held_on__year=year).exists():
         _write(Drill, drills, grid, lambda d: _at(d.held_on, 17))
 
-
-def _write(model, objects, recorder, entered_at):
-    """bulk_create, then set 录入时间/修改时间 to when the record was entered in the demo year
-    (auto_now_add and auto_now stamp "now" on insert; bulk_update does not touch them)."""
-    for obj in objects:
-        obj.created_by = obj.updated_by = recorder
-    created = model.objects.bulk_create(objects, batch_size=500)
-    for obj in created:
-        obj.created_at = obj.updated_at = entered_at(obj)
-    model.objects.bulk_update(created, ["created_at", "updated_at"], batch_size=500)

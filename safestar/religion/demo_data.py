@@ -18,7 +18,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from safestar.org.demo import TOWN, VILLAGES, village_code
+from safestar.org.demo import GIVEN, SURNAMES, TOWN, VILLAGES, at as _at, village_code, write_backdated as _write
 from safestar.org.models import Division, User
 
 from .models import ActivityKind as K
@@ -74,13 +74,7 @@ CLUES = [
      None, "长岗镇党委、睢县民族宗教事务局", S.REPORTED, None, ""),
 ]
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高马郭"
 PHONE_PREFIXES = ["133", "135", "137", "138", "139", "150", "151", "155", "158", "159", "176", "183", "187", "189"]
-GIVEN = ["秀英", "桂兰", "玉珍", "国强", "建华", "长林", "德明", "永福", "春梅", "凤英", "学文", "振海"]
-
-
-def _at(day, hour=9):
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
 def _day(rng, year, month):
@@ -158,13 +152,3 @@ def load(year):
             r.venue = known.get((r.division_id, name)) if name else None
         _write(ReligiousActivity, [r for r, _ in records], grid, lambda r: _at(r.held_on, 17))
 
-
-def _write(model, objects, recorder, entered_at):
-    """bulk_create, then set 录入时间/修改时间 to when the record was entered in the demo year
-    (auto_now_add and auto_now stamp "now" on insert; bulk_update does not touch them)."""
-    for obj in objects:
-        obj.created_by = obj.updated_by = recorder
-    created = model.objects.bulk_create(objects, batch_size=500)
-    for obj in created:
-        obj.created_at = obj.updated_at = entered_at(obj)
-    model.objects.bulk_update(created, ["created_at", "updated_at"], batch_size=500)

@@ -16,7 +16,7 @@ import random
 
 from django.db import transaction
 
-from safestar.org.demo import TOWN, VILLAGES, village_code
+from safestar.org.demo import TOWN, VILLAGES, person_name as _name, village_code
 from safestar.org.models import Division, User
 
 from .models import (
@@ -40,9 +40,6 @@ EXPLOSIVES = {8}  # 孙庄村: black powder handed in by a villager, kept for th
 KNIVES = {3, 16}  # 李庄村, 周楼村: a crossbow handed in
 PATCHY_PATROLS = {7, 12, 18}  # 赵店村, 马庄村, 徐庄村: no patrol in 2–4 months (the plan wants one a month)
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
-GIVEN = ["建国", "卫东", "志刚", "红军", "建设", "永福", "长青", "保国", "金山", "玉林", "春生", "明亮", "德胜", "学军",
-         "新民", "海涛", "秀英", "桂兰", "玉梅", "红梅"]
 
 # (kind, location, description, risk level, days allowed for the rectification)
 HAZARDS = [
@@ -106,10 +103,6 @@ CHECKS = {
 
 def _date(rng, year, month, last_day):
     return min(datetime.date(year, month, rng.randint(1, calendar.monthrange(year, month)[1])), last_day)
-
-
-def _name(rng):
-    return rng.choice(SURNAMES) + rng.choice(GIVEN)
 
 
 def _hazards(rng, year, index, village, last_day):

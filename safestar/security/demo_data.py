@@ -15,7 +15,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from safestar.org.demo import TOWN, VILLAGES, village_code
+from safestar.org.demo import TOWN, VILLAGES, at as _at, person_name as _name, phone_number as _phone, village_code, write_backdated as _write
 from safestar.org.models import Department, Division, User
 
 from .models import Camera, Clue, ClueCategory, ClueStatus, FacilityKind, Patrol, SecurityProfile
@@ -25,9 +25,6 @@ SHORT_OF_CAMERAS = {7, 13, 18}  # 赵店村, 朱庄村, 徐庄村: below 6 worki
 NO_OFFICER = {17}  # 吴庄村: its officer was transferred, the post is not filled yet
 
 OFFICERS = ["王建军", "李卫东", "张志强", "刘海涛", "陈国华", "杨晓峰", "赵宏伟", "孙立新", "周振宇", "吴俊杰"]
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
-GIVEN = ["国强", "卫东", "志刚", "红军", "建设", "永福", "富贵", "长青", "保国", "金山", "玉林", "春生", "秋实", "明亮",
-         "德胜", "学军", "新民", "海军", "红旗", "向阳"]
 
 # (location, kind, channels or None)
 CAMERA_SITES = [
@@ -77,18 +74,6 @@ CLUES = [
      "民警核查后劝离，开展防诈骗宣传"),
     (19, 12, 6, ClueCategory.DRUGS_GAMBLING_VICE, "村内一出租屋夜间人员进出频繁，疑似赌博", "长岗派出所", ClueStatus.REPORTED, ""),
 ]
-
-
-def _at(day, hour=9):
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
-
-
-def _name(rng):
-    return rng.choice(SURNAMES) + rng.choice(GIVEN)
-
-
-def _phone(rng):
-    return f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
 
 
 @transaction.atomic
@@ -164,13 +149,3 @@ def load(year):
         ]
         _write(Clue, [c for c in clues if c.reported_on <= last], recorder, lambda c: _at(c.reported_on, 16))
 
-
-def _write(model, objects, recorder, entered_at):
-    """bulk_create, then set 录入时间/修改时间 to when the record was entered in the demo year
-    (auto_now_add and auto_now stamp "now" on insert; bulk_update does not touch them)."""
-    for obj in objects:
-        obj.created_by = obj.updated_by = recorder(obj.division)
-    created = model.objects.bulk_create(objects, batch_size=500)
-    for obj in created:
-        obj.created_at = obj.updated_at = entered_at(obj)
-    model.objects.bulk_update(created, ["created_at", "updated_at"], batch_size=500)
