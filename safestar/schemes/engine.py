@@ -157,7 +157,7 @@ class _Scorer:
             measured = _fmt(raw, self.unit) if self.values is not None else ""
         return IndicatorResult(self.category, self.indicator.code, self.indicator.title, self.points, awarded, measured, self.target, reason)
 
-    def _threshold(self, village):
+    def _threshold(self, village, explain=True):
         rule, values = self.indicator.rule, self.values
         if values is None:
             return None, None, f"指标“{self.label}”未能计算"
@@ -179,14 +179,14 @@ class _Scorer:
             short = 0 if rule.min - EPSILON <= value <= rule.max + EPSILON else 1
         if short <= EPSILON:
             return self.points, value, ""
-        measured = _fmt(value, self.unit)
+        measured = _fmt(value, self.unit) if explain else ""
         if rule.deduct:
             awarded = max(0.0, self.points - rule.deduct * math.ceil(short - EPSILON))
             return awarded, value, (f"{self.label}为{measured}，要求{self.target}，差{_fmt(short, self.unit)}，"
-                                    f"每差1扣{rule.deduct:g}分，扣{self.points - awarded:g}分")
-        return 0, value, f"{self.label}为{measured}，未达到要求（{self.target}），不得分"
+                                    f"每差1扣{rule.deduct:g}分，扣{self.points - awarded:g}分") if explain else ""
+        return 0, value, f"{self.label}为{measured}，未达到要求（{self.target}），不得分" if explain else ""
 
-    def _records(self, village):
+    def _records(self, village, explain=True):
         rule, what = self.indicator.rule, self.what
         if self.stats is None:
             return None, None, f"{what}记录未能统计"
@@ -195,34 +195,35 @@ class _Scorer:
             if last is not None and last >= self.start:
                 return self.points, last, ""
             seen = f"最近一条：{last:%Y-%m-%d}" if last else "全年无记录"
-            return 0, last, f"{what}在年度最后{rule.within_days}天内没有记录（{seen}），不得分"
+            return 0, last, f"{what}在年度最后{rule.within_days}天内没有记录（{seen}），不得分" if explain else ""
         low = rule.min or 1
         if count >= low:
             return self.points, count, ""
         if rule.deduct:
             awarded = max(0.0, self.points - rule.deduct * (low - count))
-            return awarded, count, f"{what}年度内只有{count}条，要求不少于{low:g}条，每少1条扣{rule.deduct:g}分，扣{self.points - awarded:g}分"
-        return 0, count, f"{what}年度内只有{count}条，要求不少于{low:g}条，不得分"
+            return awarded, count, (f"{what}年度内只有{count}条，要求不少于{low:g}条，每少1条扣{rule.deduct:g}分，"
+                                    f"扣{self.points - awarded:g}分") if explain else ""
+        return 0, count, f"{what}年度内只有{count}条，要求不少于{low:g}条，不得分" if explain else ""
 
-    def _zero_incidents(self, village):
+    def _zero_incidents(self, village, explain=True):
         rule = self.indicator.rule
         if self.facts.incidents is None:
             return None, None, "案事件数据不可用，无法评分"
         hits = _matching(self.facts.incidents.get(village, ()), rule.kinds, rule.severities)
         if not hits:
             return self.points, 0, ""
-        return 0, len(hits), f"发生经认定的案事件{len(hits)}件：{_describe(hits)}"
+        return 0, len(hits), f"发生经认定的案事件{len(hits)}件：{_describe(hits)}" if explain else ""
 
-    def _manual(self, village):
+    def _manual(self, village, explain=True):
         given = self.manual.get((village, self.indicator.code))
         if given is None:
             return None, None, "人工评分项尚未评分"
         points, reason = given
         if not 0 <= points <= self.points:
             return None, points, f"人工评分 {points:g} 超出 0–{self.points:g} 的范围"
-        return points, points, (f"评查意见：{reason}" if points < self.points else "")
+        return points, points, (f"评查意见：{reason}" if points < self.points and explain else "")
 
-    def _unknown(self, village):
+    def _unknown(self, village, explain=True):
         return None, None, f"无法识别的评分方法“{self.indicator.rule.type}”"
 
 
@@ -248,8 +249,9 @@ def evaluate(spec, facts, villages, manual=None):
         points = scorer.points
         column = [points if full else 0 for full in scorer.full_marks(ids)]
         for i in [i for i, value in enumerate(column) if value != points]:
-            awarded, _, reason = scorer.score(ids[i])
+            awarded, _, _ = scorer.score(ids[i], False)  # the explanation is made when shown
             if awarded is None:
+                reason = scorer.score(ids[i])[2]
                 undetermined[i].append(f"{scorer.indicator.code} {scorer.indicator.title}：{reason}")
             column[i] = awarded or 0
         columns.append(column)
