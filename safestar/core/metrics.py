@@ -10,6 +10,8 @@ docs/schemes.md lists every metric with its meaning and unit.
 from dataclasses import dataclass
 from typing import Callable
 
+from django.db.models import Count
+
 METRICS = {}
 
 
@@ -36,3 +38,15 @@ def metric(name, label, unit, description="", absent_as_zero=True):
 
 def compute(name, year, villages):
     return METRICS[name].compute(year, villages)
+
+
+def records_in(model, villages):
+    """The ledger records of `villages` that are not deleted."""
+    return model.objects.alive().filter(division__in=villages)
+
+
+def per_village(queryset, aggregate=None):
+    """{village id: value} from ONE "GROUP BY village" query; the value is the number of records
+    unless another aggregate (Sum(...), ...) is given. Villages without records are absent."""
+    rows = queryset.order_by().values("division").annotate(value=aggregate or Count("id"))
+    return dict(rows.values_list("division", "value"))

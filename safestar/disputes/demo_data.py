@@ -21,7 +21,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from safestar.org.demo import GIVEN, SURNAMES, TOWN, person_name as _name, phone_number as _phone, village_code
+from safestar.org.demo import SURNAMES, TOWN, person_name as _name, phone_number as _phone, village_code
 from safestar.org.models import Division, User
 
 from .models import (

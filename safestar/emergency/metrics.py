@@ -12,9 +12,9 @@ approved / established up to the year's end count. Drills count when held in the
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 
-from safestar.core.metrics import metric
+from safestar.core.metrics import metric, per_village, records_in
 from safestar.core.models import Attachment
 
 from .models import Drill, EmergencyMember, EmergencyPlan, EmergencySupply, FireStation, PlanKind, Shelter, SupplyCondition, SupplyItem
@@ -24,21 +24,11 @@ def _year_end(year):
     return datetime.date(year, 12, 31)
 
 
-def _alive(model, villages):
-    return model.objects.alive().filter(division__in=villages)
-
-
-def _by_village(queryset, **aggregate):
-    """{village id: value} from one GROUP BY division query; (value,) = the one aggregate given."""
-    (name,) = aggregate
-    return dict(queryset.values("division").annotate(**aggregate).values_list("division", name))
-
-
 # ── 应急队伍 ─────────────────────────────────────────────────────────────────────────────────
 
 
 def active_members(year, villages):
-    return _alive(EmergencyMember, villages).filter(
+    return records_in(EmergencyMember, villages).filter(
         Q(joined_on__isnull=True) | Q(joined_on__lte=_year_end(year)), active=True, created_at__year__lte=year
     )
 
@@ -46,13 +36,13 @@ def active_members(year, villages):
 @metric("emergency.team_size", "应急队伍在队人数", "人")
 def team_size(year, villages):
     """应急队伍中在队的队员（含队长、副队长）人数；创建方案要求不少于 20 人。截至当年年底已录入、已入队的队员。"""
-    return _by_village(active_members(year, villages), n=Count("id"))
+    return per_village(active_members(year, villages))
 
 
 @metric("emergency.party_members", "应急队伍在队党员人数", "人")
 def party_members(year, villages):
     """应急队伍在队队员中的中共党员人数（创建方案要求以党员为骨干）。截至当年年底已录入、已入队的队员。"""
-    return _by_village(active_members(year, villages).filter(party_member=True), n=Count("id"))
+    return per_village(active_members(year, villages).filter(party_member=True))
 
 
 # ── 避难场所与物资 ───────────────────────────────────────────────────────────────────────────
@@ -61,16 +51,16 @@ def party_members(year, villages):
 @metric("emergency.shelter_capacity", "应急避难场所可容纳人数", "人")
 def shelter_capacity(year, villages):
     """全村应急避难场所可容纳人数之和。截至当年年底已录入、已启用（未填启用日期的视为已启用）的场所。"""
-    shelters = _alive(Shelter, villages).filter(
+    shelters = records_in(Shelter, villages).filter(
         Q(opened_on__isnull=True) | Q(opened_on__lte=_year_end(year)), created_at__year__lte=year
     )
-    return _by_village(shelters, n=Sum("capacity"))
+    return per_village(shelters, Sum("capacity"))
 
 
 def _good_quantity(item):
     def compute(year, villages):
-        supplies = _alive(EmergencySupply, villages).filter(item=item, condition=SupplyCondition.GOOD, created_at__year__lte=year)
-        return _by_village(supplies, n=Sum("quantity"))
+        supplies = records_in(EmergencySupply, villages).filter(item=item, condition=SupplyCondition.GOOD, created_at__year__lte=year)
+        return per_village(supplies, Sum("quantity"))
 
     return compute
 
@@ -90,25 +80,25 @@ for _name, _item, _unit in (
 
 
 def plans(year, villages):
-    return _alive(EmergencyPlan, villages).filter(approved_on__lte=_year_end(year))
+    return records_in(EmergencyPlan, villages).filter(approved_on__lte=_year_end(year))
 
 
 @metric("emergency.plans", "应急预案数", "份")
 def plan_count(year, villages):
     """截至当年年底已审批的应急预案份数（各类合计，含以往年度审批的）。"""
-    return _by_village(plans(year, villages), n=Count("id"))
+    return per_village(plans(year, villages))
 
 
 @metric("emergency.plans_flood", "防汛救灾应急预案数", "份")
 def flood_plans(year, villages):
     """截至当年年底已审批、类别为“防汛救灾”的应急预案份数。"""
-    return _by_village(plans(year, villages).filter(kind=PlanKind.FLOOD), n=Count("id"))
+    return per_village(plans(year, villages).filter(kind=PlanKind.FLOOD))
 
 
 @metric("emergency.plans_evacuation", "紧急避险应急预案数", "份")
 def evacuation_plans(year, villages):
     """截至当年年底已审批、类别为“紧急避险”的应急预案份数。"""
-    return _by_village(plans(year, villages).filter(kind=PlanKind.EVACUATION), n=Count("id"))
+    return per_village(plans(year, villages).filter(kind=PlanKind.EVACUATION))
 
 
 @metric("emergency.plans_with_document", "已上传预案文本的应急预案数", "份")
@@ -121,7 +111,7 @@ def plans_with_document(year, villages):
         content_type__model=EmergencyPlan._meta.model_name,
         object_id=OuterRef("pk"),
     )
-    return _by_village(plans(year, villages).filter(Exists(documents)), n=Count("id"))
+    return per_village(plans(year, villages).filter(Exists(documents)))
 
 
 # ── 微型消防站与演练 ─────────────────────────────────────────────────────────────────────────
@@ -130,11 +120,11 @@ def plans_with_document(year, villages):
 @metric("emergency.fire_stations", "微型消防站（点）数", "个")
 def fire_stations(year, villages):
     """截至当年年底已建成的微型消防站（点）个数。"""
-    stations = _alive(FireStation, villages).filter(established_on__lte=_year_end(year))
-    return _by_village(stations, n=Count("id"))
+    stations = records_in(FireStation, villages).filter(established_on__lte=_year_end(year))
+    return per_village(stations)
 
 
 @metric("emergency.drills", "应急演练次数", "次")
 def drills(year, villages):
     """演练日期在当年的应急演练次数；创建方案要求每年至少 1 次。"""
-    return _by_village(_alive(Drill, villages).filter(held_on__year=year), n=Count("id"))
+    return per_village(records_in(Drill, villages).filter(held_on__year=year))

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q
 
-from safestar.core.metrics import metric
+from safestar.core.metrics import metric, per_village
 
 from .models import Incident, ZeroCategory
 
@@ -11,20 +11,16 @@ def recognised(year, villages):
     return Incident.objects.alive().filter(recognised=True, occurred_on__year=year, division__in=villages)
 
 
-def _count_by_village(queryset):
-    return dict(queryset.values_list("division").annotate(n=Count("id")).values_list("division", "n"))
-
-
 @metric("incidents.recognised", "已认定案事件数", "件")
 def recognised_count(year, villages):
     """当年经认定的案事件（各类合计）。"""
-    return _count_by_village(recognised(year, villages))
+    return per_village(recognised(year, villages))
 
 
 for category in ZeroCategory:
     metric(f"incidents.breaks_{category.value}", f"破坏“{category.label}”的已认定案事件数", "件",
            f"当年经认定、类别计入“{category.label}”的案事件。")(
-        lambda year, villages, c=category.value: _count_by_village(recognised(year, villages).filter(kind__zero_category=c))
+        lambda year, villages, c=category.value: per_village(recognised(year, villages).filter(kind__zero_category=c))
     )
 
 

@@ -2,10 +2,10 @@
 offline, and the people reached and anti-fraud app installs promoted. Each is one query grouped by
 village over the alive activities dated in the year."""
 
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.db.models.functions import Coalesce
 
-from safestar.core.metrics import metric
+from safestar.core.metrics import metric, per_village
 
 from .models import ONLINE_CHANNELS, Activity, Topic
 
@@ -28,45 +28,37 @@ def activities(year, villages):
     return Activity.objects.alive().filter(held_on__year=year, division__in=villages)
 
 
-def _count_by_village(queryset):
-    return dict(queryset.values_list("division").annotate(n=Count("id")).values_list("division", "n"))
-
-
-def _sum_by_village(queryset, field):
-    return dict(queryset.values_list("division").annotate(n=Coalesce(Sum(field), 0)).values_list("division", "n"))
-
-
 @metric("publicity.activities", "宣传活动次数", "次")
 def activity_count(year, villages):
     """当年开展的宣传活动（各主题、各方式合计）。"""
-    return _count_by_village(activities(year, villages))
+    return per_village(activities(year, villages))
 
 
 for topic in Topic:
     metric(f"publicity.topic.{topic.value}", TOPIC_LABELS[topic], "次", f"当年宣传主题为“{topic.label}”的宣传活动。")(
-        lambda year, villages, t=topic.value: _count_by_village(activities(year, villages).filter(topic=t))
+        lambda year, villages, t=topic.value: per_village(activities(year, villages).filter(topic=t))
     )
 
 
 @metric("publicity.anti_fraud_online", "反电诈线上宣传次数", "次")
 def anti_fraud_online(year, villages):
     """当年通过线上方式（电视、短信、微信、抖音）开展的反电诈宣传。"""
-    return _count_by_village(activities(year, villages).filter(topic=Topic.ANTI_FRAUD, channel__in=ONLINE_CHANNELS))
+    return per_village(activities(year, villages).filter(topic=Topic.ANTI_FRAUD, channel__in=ONLINE_CHANNELS))
 
 
 @metric("publicity.anti_fraud_offline", "反电诈线下宣传次数", "次")
 def anti_fraud_offline(year, villages):
     """当年通过线下方式（广播、电子屏、宣传栏、公交车身广告、会议讲座、入户走访等）开展的反电诈宣传。"""
-    return _count_by_village(activities(year, villages).filter(topic=Topic.ANTI_FRAUD).exclude(channel__in=ONLINE_CHANNELS))
+    return per_village(activities(year, villages).filter(topic=Topic.ANTI_FRAUD).exclude(channel__in=ONLINE_CHANNELS))
 
 
 @metric("publicity.app_installs", "推广安装反诈APP人次", "人次")
 def app_installs(year, villages):
     """当年各宣传活动中推广安装国家反诈中心APP（含“金钟罩”小程序）的人次之和。"""
-    return _sum_by_village(activities(year, villages), "app_installs")
+    return per_village(activities(year, villages), Coalesce(Sum("app_installs"), 0))
 
 
 @metric("publicity.people_reached", "宣传覆盖人次", "人次")
 def people_reached(year, villages):
     """当年各宣传活动覆盖人数之和（未填覆盖人数的活动不计）。"""
-    return _sum_by_village(activities(year, villages), "participants")
+    return per_village(activities(year, villages), Coalesce(Sum("participants"), 0))

@@ -16,7 +16,6 @@ import datetime
 import random
 
 from django.db import transaction
-from django.utils import timezone
 
 from safestar.org.demo import GIVEN, SURNAMES, TOWN, VILLAGES, at as _at, village_code, write_backdated as _write
 from safestar.org.models import Division, User

@@ -12,15 +12,11 @@ longer counts for earlier years either.) Activities and clues are events: counte
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Q
 
-from safestar.core.metrics import metric
+from safestar.core.metrics import metric, per_village
 
 from .models import CLUE_KINDS, ActivityKind, HandlingStatus, ReligiousActivity, ReligiousVenue, VenueStatus
-
-
-def _count_by_village(queryset):
-    return dict(queryset.values("division").annotate(n=Count("id")).values_list("division", "n"))
 
 
 def known_venues(year, villages):
@@ -39,37 +35,37 @@ def activities(year, villages):
 @metric("religion.venues", "掌握的宗教活动场所数", "处")
 def venues(year, villages):
     """台账中截至当年年底已录入、状态不是“已取缔”的宗教活动场所（含未登记的）。"""
-    return _count_by_village(known_venues(year, villages))
+    return per_village(known_venues(year, villages))
 
 
 @metric("religion.unregistered_venues", "未依法登记的宗教活动场所数", "处")
 def unregistered_venues(year, villages):
     """掌握的宗教活动场所（不含已取缔）中未依法登记的处数。"""
-    return _count_by_village(known_venues(year, villages).filter(registered=False))
+    return per_village(known_venues(year, villages).filter(registered=False))
 
 
 @metric("religion.clues_reported", "上报涉宗教线索数", "条")
 def clues_reported(year, villages):
     """日期在当年的非法宗教活动线索、邪教线索、宗教干涉村务线索条数（不论办理状态）。"""
-    return _count_by_village(activities(year, villages).filter(kind__in=CLUE_KINDS))
+    return per_village(activities(year, villages).filter(kind__in=CLUE_KINDS))
 
 
 @metric("religion.clues_open", "年底未办结的涉宗教线索数", "条")
 def clues_open(year, villages):
     """当年的涉宗教线索中，到当年12月31日尚未办结的条数（次年才办结的仍计入）。"""
     closed = Q(status=HandlingStatus.CLOSED, closed_on__lte=datetime.date(year, 12, 31))
-    return _count_by_village(activities(year, villages).filter(kind__in=CLUE_KINDS).exclude(closed))
+    return per_village(activities(year, villages).filter(kind__in=CLUE_KINDS).exclude(closed))
 
 
 @metric("religion.care_visits", "关爱走访信教群众次数", "次")
 def care_visits(year, villages):
     """日期在当年的“关爱走访信教群众”记录条数。"""
-    return _count_by_village(activities(year, villages).filter(kind=ActivityKind.CARE_VISIT))
+    return per_village(activities(year, villages).filter(kind=ActivityKind.CARE_VISIT))
 
 
 @metric("religion.venues_visited", "当年村干部走访过的宗教活动场所数", "处")
 def venues_visited(year, villages):
     """村干部最近走访日期在当年的宗教活动场所处数（不论场所状态）。"""
-    return _count_by_village(
+    return per_village(
         ReligiousVenue.objects.alive().filter(division__in=villages, last_visited_on__year=year)
     )

@@ -3,9 +3,8 @@ without records is absent (read as 0)."""
 
 import datetime
 
-from django.db.models import Count
 
-from safestar.core.metrics import metric
+from safestar.core.metrics import metric, per_village, records_in
 
 from .models import ControlledGoods, Hazard, HazardInspection, SafetyCheck, year_end
 
@@ -14,51 +13,43 @@ def _year(year):
     return datetime.date(year, 1, 1), year_end(year)
 
 
-def _count_by_village(queryset):
-    return dict(queryset.order_by().values("division").annotate(n=Count("id")).values_list("division", "n"))
-
-
-def _alive(model, villages):
-    return model.objects.alive().filter(division__in=villages)
-
-
 @metric("safety.hazards_found", "当年排查发现的安全隐患数", "处")
 def hazards_found(year, villages):
     """发现日期在当年的安全隐患（各类合计）。"""
-    return _count_by_village(_alive(Hazard, villages).filter(found_on__range=_year(year)))
+    return per_village(records_in(Hazard, villages).filter(found_on__range=_year(year)))
 
 
 @metric("safety.hazards_open", "年末未整改的安全隐患数", "处")
 def hazards_open(year, villages):
     """年末（12月31日）仍未整改完成的隐患：发现日期不晚于年末，且整改状态不是“已整改”或整改完成日期晚于年末。"""
-    return _count_by_village(_alive(Hazard, villages).open_on(year_end(year)))
+    return per_village(records_in(Hazard, villages).open_on(year_end(year)))
 
 
 @metric("safety.hazards_overdue", "年末逾期未整改的安全隐患数", "处")
 def hazards_overdue(year, villages):
     """年末未整改的隐患中，整改期限早于年末（12月31日）的；评分要求为 0。"""
-    return _count_by_village(_alive(Hazard, villages).overdue_on(year_end(year)))
+    return per_village(records_in(Hazard, villages).overdue_on(year_end(year)))
 
 
 @metric("safety.hazard_inspections", "当年隐患巡查次数", "次")
 def hazard_inspections(year, villages):
     """巡查日期在当年的隐患巡查记录。"""
-    return _count_by_village(_alive(HazardInspection, villages).filter(inspected_on__range=_year(year)))
+    return per_village(records_in(HazardInspection, villages).filter(inspected_on__range=_year(year)))
 
 
 @metric("safety.controlled_goods_checked", "当年检查过的重点物品数", "项")
 def controlled_goods_checked(year, villages):
     """最近检查日期在当年的重点物品记录（农药、危险化学品、民爆物品、管制器具）。"""
-    return _count_by_village(_alive(ControlledGoods, villages).filter(checked_on__range=_year(year)))
+    return per_village(records_in(ControlledGoods, villages).filter(checked_on__range=_year(year)))
 
 
 @metric("safety.controlled_goods_unchecked", "当年未检查的重点物品数", "项")
 def controlled_goods_unchecked(year, villages):
     """最近检查日期早于当年的重点物品记录：当年一次也没有检查。最近检查日期晚于当年的记录不计入（无法判断当年是否检查过）。"""
-    return _count_by_village(_alive(ControlledGoods, villages).filter(checked_on__lt=_year(year)[0]))
+    return per_village(records_in(ControlledGoods, villages).filter(checked_on__lt=_year(year)[0]))
 
 
 @metric("safety.joint_checks", "当年联合安全检查次数", "次")
 def joint_checks(year, villages):
     """检查日期在当年的联合安全检查（生产安全、生态环境、食品药品、道路交通、消防）。"""
-    return _count_by_village(_alive(SafetyCheck, villages).filter(checked_on__range=_year(year)))
+    return per_village(records_in(SafetyCheck, villages).filter(checked_on__range=_year(year)))

@@ -10,7 +10,7 @@ from safestar.incidents.models import IncidentKind, Severity
 from safestar.org.models import Division
 
 from .models import Scheme
-from .validate import Context, SchemeError, parse
+from .validate import Context, parse
 
 
 def context():

@@ -4,7 +4,7 @@ No database access here: a Spec is built from YAML by validate.py, stored as JSO
 model, and handed to engine.evaluate() with the facts gathered for it.
 """
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 
 @dataclass(frozen=True)

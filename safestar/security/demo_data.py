@@ -13,7 +13,6 @@ import decimal
 import random
 
 from django.db import transaction
-from django.utils import timezone
 
 from safestar.org.demo import TOWN, VILLAGES, at as _at, person_name as _name, phone_number as _phone, village_code, write_backdated as _write
 from safestar.org.models import Department, Division, User

@@ -119,6 +119,7 @@ def test_the_administrator_adds_a_kind_that_the_ledger_then_offers(login):
     response = admin.post("/incident-kinds/new/", {"code": "drunk_driving", "name": "醉驾", "zero_category": "case", "order": 200, "active": "on"})
     assert response.status_code == 302
     kind = IncidentKind.objects.get(code="drunk_driving")
+    assert kind.zero_category == "case" and kind.active
     assert AuditEvent.objects.filter(action="create", object_type="incidents.incidentkind", actor_name="admin").exists()
     form = login("grid1").get("/ledgers/incidents/new/").content.decode()
     assert "醉驾" in form

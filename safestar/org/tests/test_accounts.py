@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import CHANGGANG, PINGGANG, PINGGANG_VILLAGE, VILLAGE1, VILLAGE2
+from conftest import CHANGGANG, PINGGANG_VILLAGE, VILLAGE1, VILLAGE2
 from safestar.audit.models import AuditEvent
 from safestar.org.models import Department, Division, User
 

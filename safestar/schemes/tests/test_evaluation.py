@@ -15,7 +15,7 @@ from safestar.audit.models import AuditEvent
 from safestar.incidents.models import IncidentKind
 from safestar.org.models import Division, User
 from safestar.schemes.engine import UNDETERMINED, VETOED
-from safestar.schemes.models import ManualScore, Scheme
+from safestar.schemes.models import ManualScore
 from safestar.schemes.scoring import save_manual_score
 from safestar.schemes.service import results, villages_under
 
