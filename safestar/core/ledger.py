@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from .scope import ScopedQuerySet
@@ -170,12 +171,14 @@ class LedgerForm(forms.ModelForm):
         self.fields["division"].empty_label = "请选择村"
         for name, field in self.fields.items():
             # Related records are offered through the same scope: nobody picks what they cannot see.
+            # Deleted records are not offered, except the one the record already names.
             if name != "division" and isinstance(field, forms.ModelChoiceField):
                 choices = field.queryset
                 if hasattr(choices, "visible_to"):
                     choices = choices.visible_to(user)
                 if hasattr(choices, "alive"):
-                    choices = choices.alive()
+                    current = getattr(self.instance, f"{name}_id", None)
+                    choices = choices.filter(Q(deleted_at__isnull=True) | Q(pk=current))
                 field.queryset = choices
             if isinstance(field, forms.DateField):
                 field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

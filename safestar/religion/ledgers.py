@@ -1,5 +1,4 @@
 from django import forms
-from django.db.models import Q
 
 from safestar.core.ledger import Ledger, LedgerForm, register
 
@@ -28,17 +27,13 @@ class ReligiousVenueLedger(Ledger):
 
 
 class ActivityForm(LedgerForm):
-    """The ledger form, with the venues limited to those the user may see (never another scope's
-    venue by guessing its id), alive or the one the record already names."""
+    """The ledger form (which offers only the venues the user may see), in village order, with the
+    message a person understands when a venue is out of reach."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         venue = self.fields["venue"]
-        current = Q(pk=self.instance.venue_id) if self.instance.venue_id else Q(pk__in=[])
-        venue.queryset = (
-            ReligiousVenue.objects.visible_to(self.user).filter(Q(deleted_at__isnull=True) | current)
-            .select_related("division").order_by("division__code", "name")
-        )
+        venue.queryset = venue.queryset.select_related("division").order_by("division__code", "name")
         venue.empty_label = "（不在登记场所）"
         venue.error_messages["invalid_choice"] = "所选宗教活动场所不存在、已删除或不在您的管辖范围内"
 

@@ -1,5 +1,4 @@
 from django import forms
-from django.db.models import Q
 
 from safestar.core.ledger import Ledger, LedgerForm, register
 
@@ -25,18 +24,13 @@ class HazardLedger(Ledger):
 
 
 class HazardInspectionForm(LedgerForm):
-    """The ledger form, with the hazards to follow up limited to those the user may see (and not
-    deleted, except the one the record already names); the model's clean() keeps it in the village."""
+    """The ledger form (which offers only the hazards the user may see), showing each hazard with its
+    village; the model's clean() keeps it in the record's village."""
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         field = self.fields["hazard"]
-        field.queryset = (
-            Hazard.objects.visible_to(user)
-            .filter(Q(deleted_at__isnull=True) | Q(pk=self.instance.hazard_id))
-            .select_related("division")
-            .order_by("division__code", "-found_on", "-id")
-        )
+        field.queryset = field.queryset.select_related("division").order_by("division__code", "-found_on", "-id")
         field.label_from_instance = lambda hazard: f"{hazard.division.name}：{hazard}"
         field.empty_label = "（不跟踪具体隐患）"
 
