@@ -3,6 +3,8 @@
 # demo data, and the system served on http://127.0.0.1:8000 (gunicorn + WhiteNoise).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# CJK fonts for the Word/PDF documents (WeasyPrint subsets them with harfbuzz).
+. scripts/packages.sh fonts-noto-cjk libharfbuzz-subset0
 . scripts/venv.sh requirements.txt
 export SAFESTAR_DEMO=1   # shows the demo banner on every page
 .venv/bin/safestar migrate --noinput

@@ -77,11 +77,16 @@ def write_xlsx(*, title, columns, rows, unit="", period="", sheet_name="台账")
     return buffer.getvalue()
 
 
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    # RFC 5987 for the Chinese name, an ASCII fallback for old clients.
-    response["Content-Disposition"] = f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
+def download_response(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    """A file download with its Chinese name (RFC 5987) and an ASCII fallback for old clients."""
+    response = HttpResponse(content, content_type=content_type)
+    extension = filename.rsplit(".", 1)[-1]
+    response["Content-Disposition"] = f"attachment; filename=\"export.{extension}\"; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    return download_response(content, filename, XLSX)
 
 
 class SheetError(Exception):

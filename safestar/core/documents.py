@@ -1,0 +1,127 @@
+"""Word and PDF documents: the one place that knows how to write a printable Chinese document.
+
+Word (python-docx): every style gets an explicit East-Asian font (`w:eastAsia`), or Word falls back to
+a Latin font and shows boxes on some machines. Official documents use 方正小标宋/黑体 for titles and
+仿宋 for the body; those are not installed everywhere, so the fallbacks are the fonts every Chinese
+Windows has (宋体, 黑体).
+
+PDF (WeasyPrint): an HTML template rendered with the Noto CJK fonts from Debian's `fonts-noto-cjk`
+(`libharfbuzz-subset0` keeps it fast). Templates extend `documents/base.html`.
+"""
+
+import io
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from safestar.core.sheets import download_response
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF = "application/pdf"
+BODY_FONT = "仿宋"
+TITLE_FONT = "黑体"
+
+
+def _set_font(style_or_run, name, size=None, bold=None):
+    font = style_or_run.font
+    font.name = name
+    if size:
+        font.size = Pt(size)
+    if bold is not None:
+        font.bold = bold
+    r_pr = style_or_run.element.get_or_add_rPr()
+    r_fonts = r_pr.find(qn("w:rFonts"))
+    if r_fonts is None:
+        r_fonts = r_pr.makeelement(qn("w:rFonts"), {})
+        r_pr.append(r_fonts)
+    for attr in ("w:eastAsia", "w:ascii", "w:hAnsi"):
+        r_fonts.set(qn(attr), name)
+
+
+def word_document(title, *, issuer="", number=""):
+    """A new document with the title (and the issuing unit and document number above it, as on a
+    红头文件 without the red). Returns the python-docx Document to add paragraphs and tables to."""
+    document = Document()
+    for style_name in ("Normal", "Table Grid"):
+        _set_font(document.styles[style_name], BODY_FONT, 12 if style_name == "Normal" else 10.5)
+    for level in (1, 2):
+        _set_font(document.styles[f"Heading {level}"], TITLE_FONT, 16 if level == 1 else 14, bold=True)
+    if issuer:
+        paragraph = document.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _set_font(paragraph.add_run(issuer), TITLE_FONT, 18, bold=True)
+    if number:
+        paragraph = document.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.add_run(number)
+    paragraph = document.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _set_font(paragraph.add_run(title), TITLE_FONT, 20, bold=True)
+    return document
+
+
+def add_heading(document, text, level=1):
+    return document.add_heading(text, level=level)
+
+
+def add_paragraph(document, text, *, bold=False, align=None):
+    paragraph = document.add_paragraph()
+    run = paragraph.add_run(text)
+    run.bold = bold
+    if align == "right":
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    elif align == "center":
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    return paragraph
+
+
+def add_table(document, header, rows):
+    """A bordered table: the header row in bold, then one row per sequence in rows."""
+    rows = list(rows)
+    table = document.add_table(rows=1 + len(rows), cols=len(header))
+    table.style = document.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for i, label in enumerate(header):
+        cell = table.rows[0].cells[i]
+        cell.text = ""
+        cell.paragraphs[0].add_run(str(label)).bold = True
+    for r, row in enumerate(rows, start=1):
+        cells = table.rows[r].cells
+        for c, value in enumerate(row):
+            cells[c].text = "" if value is None else str(value)
+    return table
+
+
+def add_signature(document, unit, date=None):
+    """The issuing unit and date at the bottom right, as on a printed notice."""
+    date = date or timezone.localdate()
+    add_paragraph(document, "")
+    add_paragraph(document, unit, align="right")
+    add_paragraph(document, f"{date.year}年{date.month}月{date.day}日", align="right")
+
+
+def docx_bytes(document):
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def docx_response(document, filename):
+    return download_response(docx_bytes(document), filename, DOCX)
+
+
+def render_pdf(template, context, request=None):
+    """Render an HTML template (extending documents/base.html) to PDF bytes."""
+    from weasyprint import HTML  # imported here: loading pango takes a moment and few requests need it
+
+    html = render_to_string(template, context, request=request)
+    return HTML(string=html).write_pdf()
+
+
+def pdf_response(template, context, filename, request=None):
+    return download_response(render_pdf(template, context, request), filename, PDF)
