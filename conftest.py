@@ -122,3 +122,12 @@ def load_scheme(issuer="411422100000", path="schemes/changgang-2023-pingan.yaml"
     for old, new in replace.items():
         text = text.replace(old, new)
     return load(text, path)[0]
+
+
+@pytest.fixture
+def freeze_today():
+    """freeze_today(datetime.date(2023, 6, 30)) → safestar.core.clock.today() answers that date until the test ends."""
+    from safestar.core import clock
+
+    yield clock.freeze
+    clock.freeze(None)
