@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "safestar.safety",
     "safestar.religion",
     "safestar.emergency",
+    "safestar.keypersons",
     "safestar.schemes",
 ]
 

@@ -196,10 +196,59 @@ WORKFLOW = {
 }
 
 
+def _key_person(code, deleted=False):
+    def resolve():
+        from safestar.keypersons.tests.factories import key_person
+
+        return {"pk": key_person(code, deleted=deleted).pk}
+
+    return resolve
+
+
+def _visit(code):
+    def resolve():
+        from safestar.keypersons.tests.factories import key_person, visit
+
+        return {"pk": visit(key_person(code)).pk}
+
+    return resolve
+
+
+# The key-person registry: only the town office, departments for their categories, and the 包案人
+# (village1 is 包案人 of the persons made in 长岗村, village2 of those in 杨庄村). Grid workers, the
+# task force and the county's evaluators have no access at all.
+_KP1, _KP2, _KP_OTHER_TOWN = _key_person(VILLAGE1), _key_person(VILLAGE2), _key_person(PINGGANG_VILLAGE)
+KEY_PERSONS = {
+    "key-persons": Case("village1", denied="grid1"),
+    "key-person": Case("village1", _KP1, other=_KP2, denied="taskforce"),
+    "key-person-reveal": Case("town", _KP1, other=_KP_OTHER_TOWN, denied="county"),
+    "key-person-add": Case("police", denied="village1"),
+    "key-person-edit": Case("police", _KP1, other=_KP_OTHER_TOWN, denied="village1"),
+    "key-person-delete": Case("town", _KP1, other=_KP_OTHER_TOWN, denied="village1"),
+    "key-person-restore": Case("town", _key_person(VILLAGE1, deleted=True), other=_key_person(PINGGANG_VILLAGE, deleted=True),
+                               denied="village1", ok=302, method="post"),
+    "key-person-visit-add": Case("village1", _KP1, other=_KP2, denied="grid1", ok=302, method="post"),
+    "key-person-incident-link": Case("town", _KP1, other=_KP_OTHER_TOWN, denied="village1", ok=302, method="post"),
+    "key-persons-overdue": Case("village1", denied="grid1"),
+    "key-persons-export": Case("town", denied="village1"),
+    "key-persons-import": Case("police", denied="village1"),
+    "key-persons-template": Case("town", denied="village1"),
+    "api:key-persons-list": Case("village1", denied="grid1"),
+    "api:key-persons-detail": Case("village1", _KP1, other=_KP2, denied="county"),
+    "api:key-persons-reveal": Case("town", _KP1, other=_KP_OTHER_TOWN, denied="grid1", method="post", body={"reason": "走访前核对住址"}),
+    "api:key-persons-create": Case("police", ok=422, method="post", body={}, denied="village1"),
+    "api:key-persons-update": Case("town", _KP1, other=_KP_OTHER_TOWN, denied="village1", ok=422, method="put", body={}),
+    "api:key-person-visits-list": Case("village1", denied="grid1"),
+    "api:key-person-visits-detail": Case("village1", _visit(VILLAGE1), other=_visit(VILLAGE2), denied="taskforce"),
+    "api:key-person-visits-create": Case("village1", ok=422, method="post", body=lambda: {"person": _KP1()["pk"]}, denied="grid1"),
+}
+
+
 def all_cases():
     """(route name, ledger slug or None, Case) for every route."""
     cases = [(name, None, case) for name, case in ROUTES.items()]
     cases += [(name, None, case) for name, case in WORKFLOW.items()]
+    cases += [(name, None, case) for name, case in KEY_PERSONS.items()]
     for slug in sorted(LEDGERS):
         cases += [(name, slug, case) for name, case in ledger_cases(slug).items()]
     return cases
@@ -242,7 +291,8 @@ def _call(client, case, name, kwargs, username=None, query=None):
             if case.verified and username == case.persona:
                 _verify_session(client, user)
     if case.body is not None:
-        response = getattr(client, case.method)(url, case.body, content_type="application/json", headers=headers)
+        body = case.body() if callable(case.body) else case.body
+        response = getattr(client, case.method)(url, body, content_type="application/json", headers=headers)
     else:
         response = getattr(client, case.method)(url, headers=headers)
     client.logout()

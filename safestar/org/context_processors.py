@@ -22,6 +22,10 @@ def navigation(request):
 
     if can_read(Scheme, user):
         items.append(("创建方案", reverse("schemes")))
+    from safestar.keypersons.models import KeyPerson
+
+    if can_read(KeyPerson, user):
+        items.append(("重点人员", reverse("key-persons")))
     if can_read(User, user):
         items.append(("账号管理", reverse("accounts")))
     if user.spec.manages_departments:
