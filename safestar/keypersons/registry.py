@@ -43,7 +43,6 @@ class PersonForm(LedgerForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        self.fields["division"].queryset = self.fields["division"].queryset.model.objects.writable_by(user).villages()
         current = list(self.instance.categories.values_list("pk", flat=True)) if self.instance.pk else []
         self.fields["categories"].queryset = Category.objects.filter(Q(pk__in=categories_for(user)) | Q(pk__in=current))
         self.fields["categories"].error_messages["required"] = "请至少选择一个类别"
