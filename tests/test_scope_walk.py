@@ -205,6 +205,12 @@ def _key_person(code, deleted=False):
     return resolve
 
 
+def _category_pk():
+    from safestar.keypersons.models import Category
+
+    return Category.objects.get(code="drugs").pk
+
+
 def _visit(code):
     def resolve():
         from safestar.keypersons.tests.factories import key_person, visit
@@ -233,6 +239,9 @@ KEY_PERSONS = {
     "key-persons-export": Case("town", denied="village1"),
     "key-persons-import": Case("police", denied="village1"),
     "key-persons-template": Case("town", denied="village1"),
+    "key-person-categories": Case("admin", denied="town"),
+    "key-person-category-add": Case("admin", denied="town"),
+    "key-person-category-edit": Case("admin", lambda: {"pk": _category_pk()}, denied="police"),
     "api:key-persons-list": Case("village1", denied="grid1"),
     "api:key-persons-detail": Case("village1", _KP1, other=_KP2, denied="county"),
     "api:key-persons-reveal": Case("town", _KP1, other=_KP_OTHER_TOWN, denied="grid1", method="post", body={"reason": "走访前核对住址"}),

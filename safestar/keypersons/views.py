@@ -2,6 +2,7 @@
 person outside the user's scope; lists and the detail page show masked data; the full record is
 shown only after a reveal with a reason, recorded in the audit log."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -15,11 +16,13 @@ from safestar.core.imports import import_view, template_response
 from safestar.core.ledger_ops import Conflict, cell, restore, soft_delete
 from safestar.core.ledger_views import DeleteForm
 from safestar.core.lists import paginate, render_list
+from safestar.core.reference import reference_edit, reference_list
 from safestar.core.models import Attachment
 from safestar.core.scope import can_read, can_write, get_visible_or_404, require
 from safestar.core.sheets import write_xlsx, xlsx_response
 from safestar.incidents.models import Incident
 from safestar.org.models import Division
+from safestar.org.roles import DepartmentKind
 
 from .exports import PersonImporter, export_columns, export_rows, watermark
 from .models import Category, KeyPerson, Status, Visit
@@ -211,3 +214,36 @@ def import_persons(request):
 def import_template(request):
     require(can_write(KeyPerson, request.user))
     return template_response(PersonImporter(request.user))
+
+
+class CategoryForm(forms.ModelForm):
+    departments = forms.MultipleChoiceField(label="负责部门类型", choices=DepartmentKind.choices, required=False,
+                                            widget=forms.CheckboxSelectMultiple, help_text="这些类型的部门可以查看、管理本类人员；都不选则只有镇平安办")
+    required_details = forms.MultipleChoiceField(
+        label="必填的专项信息", required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[(name, KeyPerson._meta.get_field(name).verbose_name) for name in DETAILS[:DETAILS.index("measures_management")]],
+    )
+
+    class Meta:
+        model = Category
+        fields = ["code", "name", "visit_interval_days", "departments", "required_details", "active", "order"]
+
+    def clean_visit_interval_days(self):
+        days = self.cleaned_data["visit_interval_days"]
+        if not 1 <= days <= 366:
+            raise forms.ValidationError("走访周期应在 1 到 366 天之间")
+        return days
+
+
+def category_list(request):
+    return reference_list(
+        request, Category, add_url="key-person-category-add", edit_url="key-person-category-edit",
+        columns=[("代码", lambda c: c.code), ("名称", lambda c: c.name), ("走访周期", lambda c: f"{c.visit_interval_days} 天"),
+                 ("负责部门", lambda c: c.department_labels()), ("状态", lambda c: "启用" if c.active else "停用")],
+        note="类别决定哪些部门能看到本类人员、登记时必填哪些专项信息、多久须走访一次。停用的类别不能再用于新登记的人员。",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def category_edit(request, pk=None):
+    return reference_edit(request, CategoryForm, pk, back="key-person-categories")

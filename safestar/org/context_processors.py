@@ -30,6 +30,7 @@ def navigation(request):
         items.append(("账号管理", reverse("accounts")))
     if user.spec.manages_departments:
         items.append(("案事件类别", reverse("incident-kinds")))
+        items.append(("重点人员类别", reverse("key-person-categories")))
     if user.spec.manages_lockouts:
         items.append(("登录锁定", reverse("lockouts")))
     if can_read(AuditEvent, user):

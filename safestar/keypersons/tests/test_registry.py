@@ -260,3 +260,27 @@ def test_list_query_count_does_not_grow(login, world):
     for i in range(25):
         visit(key_person(VILLAGE1 if i % 2 else VILLAGE2, categories=("drugs", "cult")))
     assert count() == few
+
+
+def test_the_administrator_configures_a_category_and_it_takes_effect(login, world):
+    from safestar.keypersons.models import Category
+
+    admin = login("admin")
+    response = admin.post("/key-person-categories/new/", {
+        "code": "gambling", "name": "涉赌人员", "visit_interval_days": 400, "departments": ["police"], "order": 200, "active": "on",
+    })
+    assert "走访周期应在 1 到 366 天之间" in response.content.decode() and not Category.objects.filter(code="gambling").exists()
+    admin.post("/key-person-categories/new/", {
+        "code": "gambling", "name": "涉赌人员", "visit_interval_days": 14, "departments": ["police"],
+        "required_details": ["sentence"], "order": 200, "active": "on",
+    })
+    category = Category.objects.get(code="gambling")
+    assert category.departments == ["police"] and category.required_details == ["sentence"]
+    assert AuditEvent.objects.filter(action="create", object_type="keypersons.category", actor_name="admin").exists()
+    assert "涉赌人员" in admin.get("/key-person-categories/").content.decode()
+
+    police = login("police")
+    refused = police.post("/key-persons/new/", {"division": Division.objects.get(code=VILLAGE1).pk, "name": "赌某某",
+                                                "id_number": id_number(), "categories": [category.pk], "status": "managed"})
+    assert "“涉赌人员”须填写原判罪名及刑期" in refused.content.decode()
+    assert login("town").get("/key-person-categories/").status_code == 404
