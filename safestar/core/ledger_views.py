@@ -227,6 +227,8 @@ def attachment_upload(request, content_type_id, object_id):
 def _back(owner):
     from .ledger import ledger_for_model
 
+    if hasattr(owner, "get_absolute_url"):  # attachments of records that are not ledgers (creation tasks, findings)
+        return owner.get_absolute_url()
     ledger = ledger_for_model(type(owner))
     return reverse("ledger-detail", kwargs={"ledger": ledger.slug, "pk": owner.pk}) if ledger else "/"
 
