@@ -5,7 +5,7 @@ import datetime
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from safestar.core.scope import get_visible_or_404
+from safestar.core.scope import can_read, get_visible_or_404, require
 
 from .models import Application, Finding, Inspection, RectificationPlan, SpecialCampaign, Task
 
@@ -195,6 +195,7 @@ class CampaignOut(Schema):
 
 
 def _scoped(model, request, *related):
+    require(can_read(model, request.auth))  # a role that may not read it at all: 404, like the pages
     return model.objects.visible_to(request.auth).select_related(*related).order_by("-id")
 
 

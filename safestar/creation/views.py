@@ -238,6 +238,7 @@ def inspection_list(request):
     queryset = (
         Inspection.objects.visible_to(request.user).select_related("town")
         .annotate(n_findings=Count("findings", distinct=True), n_villages=Count("villages", distinct=True))
+        .order_by("-planned_on", "-id")
     )
     queryset, q = search(queryset, request, ["title"])
     return render_list(request, "creation/inspection_list.html", {
@@ -453,7 +454,7 @@ def campaign_list(request):
         n_villages=Count("villages", distinct=True),
         n_tasks=Count("tasks", distinct=True),
         n_done=Count("tasks", filter=Q(tasks__status=TaskStatus.DONE), distinct=True),
-    )
+    ).order_by("-id")
     queryset, q = search(queryset, request, ["title", "department__name"])
     return render_list(request, "creation/campaign_list.html", {
         "page": paginate(request, queryset), "q": q, "may_add": services.is_town_office(request.user),
