@@ -132,7 +132,7 @@ def application_decide(request, pk):
     application = get_visible_or_404(Application, request.user, write=True, pk=pk)
     form = DecideForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择确认结果。")
+        messages.error(request, "；".join(f"{form.fields[name].label}：{e}" for name, errors in form.errors.items() for e in errors))
         return redirect(application)
     reason = form.cleaned_data["reason"].strip()
     try:

@@ -221,3 +221,15 @@ def test_demo_data_is_believable_and_written_once(world):
     campaign = SpecialCampaign.objects.get()
     assert campaign.department.name == "长岗派出所" and campaign.findings.count() == 2
     assert Task.objects.filter(status="done").exists() and Task.objects.filter(status="open").exists()
+
+
+def test_the_home_page_flags_overdue_work_for_the_responsible_person_only(login, plans, freeze_today):
+    freeze_today(datetime.date(2023, 7, 1))
+    page = login("grid1").get("/").content.decode()
+    assert "由我负责的整改：<strong>1</strong>" in page and '范围内逾期的整改：<strong class="text-danger">1</strong>' in page
+    page = login("village2").get("/").content.decode()
+    assert "由我负责的整改：<strong>0</strong>" in page and '范围内逾期的整改：<strong class="text-danger">1</strong>' in page
+    page = login("town").get("/").content.decode()
+    assert '范围内逾期的整改：<strong class="text-danger">2</strong>' in page
+    assert "home-todo" not in login("admin").get("/").content.decode()
+    assert "范围内逾期的整改：<strong>0</strong>" in login("village3").get("/").content.decode()  # 平岗村: none of 长岗镇's

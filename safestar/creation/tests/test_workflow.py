@@ -276,3 +276,14 @@ def test_a_common_finding_becomes_a_campaign_the_department_runs(login, world, f
     assert Event.objects.filter(object_type="creation.specialcampaign").get().comment == "入户宣传全覆盖"
     # a village reads its town's campaign but does not run it
     assert login("village1").post(f"/creation/campaigns/{campaign.pk}/transition/", {}).status_code == 404
+
+
+def test_a_decision_with_a_bad_choice_or_a_too_long_reason_changes_nothing(login, scheme):
+    application = factories.application(VILLAGE1, status="applied")
+    client = login("town")
+    response = client.post(f"/creation/applications/{application.pk}/decide/", {"decision": "approve-all"}, follow=True)
+    assert "确认结果：选择一个有效的选项" in response.content.decode()
+    response = client.post(f"/creation/applications/{application.pk}/decide/", {"decision": "reject", "reason": "长" * 201}, follow=True)
+    assert "意见：" in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == "applied" and not Event.objects.exists()
