@@ -4,6 +4,7 @@ from safestar.core.clock import today
 from safestar.core.panels import village_panel
 from safestar.core.scope import can_read
 
+from . import services
 from .models import Application, PlanStatus, RectificationPlan, TaskStatus
 
 
@@ -21,6 +22,8 @@ def creation_panel(request, village):
         )
         .order_by("-year")[:3]
     )
+    latest = next((a for a in applications if a.n_tasks), None)
+    categories = services.progress_by_category(latest) if latest else []  # one query
     plans = RectificationPlan.objects.visible_to(request.user).filter(village=village).exclude(status=PlanStatus.CLOSED)
-    return "creation/panel.html", {"applications": applications, "village": village, "open_plans": plans.count(),
+    return "creation/panel.html", {"applications": applications, "village": village, "open_plans": plans.count(), "latest": latest, "categories": categories,
                                    "overdue_plans": plans.filter(status=PlanStatus.OPEN, deadline__lt=today()).count()}

@@ -198,11 +198,14 @@ def test_api_list_query_counts_do_not_grow_with_rows(api, django_assert_num_quer
 def test_the_village_page_shows_task_progress_and_open_rectifications(login, world, freeze_today):
     application = factories.application(VILLAGE1)
     factories.plan(VILLAGE1, deadline=datetime.date(2023, 6, 30))
-    services.complete_task(application.tasks.first(), User.objects.get(username="village1"), "完成")
+    services.complete_task(application.tasks.order_by("id").first(), User.objects.get(username="village1"), "完成")
     freeze_today(datetime.date(2023, 7, 1))
     page = login("village1").get(f"/divisions/{VILLAGE1}/").content.decode()
     assert f"任务完成 <strong>1 / {application.tasks.count()}</strong>" in page
     assert "未销号整改 1 项" in page and "其中逾期 1 项" in page
+    first = application.tasks.order_by("id").first()
+    category_total = application.tasks.filter(category=first.category).count()
+    assert f"<td>{first.category}</td><td>1 / {category_total}</td>" in page
 
 
 def test_demo_data_is_believable_and_written_once(world):
