@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.security import HttpBearer
 
 from safestar.core.ledger_api import ledger_router
+from safestar.creation.api import router as creation_router
 from safestar.incidents.api import router as incidents_router
 from safestar.keypersons.api import router as keypersons_router
 from safestar.org.api import router as org_router
@@ -44,3 +45,4 @@ api.add_router("/", ledger_router())  # /api/v1/<ledger>/ for every registered l
 api.add_router("/", incidents_router)
 api.add_router("/", schemes_router)
 api.add_router("/", keypersons_router)
+api.add_router("/", creation_router)

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "safestar.emergency",
     "safestar.keypersons",
     "safestar.schemes",
+    "safestar.creation",
 ]
 
 MIDDLEWARE = [

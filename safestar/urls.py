@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("safestar.incidents.urls")),
     path("", include("safestar.schemes.urls")),
     path("", include("safestar.keypersons.urls")),
+    path("", include("safestar.creation.urls")),
     path("", include("safestar.core.urls")),
 ]

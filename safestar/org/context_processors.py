@@ -26,6 +26,12 @@ def navigation(request):
 
     if can_read(KeyPerson, user):
         items.append(("重点人员", reverse("key-persons")))
+    from safestar.creation.models import Application, SpecialCampaign
+
+    if can_read(Application, user):
+        items.append(("创建督导", reverse("applications")))
+    if can_read(Application, user) or can_read(SpecialCampaign, user):
+        items.append(("我的待办", reverse("my-todo")))
     if can_read(User, user):
         items.append(("账号管理", reverse("accounts")))
     if user.spec.manages_departments:
