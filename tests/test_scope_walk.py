@@ -255,6 +255,8 @@ KEY_PERSONS = {
     "api:key-person-visits-list": Case("village1", denied="grid1"),
     "api:key-person-visits-detail": Case("village1", _visit(VILLAGE1), other=_visit(VILLAGE2), denied="taskforce"),
     "api:key-person-visits-create": Case("village1", ok=422, method="post", body=lambda: {"person": _KP1()["pk"]}, denied="grid1"),
+}
+
 # Creation and supervision: 长岗村 against 杨庄村 for the village, 长岗镇 against 平岗镇 for the town.
 # The police station does not share the creation field: it sees campaigns (it runs them), nothing else.
 _APP, _APP2 = _creation("application", VILLAGE1), _creation("application", VILLAGE2)
