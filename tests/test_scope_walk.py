@@ -201,6 +201,10 @@ def _key_person(code, deleted=False):
         from safestar.keypersons.tests.factories import key_person
 
         return {"pk": key_person(code, deleted=deleted).pk}
+
+    return resolve
+
+
 def _creation(factory, *args, **kw):
     def resolve():
         from safestar.creation.tests import factories
