@@ -110,13 +110,21 @@ class SpecialCampaign(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="录入人")
 
     # A campaign belongs to the town; every business reader there (departments included, whatever
-    # fields they share: the campaign is theirs to run) sees it, and the town's villages read it.
+    # fields they share: the campaign is theirs to run) sees it, and the villages it covers read it
+    # (a village does not learn of a campaign against its neighbours' problems).
     objects = ScopedQuerySet.as_manager()
     scope_path = "town__path"
     scope_read = "reads_business"
     scope_write = "writes_business"
     scope_include_ancestors = True
     data_field = None
+
+    @staticmethod
+    def scope_extra(queryset, user, write=False):
+        if user.division.level != "village":
+            return queryset
+        covering = SpecialCampaign.villages.through.objects.filter(division=user.division_id)
+        return queryset.filter(pk__in=covering.values("specialcampaign"))
 
     class Meta:
         verbose_name = verbose_name_plural = "专项整治"

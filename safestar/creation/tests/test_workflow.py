@@ -287,3 +287,15 @@ def test_a_decision_with_a_bad_choice_or_a_too_long_reason_changes_nothing(login
     assert "意见：" in response.content.decode()
     application.refresh_from_db()
     assert application.status == "applied" and not Event.objects.exists()
+
+
+def test_a_campaign_is_seen_by_the_villages_it_covers_only(login, world):
+    from conftest import CHANGGANG
+    from safestar.org.models import Division
+
+    from .factories import campaign
+
+    found = campaign(CHANGGANG)  # covers the town's first two villages: 长岗村 and 杨庄村
+    found.villages.remove(Division.objects.get(code="411422100202"))
+    assert login("village1").get(f"/creation/campaigns/{found.pk}/").status_code == 200
+    assert login("village2").get(f"/creation/campaigns/{found.pk}/").status_code == 404
