@@ -46,3 +46,13 @@ def overdue(queryset, as_of=None):
     rows = with_due(queryset.select_related("division", "responsible"), as_of)
     found = [Due(p, p.last_visit, p.interval or 30, due_of(p)) for p in rows]
     return sorted((d for d in found if d.due < as_of), key=lambda d: (d.due, d.person.pk))
+
+
+def home_overdue(user):
+    """How many of the people this user may see (a 包案人: their own) wait for a visit, for the home
+    page; None for roles without access to the registry."""
+    from safestar.core.scope import can_read
+
+    if not can_read(KeyPerson, user):
+        return None
+    return len(overdue(KeyPerson.objects.visible_to(user).alive()))

@@ -39,8 +39,10 @@ def home(request):
     if can_read(User, user):
         context["account_count"] = User.objects.visible_to(user).count()
     from safestar.creation.services import home_todo
+    from safestar.keypersons.overdue import home_overdue
 
     context["todo"] = home_todo(user)
+    context["key_person_overdue"] = home_overdue(user)
     return render(request, "org/home.html", context)
 
 

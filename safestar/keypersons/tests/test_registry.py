@@ -284,3 +284,11 @@ def test_the_administrator_configures_a_category_and_it_takes_effect(login, worl
                                                 "id_number": id_number(), "categories": [category.pk], "status": "managed"})
     assert "“涉赌人员”须填写原判罪名及刑期" in refused.content.decode()
     assert login("town").get("/key-person-categories/").status_code == 404
+
+
+def test_the_home_page_tells_the_responsible_cadre_of_overdue_visits(login, world, freeze_today):
+    key_person(VILLAGE1, name="晚走访", registered=datetime.date(2023, 1, 1))
+    freeze_today(datetime.date(2023, 6, 1))
+    assert "重点人员走访逾期：" in login("village1").get("/").content.decode()
+    assert 'href="/key-persons/overdue/">1 人' in login("village1").get("/").content.decode()
+    assert "重点人员走访逾期" not in login("grid1").get("/").content.decode()
