@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.security import HttpBearer
 
 from safestar.core.ledger_api import ledger_router
+from safestar.evaluation.api import router as evaluation_router
 from safestar.incidents.api import router as incidents_router
 from safestar.org.api import router as org_router
 from safestar.schemes.api import router as schemes_router
@@ -42,3 +43,4 @@ api.add_router("/", org_router)
 api.add_router("/", ledger_router())  # /api/v1/<ledger>/ for every registered ledger
 api.add_router("/", incidents_router)
 api.add_router("/", schemes_router)
+api.add_router("/", evaluation_router)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "safestar.religion",
     "safestar.emergency",
     "safestar.schemes",
+    "safestar.evaluation",
 ]
 
 MIDDLEWARE = [

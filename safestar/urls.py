@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("safestar.audit.urls")),
     path("", include("safestar.incidents.urls")),
     path("", include("safestar.schemes.urls")),
+    path("", include("safestar.evaluation.urls")),
     path("", include("safestar.core.urls")),
 ]

@@ -22,6 +22,10 @@ def navigation(request):
 
     if can_read(Scheme, user):
         items.append(("创建方案", reverse("schemes")))
+    from safestar.evaluation.views import may_see
+
+    if may_see(user):
+        items.append(("年度评查", reverse("evaluation-rounds")))
     if can_read(User, user):
         items.append(("账号管理", reverse("accounts")))
     if user.spec.manages_departments:
