@@ -2,6 +2,8 @@
 (Word and PDF) and the publication list (Word). Every number comes from the engine's results
 (workflow.round_results), through the shared sheet and document helpers."""
 
+import builtins
+
 from safestar.audit.log import record
 from safestar.core import clock
 from safestar.core.documents import add_heading, add_paragraph, add_signature, add_table, docx_response, pdf_response, word_document
@@ -119,19 +121,19 @@ def report_context(round, villages):
     # The bar chart of the PDF (inline SVG): 300 px for the highest possible total.
     chart = []
     for n, r in enumerate(ranked):
-        width = round(r.total / top * 300, 1) if top else 0
+        width = round_points(r.total / top * 300) if top else 0
         chart.append({"name": r.name, "total": r.total, "status": r.status, "width": width, "bar_y": 20 * n + 4,
-                      "text_y": 20 * n + 14, "value_x": round(95 + width, 1)})
+                      "text_y": 20 * n + 14, "value_x": round_points(95 + width)})
     return {
         "round": round, "spec": spec, "results": ranked, "towns": towns, "counts": counts, "categories": categories,
         "losses": losses, "vetoes": vetoes, "chart": chart, "chart_height": 20 * len(ranked) + 10,
-        "pass_line": None if spec.pass_mark is None else round(spec.pass_mark / top * 300 + 90, 1), "today": clock.today(),
+        "pass_line": None if spec.pass_mark is None else round_points(spec.pass_mark / top * 300 + 90), "today": clock.today(),
         "entries": entries,
     }
 
 
 def round_points(value):
-    return round(value, 2)
+    return builtins.round(value, 2)  # (`round` is the evaluation round in this module)
 
 
 def _overview(context):
