@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from conftest import CHANGGANG, load_scheme
 
@@ -14,7 +15,7 @@ def users(world):
     # A county-level department user (公安局) who scores only the indicators of its own field.
     people["county_police"] = User.objects.create(
         username="county_police", role=Role.DEPARTMENT, division=Division.objects.get(code="411422000000"),
-        department=Department.objects.get(name="睢县公安局"),
+        department=Department.objects.get(name="睢县公安局"), password_changed_at=timezone.now(),
     )
     return people
 
