@@ -32,7 +32,8 @@ def render_page(pdf: bytes, tmp_path) -> Image.Image:
 def test_pdf_renders_distinct_chinese_glyphs_not_boxes(tmp_path, settings):
     """Two different Chinese titles of the same length must render as two different images: without
     a CJK font every character is the same box, which text extraction would not notice."""
-    settings.TEMPLATES[0]["DIRS"] = [tmp_path] + list(settings.TEMPLATES[0]["DIRS"])
+    # Assigned (not mutated in place) so that the template engines already built are reset.
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path] + list(settings.TEMPLATES[0]["DIRS"])}] + settings.TEMPLATES[1:]
     (tmp_path / "t.html").write_text('{% extends "documents/base.html" %}{% block body %}<h1>{{ t }}</h1>{% endblock %}')
     first = render_page(documents.render_pdf("t.html", {"t": "平安法治星评查报告"}), tmp_path)
     second = render_page(documents.render_pdf("t.html", {"t": "矛盾纠纷多元化解决"}), tmp_path)
