@@ -3,6 +3,11 @@
 (workflow.round_results), through the shared sheet and document helpers."""
 
 import builtins
+import io
+from pathlib import Path
+
+from docx.shared import Cm
+from PIL import Image, ImageDraw, ImageFont
 
 from safestar.audit.log import record
 from safestar.core import clock
@@ -132,6 +137,30 @@ def report_context(round, villages):
     }
 
 
+CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")  # Debian's fonts-noto-cjk
+COLOURS = {PASSED: "#2e7d32", VETOED: "#c62828", UNDETERMINED: "#f9a825"}
+
+
+def chart_png(context):
+    """The same bar chart as the PDF's SVG (context["chart"]), drawn as a picture for Word."""
+    scale = 3
+    width, height = 460 * scale, context["chart_height"] * scale
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(CJK_FONT), 10 * scale) if CJK_FONT.exists() else ImageFont.load_default()
+    for bar in context["chart"]:
+        draw.text((0, (bar["bar_y"] - 2) * scale), bar["name"], fill="black", font=font)
+        draw.rectangle([90 * scale, bar["bar_y"] * scale, (90 + bar["width"]) * scale, (bar["bar_y"] + 12) * scale],
+                       fill=COLOURS.get(bar["status"], "#757575"))
+        draw.text((bar["value_x"] * scale, (bar["bar_y"] - 2) * scale), f"{bar['total']:g}", fill="black", font=font)
+    if context["pass_line"]:
+        x = context["pass_line"] * scale
+        draw.line([x, 0, x, height], fill="#1565c0", width=scale)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 def round_points(value):
     return builtins.round(value, 2)  # (`round` is the evaluation round in this module)
 
@@ -152,7 +181,8 @@ def report_docx(round, villages):
     add_table(document, ["总排名", "镇内排名", "乡镇", "村", "得分", "结果", "星级档次"],
               [(r.county_rank or "—", r.town_rank or "—", context["towns"].get(r.village, ""), r.name, f"{r.total:g}", r.status, r.band)
                for r in context["results"]])
-    add_paragraph(document, "得分图（按得分排序）：" + "；".join(f"{b['name']} {b['total']:g}分 " + "█" * int(b["width"] // 15) for b in context["chart"]))
+    add_paragraph(document, "得分图（按得分排序）：")
+    document.add_picture(io.BytesIO(chart_png(context)), width=Cm(15))
     add_heading(document, "三、分类得分")
     for category in context["categories"]:
         add_heading(document, f"{category['title']}（{category['points']:g}分）", level=2)

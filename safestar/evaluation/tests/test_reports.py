@@ -77,6 +77,7 @@ def test_word_report_equals_the_engine(adjusted_round, login):
     assert got == {r.name: (f"{r.total:g}", r.status) for r in expected.values()}
     text = "\n".join(p.text for p in document.paragraphs)
     assert "一票否决 1 个" in text
+    assert len(document.inline_shapes) == 1  # the bar chart
     # Per-category tables: each village's category points add up to its total.
     spec = adjusted_round.scheme.spec
     category_tables = document.tables[1:1 + len(spec.categories)]
