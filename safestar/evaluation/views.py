@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.contenttypes.models import ContentType
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -9,7 +10,7 @@ from safestar.core.lists import paginate, render_list, search
 from safestar.core.models import Attachment
 from safestar.core.scope import can_read, get_visible_or_404, require
 from safestar.org.models import Division
-from safestar.org.roles import DataField, Level, Role
+from safestar.org.roles import DataField, Level
 from safestar.schemes.models import Scheme
 
 from . import reports, workflow
@@ -84,7 +85,7 @@ def round_detail(request, pk):
     rows = [(r, entries.get(r.village)) for r in ranked]
     town_states = _town_states(round, request.user)
     return render(request, "evaluation/round_detail.html", {
-        "round": round, "rows": rows, "towns": town_states, "county": workflow.is_county_evaluator(request.user),
+        "round": round, "rows": rows, "towns": town_states,
         "can_publish": workflow.is_county_evaluator(request.user) and round.status == Round.Status.OPEN,
         "today": clock.today(),
     })
@@ -93,7 +94,7 @@ def round_detail(request, pk):
 def _town_states(round, user):
     """For a town office: its town's progress and whether it can forward to the county."""
     if not workflow.can_town_review(user):
-        return []  # (the task force sees the progress too; only the safety office forwards)
+        return []  # the task force sees the progress too; only the safety office forwards
     town = user.division
     counts = {}
     for status in workflow.town_entries(round, town).values_list("status", flat=True):
@@ -154,8 +155,6 @@ def entry_detail(request, pk):
     lines = {line.indicator: line for line in entry.lines.select_related("town_by", "county_by")}
     indicators = {i.code: i for i in entry.round.scheme.spec.indicators()}
     attachments = {}
-    from django.contrib.contenttypes.models import ContentType
-
     line_type = ContentType.objects.get_for_model(Line)
     by_pk = {line.pk: line.indicator for line in lines.values()}
     for a in Attachment.objects.alive().filter(content_type=line_type, object_id__in=by_pk):

@@ -11,6 +11,8 @@ Stages of a village's entry:
                                                                unlock (same or higher level) ◀──▶ 已认定（锁定）
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -49,7 +51,7 @@ def county_scores(user, indicator) -> bool:
     if user.role != Role.DEPARTMENT or user.division.level != Level.COUNTY or user.department_id is None:
         return False
     label = DepartmentKind(user.department.kind).label
-    return label in indicator.department.replace("，", "、").replace(",", "、").split("、") or label in indicator.department
+    return label in re.split(r"[、，,\s]+", indicator.department)
 
 
 def can_self_assess(user) -> bool:

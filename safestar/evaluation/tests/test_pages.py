@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from conftest import CHANGGANG, PINGGANG, VILLAGE1, VILLAGE2
+from conftest import CHANGGANG, PINGGANG, VILLAGE1
 from safestar.evaluation import workflow
 from safestar.evaluation.models import Entry, StarRecord
 

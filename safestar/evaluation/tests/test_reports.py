@@ -8,7 +8,7 @@ import pytest
 from docx import Document
 from PIL import Image, ImageChops
 
-from conftest import CHANGGANG, PINGGANG, VILLAGE1, VILLAGE2
+from conftest import PINGGANG, VILLAGE1, VILLAGE2
 from safestar.core.sheets import read_xlsx
 from safestar.evaluation import reports, workflow
 from safestar.evaluation.models import Entry
