@@ -34,6 +34,7 @@ def build_world():
     from django.apps import apps
 
     importlib.import_module("safestar.incidents.migrations.0002_incident_kinds").add_kinds(apps, None)
+    importlib.import_module("safestar.keypersons.migrations.0002_categories").add_categories(apps, None)
     load_demo(password=PASSWORD)
     load_divisions(subtree(read_division_csv(BUNDLED_CSV), "411423000000"))  # 宁陵县, the county next door
     Division.objects.create(

@@ -9,8 +9,10 @@ from ninja import NinjaAPI
 from ninja.security import HttpBearer
 
 from safestar.core.ledger_api import ledger_router
+from safestar.creation.api import router as creation_router
 from safestar.evaluation.api import router as evaluation_router
 from safestar.incidents.api import router as incidents_router
+from safestar.keypersons.api import router as keypersons_router
 from safestar.org.api import router as org_router
 from safestar.schemes.api import router as schemes_router
 from safestar.org.models import ApiToken
@@ -43,4 +45,6 @@ api.add_router("/", org_router)
 api.add_router("/", ledger_router())  # /api/v1/<ledger>/ for every registered ledger
 api.add_router("/", incidents_router)
 api.add_router("/", schemes_router)
+api.add_router("/", keypersons_router)
+api.add_router("/", creation_router)
 api.add_router("/", evaluation_router)

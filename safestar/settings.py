@@ -71,7 +71,9 @@ INSTALLED_APPS = [
     "safestar.safety",
     "safestar.religion",
     "safestar.emergency",
+    "safestar.keypersons",
     "safestar.schemes",
+    "safestar.creation",
     "safestar.evaluation",
 ]
 

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("safestar.audit.urls")),
     path("", include("safestar.incidents.urls")),
     path("", include("safestar.schemes.urls")),
+    path("", include("safestar.keypersons.urls")),
+    path("", include("safestar.creation.urls")),
     path("", include("safestar.evaluation.urls")),
     path("", include("safestar.core.urls")),
 ]

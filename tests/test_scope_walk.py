@@ -196,6 +196,125 @@ WORKFLOW = {
 }
 
 
+def _key_person(code, deleted=False):
+    def resolve():
+        from safestar.keypersons.tests.factories import key_person
+
+        return {"pk": key_person(code, deleted=deleted).pk}
+
+    return resolve
+
+
+def _creation(factory, *args, **kw):
+    def resolve():
+        from safestar.creation.tests import factories
+
+        return {"pk": getattr(factories, factory)(*args, **kw).pk}
+
+    return resolve
+
+
+def _category_pk():
+    from safestar.keypersons.models import Category
+
+    return Category.objects.get(code="drugs").pk
+
+
+def _visit(code):
+    def resolve():
+        from safestar.keypersons.tests.factories import key_person, visit
+
+        return {"pk": visit(key_person(code)).pk}
+
+    return resolve
+
+
+# The key-person registry: only the town office, departments for their categories, and the 包案人
+# (village1 is 包案人 of the persons made in 长岗村, village2 of those in 杨庄村). Grid workers, the
+# task force and the county's evaluators have no access at all.
+_KP1, _KP2, _KP_OTHER_TOWN = _key_person(VILLAGE1), _key_person(VILLAGE2), _key_person(PINGGANG_VILLAGE)
+KEY_PERSONS = {
+    "key-persons": Case("village1", denied="grid1"),
+    "key-person": Case("village1", _KP1, other=_KP2, denied="taskforce"),
+    "key-person-reveal": Case("town", _KP1, other=_KP_OTHER_TOWN, denied="county"),
+    "key-person-add": Case("police", denied="village1"),
+    "key-person-edit": Case("police", _KP1, other=_KP_OTHER_TOWN, denied="village1"),
+    "key-person-delete": Case("town", _KP1, other=_KP_OTHER_TOWN, denied="village1"),
+    "key-person-restore": Case("town", _key_person(VILLAGE1, deleted=True), other=_key_person(PINGGANG_VILLAGE, deleted=True),
+                               denied="village1", ok=302, method="post"),
+    "key-person-visit-add": Case("village1", _KP1, other=_KP2, denied="grid1", ok=302, method="post"),
+    "key-person-incident-link": Case("town", _KP1, other=_KP_OTHER_TOWN, denied="village1", ok=302, method="post"),
+    "key-persons-overdue": Case("village1", denied="grid1"),
+    "key-persons-export": Case("town", denied="village1"),
+    "key-persons-import": Case("police", denied="village1"),
+    "key-persons-template": Case("town", denied="village1"),
+    "key-person-categories": Case("admin", denied="town"),
+    "key-person-category-add": Case("admin", denied="town"),
+    "key-person-category-edit": Case("admin", lambda: {"pk": _category_pk()}, denied="police"),
+    "api:key-persons-list": Case("village1", denied="grid1"),
+    "api:key-persons-detail": Case("village1", _KP1, other=_KP2, denied="county"),
+    "api:key-persons-reveal": Case("town", _KP1, other=_KP_OTHER_TOWN, denied="grid1", method="post", body={"reason": "走访前核对住址"}),
+    "api:key-persons-create": Case("police", ok=422, method="post", body={}, denied="village1"),
+    "api:key-persons-update": Case("town", _KP1, other=_KP_OTHER_TOWN, denied="village1", ok=422, method="put", body={}),
+    "api:key-person-visits-list": Case("village1", denied="grid1"),
+    "api:key-person-visits-detail": Case("village1", _visit(VILLAGE1), other=_visit(VILLAGE2), denied="taskforce"),
+    "api:key-person-visits-create": Case("village1", ok=422, method="post", body=lambda: {"person": _KP1()["pk"]}, denied="grid1"),
+}
+
+# Creation and supervision: 长岗村 against 杨庄村 for the village, 长岗镇 against 平岗镇 for the town.
+# The police station does not share the creation field: it sees campaigns (it runs them), nothing else.
+_APP, _APP2 = _creation("application", VILLAGE1), _creation("application", VILLAGE2)
+_TASK, _TASK2 = _creation("task", VILLAGE1), _creation("task", VILLAGE2)
+_INSP, _INSP2 = _creation("inspection", CHANGGANG), _creation("inspection", PINGGANG)
+_FINDING, _FINDING2 = _creation("finding", VILLAGE1), _creation("finding", VILLAGE2)
+_PLAN, _PLAN2 = _creation("plan", VILLAGE1), _creation("plan", VILLAGE2)
+_CAMPAIGN, _CAMPAIGN2 = _creation("campaign", CHANGGANG), _creation("campaign", PINGGANG)
+CREATION = {
+    "applications": Case("village1", denied="auditor"),
+    "application-add": Case("village1", denied="grid1"),
+    "applications-export": Case("town", denied="admin"),
+    "application": Case("village1", _APP, other=_APP2, denied="police"),
+    "application-decide": Case("town", _creation("application", VILLAGE1, status="applied"),
+                               other=_creation("application", PINGGANG_VILLAGE, status="applied"), denied="village1", ok=302, method="post"),
+    "task-add": Case("town", _APP, other=_creation("application", PINGGANG_VILLAGE), denied="taskforce"),
+    "task": Case("village1", _TASK, other=_TASK2, denied="police"),
+    "task-edit": Case("grid1", _TASK, other=_TASK2, denied="taskforce"),
+    "task-transition": Case("village1", _TASK, other=_TASK2, denied="auditor", ok=302, method="post"),
+    "inspections": Case("town", denied="police"),
+    "inspection-add": Case("town", denied="taskforce"),
+    "inspection": Case("town", _INSP, other=_INSP2, denied="police"),
+    "inspection-hold": Case("town", _creation("inspection", CHANGGANG, held=False), other=_creation("inspection", PINGGANG, held=False),
+                            denied="taskforce", ok=302, method="post"),
+    "finding-add": Case("town", _INSP, other=_INSP2, denied="taskforce"),
+    "inspection-notice": Case("town", _INSP, other=_INSP2, denied="police"),
+    "finding": Case("village1", _FINDING, other=_FINDING2, denied="police"),
+    "rectifications": Case("village1", denied="auditor"),
+    "rectification": Case("village1", _PLAN, other=_PLAN2, denied="police"),
+    "rectification-edit": Case("village1", _PLAN, other=_PLAN2, denied="taskforce"),
+    "rectification-progress": Case("grid1", _PLAN, other=_PLAN2, denied="taskforce", ok=302, method="post"),
+    "rectification-transition": Case("village1", _PLAN, other=_PLAN2, denied="auditor", ok=302, method="post"),
+    "rectification-notice": Case("village1", _PLAN, other=_PLAN2, denied="police"),
+    "campaigns": Case("police", denied="auditor"),
+    "campaign-add": Case("town", denied="police"),
+    "campaign": Case("police", _CAMPAIGN, other=_CAMPAIGN2, denied="admin"),
+    "campaign-transition": Case("police", _CAMPAIGN, other=_CAMPAIGN2, denied="village1", ok=302, method="post"),
+    "my-todo": Case("grid1", denied="auditor"),
+    "weekly": Case("town", {"code": CHANGGANG}, other={"code": PINGGANG}, denied="auditor"),
+    "api:applications-list": Case("village1", denied="auditor"),
+    "api:applications-detail": Case("village1", _APP, other=_APP2, denied="police"),
+    "api:tasks-list": Case("grid1", denied="admin"),
+    "api:tasks-detail": Case("grid1", _TASK, other=_TASK2, denied="police"),
+    "api:inspections-list": Case("town", denied="auditor"),
+    "api:inspections-detail": Case("town", _INSP, other=_INSP2, denied="police"),
+    "api:findings-list": Case("village1", denied="auditor"),
+    "api:findings-detail": Case("village1", _FINDING, other=_FINDING2, denied="police"),
+    "api:rectifications-list": Case("village1", denied="auditor"),
+    "api:rectifications-detail": Case("village1", _PLAN, other=_PLAN2, denied="police"),
+    "api:campaigns-list": Case("police", denied="auditor"),
+    "api:campaigns-detail": Case("police", _CAMPAIGN, other=_CAMPAIGN2, denied="admin"),
+}
+
+
 def _open_round(town, published=False):
     """The 2023 round of a town (opened once; the scheme issued by that town)."""
     import datetime
@@ -263,6 +382,8 @@ def all_cases():
     """(route name, ledger slug or None, Case) for every route."""
     cases = [(name, None, case) for name, case in ROUTES.items()]
     cases += [(name, None, case) for name, case in WORKFLOW.items()]
+    cases += [(name, None, case) for name, case in KEY_PERSONS.items()]
+    cases += [(name, None, case) for name, case in CREATION.items()]
     cases += [(name, None, case) for name, case in EVALUATION.items()]
     for slug in sorted(LEDGERS):
         cases += [(name, slug, case) for name, case in ledger_cases(slug).items()]
@@ -306,7 +427,8 @@ def _call(client, case, name, kwargs, username=None, query=None):
             if case.verified and username == case.persona:
                 _verify_session(client, user)
     if case.body is not None:
-        response = getattr(client, case.method)(url, case.body, content_type="application/json", headers=headers)
+        body = case.body() if callable(case.body) else case.body
+        response = getattr(client, case.method)(url, body, content_type="application/json", headers=headers)
     else:
         response = getattr(client, case.method)(url, headers=headers)
     client.logout()

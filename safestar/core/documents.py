@@ -115,12 +115,15 @@ def docx_response(document, filename):
     return download_response(docx_bytes(document), filename, DOCX)
 
 
-def render_pdf(template, context, request=None):
-    """Render an HTML template (extending documents/base.html) to PDF bytes."""
+def html_to_pdf(html):
     from weasyprint import HTML  # imported here: loading pango takes a moment and few requests need it
 
-    html = render_to_string(template, context, request=request)
     return HTML(string=html).write_pdf()
+
+
+def render_pdf(template, context, request=None):
+    """Render an HTML template (extending documents/base.html) to PDF bytes."""
+    return html_to_pdf(render_to_string(template, context, request=request))
 
 
 def pdf_response(template, context, filename, request=None):

@@ -82,6 +82,7 @@ class Importer:
                 report.errors.append(RowError(0, "—", str(exc)))
                 return report
             for number, values in rows:
+                self.row = number  # for messages that name another row ("与第 3 行重复")
                 form = self.make_form(values)
                 if not form.is_valid():
                     for key, messages_ in form.errors.items():

@@ -112,7 +112,7 @@ def _add(router, ledger):
         if not reason.strip():
             return Status(422, {"detail": "须说明删除原因 reason", "errors": {"reason": ["必填"]}})
         try:
-            soft_delete(ledger, obj, request.auth, reason.strip()[:200])
+            soft_delete(ledger.model, obj, request.auth, reason.strip()[:200])
         except Locked as exc:
             return Status(409, {"detail": str(exc), "errors": {}})
         return Status(204, None)

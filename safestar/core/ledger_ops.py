@@ -96,12 +96,13 @@ def save(ledger, form, user, version=None):
         return obj
 
 
-def soft_delete(ledger, obj, user, reason):
-    """Hide the record (kept, restorable) with the reason; False if it was already deleted."""
+def soft_delete(model, obj, user, reason):
+    """Hide the record (kept, restorable) with the reason; False if it was already deleted.
+    For any model with LedgerRecord's fields (ledgers, the key-person registry)."""
     if reason_locked := obj.locked_reason():
         raise Locked(reason_locked)
     with transaction.atomic():
-        changed = ledger.model.objects.filter(pk=obj.pk, deleted_at__isnull=True).update(
+        changed = model.objects.filter(pk=obj.pk, deleted_at__isnull=True).update(
             deleted_at=timezone.now(), deleted_by=user, delete_reason=reason, version=F("version") + 1
         )
         if changed:
@@ -109,14 +110,14 @@ def soft_delete(ledger, obj, user, reason):
     return bool(changed)
 
 
-def restore(ledger, obj, user):
+def restore(model, obj, user):
     """Bring a deleted record back, unless that would break a rule (e.g. one profile per village):
     then ValidationError with the rule's message, and nothing changes."""
     with transaction.atomic():
-        candidate = ledger.model.objects.select_for_update().get(pk=obj.pk)
+        candidate = model.objects.select_for_update().get(pk=obj.pk)
         candidate.deleted_at = None
         candidate.validate_constraints()
-        changed = ledger.model.objects.filter(pk=obj.pk, deleted_at__isnull=False).update(
+        changed = model.objects.filter(pk=obj.pk, deleted_at__isnull=False).update(
             deleted_at=None, deleted_by=None, delete_reason="", updated_by=user, version=F("version") + 1
         )
         if changed:
@@ -176,7 +177,7 @@ class LedgerImporter(Importer):
         if raw_id := values.get("id"):
             instance = self.ledger.model.objects.writable_by(self.user).alive().filter(pk=_int(raw_id)).first()
             if instance is None:
-                return _Refused("id", f"编号 {raw_id} 的记录不存在、已删除或不在您的管辖范围内")
+                return RefusedRow("id", f"编号 {raw_id} 的记录不存在、已删除或不在您的管辖范围内")
         form = self.form_class(data=data, instance=instance, user=self.user)
         division = form.fields["division"]
         division.to_field_name = "code"  # the sheet names villages by code
@@ -211,8 +212,9 @@ class LedgerImporter(Importer):
         return "create" if created else "update"
 
 
-class _Refused:
-    """A row refused before its form is built (its 编号 names a record the user may not write)."""
+class RefusedRow:
+    """A row refused before its form is built (its 编号 names a record the user may not write, its
+    ID number repeats an earlier row's)."""
 
     def __init__(self, field, message):
         self.errors = {field: [message]}

@@ -123,7 +123,7 @@ def ledger_delete(request, ledger, pk):
     form = DeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            soft_delete(ledger, obj, request.user, form.cleaned_data["reason"])
+            soft_delete(ledger.model, obj, request.user, form.cleaned_data["reason"])
         except Locked as exc:
             form.add_error(None, str(exc))
         else:
@@ -137,7 +137,7 @@ def ledger_restore(request, ledger, pk):
     ledger = _ledger(ledger, request.user, write=True)
     obj = get_visible_or_404(ledger.model, request.user, write=True, pk=pk)
     try:
-        if restore(ledger, obj, request.user):
+        if restore(ledger.model, obj, request.user):
             messages.success(request, f"已恢复：{obj}")
     except ValidationError as exc:
         messages.error(request, f"不能恢复：{exc.messages[0]}")
@@ -227,6 +227,8 @@ def attachment_upload(request, content_type_id, object_id):
 def _back(owner):
     from .ledger import ledger_for_model
 
+    if hasattr(owner, "get_absolute_url"):  # records that are not ledgers (key-person visits, creation tasks)
+        return owner.get_absolute_url()
     ledger = ledger_for_model(type(owner))
     if ledger:
         return reverse("ledger-detail", kwargs={"ledger": ledger.slug, "pk": owner.pk})

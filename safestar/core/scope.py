@@ -13,6 +13,9 @@ A scoped model declares three class attributes:
     scope_include_unowned  (optional) rows with an empty path are seen by every reader too
     scope_include_ancestors  (optional) rows of the divisions above the user's anchor can be read
                            too, never written (a village reads its town's scheme and departments)
+    scope_roles  (optional) only these roles may read it at all, whatever their capabilities;
+                 scope_write_roles likewise for writing (the key-person registry)
+    scope_extra(queryset, user, write)  (optional) narrows the rows further for the user's role
 
 A user sees an object when their role has the capability and the object's division lies in the
 subtree of the user's anchor division (path prefix). Objects outside answer 404, never 403.
@@ -32,6 +35,9 @@ def _allowed(model, user, capability_attr) -> bool:
     capability = getattr(model, capability_attr)
     if capability is None or not getattr(role, capability):
         return False
+    roles = getattr(model, "scope_write_roles" if capability_attr == "scope_write" else "scope_roles", None)
+    if roles is not None and user.role not in roles:
+        return False
     field = getattr(model, "data_field", None)
     if role.needs_department and field is not None:
         return user.department_id is not None and field in user.department.fields
@@ -50,7 +56,7 @@ def scope_filter(queryset, user, write=False):
         condition |= Q(**{f"{model.scope_path}__in": ["/" + "/".join(codes[:i]) + "/" for i in range(1, len(codes))]})
     queryset = queryset.filter(condition)
     if hasattr(model, "scope_extra"):
-        queryset = model.scope_extra(queryset, user)
+        queryset = model.scope_extra(queryset, user, write)
     return queryset
 
 

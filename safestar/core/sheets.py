@@ -42,11 +42,18 @@ def unescape_cell(value):
     return value
 
 
-def write_xlsx(*, title, columns, rows, unit="", period="", sheet_name="台账"):
-    """rows: iterable of sequences in column order. Returns the file's bytes."""
+def write_xlsx(*, title, columns, rows, unit="", period="", sheet_name="台账", watermark=""):
+    """rows: iterable of sequences in column order. Returns the file's bytes.
+
+    watermark: who exported it and when (sensitive registers): written under the title, in the
+    header and footer of every printed page, and in the file's properties."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True})
     sheet = book.add_worksheet(sheet_name[:31])
+    if watermark:
+        book.set_properties({"title": title, "author": watermark, "comments": watermark})
+        sheet.set_header(f"&C{watermark}")
+        sheet.set_footer(f"&C{watermark}　第 &P 页 共 &N 页")
     title_fmt = book.add_format({"bold": True, "font_size": 16, "align": "center", "font_name": "宋体"})
     info_fmt = book.add_format({"font_size": 10, "font_name": "宋体"})
     head_fmt = book.add_format({"bold": True, "border": 1, "align": "center", "bg_color": "#D9E1F2", "font_name": "宋体"})
@@ -57,7 +64,7 @@ def write_xlsx(*, title, columns, rows, unit="", period="", sheet_name="台账")
         sheet.set_column(i, i, column.width)
     sheet.merge_range(0, 0, 0, last, title, title_fmt) if last else sheet.write_string(0, 0, title, title_fmt)
     generated = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-    info = "　".join(p for p in [f"填报单位：{unit}" if unit else "", f"期间：{period}" if period else "", f"导出时间：{generated}"] if p)
+    info = "　".join(p for p in [f"填报单位：{unit}" if unit else "", f"期间：{period}" if period else "", f"导出时间：{generated}", watermark] if p)
     sheet.write_string(1, 0, info, info_fmt)
     for i, column in enumerate(columns):
         sheet.write_string(2, i, column.label, head_fmt)

@@ -53,7 +53,7 @@ class Round(models.Model):
         return f"{self.scheme.year}年{self.area.name}{self.scheme.star}评查"
 
     @classmethod
-    def scope_extra(cls, queryset, user):
+    def scope_extra(cls, queryset, user, write=False):
         return _departments_that_evaluate(queryset, user)
 
     def get_absolute_url(self):
@@ -106,7 +106,7 @@ class Entry(models.Model):
         return f"{self.round}：{self.village.name}"
 
     @classmethod
-    def scope_extra(cls, queryset, user):
+    def scope_extra(cls, queryset, user, write=False):
         return _departments_that_evaluate(queryset, user)
 
     def get_absolute_url(self):
@@ -155,7 +155,7 @@ class Line(models.Model):
         return f"{self.entry.village.name} {self.indicator}"
 
     @classmethod
-    def scope_extra(cls, queryset, user):
+    def scope_extra(cls, queryset, user, write=False):
         return _departments_that_evaluate(queryset, user)
 
     def get_absolute_url(self):

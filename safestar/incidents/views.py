@@ -1,10 +1,9 @@
 from django import forms
 from django.contrib import messages
-from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safestar.audit.log import diff, record, snapshot
+from safestar.core.reference import reference_edit, reference_list
 from safestar.core.scope import get_visible_or_404, require
 
 from .models import Incident, IncidentKind
@@ -47,23 +46,14 @@ class KindForm(forms.ModelForm):
 
 
 def kind_list(request):
-    require(request.user.spec.manages_departments)
-    return render(request, "incidents/kind_list.html", {"kinds": IncidentKind.objects.all()})
+    return reference_list(
+        request, IncidentKind, add_url="incident-kind-add", edit_url="incident-kind-edit",
+        columns=[("代码", lambda k: k.code), ("名称", lambda k: k.name), ("影响“三零”", lambda k: k.get_zero_category_display() or "—"),
+                 ("状态", lambda k: "启用" if k.active else "停用")],
+        note="创建方案的否决项和“零事件”指标按“代码”引用类别。停用的类别不能再用于新录入的案事件，已有记录不受影响。",
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def kind_edit(request, pk=None):
-    require(request.user.spec.manages_departments)
-    kind = get_object_or_404(IncidentKind, pk=pk) if pk else None
-    before = snapshot(kind, KIND_FIELDS) if kind else {}
-    form = KindForm(request.POST or None, instance=kind)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            kind = form.save()
-            record("update" if pk else "create", kind, changes=diff(before, snapshot(kind, KIND_FIELDS)))
-        messages.success(request, f"已保存案事件类别“{kind.name}”。")
-        return redirect("incident-kinds")
-    return render(request, "incidents/kind_form.html", {"form": form, "kind": kind})
-
-
-KIND_FIELDS = ["code", "name", "zero_category", "active", "order"]
+    return reference_edit(request, KindForm, pk, back="incident-kinds")

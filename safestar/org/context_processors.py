@@ -22,6 +22,16 @@ def navigation(request):
 
     if can_read(Scheme, user):
         items.append(("创建方案", reverse("schemes")))
+    from safestar.keypersons.models import KeyPerson
+
+    if can_read(KeyPerson, user):
+        items.append(("重点人员", reverse("key-persons")))
+    from safestar.creation.models import Application, SpecialCampaign
+
+    if can_read(Application, user):
+        items.append(("创建督导", reverse("applications")))
+    if can_read(Application, user) or can_read(SpecialCampaign, user):
+        items.append(("我的待办", reverse("my-todo")))
     from safestar.evaluation.views import may_see
 
     if may_see(user):
@@ -30,6 +40,7 @@ def navigation(request):
         items.append(("账号管理", reverse("accounts")))
     if user.spec.manages_departments:
         items.append(("案事件类别", reverse("incident-kinds")))
+        items.append(("重点人员类别", reverse("key-person-categories")))
     if user.spec.manages_lockouts:
         items.append(("登录锁定", reverse("lockouts")))
     if can_read(AuditEvent, user):

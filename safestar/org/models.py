@@ -150,7 +150,7 @@ class User(AbstractUser):
         return self.full_name or self.username
 
     @staticmethod
-    def scope_extra(queryset, user):
+    def scope_extra(queryset, user, write=False):
         # An account manager sees only the accounts it could itself have granted, never its own.
         return queryset.filter(role__in=spec(user.role).grants).exclude(pk=user.pk)
 

@@ -38,6 +38,9 @@ def home(request):
         }
     if can_read(User, user):
         context["account_count"] = User.objects.visible_to(user).count()
+    from safestar.creation.services import home_todo
+
+    context["todo"] = home_todo(user)
     return render(request, "org/home.html", context)
 
 

@@ -527,9 +527,7 @@ def bare_aggregates(spec, year, villages):
     village list, no engine. Kept in step with gather() by `same_sql` in run_evaluation()."""
     from safestar.core.ledger import LEDGERS
     from safestar.core.metrics import METRICS
-    from safestar.incidents.models import Incident
-
-    from .facts import needs, record_stats
+    from .facts import incident_facts, needs, record_stats
 
     metrics, groups, kinds = needs(spec)
     out = []
@@ -541,14 +539,7 @@ def bare_aggregates(spec, year, villages):
         ledger = LEDGERS.get(slug)
         if ledger is not None and ledger.date_field:
             out.append(record_stats(ledger, kind, year, villages))
-    if kinds:
-        rows = (
-            Incident.objects.alive()
-            .filter(recognised=True, occurred_on__year=year, division__in=villages, kind__code__in=kinds)
-            .values_list("id", "division", "kind__code", "kind__name", "severity", "title", "occurred_on")
-            .order_by("occurred_on", "id")
-        )
-        out.append(list(rows))
+    out.append(incident_facts(year, villages, kinds))
     return out
 
 

@@ -6,6 +6,7 @@ import subprocess
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
+from django.template import Context, Template
 from PIL import Image, ImageChops
 
 from safestar.core import documents
@@ -29,15 +30,17 @@ def render_page(pdf: bytes, tmp_path) -> Image.Image:
     return Image.open(tmp_path / "page.png").convert("L")
 
 
-def test_pdf_renders_distinct_chinese_glyphs_not_boxes(tmp_path, settings):
+def pdf_of(title):
+    html = Template('{% extends "documents/base.html" %}{% block body %}<h1>{{ t }}</h1>{% endblock %}').render(Context({"t": title}))
+    return documents.html_to_pdf(html)
+
+
+def test_pdf_renders_distinct_chinese_glyphs_not_boxes(tmp_path):
     """Two different Chinese titles of the same length must render as two different images: without
     a CJK font every character is the same box, which text extraction would not notice."""
-    # Assigned (not mutated in place) so that the template engines already built are reset.
-    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path] + list(settings.TEMPLATES[0]["DIRS"])}] + settings.TEMPLATES[1:]
-    (tmp_path / "t.html").write_text('{% extends "documents/base.html" %}{% block body %}<h1>{{ t }}</h1>{% endblock %}')
-    first = render_page(documents.render_pdf("t.html", {"t": "平安法治星评查报告"}), tmp_path)
-    second = render_page(documents.render_pdf("t.html", {"t": "矛盾纠纷多元化解决"}), tmp_path)
+    first = render_page(pdf_of("平安法治星评查报告"), tmp_path)
+    second = render_page(pdf_of("矛盾纠纷多元化解决"), tmp_path)
     assert first.getextrema()[0] < 128  # something dark was drawn
     assert ImageChops.difference(first, second).getbbox() is not None
-    fonts = subprocess.run(["pdffonts", "-"], input=documents.render_pdf("t.html", {"t": "平安"}), capture_output=True).stdout
+    fonts = subprocess.run(["pdffonts", "-"], input=pdf_of("平安"), capture_output=True).stdout
     assert b"CJK" in fonts

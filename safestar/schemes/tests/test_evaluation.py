@@ -71,7 +71,7 @@ def test_manual_scores_complete_the_result_and_freeze_the_scheme(world):
     assert not [r for r in result.undetermined if "人工评分" in r]
     scheme.refresh_from_db()
     assert scheme.frozen_at is not None
-    assert AuditEvent.objects.filter(object_type="schemes.manualscore", actor_name="county").count() == 5
+    assert AuditEvent.objects.filter(object_type="schemes.manualscore", actor_name="county").count() == 2  # C1.6, C4.5
 
 
 @pytest.mark.parametrize(

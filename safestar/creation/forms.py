@@ -1,0 +1,196 @@
+from django import forms
+
+from safestar.core.clock import today
+from safestar.org.models import Department, Division, User
+from safestar.org.roles import Level, Role
+from safestar.schemes.loading import applicable
+
+from .models import FindingKind, Severity
+
+
+class ApplyForm(forms.Form):
+    village = forms.ModelChoiceField(label="村", queryset=Division.objects.none())
+    scheme = forms.TypedChoiceField(label="创建方案", coerce=int)
+    note = forms.CharField(label="申请说明", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = Division.objects.visible_to(user).filter(level=Level.VILLAGE).order_by("code")
+        if user.division.level == Level.VILLAGE:
+            self.fields["village"].initial = user.division
+        schemes = applicable(user.division)
+        self.schemes = {s.pk: s for s in schemes}
+        self.fields["scheme"].choices = [(s.pk, f"{s.year}年 {s.star}（{s.issuer.name}）") for s in schemes]
+
+    def clean_scheme(self):
+        scheme = self.schemes.get(self.cleaned_data["scheme"])
+        if scheme is None:
+            raise forms.ValidationError("请选择适用于本村的创建方案")
+        return scheme
+
+    def clean(self):
+        data = super().clean()
+        village, scheme = data.get("village"), data.get("scheme")
+        if village and scheme and scheme.issuer.code not in village.path:
+            self.add_error("scheme", f"该方案不适用于{village.name}")
+        return data
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(label="确认结果", choices=[("confirm", "确认为创建主体"), ("reject", "不予确认")])
+    reason = forms.CharField(label="意见", required=False, max_length=200)
+
+
+def village_people(user, village):
+    """Accounts of the village the user may see (the choices of 责任人)."""
+    return User.objects.visible_to(user).filter(division=village, is_active=True, role__in=[Role.VILLAGE, Role.GRID]).order_by("username")
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label="任务", max_length=200)
+    responsible = forms.ModelChoiceField(label="责任人", queryset=User.objects.none(), required=False)
+    due_on = forms.DateField(label="完成期限", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, user, village, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"].queryset = village_people(user, village)
+
+    def clean_due_on(self):
+        due = self.cleaned_data["due_on"]
+        if due.year < 2000 or due.year > 2100:
+            raise forms.ValidationError("请输入正确的日期")
+        return due
+
+
+class TaskEditForm(TaskForm):
+    link_ledger = forms.ChoiceField(label="关联台账", required=False)
+    link_id = forms.IntegerField(label="台账记录编号", required=False, min_value=1)
+
+    def __init__(self, user, village, *args, **kwargs):
+        super().__init__(user, village, *args, **kwargs)
+        from safestar.core.ledger import LEDGERS
+        from safestar.core.scope import can_read
+
+        self.user, self.village = user, village
+        self.fields["link_ledger"].choices = [("", "（不关联）")] + [
+            (slug, ledger.title) for slug, ledger in LEDGERS.items() if can_read(ledger.model, user)
+        ]
+
+    def clean(self):
+        from safestar.core.ledger import LEDGERS
+
+        data = super().clean()
+        slug, pk = data.get("link_ledger"), data.get("link_id")
+        data["link"] = None
+        if slug and not pk:
+            self.add_error("link_id", "请填写要关联的台账记录编号")
+        elif pk and not slug:
+            self.add_error("link_ledger", "请选择台账")
+        elif slug and pk:
+            ledger = LEDGERS[slug]
+            obj = ledger.model.objects.visible_to(self.user).alive().filter(pk=pk, division=self.village).first()
+            if obj is None:
+                self.add_error("link_id", f"{self.village.name}的{ledger.title}中没有编号为 {pk} 的记录")
+            else:
+                data["link"] = {"ledger": slug, "id": obj.pk, "label": f"{ledger.title}：{obj}"[:100]}
+        return data
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label="意见", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class InspectionForm(forms.Form):
+    title = forms.CharField(label="督导主题", max_length=100)
+    planned_on = forms.DateField(label="计划日期", widget=forms.DateInput(attrs={"type": "date"}))
+    departments = forms.ModelMultipleChoiceField(label="参加部门", queryset=Department.objects.none(), required=False,
+                                                 widget=forms.CheckboxSelectMultiple)
+    villages = forms.ModelMultipleChoiceField(label="督导村", queryset=Division.objects.none(), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].queryset = Department.objects.visible_to(user).order_by("division__code", "name")
+        self.fields["villages"].queryset = Division.objects.visible_to(user).filter(level=Level.VILLAGE, parent=user.division).order_by("code")
+
+
+class HoldForm(forms.Form):
+    held_on = forms.DateField(label="开展日期", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label="总体情况", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_held_on(self):
+        held = self.cleaned_data["held_on"]
+        if held > today():
+            raise forms.ValidationError("开展日期不能晚于今天")
+        return held
+
+
+class FindingForm(forms.Form):
+    village = forms.ModelChoiceField(label="村", queryset=Division.objects.none())
+    indicator = forms.ChoiceField(label="对应指标", required=False)
+    description = forms.CharField(label="发现的问题", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    severity = forms.ChoiceField(label="严重程度", choices=Severity.choices, initial=Severity.GENERAL)
+    kind = forms.ChoiceField(label="问题类型", choices=FindingKind.choices, initial=FindingKind.INDIVIDUAL,
+                             help_text="个性问题：为该村制定整改方案；共性问题：由相关部门开展专项整治")
+    deadline = forms.DateField(label="整改期限", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                               help_text="个性问题的整改期限，不填为发现之日起30天")
+
+    def __init__(self, inspection, indicators, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inspection = inspection
+        self.fields["village"].queryset = inspection.villages.order_by("code")
+        self.fields["indicator"].choices = [("", "（不对应具体指标）")] + [(i.code, f"{i.code} {i.title}") for i in indicators]
+
+    def clean(self):
+        data = super().clean()
+        deadline = data.get("deadline")
+        start = self.inspection.held_on or today()
+        if deadline and deadline < start:
+            self.add_error("deadline", "整改期限不能早于督导日期")
+        return data
+
+
+class PlanForm(forms.Form):
+    measures = forms.CharField(label="整改措施", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+    responsible = forms.ModelChoiceField(label="责任人", queryset=User.objects.none(), required=False)
+
+    def __init__(self, user, village, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"].queryset = village_people(user, village)
+
+
+class ProgressForm(forms.Form):
+    text = forms.CharField(label="进展情况", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CampaignForm(forms.Form):
+    title = forms.CharField(label="专项整治名称", max_length=100)
+    department = forms.ModelChoiceField(label="牵头部门", queryset=Department.objects.none())
+    findings = forms.ModelMultipleChoiceField(label="共性问题", queryset=None, widget=forms.CheckboxSelectMultiple, required=False)
+    villages = forms.ModelMultipleChoiceField(label="涉及村", queryset=Division.objects.none(), widget=forms.CheckboxSelectMultiple)
+    deadline = forms.DateField(label="完成期限", widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(label="整治内容", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import Finding
+
+        self.fields["department"].queryset = Department.objects.visible_to(user).order_by("division__code", "name")
+        self.fields["villages"].queryset = Division.objects.visible_to(user).filter(level=Level.VILLAGE, parent=user.division).order_by("code")
+        self.fields["findings"].queryset = (
+            Finding.objects.visible_to(user).filter(kind=FindingKind.COMMON, campaign__isnull=True).select_related("village")
+        )
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data["deadline"]
+        if deadline < today():
+            raise forms.ValidationError("完成期限不能早于今天")
+        return deadline
+
+    def clean(self):
+        data = super().clean()
+        villages = data.get("villages") or []
+        for finding in data.get("findings") or []:
+            if finding.village not in villages:
+                self.add_error("villages", f"所选问题涉及{finding.village.name}，请把它列入涉及村")
+                break
+        return data

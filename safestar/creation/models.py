@@ -1,0 +1,305 @@
+"""Creation and supervision (创建与督导): a village applies to take part in a star for a year, the
+town office confirms it and a task list is generated from the scheme's indicators; the town office
+inspects villages with the departments, and each problem found becomes a rectification plan for the
+village (个性问题) or a special campaign run by a department (共性问题).
+
+Every status change goes through `workflow.transition` (conditional update, event row, audit)."""
+
+from django.conf import settings
+from django.db import models
+
+from safestar.core.clock import today
+from safestar.core.scope import ScopedQuerySet
+from safestar.org.roles import DataField
+
+
+class ApplicationStatus(models.TextChoices):
+    APPLIED = "applied", "待确认"
+    CONFIRMED = "confirmed", "已确认"
+    REJECTED = "rejected", "未通过"
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", "未完成"
+    DONE = "done", "已完成"
+
+
+class InspectionStatus(models.TextChoices):
+    PLANNED = "planned", "计划中"
+    HELD = "held", "已开展"
+
+
+class Severity(models.TextChoices):
+    GENERAL = "general", "一般"
+    SERIOUS = "serious", "较重"
+    MAJOR = "major", "严重"
+
+
+class FindingKind(models.TextChoices):
+    INDIVIDUAL = "individual", "个性问题"
+    COMMON = "common", "共性问题"
+
+
+class PlanStatus(models.TextChoices):
+    OPEN = "open", "整改中"
+    SUBMITTED = "submitted", "待验收"
+    CLOSED = "closed", "已销号"
+
+
+class CampaignStatus(models.TextChoices):
+    ACTIVE = "active", "整治中"
+    COMPLETED = "completed", "已完成"
+
+
+class Scoped(models.Model):
+    """What every creation record shares: the scope declaration and who wrote it when."""
+
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="录入人")
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "village__path"
+    scope_read = "reads_business"
+    scope_write = "writes_business"
+    data_field = DataField.CREATION
+
+    class Meta:
+        abstract = True
+
+
+class Application(Scoped):
+    """A village's application to take part (申请创建) in a scheme's star for its year."""
+
+    village = models.ForeignKey("org.Division", models.PROTECT, related_name="+", verbose_name="村", limit_choices_to={"level": "village"})
+    scheme = models.ForeignKey("schemes.Scheme", models.PROTECT, related_name="+", verbose_name="创建方案")
+    year = models.PositiveSmallIntegerField("年度")
+    status = models.CharField("状态", max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.APPLIED)
+    note = models.TextField("申请说明", blank=True)
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="申请人")
+    applied_at = models.DateTimeField("申请时间")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="确认人")
+    decided_at = models.DateTimeField("确认时间", null=True, blank=True)
+    reason = models.CharField("确认意见", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "创建申请"
+        ordering = ["-year", "village__code"]
+        constraints = [models.UniqueConstraint(fields=["village", "scheme"], name="application_unique")]
+
+    def __str__(self):
+        return f"{self.village.name} {self.year}年{self.scheme.star}创建申请"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("application", args=[self.pk])
+
+
+class SpecialCampaign(models.Model):
+    """A special campaign (专项整治) against a problem common to several villages, run by a department."""
+
+    town = models.ForeignKey("org.Division", models.PROTECT, related_name="+", verbose_name="乡镇")
+    title = models.CharField("专项整治名称", max_length=100)
+    department = models.ForeignKey("org.Department", models.PROTECT, related_name="+", verbose_name="牵头部门")
+    villages = models.ManyToManyField("org.Division", related_name="+", verbose_name="涉及村")
+    description = models.TextField("整治内容", blank=True)
+    deadline = models.DateField("完成期限")
+    status = models.CharField("状态", max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.ACTIVE)
+    completed_on = models.DateField("完成日期", null=True, blank=True)
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="录入人")
+
+    # A campaign belongs to the town; every business reader there (departments included, whatever
+    # fields they share: the campaign is theirs to run) sees it, and the town's villages read it.
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "town__path"
+    scope_read = "reads_business"
+    scope_write = "writes_business"
+    scope_include_ancestors = True
+    data_field = None
+
+    class Meta:
+        verbose_name = verbose_name_plural = "专项整治"
+        ordering = ["-id"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("campaign", args=[self.pk])
+
+    @property
+    def overdue(self):
+        return self.status == CampaignStatus.ACTIVE and self.deadline < today()
+
+
+class Task(Scoped):
+    """One task of a village: from an indicator of the scheme when the application is confirmed, or
+    added by the town office, or a village's part of a special campaign."""
+
+    village = models.ForeignKey("org.Division", models.PROTECT, related_name="+", verbose_name="村")
+    application = models.ForeignKey(Application, models.CASCADE, null=True, blank=True, related_name="tasks", verbose_name="创建申请")
+    campaign = models.ForeignKey(SpecialCampaign, models.CASCADE, null=True, blank=True, related_name="tasks", verbose_name="专项整治")
+    indicator = models.CharField("指标编号", max_length=20, blank=True)
+    category = models.CharField("类别", max_length=100, blank=True)
+    title = models.CharField("任务", max_length=200)
+    responsible = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="责任人")
+    due_on = models.DateField("完成期限")
+    status = models.CharField("状态", max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    evidence = models.TextField("完成情况", blank=True)
+    links = models.JSONField("关联台账记录", default=list, blank=True)  # [{"ledger": slug, "id": pk, "label": str}]
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="完成人")
+    completed_on = models.DateField("完成日期", null=True, blank=True)
+
+    has_attachments = True
+
+    class Meta:
+        verbose_name = verbose_name_plural = "创建任务"
+        ordering = ["due_on", "indicator", "id"]
+        indexes = [models.Index(fields=["status", "due_on"])]
+
+    def __str__(self):
+        return f"{self.village.name}：{self.title}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("task", args=[self.pk])
+
+    @property
+    def overdue(self):
+        return self.status == TaskStatus.OPEN and self.due_on < today()
+
+
+class Inspection(Scoped):
+    """A supervision visit (督导调研) planned and held by the town office with departments."""
+
+    town = models.ForeignKey("org.Division", models.PROTECT, related_name="+", verbose_name="乡镇")
+    title = models.CharField("督导主题", max_length=100)
+    planned_on = models.DateField("计划日期")
+    held_on = models.DateField("开展日期", null=True, blank=True)
+    departments = models.ManyToManyField("org.Department", blank=True, related_name="+", verbose_name="参加部门")
+    villages = models.ManyToManyField("org.Division", related_name="+", verbose_name="督导村")
+    status = models.CharField("状态", max_length=10, choices=InspectionStatus.choices, default=InspectionStatus.PLANNED)
+    note = models.TextField("总体情况", blank=True)
+
+    scope_path = "town__path"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "督导检查"
+        ordering = ["-planned_on", "-id"]
+
+    def __str__(self):
+        return f"{self.planned_on} {self.title}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("inspection", args=[self.pk])
+
+
+class Finding(Scoped):
+    """A problem found in a village during an inspection. Photos are attachments."""
+
+    inspection = models.ForeignKey(Inspection, models.PROTECT, related_name="findings", verbose_name="督导检查")
+    village = models.ForeignKey("org.Division", models.PROTECT, related_name="+", verbose_name="村")
+    indicator = models.CharField("对应指标", max_length=20, blank=True)
+    description = models.TextField("发现的问题")
+    severity = models.CharField("严重程度", max_length=10, choices=Severity.choices, default=Severity.GENERAL)
+    kind = models.CharField("问题类型", max_length=10, choices=FindingKind.choices, default=FindingKind.INDIVIDUAL)
+    found_on = models.DateField("发现日期")
+    campaign = models.ForeignKey(SpecialCampaign, models.SET_NULL, null=True, blank=True, related_name="findings", verbose_name="专项整治")
+
+    has_attachments = True
+
+    class Meta:
+        verbose_name = verbose_name_plural = "督导发现问题"
+        ordering = ["-found_on", "-id"]
+
+    def __str__(self):
+        return f"{self.village.name}：{self.description[:30]}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("finding", args=[self.pk])
+
+
+class RectificationPlan(Scoped):
+    """The targeted rectification plan (整改提升方案) of an individual finding: the village's measures,
+    a responsible person and a deadline; the village submits it, the town office verifies and
+    closes it (销号) or sends it back."""
+
+    finding = models.OneToOneField(Finding, models.PROTECT, related_name="plan", verbose_name="问题")
+    village = models.ForeignKey("org.Division", models.PROTECT, related_name="+", verbose_name="村")
+    measures = models.TextField("整改措施", blank=True)
+    responsible = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="责任人")
+    deadline = models.DateField("整改期限")
+    status = models.CharField("状态", max_length=10, choices=PlanStatus.choices, default=PlanStatus.OPEN)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="提交人")
+    closed_on = models.DateField("销号日期", null=True, blank=True)
+
+    has_attachments = True
+
+    class Meta:
+        verbose_name = verbose_name_plural = "整改方案"
+        ordering = ["deadline", "id"]
+        indexes = [models.Index(fields=["status", "deadline"])]
+
+    def __str__(self):
+        return f"{self.village.name}整改：{self.finding.description[:30]}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("rectification", args=[self.pk])
+
+    @property
+    def overdue(self):
+        return self.status == PlanStatus.OPEN and self.deadline < today()
+
+
+class Progress(Scoped):
+    """A progress report (整改进展) on a rectification plan."""
+
+    plan = models.ForeignKey(RectificationPlan, models.CASCADE, related_name="progress", verbose_name="整改方案")
+    village = models.ForeignKey("org.Division", models.PROTECT, related_name="+", verbose_name="村")
+    text = models.TextField("进展情况")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "整改进展"
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.text[:30]
+
+
+class Event(models.Model):
+    """One status change of a workflow object: who, when, from, to, and the comment."""
+
+    object_type = models.CharField("对象类型", max_length=40)
+    object_id = models.PositiveBigIntegerField("对象编号")
+    division = models.ForeignKey("org.Division", models.PROTECT, related_name="+", verbose_name="区划")
+    action = models.CharField("操作", max_length=20)
+    from_status = models.CharField("原状态", max_length=20)
+    to_status = models.CharField("新状态", max_length=20)
+    comment = models.CharField("意见", max_length=500, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="操作人")
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "division__path"
+    scope_read = "reads_business"
+    scope_write = None  # written only by workflow.transition
+    scope_include_ancestors = True  # the history of a town's campaign is read by its villages too
+    data_field = None
+
+    class Meta:
+        verbose_name = verbose_name_plural = "流转记录"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.action} {self.from_status}→{self.to_status}"

@@ -1,0 +1,243 @@
+"""Who may do what in creation and supervision, the transitions themselves, and the overdue rules."""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from safestar.audit.log import record
+from safestar.core.clock import today
+from safestar.core.scope import can_read, can_write
+from safestar.org.roles import Role
+
+from .models import (
+    Application, ApplicationStatus, CampaignStatus, Finding, FindingKind, Inspection, InspectionStatus, PlanStatus,
+    RectificationPlan, SpecialCampaign, Task, TaskStatus,
+)
+from .workflow import Refused, transition
+
+TASK_DUE = (11, 30)  # generated tasks are due before the year-end evaluation (年度评查)
+PLAN_DAYS = 30  # default rectification deadline after the finding
+
+
+# -- who may do what -----------------------------------------------------------------------------
+
+def is_town_office(user) -> bool:
+    """The town's 平安办 decides: confirms applications, inspects, verifies rectifications."""
+    return getattr(user, "role", None) == Role.TOWN and can_write(Application, user)
+
+
+def is_village_cadre(user) -> bool:
+    return getattr(user, "role", None) in (Role.VILLAGE, Role.GRID) and can_write(Task, user)
+
+
+def may_apply(user) -> bool:
+    """A village cadre applies for the village; the town office may apply on a village's behalf."""
+    return getattr(user, "role", None) in (Role.VILLAGE, Role.TOWN) and can_write(Application, user)
+
+
+def may_run_campaign(user, campaign) -> bool:
+    """The town office, or a user of the department leading the campaign."""
+    if campaign.status != CampaignStatus.ACTIVE:
+        return False
+    if is_town_office(user):
+        return True
+    return user.role == Role.DEPARTMENT and user.department_id == campaign.department_id
+
+
+def may_read_creation(user) -> bool:
+    return can_read(Application, user)
+
+
+# -- applications --------------------------------------------------------------------------------
+
+def apply(village, scheme, user, note=""):
+    """A new application (or a rejected one applied for again). Returns the application."""
+    with transaction.atomic():
+        existing = Application.objects.filter(village=village, scheme=scheme).first()
+        if existing is not None:
+            if existing.status != ApplicationStatus.REJECTED:
+                raise Refused(f"{village.name}已申请{scheme.year}年{scheme.star}创建（{existing.get_status_display()}），不能重复申请。")
+            existing.applied_by, existing.applied_at, existing.note = user, timezone.now(), note
+            Application.objects.filter(pk=existing.pk).update(applied_by=user, applied_at=existing.applied_at, note=note)
+            transition(existing, actor=user, action="reapply", label="重新申请创建", source=ApplicationStatus.REJECTED,
+                       target=ApplicationStatus.APPLIED, comment=note)
+            return existing
+        application = Application.objects.create(
+            village=village, scheme=scheme, year=scheme.year, note=note, applied_by=user, applied_at=timezone.now(), created_by=user
+        )
+        record("create", application, actor=user, changes={"status": [None, ApplicationStatus.APPLIED.label], "note": [None, note]})
+    return application
+
+
+def confirm(application, user, reason=""):
+    """Confirm (the village becomes a 创建主体) and generate its task list from the scheme."""
+    with transaction.atomic():
+        done = transition(
+            application, actor=user, action="confirm", label="确认创建申请", source=ApplicationStatus.APPLIED,
+            target=ApplicationStatus.CONFIRMED, comment=reason, not_by="applied_by",
+            updates={"decided_by": user, "decided_at": timezone.now(), "reason": reason},
+        )
+        if done:
+            generate_tasks(application, user)
+    return done
+
+
+def reject(application, user, reason):
+    if not reason.strip():
+        raise Refused("不予确认时须说明理由。")
+    return transition(
+        application, actor=user, action="reject", label="不予确认创建申请", source=ApplicationStatus.APPLIED,
+        target=ApplicationStatus.REJECTED, comment=reason, not_by="applied_by",
+        updates={"decided_by": user, "decided_at": timezone.now(), "reason": reason},
+    )
+
+
+def generate_tasks(application, user):
+    """One task per indicator of the scheme, due before the year's evaluation; the applying village
+    cadre is responsible until the village names someone else."""
+    if application.tasks.filter(indicator__gt="").exists():
+        return 0
+    responsible = application.applied_by if application.applied_by.role == Role.VILLAGE else None
+    due = datetime.date(application.year, *TASK_DUE)
+    tasks = [
+        Task(village=application.village, application=application, indicator=indicator.code, category=category.title,
+             title=indicator.title, responsible=responsible, due_on=due, created_by=user)
+        for category in application.scheme.spec.categories
+        for indicator in category.indicators
+    ]
+    Task.objects.bulk_create(tasks)
+    record("create", application, actor=user, object_repr=f"生成创建任务：{application}", changes={"tasks": [0, len(tasks)]})
+    return len(tasks)
+
+
+def progress_by_category(application):
+    """[(category, done, total)] in the scheme's order, in one query."""
+    rows = (
+        application.tasks.values("category")
+        .annotate(total=Count("id"), done=Count("id", filter=Q(status=TaskStatus.DONE)))
+        .order_by()
+    )
+    counts = {r["category"]: (r["done"], r["total"]) for r in rows}
+    order = [c.title for c in application.scheme.spec.categories] + sorted(set(counts) - {c.title for c in application.scheme.spec.categories})
+    return [(name or "镇平安办布置", *counts[name]) for name in order if name in counts]
+
+
+# -- tasks -----------------------------------------------------------------------------------------
+
+def complete_task(task, user, evidence):
+    if not evidence.strip() and not task.links:
+        raise Refused("请填写完成情况，或关联台账记录、上传佐证材料后再标记完成。")
+    return transition(task, actor=user, action="complete", label="完成创建任务", source=TaskStatus.OPEN, target=TaskStatus.DONE,
+                      comment=evidence, updates={"completed_by": user, "completed_on": today(), "evidence": evidence})
+
+
+def reopen_task(task, user, comment):
+    if not comment.strip():
+        raise Refused("退回任务时须说明理由。")
+    return transition(task, actor=user, action="reopen", label="退回创建任务", source=TaskStatus.DONE, target=TaskStatus.OPEN,
+                      comment=comment, not_by="completed_by", updates={"completed_on": None})
+
+
+# -- inspections, findings, plans ------------------------------------------------------------------
+
+def hold_inspection(inspection, user, held_on, note):
+    return transition(inspection, actor=user, action="hold", label="开展督导检查", source=InspectionStatus.PLANNED,
+                      target=InspectionStatus.HELD, comment=note, updates={"held_on": held_on, "note": note})
+
+
+def add_finding(inspection, user, *, village, description, severity, kind, indicator="", deadline=None, measures=""):
+    """A finding; an individual one gets its rectification plan at once (deadline default 30 days)."""
+    with transaction.atomic():
+        finding = Finding.objects.create(
+            inspection=inspection, village=village, description=description, severity=severity, kind=kind,
+            indicator=indicator, found_on=inspection.held_on or today(), created_by=user,
+        )
+        record("create", finding, actor=user, changes={"description": [None, description], "kind": [None, finding.get_kind_display()]})
+        if kind == FindingKind.INDIVIDUAL:
+            plan = RectificationPlan.objects.create(
+                finding=finding, village=village, measures=measures,
+                deadline=deadline or finding.found_on + datetime.timedelta(days=PLAN_DAYS), created_by=user,
+            )
+            record("create", plan, actor=user, changes={"deadline": [None, str(plan.deadline)]})
+    return finding
+
+
+def submit_plan(plan, user, comment=""):
+    if not plan.measures.strip():
+        raise Refused("请先填写整改措施，再提交验收。")
+    return transition(plan, actor=user, action="submit", label="提交整改验收", source=PlanStatus.OPEN, target=PlanStatus.SUBMITTED,
+                      comment=comment, updates={"submitted_by": user})
+
+
+def verify_plan(plan, user, comment=""):
+    return transition(plan, actor=user, action="verify", label="验收销号", source=PlanStatus.SUBMITTED, target=PlanStatus.CLOSED,
+                      comment=comment, not_by="submitted_by", updates={"closed_on": today()})
+
+
+def reopen_plan(plan, user, comment):
+    if not comment.strip():
+        raise Refused("退回整改时须说明理由。")
+    return transition(plan, actor=user, action="reopen", label="退回重新整改", source=PlanStatus.SUBMITTED, target=PlanStatus.OPEN,
+                      comment=comment, not_by="submitted_by")
+
+
+# -- campaigns ---------------------------------------------------------------------------------------
+
+def create_campaign(user, *, town, title, department, villages, deadline, description="", findings=()):
+    with transaction.atomic():
+        campaign = SpecialCampaign.objects.create(town=town, title=title, department=department, deadline=deadline,
+                                                  description=description, created_by=user)
+        campaign.villages.set(villages)
+        Finding.objects.filter(pk__in=[f.pk for f in findings]).update(campaign=campaign)
+        Task.objects.bulk_create([
+            Task(village=v, campaign=campaign, title=f"专项整治：{title}", due_on=deadline, created_by=user) for v in villages
+        ])
+        record("create", campaign, actor=user, changes={"villages": [None, "、".join(v.name for v in villages)],
+                                                        "department": [None, department.name], "deadline": [None, str(deadline)]})
+    return campaign
+
+
+def complete_campaign(campaign, user, comment=""):
+    if campaign.tasks.filter(status=TaskStatus.OPEN).exists():
+        raise Refused("还有村的整治任务未完成，不能结束专项整治。")
+    return transition(campaign, actor=user, action="complete", label="完成专项整治", source=CampaignStatus.ACTIVE,
+                      target=CampaignStatus.COMPLETED, comment=comment, updates={"completed_on": today()})
+
+
+# -- overdue ------------------------------------------------------------------------------------------
+
+def overdue_tasks(queryset):
+    return queryset.filter(status=TaskStatus.OPEN, due_on__lt=today())
+
+
+def overdue_plans(queryset):
+    return queryset.filter(status=PlanStatus.OPEN, deadline__lt=today())
+
+
+def overdue_campaigns(queryset):
+    return queryset.filter(status=CampaignStatus.ACTIVE, deadline__lt=today())
+
+
+def home_todo(user):
+    """The home page's flags: [(label, count, is_overdue)] of what waits for the user, or [] when the
+    role has no creation work (two to three counting queries)."""
+    from django.db.models import Count
+
+    if not can_read(Task, user):
+        return []
+    tasks = Task.objects.visible_to(user).filter(status=TaskStatus.OPEN)
+    mine = tasks.aggregate(n=Count("id", filter=Q(responsible=user)),
+                           late=Count("id", filter=Q(responsible=user, due_on__lt=today())),
+                           scope_late=Count("id", filter=Q(due_on__lt=today())))
+    plans = RectificationPlan.objects.visible_to(user).aggregate(
+        n=Count("id", filter=Q(responsible=user, status=PlanStatus.OPEN)),
+        late=Count("id", filter=Q(status=PlanStatus.OPEN, deadline__lt=today())),
+        waiting=Count("id", filter=Q(status=PlanStatus.SUBMITTED)),
+    )
+    rows = [("由我负责的任务", mine["n"], False), ("其中逾期", mine["late"], True), ("由我负责的整改", plans["n"], False),
+            ("范围内逾期的任务", mine["scope_late"], True), ("范围内逾期的整改", plans["late"], True)]
+    if is_town_office(user):
+        rows.append(("待验收的整改", plans["waiting"], False))
+    return rows

@@ -1,0 +1,573 @@
+"""Pages of creation and supervision. Every object comes through the scope mechanism; every status
+change through services (→ workflow.transition)."""
+
+import datetime
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from safestar.audit.log import diff, record, snapshot
+from safestar.core.clock import today
+from safestar.core.lists import paginate, render_list, search
+from safestar.core.models import Attachment
+from safestar.core.scope import can_read, can_write, get_visible_or_404, require
+from safestar.core.sheets import Column, write_xlsx, xlsx_response
+from safestar.org.models import Division
+from safestar.org.roles import Level, Role
+
+from . import notices, services
+from .forms import (
+    ApplyForm, CampaignForm, CommentForm, DecideForm, FindingForm, HoldForm, InspectionForm, PlanForm, ProgressForm,
+    TaskEditForm, TaskForm,
+)
+from .models import (
+    Application, ApplicationStatus, Finding, FindingKind, Inspection, InspectionStatus, PlanStatus, Progress,
+    RectificationPlan, SpecialCampaign, Task, TaskStatus,
+)
+from .workflow import Refused, history
+
+
+def _attachments(obj):
+    return Attachment.objects.alive().of(obj).select_related("uploaded_by")
+
+
+def _refused(request, exc):
+    messages.error(request, exc.message)
+
+
+def _stale(request):
+    messages.warning(request, "状态已被他人更改，本次操作未执行，请查看最新状态。")
+
+
+# -- applications (创建申请与创建主体) ------------------------------------------------------------
+
+def _applications(request):
+    queryset = (
+        Application.objects.visible_to(request.user)
+        .select_related("village", "scheme")
+        .annotate(
+            n_tasks=Count("tasks"),
+            n_done=Count("tasks", filter=Q(tasks__status=TaskStatus.DONE)),
+            n_overdue=Count("tasks", filter=Q(tasks__status=TaskStatus.OPEN, tasks__due_on__lt=today())),
+        )
+        .order_by("-year", "village__code")
+    )
+    year = request.GET.get("year", "")
+    if year.isdigit():
+        queryset = queryset.filter(year=int(year))
+    status = request.GET.get("status", "")
+    if status in ApplicationStatus.values:
+        queryset = queryset.filter(status=status)
+    return queryset, year, status
+
+
+def application_list(request):
+    require(can_read(Application, request.user))
+    queryset, year, status = _applications(request)
+    queryset, q = search(queryset, request, ["village__name", "village__code"])
+    return render_list(request, "creation/application_list.html", {
+        "page": paginate(request, queryset), "q": q, "year": year, "status": status, "statuses": ApplicationStatus.choices,
+        "may_apply": services.may_apply(request.user),
+    })
+
+
+APPLICATION_COLUMNS = (
+    Column("village", "村", width=14), Column("code", "村级区划代码", width=16), Column("year", "年度", width=8),
+    Column("star", "星级", width=14), Column("status", "状态", width=10), Column("applied_at", "申请日期", width=12),
+    Column("decided_at", "确认日期", width=12), Column("tasks", "任务数", width=8), Column("done", "已完成", width=8),
+    Column("overdue", "逾期", width=8),
+)
+
+
+def application_export(request):
+    """The town's list of 创建主体 (and pending applications) as xlsx."""
+    require(can_read(Application, request.user))
+    queryset, year, _ = _applications(request)
+    rows = (
+        (a.village.name, a.village.code, a.year, a.scheme.star, a.get_status_display(), a.applied_at.date(),
+         a.decided_at.date() if a.decided_at else None, a.n_tasks, a.n_done, a.n_overdue)
+        for a in queryset
+    )
+    record("export", None, object_repr="导出创建主体名单")
+    content = write_xlsx(title="平安法治星创建主体名单", columns=APPLICATION_COLUMNS, rows=rows, unit=request.user.division.name,
+                         period=f"{year}年" if year else "", sheet_name="创建主体")
+    return xlsx_response(content, "创建主体名单.xlsx")
+
+
+@require_http_methods(["GET", "POST"])
+def application_add(request):
+    require(services.may_apply(request.user))
+    form = ApplyForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.apply(form.cleaned_data["village"], form.cleaned_data["scheme"], request.user, form.cleaned_data["note"])
+        except Refused as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已提交创建申请：{application}，等待镇平安办确认。")
+            return redirect(application)
+    return render(request, "creation/application_form.html", {"form": form})
+
+
+def application_detail(request, pk):
+    application = get_visible_or_404(Application.objects.select_related("village", "scheme", "applied_by", "decided_by"), request.user, pk=pk)
+    tasks = application.tasks.select_related("responsible").order_by("indicator", "id")
+    return render(request, "creation/application_detail.html", {
+        "application": application,
+        "tasks": tasks,
+        "progress": services.progress_by_category(application),
+        "decider": services.is_town_office(request.user) and application.status == ApplicationStatus.APPLIED,
+        "decide_form": DecideForm(),
+        "add_task": services.is_town_office(request.user) and application.status == ApplicationStatus.CONFIRMED,
+        "events": history(application, request.user),
+    })
+
+
+@require_POST
+def application_decide(request, pk):
+    require(services.is_town_office(request.user))
+    application = get_visible_or_404(Application, request.user, write=True, pk=pk)
+    form = DecideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(f"{form.fields[name].label}：{e}" for name, errors in form.errors.items() for e in errors))
+        return redirect(application)
+    reason = form.cleaned_data["reason"].strip()
+    try:
+        if form.cleaned_data["decision"] == "confirm":
+            done = services.confirm(application, request.user, reason)
+            message = f"已确认{application.village.name}为创建主体，已按创建方案生成任务清单。"
+        else:
+            done = services.reject(application, request.user, reason)
+            message = f"已不予确认{application.village.name}的创建申请。"
+    except Refused as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, message) if done else _stale(request)
+    return redirect(application)
+
+
+# -- tasks ------------------------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+def task_add(request, pk):
+    """The town office adds a task of its own to a village's list."""
+    require(services.is_town_office(request.user))
+    application = get_visible_or_404(Application.objects.select_related("village"), request.user, write=True, pk=pk,
+                                     status=ApplicationStatus.CONFIRMED)
+    form = TaskForm(request.user, application.village, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            task = Task.objects.create(village=application.village, application=application, created_by=request.user,
+                                       **{k: form.cleaned_data[k] for k in ("title", "responsible", "due_on")})
+            record("create", task, changes=diff({}, snapshot(task, TASK_FIELDS)))
+        messages.success(request, f"已布置任务：{task.title}")
+        return redirect(application)
+    return render(request, "creation/task_form.html", {"form": form, "application": application})
+
+
+TASK_FIELDS = ["title", "responsible", "due_on"]
+
+
+def task_detail(request, pk):
+    task = get_visible_or_404(Task.objects.select_related("village", "application", "campaign", "responsible", "completed_by"),
+                              request.user, pk=pk)
+    writer = can_write(Task, request.user) and Task.objects.writable_by(request.user).filter(pk=pk).exists()
+    return render(request, "creation/task_detail.html", {
+        "task": task, "attachments": _attachments(task), "can_write": writer and task.status == TaskStatus.OPEN,
+        "may_complete": writer and task.status == TaskStatus.OPEN,
+        "may_reopen": services.is_town_office(request.user) and task.status == TaskStatus.DONE,
+        "comment_form": CommentForm(), "events": history(task, request.user),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def task_edit(request, pk):
+    """The village names the responsible person, and links ledger records as evidence."""
+    task = get_visible_or_404(Task.objects.select_related("village"), request.user, write=True, pk=pk, status=TaskStatus.OPEN)
+    before = snapshot(task, TASK_FIELDS)
+    initial = {"title": task.title, "responsible": task.responsible_id, "due_on": task.due_on}
+    form = TaskEditForm(request.user, task.village, request.POST or None, initial=initial)
+    town = services.is_town_office(request.user)
+    if not town:  # the village does not move its own deadline or rename the town's task
+        form.fields["title"].disabled = form.fields["due_on"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            task.title, task.responsible, task.due_on = data["title"], data["responsible"], data["due_on"]
+            if data["link"] and data["link"] not in task.links:
+                task.links = [*task.links, data["link"]]
+            task.save()
+            changes = diff(before, snapshot(task, TASK_FIELDS))
+            if data["link"]:
+                changes["links"] = [None, data["link"]["label"]]
+            record("update", task, changes=changes)
+        messages.success(request, "已保存。")
+        return redirect(task)
+    return render(request, "creation/task_form.html", {"form": form, "task": task})
+
+
+@require_POST
+def task_transition(request, pk):
+    task = get_visible_or_404(Task, request.user, pk=pk)
+    action = request.POST.get("action")
+    comment = request.POST.get("comment", "").strip()[:500]
+    try:
+        if action == "complete":
+            task = get_visible_or_404(Task, request.user, write=True, pk=pk)
+            done = services.complete_task(task, request.user, comment)
+        elif action == "reopen":
+            require(services.is_town_office(request.user))
+            done = services.reopen_task(task, request.user, comment)
+        else:
+            messages.error(request, "未知的操作。")
+            return redirect(task)
+    except Refused as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, "已标记完成。" if action == "complete" else "已退回任务。") if done else _stale(request)
+    return redirect(task)
+
+
+# -- inspections and findings ---------------------------------------------------------------------
+
+def inspection_list(request):
+    require(can_read(Inspection, request.user))
+    queryset = (
+        Inspection.objects.visible_to(request.user).select_related("town")
+        .annotate(n_findings=Count("findings", distinct=True), n_villages=Count("villages", distinct=True))
+        .order_by("-planned_on", "-id")
+    )
+    queryset, q = search(queryset, request, ["title"])
+    return render_list(request, "creation/inspection_list.html", {
+        "page": paginate(request, queryset), "q": q, "may_add": services.is_town_office(request.user),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def inspection_add(request):
+    require(services.is_town_office(request.user))
+    form = InspectionForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            inspection = Inspection.objects.create(town=request.user.division, title=data["title"], planned_on=data["planned_on"],
+                                                   created_by=request.user)
+            inspection.departments.set(data["departments"])
+            inspection.villages.set(data["villages"])
+            record("create", inspection, changes={"title": [None, inspection.title], "planned_on": [None, str(inspection.planned_on)],
+                                                  "villages": [None, "、".join(v.name for v in data["villages"])],
+                                                  "departments": [None, "、".join(d.name for d in data["departments"])]})
+        messages.success(request, f"已安排督导检查：{inspection.title}")
+        return redirect(inspection)
+    return render(request, "creation/inspection_form.html", {"form": form})
+
+
+def _indicators(town):
+    """The indicators of the schemes that apply in the town (the newest year)."""
+    from safestar.schemes.loading import applicable
+
+    schemes = applicable(town)
+    if not schemes:
+        return []
+    seen, out = set(), []
+    for scheme in schemes:
+        if scheme.year != schemes[0].year:
+            continue
+        for indicator in scheme.spec.indicators():
+            if indicator.code not in seen:
+                seen.add(indicator.code)
+                out.append(indicator)
+    return out
+
+
+def inspection_detail(request, pk):
+    inspection = get_visible_or_404(Inspection.objects.select_related("town"), request.user, pk=pk)
+    findings = (
+        Finding.objects.visible_to(request.user).filter(inspection=inspection)
+        .select_related("village", "plan", "campaign").order_by("village__code", "id")
+    )
+    town = services.is_town_office(request.user)
+    return render(request, "creation/inspection_detail.html", {
+        "inspection": inspection, "findings": findings,
+        "departments": inspection.departments.order_by("name"), "villages": inspection.villages.order_by("code"),
+        "may_hold": town and inspection.status == InspectionStatus.PLANNED, "hold_form": HoldForm(initial={"held_on": today()}),
+        "may_add_finding": town and inspection.status == InspectionStatus.HELD, "events": history(inspection, request.user),
+    })
+
+
+@require_POST
+def inspection_hold(request, pk):
+    require(services.is_town_office(request.user))
+    inspection = get_visible_or_404(Inspection, request.user, write=True, pk=pk)
+    form = HoldForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    elif services.hold_inspection(inspection, request.user, form.cleaned_data["held_on"], form.cleaned_data["note"]):
+        messages.success(request, "已记录督导检查开展情况，可以登记发现的问题。")
+    else:
+        _stale(request)
+    return redirect(inspection)
+
+
+@require_http_methods(["GET", "POST"])
+def finding_add(request, pk):
+    require(services.is_town_office(request.user))
+    inspection = get_visible_or_404(Inspection.objects.select_related("town"), request.user, write=True, pk=pk,
+                                    status=InspectionStatus.HELD)
+    form = FindingForm(inspection, _indicators(inspection.town), request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        finding = services.add_finding(inspection, request.user, village=data["village"], description=data["description"],
+                                       severity=data["severity"], kind=data["kind"], indicator=data["indicator"], deadline=data["deadline"])
+        if finding.kind == FindingKind.INDIVIDUAL:
+            messages.success(request, f"已登记{finding.village.name}的问题，并为该村生成整改方案。")
+        else:
+            messages.success(request, "已登记共性问题，可在“专项整治”中交由相关部门整治。")
+        return redirect(finding)
+    return render(request, "creation/finding_form.html", {"form": form, "inspection": inspection})
+
+
+def finding_detail(request, pk):
+    finding = get_visible_or_404(Finding.objects.select_related("village", "inspection", "campaign"), request.user, pk=pk)
+    plan = RectificationPlan.objects.visible_to(request.user).filter(finding=finding).first()
+    return render(request, "creation/finding_detail.html", {
+        "finding": finding, "plan": plan, "attachments": _attachments(finding),
+        "can_write": services.is_town_office(request.user),
+    })
+
+
+def inspection_notice(request, pk):
+    inspection = get_visible_or_404(Inspection.objects.select_related("town"), request.user, pk=pk)
+    require(inspection.status == InspectionStatus.HELD)
+    findings = Finding.objects.visible_to(request.user).filter(inspection=inspection).select_related("village", "plan").order_by("village__code", "id")
+    record("export", inspection, object_repr=f"导出督导通报：{inspection}")
+    return notices.supervision_notice_response(inspection, findings)
+
+
+# -- rectification plans --------------------------------------------------------------------------
+
+def plan_list(request):
+    require(can_read(RectificationPlan, request.user))
+    queryset = RectificationPlan.objects.visible_to(request.user).select_related("village", "finding", "responsible")
+    status = request.GET.get("status", "")
+    if status in PlanStatus.values:
+        queryset = queryset.filter(status=status)
+    if request.GET.get("overdue") == "1":
+        queryset = services.overdue_plans(queryset)
+    queryset, q = search(queryset, request, ["village__name", "finding__description", "measures"])
+    return render_list(request, "creation/plan_list.html", {
+        "page": paginate(request, queryset), "q": q, "status": status, "statuses": PlanStatus.choices,
+        "overdue": request.GET.get("overdue") == "1",
+    })
+
+
+def plan_detail(request, pk):
+    plan = get_visible_or_404(
+        RectificationPlan.objects.select_related("village", "finding__inspection", "responsible", "submitted_by"), request.user, pk=pk
+    )
+    writer = RectificationPlan.objects.writable_by(request.user).filter(pk=pk).exists()
+    town = services.is_town_office(request.user)
+    return render(request, "creation/plan_detail.html", {
+        "plan": plan, "progress": Progress.objects.visible_to(request.user).filter(plan=plan).select_related("created_by"),
+        "attachments": _attachments(plan), "events": history(plan, request.user),
+        "can_write": writer and plan.status == PlanStatus.OPEN,
+        "may_verify": town and plan.status == PlanStatus.SUBMITTED,
+        "progress_form": ProgressForm(), "comment_form": CommentForm(),
+    })
+
+
+PLAN_FIELDS = ["measures", "responsible"]
+
+
+@require_http_methods(["GET", "POST"])
+def plan_edit(request, pk):
+    plan = get_visible_or_404(RectificationPlan.objects.select_related("village", "finding"), request.user, write=True, pk=pk,
+                              status=PlanStatus.OPEN)
+    before = snapshot(plan, PLAN_FIELDS)
+    form = PlanForm(request.user, plan.village, request.POST or None, initial={"measures": plan.measures, "responsible": plan.responsible_id})
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            updated = RectificationPlan.objects.filter(pk=plan.pk, status=PlanStatus.OPEN).update(**form.cleaned_data)
+            if updated:
+                plan.refresh_from_db()
+                record("update", plan, changes=diff(before, snapshot(plan, PLAN_FIELDS)))
+        if updated:
+            messages.success(request, "已保存整改方案。")
+        else:
+            _stale(request)
+        return redirect(plan)
+    return render(request, "creation/plan_form.html", {"form": form, "plan": plan})
+
+
+@require_POST
+def plan_progress(request, pk):
+    plan = get_visible_or_404(RectificationPlan, request.user, write=True, pk=pk, status=PlanStatus.OPEN)
+    form = ProgressForm(request.POST)
+    if form.is_valid():
+        with transaction.atomic():
+            progress = Progress.objects.create(plan=plan, village_id=plan.village_id, text=form.cleaned_data["text"], created_by=request.user)
+            record("create", progress, object_repr=f"整改进展：{plan}", changes={"text": [None, progress.text]})
+        messages.success(request, "已报送整改进展。")
+    else:
+        messages.error(request, "请填写进展情况（不超过2000字）。")
+    return redirect(plan)
+
+
+@require_POST
+def plan_transition(request, pk):
+    plan = get_visible_or_404(RectificationPlan.objects.select_related("village", "finding"), request.user, pk=pk)
+    action = request.POST.get("action")
+    comment = request.POST.get("comment", "").strip()[:500]
+    texts = {"submit": "已提交验收，等待镇平安办验收。", "verify": "已验收销号。", "reopen": "已退回重新整改。"}
+    try:
+        if action == "submit":
+            plan = get_visible_or_404(RectificationPlan.objects.select_related("village", "finding"), request.user, write=True, pk=pk)
+            done = services.submit_plan(plan, request.user, comment)
+        elif action in ("verify", "reopen"):
+            require(services.is_town_office(request.user))
+            done = (services.verify_plan if action == "verify" else services.reopen_plan)(plan, request.user, comment)
+        else:
+            messages.error(request, "未知的操作。")
+            return redirect(plan)
+    except Refused as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, texts[action]) if done else _stale(request)
+    return redirect(plan)
+
+
+def plan_notice(request, pk):
+    plan = get_visible_or_404(RectificationPlan.objects.select_related("village__parent", "finding__inspection", "responsible"),
+                              request.user, pk=pk)
+    record("export", plan, object_repr=f"导出整改通知书：{plan}")
+    return notices.rectification_notice_response(plan)
+
+
+# -- special campaigns ------------------------------------------------------------------------------
+
+def campaign_list(request):
+    require(can_read(SpecialCampaign, request.user))
+    queryset = SpecialCampaign.objects.visible_to(request.user).select_related("department", "town").annotate(
+        n_villages=Count("villages", distinct=True),
+        n_tasks=Count("tasks", distinct=True),
+        n_done=Count("tasks", filter=Q(tasks__status=TaskStatus.DONE), distinct=True),
+    ).order_by("-id")
+    queryset, q = search(queryset, request, ["title", "department__name"])
+    return render_list(request, "creation/campaign_list.html", {
+        "page": paginate(request, queryset), "q": q, "may_add": services.is_town_office(request.user),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def campaign_add(request):
+    require(services.is_town_office(request.user))
+    initial = {}
+    if request.GET.get("finding", "").isdigit():
+        finding = Finding.objects.visible_to(request.user).filter(pk=request.GET["finding"], kind=FindingKind.COMMON).first()
+        if finding:
+            initial = {"findings": [finding.pk], "villages": [finding.village_id]}
+    form = CampaignForm(request.user, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        campaign = services.create_campaign(request.user, town=request.user.division, title=data["title"], department=data["department"],
+                                            villages=list(data["villages"]), deadline=data["deadline"], description=data["description"],
+                                            findings=list(data["findings"]))
+        messages.success(request, f"已部署专项整治：{campaign.title}，由{campaign.department.name}牵头。")
+        return redirect(campaign)
+    return render(request, "creation/campaign_form.html", {"form": form})
+
+
+def campaign_detail(request, pk):
+    campaign = get_visible_or_404(SpecialCampaign.objects.select_related("department", "town"), request.user, pk=pk)
+    runner = services.may_run_campaign(request.user, campaign)
+    return render(request, "creation/campaign_detail.html", {
+        "campaign": campaign, "villages": campaign.villages.order_by("code"),
+        # the campaign's tasks are read through the campaign: its department sees them even without the creation field
+        "tasks": campaign.tasks.select_related("village", "completed_by").order_by("village__code"),
+        "findings": Finding.objects.visible_to(request.user).filter(campaign=campaign).select_related("village"),
+        "runner": runner, "events": history(campaign, request.user), "comment_form": CommentForm(),
+    })
+
+
+@require_POST
+def campaign_transition(request, pk):
+    """Complete a village's part (task=) or the whole campaign; by the town office or the leading department."""
+    campaign = get_visible_or_404(SpecialCampaign, request.user, pk=pk)
+    require(services.may_run_campaign(request.user, campaign))
+    comment = request.POST.get("comment", "").strip()[:500]
+    try:
+        if request.POST.get("task", "").isdigit():
+            task = campaign.tasks.filter(pk=int(request.POST["task"])).first()
+            require(task is not None)
+            done = services.complete_task(task, request.user, comment or "已完成专项整治任务")
+            text = f"已记录{task.village.name}完成整治。"
+        else:
+            done = services.complete_campaign(campaign, request.user, comment)
+            text = "专项整治已完成。"
+    except Refused as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, text) if done else _stale(request)
+    return redirect(campaign)
+
+
+# -- to-do and weekly summary -------------------------------------------------------------------------
+
+def my_todo(request):
+    """我的待办: what is assigned to me (overdue first), what waits for my decision, and the overdue
+    items in my scope (the town office sees its whole town)."""
+    require(can_read(Task, request.user) or can_read(SpecialCampaign, request.user))
+    user = request.user
+    tasks = Task.objects.visible_to(user).select_related("village")
+    plans = RectificationPlan.objects.visible_to(user).select_related("village", "finding")
+    context = {
+        "today": today(),
+        "my_tasks": tasks.filter(responsible=user, status=TaskStatus.OPEN).order_by("due_on", "id")[:200],
+        "my_plans": plans.filter(responsible=user).exclude(status=PlanStatus.CLOSED).order_by("deadline", "id")[:200],
+        "overdue_tasks": services.overdue_tasks(tasks).order_by("due_on", "village__code", "id")[:200],
+        "overdue_plans": services.overdue_plans(plans).order_by("deadline", "id")[:200],
+        "campaigns": [],
+        "to_decide": [],
+        "to_verify": [],
+    }
+    campaigns = SpecialCampaign.objects.visible_to(user).select_related("department")
+    if user.role == Role.DEPARTMENT:
+        context["campaigns"] = campaigns.filter(department=user.department_id, status="active").order_by("deadline")[:200]
+    elif services.is_town_office(user):
+        context["campaigns"] = services.overdue_campaigns(campaigns).order_by("deadline")[:200]
+        context["to_decide"] = Application.objects.visible_to(user).filter(status=ApplicationStatus.APPLIED).select_related("village", "scheme")[:200]
+        context["to_verify"] = plans.filter(status=PlanStatus.SUBMITTED).order_by("deadline")[:200]
+    return render(request, "creation/todo.html", context)
+
+
+def _week(request):
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        day = today()
+    start = day - datetime.timedelta(days=day.weekday())
+    return start, start + datetime.timedelta(days=6)
+
+
+def weekly(request, code):
+    """A town's week: new findings, closed rectifications and completed tasks, and what is overdue now."""
+    require(can_read(Finding, request.user))
+    town = get_visible_or_404(Division.objects.filter(level=Level.TOWN), request.user, code=code)
+    start, end = _week(request)
+    under = {"village__path__startswith": town.path}
+    findings = Finding.objects.visible_to(request.user).filter(found_on__range=(start, end), **under).select_related("village", "inspection")
+    plans = RectificationPlan.objects.visible_to(request.user).filter(**under).select_related("village", "finding", "responsible")
+    tasks = Task.objects.visible_to(request.user).filter(**under).select_related("village", "responsible")
+    return render(request, "creation/weekly.html", {
+        "town": town, "start": start, "end": end,
+        "previous": start - datetime.timedelta(days=7), "next": start + datetime.timedelta(days=7),
+        "findings": findings.order_by("found_on", "village__code"),
+        "closed": plans.filter(status=PlanStatus.CLOSED, closed_on__range=(start, end)).order_by("closed_on"),
+        "completed": tasks.filter(status=TaskStatus.DONE, completed_on__range=(start, end)).count(),
+        "overdue_plans": services.overdue_plans(plans).order_by("deadline"),
+        "overdue_tasks": services.overdue_tasks(tasks).order_by("due_on", "village__code")[:200],
+        "overdue_task_count": services.overdue_tasks(tasks).count(),
+    })

@@ -1,0 +1,84 @@
+"""Demo key persons for 长岗镇: four in 长岗村 (包案人 village1) and two in 杨庄村 (包案人 village2),
+registered in February of the demo year, with follow-up visits from then until today.
+
+长岗村 is managed as the standard asks. In 杨庄村 a drug user's visits stopped in September of the demo
+year (overdue then and now) and a cult-involved person is 脱管 with no measures recorded, so the
+scheme's category 7 loses points there and the overdue list is not empty. Idempotent: nothing is
+written when the town already has key persons.
+"""
+
+import datetime
+
+from django.db import transaction
+
+from safestar.core.clock import today
+from safestar.core.validators import id_check_char
+from safestar.org.demo import TOWN, at
+from safestar.org.models import Division, User
+
+from .models import Category, KeyPerson, Status, Treatment, Visit, VisitKind
+
+MEASURES = {
+    "measures_management": "纳入网格化管理，包案人每月见面谈话，外出须报告",
+    "measures_education": "每季度参加法治教育，签订遵纪守法承诺书",
+    "measures_service": "协助办理低保、推荐就近务工",
+}
+
+# (village, 包案人, name, birth date, categories, status, details, measures?, visits stop on)
+PERSONS = [
+    ("411422100201", "village1", "王建国", "19820314", ["released"], Status.MANAGED,
+     {"release_date": datetime.date(2022, 8, 15), "sentence": "盗窃罪，有期徒刑二年"}, True, None),
+    ("411422100201", "village1", "李红梅", "19900521", ["correction"], Status.MANAGED,
+     {"correction_start": datetime.date(2023, 3, 1), "correction_end": datetime.date(2027, 2, 28)}, True, None),
+    ("411422100201", "village1", "张德顺", "19680902", ["mental"], Status.MANAGED,
+     {"guardian_name": "张秀英", "guardian_relation": "配偶", "guardian_phone": "13837012345", "risk_grade": 1, "treatment": Treatment.HOME}, True, None),
+    ("411422100201", "village1", "赵小龙", "20070716", ["youth"], Status.MANAGED, {}, True, None),
+    ("411422100202", "village2", "刘海波", "19851130", ["drugs"], Status.MANAGED,
+     {"drug_tests": "2023-03 尿检阴性；2023-06 尿检阴性；2023-09 尿检阴性"}, True, datetime.date(2023, 9, 20)),
+    ("411422100202", "village2", "孙玉兰", "19560408", ["cult"], Status.LOST, {}, False, None),
+]
+FINDINGS = {
+    "released": "见面谈话，本人在县城务工，情绪稳定，无异常",
+    "correction": "核实在位情况，按时报到，参加公益活动",
+    "mental": "入户随访，按时服药，监护人在家看护，病情稳定",
+    "youth": "与家长、学校沟通，在校表现正常",
+    "drugs": "见面谈话并尿检，结果阴性",
+    "cult": "上门走访未见本人，家属称外出",
+}
+
+
+def _id_number(birth, seq):
+    first17 = f"411422{birth}{seq:03d}"
+    return first17 + id_check_char(first17)
+
+
+def load(year):
+    if KeyPerson.objects.filter(division__path__startswith=Division.objects.get(code=TOWN).path).exists():
+        return
+    registered = datetime.date(year, 2, 10)
+    categories = {c.code: c for c in Category.objects.all()}
+    town_user = User.objects.get(username="town")
+    with transaction.atomic():
+        for seq, (code, responsible, name, birth, cats, status, details, measures, stop) in enumerate(PERSONS, start=1):
+            person = KeyPerson(
+                division=Division.objects.get(code=code), name=name, id_number=_id_number(birth, seq * 2 + 11),
+                phone=f"1393701{seq:04d}", address=f"{Division.objects.get(code=code).name}{seq}组", status=status,
+                responsible=User.objects.get(username=responsible), created_by=town_user, updated_by=town_user,
+                **details, **(MEASURES if measures else {}),
+            )
+            person.save()
+            person.categories.set([categories[c] for c in cats])
+            KeyPerson.objects.filter(pk=person.pk).update(created_at=at(registered), updated_at=at(registered))
+            if status != Status.MANAGED:
+                continue
+            interval = min(categories[c].visit_interval_days for c in cats)
+            visits, day = [], registered + datetime.timedelta(days=3)
+            last = min(stop or today(), today())
+            while day <= last:
+                visits.append(Visit(
+                    division=person.division, person=person, visited_on=day, visitor=person.responsible.full_name or responsible,
+                    kind=VisitKind.CHECK if cats == ["drugs"] else VisitKind.HELP if cats == ["released"] else VisitKind.VISIT,
+                    findings=FINDINGS[cats[0]], created_by=person.responsible, updated_by=person.responsible,
+                ))
+                day += datetime.timedelta(days=interval - 5)
+            Visit.objects.bulk_create(visits)
