@@ -10,6 +10,7 @@ from ninja.security import HttpBearer
 
 from safestar.core.ledger_api import ledger_router
 from safestar.creation.api import router as creation_router
+from safestar.evaluation.api import router as evaluation_router
 from safestar.incidents.api import router as incidents_router
 from safestar.keypersons.api import router as keypersons_router
 from safestar.org.api import router as org_router
@@ -46,3 +47,4 @@ api.add_router("/", incidents_router)
 api.add_router("/", schemes_router)
 api.add_router("/", keypersons_router)
 api.add_router("/", creation_router)
+api.add_router("/", evaluation_router)

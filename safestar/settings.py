@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "safestar.keypersons",
     "safestar.schemes",
     "safestar.creation",
+    "safestar.evaluation",
 ]
 
 MIDDLEWARE = [

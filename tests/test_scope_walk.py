@@ -315,12 +315,76 @@ CREATION = {
 }
 
 
+def _open_round(town, published=False):
+    """The 2023 round of a town (opened once; the scheme issued by that town)."""
+    import datetime
+
+    from conftest import load_scheme
+    from safestar.evaluation import workflow
+    from safestar.evaluation.models import Round
+    from safestar.org.models import Division, User
+
+    round = Round.objects.filter(area__code=town).first()
+    if round is None:
+        d = datetime.date(2024, 1, 31)
+        round = workflow.open_round(load_scheme(town), Division.objects.get(code=town), d, d, d, User.objects.get(username="county"))
+    if published:
+        Round.objects.filter(pk=round.pk).update(status=Round.Status.PUBLISHED, publish_start=datetime.date(2024, 3, 1),
+                                                 publish_end=datetime.date(2024, 3, 7))
+    return round
+
+
+def _round(town, published=False, **kw):
+    return lambda: {"pk": _open_round(town, published).pk} | kw
+
+
+def _entry(village, **kw):
+    def resolve():
+        from safestar.evaluation.models import Entry
+
+        _open_round(village[:9] + "000")
+        return {"pk": Entry.objects.get(village__code=village).pk} | kw
+
+    return resolve
+
+
+NINGLING_TOWN = "411423101000"  # 宁陵县张弓镇, outside the county evaluator's reach
+
+# Annual evaluation: a village reads its town's round and its own entry, not 杨庄村's; 平岗镇's round
+# is not 长岗镇's business; the county cannot reach 宁陵县; the police station (no evaluation field) sees none.
+EVALUATION = {
+    "evaluation-rounds": Case("village1", denied="police"),
+    "evaluation-round-add": Case("county", denied="town"),
+    "evaluation-stars": Case("village1", denied="police"),
+    "evaluation-round": Case("village1", _round(CHANGGANG), other=_round(PINGGANG), denied="police"),
+    "evaluation-round-forward": Case("town", _round(CHANGGANG, code=CHANGGANG), other=_round(PINGGANG, code=PINGGANG),
+                                     denied="village1", ok=302, method="post"),
+    "evaluation-round-publish": Case("county", _round(CHANGGANG), other=_round(NINGLING_TOWN), denied="town", ok=302, method="post"),
+    "evaluation-round-xlsx": Case("town", _round(CHANGGANG), other=_round(PINGGANG), denied="police"),
+    "evaluation-report-docx": Case("town", _round(CHANGGANG), other=_round(PINGGANG), denied="police"),
+    "evaluation-report-pdf": Case("county", _round(CHANGGANG), other=_round(NINGLING_TOWN), denied="police"),
+    "evaluation-publication-docx": Case("village1", _round(CHANGGANG, True), other=_round(PINGGANG, True), denied="police"),
+    "evaluation-entry": Case("village1", _entry(VILLAGE1), other=_entry(VILLAGE2), denied="police"),
+    "evaluation-entry-xlsx": Case("village1", _entry(VILLAGE1), other=_entry(VILLAGE2), denied="police"),
+    "evaluation-entry-line": Case("village1", _entry(VILLAGE1, code="C1.5"), other=_entry(VILLAGE2, code="C1.5"), denied="police",
+                                  ok=302, method="post"),
+    "evaluation-entry-action": Case("village1", _entry(VILLAGE1, action="submit"), other=_entry(VILLAGE2, action="submit"),
+                                    denied="police", ok=302, method="post"),
+    "api:evaluation-rounds": Case("village1", denied="police"),
+    "api:evaluation-round": Case("town", _round(CHANGGANG), other=_round(PINGGANG), denied="police"),
+    "api:evaluation-entry": Case("village1", _entry(VILLAGE1), other=_entry(VILLAGE2), denied="police"),
+    "api:evaluation-entry-action": Case("village1", _entry(VILLAGE1, action="submit"), other=_entry(VILLAGE2, action="submit"),
+                                        denied="police", method="post", body={}),
+}
+
+
 def all_cases():
     """(route name, ledger slug or None, Case) for every route."""
     cases = [(name, None, case) for name, case in ROUTES.items()]
     cases += [(name, None, case) for name, case in WORKFLOW.items()]
     cases += [(name, None, case) for name, case in KEY_PERSONS.items()]
     cases += [(name, None, case) for name, case in CREATION.items()]
+    cases += [(name, None, case) for name, case in EVALUATION.items()]
     for slug in sorted(LEDGERS):
         cases += [(name, slug, case) for name, case in ledger_cases(slug).items()]
     return cases

@@ -230,7 +230,9 @@ def _back(owner):
     if hasattr(owner, "get_absolute_url"):  # records that are not ledgers (key-person visits, creation tasks)
         return owner.get_absolute_url()
     ledger = ledger_for_model(type(owner))
-    return reverse("ledger-detail", kwargs={"ledger": ledger.slug, "pk": owner.pk}) if ledger else "/"
+    if ledger:
+        return reverse("ledger-detail", kwargs={"ledger": ledger.slug, "pk": owner.pk})
+    return owner.get_absolute_url() if hasattr(owner, "get_absolute_url") else "/"
 
 
 def attachment_download(request, pk):

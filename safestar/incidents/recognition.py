@@ -4,12 +4,18 @@ Both are conditional updates, so two people acting at once cannot both succeed."
 
 from django.db import transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 
 from safestar.audit.log import record
 from safestar.org.roles import county_authority
 
 from .models import Incident
+
+
+# Sent inside the recognising transaction (sender: Incident; incident=, user=): the annual evaluation
+# withdraws the star of a village whose incident of a recognised year is recognised late.
+incident_recognised = Signal()
 
 
 def can_recognise(user) -> bool:
@@ -24,6 +30,7 @@ def recognise(incident, user) -> bool:
         )
         if changed:
             record("update", incident, actor=user, object_repr=f"认定案事件：{incident}", changes={"recognised": ["否", "是"]})
+            incident_recognised.send(Incident, incident=incident, user=user)
     return bool(changed)
 
 

@@ -96,11 +96,17 @@ class _Scorer:
     measured value, reason); the strings a person reads are only made when a result is shown or
     points are lost."""
 
-    def __init__(self, category, indicator, facts, manual):
+    def __init__(self, category, indicator, facts, manual, given=None):
         self.category, self.indicator, self.facts, self.manual = category, indicator, facts, manual
         self.points = indicator.points
         rule = indicator.rule
         self.score = getattr(self, f"_{rule.type}", self._unknown)
+        # Points a person gave for a computed indicator (an evaluation round's proposal as
+        # submitted, a town or county adjustment): {village: (points, reason)}; they replace the
+        # computed award, the measured value is still shown.
+        self.given = given or {}
+        if self.given:
+            self.computed, self.score = self.score, self._given
         self.target, self.unit = "", ""
         if rule.type == "threshold":
             self.label, self.unit, absent_as_zero = facts.metric_info.get(rule.metric, (rule.metric, "", True))
@@ -123,6 +129,22 @@ class _Scorer:
     def full_marks(self, ids):
         """For each village, whether it surely gets full points: a quick, set-wide first pass; the
         other villages go through `score` one by one."""
+        full = self._full_marks(ids)
+        if self.given:
+            full = [f and v not in self.given for v, f in zip(ids, full)]
+        return full
+
+    def _given(self, village, explain=True):
+        given = self.given.get(village)
+        if given is None:
+            return self.computed(village, explain)
+        points, reason = given
+        raw = self.computed(village, False)[1]
+        if points is None or not 0 <= points <= self.points + EPSILON:
+            return None, raw, f"给定得分 {points} 超出 0–{self.points:g} 的范围"
+        return points, raw, (reason if explain and points < self.points - EPSILON else "")
+
+    def _full_marks(self, ids):
         rule = self.indicator.rule
         kind = rule.type
         if kind == "threshold" and self.values is not None and rule.op in (">=", "<="):
@@ -236,12 +258,19 @@ def _describe(incidents):
 
 
 def evaluate(spec, facts, villages, manual=None):
-    """villages: [(id, code, name)]; manual: {(village id, indicator code): (points, reason)}.
+    """villages: [(id, code, name)]; manual: {(village id, indicator code): (points, reason)}: the
+    points a person gave. For a manual indicator they are its score; for a computed indicator they
+    replace the computed award (an evaluation round feeds its adjusted points this way).
 
     Indicator by indicator over all villages: a quick pass finds the villages with full points,
     the rest are scored one by one with their explanation."""
     manual = manual or {}
-    scorers = [_Scorer(c.title, i, facts, manual) for c in spec.categories for i in c.indicators]
+    given = {}
+    computed = {i.code for i in spec.indicators() if i.rule.type != "manual"}
+    for (village, code), value in manual.items():
+        if code in computed:
+            given.setdefault(code, {})[village] = value
+    scorers = [_Scorer(c.title, i, facts, manual, given.get(i.code)) for c in spec.categories for i in c.indicators]
     ids = [village for village, _, _ in villages]
     undetermined = [[] for _ in ids]
     columns = []

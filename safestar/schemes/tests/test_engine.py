@@ -170,3 +170,24 @@ def test_ranking_shares_places_for_equal_totals_and_leaves_out_vetoed_and_undete
     assert [(r.name, r.rank, r.status) for r in ranked] == [
         ("甲", 1, PASSED), ("丙", 1, PASSED), ("乙", 3, PASSED), ("丁", None, VETOED), ("戊", None, UNDETERMINED),
     ]
+
+
+@pytest.mark.parametrize("given, awarded, reason", [
+    ((2, "镇初审：2路探头损坏"), 2, "镇初审：2路探头损坏"),  # lower than computed: the person's points and reason
+    ((4, ""), 4, ""),  # the full points over a computed 0
+    ((5, "超出"), None, "给定得分 5 超出 0–4 的范围"),  # out of range: undetermined, never passed
+])
+def test_points_given_for_a_computed_indicator_replace_the_computed_award_and_keep_the_measurement(given, awarded, reason):
+    spec = spec_with(threshold(">=", 6), pass_mark=99)
+    f = facts({"m": {V: 3 if awarded == 4 else 7}}, {"m": ("监控路数", "路", True)})
+    result = one(spec, f, {(V, "X1"): given})
+    indicator = result.indicators[0]
+    assert indicator.awarded == awarded
+    assert indicator.reason == reason
+    assert indicator.measured in ("3路", "7路")
+    assert result.status == (UNDETERMINED if awarded is None else PASSED if 96 + awarded >= 99 else FAILED)
+    assert result.total == 96 + (awarded or 0)
+    # Another village with no given points is still computed.
+    other, mine = evaluate(spec, f, [(2, "411422100202", "杨庄村"), (V, "411422100201", "长岗村")],
+                           {(2, "X2"): (96, ""), (V, "X2"): (96, ""), (V, "X1"): given})
+    assert other.indicators[0].awarded == 0 and mine.indicators[0].awarded == awarded

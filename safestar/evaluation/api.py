@@ -1,0 +1,168 @@
+"""/api/v1/evaluation-rounds/…: rounds, their results and one village's entry, with the same scope
+as the pages; entry steps (submit, review, …) through the same workflow functions."""
+
+from django.http import Http404
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from safestar.core.scope import get_visible_or_404, require
+from safestar.schemes.service import as_json
+
+from . import workflow
+from .models import Entry, Round
+from .views import ACTIONS, _villages, may_see
+
+router = Router(tags=["年度评查"])
+
+
+class RoundOut(Schema):
+    id: int
+    scheme: int
+    scheme_name: str
+    year: int
+    area: str
+    area_name: str
+    status: str
+    status_label: str
+    self_deadline: str
+    town_deadline: str
+    county_deadline: str
+    publish_start: str | None
+    publish_end: str | None
+
+
+class RoundList(Schema):
+    items: list[RoundOut]
+    count: int
+
+
+def _round_json(r):
+    return {
+        "id": r.pk, "scheme": r.scheme_id, "scheme_name": r.scheme.name, "year": r.scheme.year, "area": r.area.code,
+        "area_name": r.area.name, "status": r.status, "status_label": r.get_status_display(),
+        "self_deadline": r.self_deadline.isoformat(), "town_deadline": r.town_deadline.isoformat(),
+        "county_deadline": r.county_deadline.isoformat(),
+        "publish_start": r.publish_start.isoformat() if r.publish_start else None,
+        "publish_end": r.publish_end.isoformat() if r.publish_end else None,
+    }
+
+
+@router.get("/evaluation-rounds/", response=RoundList, url_name="evaluation-rounds", summary="年度评查轮次（分页）")
+def rounds(request, limit: int = 100, offset: int = 0):
+    user = request.auth
+    require(may_see(user))
+    queryset = Round.objects.visible_to(user).select_related("scheme", "area")
+    return {"count": queryset.count(), "items": [_round_json(r) for r in queryset[offset:offset + limit]]}
+
+
+class ResultOut(Schema):
+    entry: int | None
+    stage: str
+    stage_label: str
+    town_rank: int | None
+    county_rank: int | None
+    result: dict
+
+
+class RoundOutWithResults(RoundOut):
+    results: list[ResultOut]
+
+
+@router.get("/evaluation-rounds/{pk}", response=RoundOutWithResults, url_name="evaluation-round",
+            summary="一轮评查及调用者范围内各村的结果（得分、结果、否决及原因、镇内和总排名、评查阶段）")
+def round_detail(request, pk: int):
+    user = request.auth
+    require(may_see(user))
+    r = get_visible_or_404(Round.objects.select_related("scheme", "area"), user, pk=pk)
+    villages = _villages(r, user)
+    ranked = workflow.round_results(r, villages)
+    entries = {e.village_id: e for e in r.entries.filter(village__in=villages)}
+    out = []
+    for result in ranked:
+        e = entries.get(result.village)
+        out.append({"entry": e.pk if e else None, "stage": e.status if e else "", "stage_label": e.get_status_display() if e else "",
+                    "town_rank": result.town_rank, "county_rank": result.county_rank, "result": as_json(result)})
+    return _round_json(r) | {"results": out}
+
+
+class LineOut(Schema):
+    indicator: str
+    proposed: float | None
+    explanation: str
+    town_points: float | None
+    town_reason: str
+    county_points: float | None
+    county_reason: str
+    awarded: float | None
+    reason: str
+
+
+class EntryOut(Schema):
+    id: int
+    round: int
+    village: str
+    name: str
+    stage: str
+    stage_label: str
+    total: float
+    status: str
+    band: str
+    lines: list[LineOut]
+    vetoes: list[dict]
+
+
+def _entry(user, pk):
+    require(may_see(user))
+    return get_visible_or_404(Entry.objects.select_related("round__scheme", "village", "recognised_by__division"), user, pk=pk)
+
+
+def _entry_json(entry):
+    result = workflow.entry_result(entry)
+    awarded = {i.code: i for i in result.indicators}
+    data = as_json(result)
+    return {
+        "id": entry.pk, "round": entry.round_id, "village": entry.village.code, "name": entry.village.name,
+        "stage": entry.status, "stage_label": entry.get_status_display(), "total": result.total, "status": result.status,
+        "band": result.band, "vetoes": data["vetoes"],
+        "lines": [{"indicator": line.indicator, "proposed": line.proposed, "explanation": line.explanation,
+                   "town_points": line.town_points, "town_reason": line.town_reason, "county_points": line.county_points,
+                   "county_reason": line.county_reason, "awarded": awarded[line.indicator].awarded if line.indicator in awarded else None,
+                   "reason": awarded[line.indicator].reason if line.indicator in awarded else ""}
+                  for line in entry.lines.all()],
+    }
+
+
+@router.get("/evaluation-entries/{pk}", response=EntryOut, url_name="evaluation-entry",
+            summary="一个村的评查记录：逐项系统建议、村说明、乡镇与县级调整、最终得分")
+def entry_detail(request, pk: int):
+    return _entry_json(_entry(request.auth, pk))
+
+
+class StepIn(Schema):
+    reason: str = ""
+
+
+@router.post("/evaluation-entries/{pk}/{action}", response=EntryOut, url_name="evaluation-entry-action",
+             summary="评查步骤：submit 提交自评、return 退回（须 reason）、review 初审通过、evaluate 县级评查完成、recognise 认定、unlock 解锁（须 reason）")
+def entry_action(request, pk: int, action: str, body: StepIn):
+    user = request.auth
+    entry = _entry(user, pk)
+    if action not in ACTIONS:
+        raise Http404("没有这个评查步骤")
+    require(ACTIONS[action][2](user))
+    step = {
+        "submit": lambda: workflow.submit(entry, user),
+        "return": lambda: workflow.return_to_village(entry, user, body.reason),
+        "review": lambda: workflow.review(entry, user),
+        "evaluate": lambda: workflow.evaluate(entry, user),
+        "recognise": lambda: workflow.recognise(entry, user),
+        "unlock": lambda: workflow.unlock(entry, user, body.reason),
+    }[action]
+    try:
+        done = step()
+    except workflow.Refused as exc:
+        raise HttpError(422, exc.messages[0])
+    if not done:
+        raise HttpError(409, "评查材料的状态已经变化，请重新读取")
+    entry.refresh_from_db()
+    return _entry_json(entry)

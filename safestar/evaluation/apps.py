@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class EvaluationConfig(AppConfig):
+    name = "safestar.evaluation"
+    verbose_name = "年度评查"
+
+    def ready(self):
+        from safestar.incidents.recognition import incident_recognised
+
+        from . import panels  # noqa: F401  (the village-page panel)
+        from .stars import on_incident_recognised
+
+        incident_recognised.connect(on_incident_recognised, dispatch_uid="evaluation-withdraw-star")

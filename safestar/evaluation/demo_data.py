@@ -1,0 +1,41 @@
+"""Demo: 长岗镇's 2023 evaluation round, half-way: the county opened it, the town office filled in
+the self-assessment for most villages (镇代填) and the task force reviewed them, 杨庄村 with an
+adjustment; 长岗村 is still assessing itself. From here the demo personas can finish the round:
+village1 submits, taskforce or town reviews, town forwards, county evaluates, recognises, publishes."""
+
+import datetime
+
+from django.db import transaction
+
+from safestar.org.demo import TOWN
+from safestar.org.models import Division, User
+from safestar.schemes.models import Scheme
+
+from . import workflow
+from .models import Round
+
+VILLAGE1 = "411422100201"  # 长岗村, left for village1 to assess
+
+
+@transaction.atomic
+def load(year):
+    scheme = Scheme.objects.filter(issuer__code=TOWN, year=year).order_by("-version").first()
+    if scheme is None or Round.objects.filter(scheme=scheme).exists():
+        return
+    users = {u.username: u for u in User.objects.filter(username__in=["county", "town", "taskforce", "village2"])}
+    if len(users) < 4:
+        return
+    town = Division.objects.get(code=TOWN)
+    round = workflow.open_round(scheme, town, datetime.date(year + 1, 1, 15), datetime.date(year + 1, 1, 31),
+                                datetime.date(year + 1, 2, 28), users["county"])
+    for entry in round.entries.select_related("village", "round__scheme").order_by("village__code"):
+        if entry.village.code == VILLAGE1:
+            continue
+        workflow.submit(entry, users["village2"] if entry.village.code == "411422100202" else users["town"])
+        result = workflow.proposal(entry)
+        for indicator in result.indicators:
+            if indicator.awarded is None:  # nothing to go on: the task force decides with a reason
+                workflow.save_line(entry, indicator.code, users["taskforce"], points=0, reason="无相关数据，按未完成计")
+        if entry.village.code == "411422100202":
+            workflow.save_line(entry, "C1.5", users["taskforce"], points=3, reason="实地核查1路探头损坏未修复")
+        workflow.review(entry, users["taskforce"])

@@ -1,0 +1,205 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from safestar.core.scope import ScopedQuerySet
+from safestar.org.roles import DataField, Level, Role
+
+
+def _departments_that_evaluate(queryset, user):
+    """Departments see evaluation rounds only when they share the evaluation field or sit at the
+    county (each county department scores the indicators of its own field)."""
+    if user.role == Role.DEPARTMENT:
+        department = user.department
+        if not (DataField.EVALUATION in department.fields or user.division.level == Level.COUNTY):
+            return queryset.none()
+    return queryset
+
+
+class Round(models.Model):
+    """An evaluation round (年度评查) of a scheme for a county or a town, with its timetable."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "评查中"
+        PUBLISHED = "published", "已公示"
+
+    scheme = models.ForeignKey("schemes.Scheme", models.PROTECT, related_name="rounds", verbose_name="评查方案")
+    area = models.ForeignKey("org.Division", models.PROTECT, related_name="+", verbose_name="评查范围")
+    self_deadline = models.DateField("村自评截止日期")
+    town_deadline = models.DateField("乡镇初审截止日期")
+    county_deadline = models.DateField("县级评查截止日期")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.OPEN)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="组织人")
+    opened_at = models.DateTimeField("开始时间", auto_now_add=True)
+    publish_start = models.DateField("公示开始日期", null=True, blank=True)
+    publish_end = models.DateField("公示结束日期", null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="公示人"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "area__path"
+    scope_read = "reads_business"
+    scope_write = None  # changed only through evaluation.workflow
+    scope_include_ancestors = True  # a village reads the round its town or county runs
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评查轮次"
+        ordering = ["-scheme__year", "-id"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "area"], name="round_scheme_area_unique")]
+
+    def __str__(self):
+        return f"{self.scheme.year}年{self.area.name}{self.scheme.star}评查"
+
+    @classmethod
+    def scope_extra(cls, queryset, user, write=False):
+        return _departments_that_evaluate(queryset, user)
+
+    def get_absolute_url(self):
+        return reverse("evaluation-round", args=[self.pk])
+
+
+class Entry(models.Model):
+    """One village in a round: where it stands in the workflow and who moved it."""
+
+    class Status(models.TextChoices):
+        SELF = "self", "村自评中"
+        SUBMITTED = "submitted", "待乡镇初审"
+        RETURNED = "returned", "已退回村修改"
+        REVIEWED = "reviewed", "乡镇已初审"
+        FORWARDED = "forwarded", "待县级评查"
+        EVALUATED = "evaluated", "县级已评查"
+        RECOGNISED = "recognised", "已认定（锁定）"
+
+    round = models.ForeignKey(Round, models.CASCADE, related_name="entries", verbose_name="评查轮次")
+    village = models.ForeignKey("org.Division", models.PROTECT, related_name="+", verbose_name="村")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.SELF)
+    version = models.PositiveIntegerField(default=1)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="自评提交人")
+    submitted_at = models.DateTimeField("自评提交时间", null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="乡镇初审人")
+    reviewed_at = models.DateTimeField("乡镇初审时间", null=True, blank=True)
+    return_reason = models.CharField("退回原因", max_length=200, blank=True)
+    forwarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="乡镇报送人")
+    forwarded_at = models.DateTimeField("乡镇报送时间", null=True, blank=True)
+    evaluated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="县级评查人")
+    evaluated_at = models.DateTimeField("县级评查时间", null=True, blank=True)
+    recognised_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="认定人")
+    recognised_at = models.DateTimeField("认定时间", null=True, blank=True)
+    # The result as recognised (the engine's, at that moment): what the star record was awarded on.
+    total = models.FloatField("认定得分", null=True, blank=True)
+    result = models.CharField("认定结果", max_length=10, blank=True)
+    band = models.CharField("认定星级", max_length=30, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "village__path"
+    scope_read = "reads_business"
+    scope_write = None  # changed only through evaluation.workflow
+
+    class Meta:
+        verbose_name = verbose_name_plural = "村评查记录"
+        ordering = ["village__code"]
+        constraints = [models.UniqueConstraint(fields=["round", "village"], name="entry_round_village_unique")]
+
+    def __str__(self):
+        return f"{self.round}：{self.village.name}"
+
+    @classmethod
+    def scope_extra(cls, queryset, user, write=False):
+        return _departments_that_evaluate(queryset, user)
+
+    def get_absolute_url(self):
+        return reverse("evaluation-entry", args=[self.pk])
+
+    @property
+    def locked(self):
+        return self.status == self.Status.RECOGNISED
+
+
+class LineQuerySet(ScopedQuerySet):
+    def alive(self):
+        """The lines whose evidence may still change: the attachment views write only to these (a
+        village attaches evidence while it assesses itself, never after it has submitted)."""
+        return self.filter(entry__status__in=[Entry.Status.SELF, Entry.Status.RETURNED])
+
+
+class Line(models.Model):
+    """One indicator of a village's entry: the engine's proposal (as submitted), the village's
+    explanation and evidence, the town's and the county's adjustments with their reasons."""
+
+    entry = models.ForeignKey(Entry, models.CASCADE, related_name="lines", verbose_name="村评查记录")
+    indicator = models.CharField("指标编号", max_length=20)
+    proposed = models.FloatField("系统建议得分", null=True, blank=True)
+    proposed_reason = models.TextField("系统失分说明", blank=True)
+    explanation = models.TextField("村自评说明", blank=True)
+    town_points = models.FloatField("乡镇调整得分", null=True, blank=True)
+    town_reason = models.TextField("乡镇调整理由", blank=True)
+    town_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="乡镇调整人")
+    county_points = models.FloatField("县级调整得分", null=True, blank=True)
+    county_reason = models.TextField("县级调整理由", blank=True)
+    county_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="县级评分人")
+
+    objects = LineQuerySet.as_manager()
+    scope_path = "entry__village__path"
+    scope_read = "reads_business"
+    scope_write = "writes_business"  # only for attachments; points go through evaluation.workflow
+    has_attachments = True
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评查指标"
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["entry", "indicator"], name="line_entry_indicator_unique")]
+
+    def __str__(self):
+        return f"{self.entry.village.name} {self.indicator}"
+
+    @classmethod
+    def scope_extra(cls, queryset, user, write=False):
+        return _departments_that_evaluate(queryset, user)
+
+    def get_absolute_url(self):
+        return reverse("evaluation-entry", args=[self.entry_id]) + f"#line-{self.indicator}"
+
+    def given(self):
+        """(points, reason) the engine takes for this indicator, or None: the latest level's."""
+        if self.county_points is not None:
+            return self.county_points, f"县级评查：{self.county_reason}" if self.county_reason else ""
+        if self.town_points is not None:
+            return self.town_points, f"乡镇初审：{self.town_reason}" if self.town_reason else ""
+        if self.proposed is not None:
+            return self.proposed, self.proposed_reason
+        return None
+
+
+class StarRecord(models.Model):
+    """The star of a village in a year: awarded when recognised, withdrawn (摘星) later. Records are
+    only ever added, so the history of a village's star stays."""
+
+    class Action(models.TextChoices):
+        AWARDED = "awarded", "授星"
+        WITHDRAWN = "withdrawn", "摘星"
+
+    village = models.ForeignKey("org.Division", models.PROTECT, related_name="+", verbose_name="村")
+    year = models.PositiveSmallIntegerField("年度")
+    round = models.ForeignKey(Round, models.PROTECT, related_name="stars", verbose_name="评查轮次")
+    star = models.CharField("星级", max_length=30)
+    band = models.CharField("档次", max_length=30, blank=True)
+    action = models.CharField("事项", max_length=10, choices=Action.choices)
+    on = models.DateField("日期")
+    incident = models.ForeignKey("incidents.Incident", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="案事件")
+    reason = models.CharField("原因", max_length=200, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="经办人")
+    at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "village__path"
+    scope_read = "reads_business"
+    scope_write = None
+
+    class Meta:
+        verbose_name = verbose_name_plural = "星级记录"
+        ordering = ["village__code", "year", "id"]
+
+    def __str__(self):
+        return f"{self.year}年 {self.village.name} {self.get_action_display()}：{self.band or self.star}"

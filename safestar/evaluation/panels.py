@@ -1,0 +1,16 @@
+from safestar.core.panels import village_panel
+
+from .models import Entry, StarRecord
+from .views import may_see
+
+
+@village_panel
+def evaluation_panel(request, village):
+    """The village's entries in evaluation rounds and its star history."""
+    if not may_see(request.user):
+        return None
+    entries = list(Entry.objects.visible_to(request.user).filter(village=village).select_related("round__scheme", "round__area"))
+    stars = list(StarRecord.objects.visible_to(request.user).filter(village=village).select_related("incident"))
+    if not entries and not stars:
+        return None
+    return "evaluation/panel.html", {"entries": entries, "stars": stars, "village": village}

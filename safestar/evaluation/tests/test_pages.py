@@ -1,0 +1,153 @@
+"""The evaluation pages as people use them, and fixed query counts on the list pages."""
+
+import pytest
+from django.urls import reverse
+
+from conftest import CHANGGANG, PINGGANG, VILLAGE1
+from safestar.evaluation import workflow
+from safestar.evaluation.models import Entry, StarRecord
+
+from .conftest import run_to_county
+
+
+def test_the_county_opens_a_round_from_the_form(login, users):
+    from conftest import load_scheme
+
+    scheme = load_scheme()
+    client = login("county")
+    page = client.get("/evaluation/new/").content.decode()
+    assert "评查范围" in page and "平岗镇" in page
+    response = client.post("/evaluation/new/", {"scheme": scheme.pk, "area": users["town"].division.pk, "self_deadline": "2024-01-15",
+                                                "town_deadline": "2024-01-10", "county_deadline": "2024-02-28"})
+    assert "截止日期应依次为" in response.content.decode()
+    response = client.post("/evaluation/new/", {"scheme": scheme.pk, "area": users["town"].division.pk, "self_deadline": "2024-01-15",
+                                                "town_deadline": "2024-01-31", "county_deadline": "2024-02-28"})
+    assert response.status_code == 302
+    assert Entry.objects.filter(round__area__code=CHANGGANG).count() == 20
+
+
+def test_village_explains_submits_and_sees_the_town_adjustment(open_round, users, login):
+    round = open_round()
+    entry = Entry.objects.get(round=round, village__code=VILLAGE1)
+    client = login("village1")
+    page = client.get(f"/evaluation/entries/{entry.pk}/").content.decode()
+    assert "保存说明" in page and "提交自评" in page and "初审通过" not in page
+    client.post(reverse("evaluation-entry-line", args=[entry.pk, "C1.5"]), {"explanation": "6路在用，见照片"})
+    client.post(reverse("evaluation-entry-action", args=[entry.pk, "submit"]))
+    page = client.get(f"/evaluation/entries/{entry.pk}/").content.decode()
+    assert "6路在用，见照片" in page and "待乡镇初审" in page and "保存说明" not in page
+    town = login("town")
+    page = town.get(f"/evaluation/entries/{entry.pk}/").content.decode()
+    assert "初审通过" in page and "退回村修改" in page and 'data-testid="adjust-C1.5"' in page
+    town.post(reverse("evaluation-entry-line", args=[entry.pk, "C1.5"]), {"points": "2", "reason": "2路损坏"})
+    response = town.post(reverse("evaluation-entry-action", args=[entry.pk, "return"]), {"reason": "请补充照片"}, follow=True)
+    assert "已退回村修改" in response.content.decode()
+    page = login("village1").get(f"/evaluation/entries/{entry.pk}/").content.decode()
+    assert "退回原因：请补充照片" in page and "2 分：2路损坏" in page
+
+
+def test_a_department_sees_only_the_adjust_forms_of_its_field(open_round, users, client):
+    round = open_round()
+    run_to_county(round, users)
+    entry = Entry.objects.get(round=round, village__code=VILLAGE1)
+    client.force_login(users["county_police"])
+    page = client.get(f"/evaluation/entries/{entry.pk}/").content.decode()
+    assert 'data-testid="adjust-C1.5"' in page  # 公安
+    assert 'data-testid="adjust-C5.3"' not in page  # 民宗
+    assert "认定并锁定" not in page and "县级评查完成" not in page
+
+
+def test_the_town_forwards_from_the_round_page_once_all_are_reviewed(open_round, users, login):
+    round = open_round()
+    run_to_county(round, users, skip=[VILLAGE1])
+    town = login("town")
+    page = town.get(f"/evaluation/{round.pk}/").content.decode()
+    assert "还有 1 个村未完成初审" in page and 'type="submit">报送县级评查' not in page
+    response = town.post(reverse("evaluation-round-forward", args=[round.pk, CHANGGANG]), follow=True)
+    assert "还有 1 个村未完成乡镇初审" in response.content.decode()
+    entry = Entry.objects.select_related("round__scheme", "village").get(round=round, village__code=VILLAGE1)
+    workflow.submit(entry, users["village1"])
+    from .conftest import settle
+
+    settle(entry, users)
+    workflow.review(entry, users["town"])
+    assert 'type="submit">报送县级评查' in town.get(f"/evaluation/{round.pk}/").content.decode()
+    town.post(reverse("evaluation-round-forward", args=[round.pk, CHANGGANG]))
+    assert set(round.entries.values_list("status", flat=True)) == {"forwarded"}
+
+
+def test_the_results_page_ranks_within_the_town_and_the_county(open_round, users, login):
+    round = open_round(area="411422000000")  # the county's round of 长岗镇's scheme
+    page = login("county").get(f"/evaluation/{round.pk}/").content.decode()
+    assert page.count("evaluation/entries/") == 20
+    village = login("village1").get(f"/evaluation/{round.pk}/").content.decode()
+    assert "长岗村" in village and "杨庄村" not in village
+
+
+def test_village_page_shows_the_entry_and_the_star_history(open_round, users, login):
+    round = open_round(pass_mark=40)
+    run_to_county(round, users)
+    entry = Entry.objects.select_related("round__scheme", "village").get(round=round, village__code=VILLAGE1)
+    workflow.evaluate(entry, users["county"])
+    workflow.recognise(entry, users["county"])
+    page = login("village1").get(f"/divisions/{VILLAGE1}/").content.decode()
+    assert 'data-testid="evaluation-panel"' in page and "已认定（锁定）" in page and "授星" in page
+
+
+# -- query counts ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("town, user", [(PINGGANG, "town2"), (CHANGGANG, "town")])
+def test_round_page_queries_do_not_grow_with_the_villages(open_round, users, login, django_assert_num_queries, town, user):
+    """平岗镇 has 5 villages, 长岗镇 20: the same number of queries. Per request: session, user, two
+    authenticator-device checks, the user's division; the round (with scheme and area); the villages'
+    towns; the round's given points; the villages' names; the engine's facts (one per metric, one per
+    record group, the incidents, the manual scores: 40 for this scheme); the entries; the town's
+    progress; the session saved (savepoint, update, release)."""
+    round = open_round(area=town, issuer=town)
+    client = login(user)
+    client.get(f"/evaluation/{round.pk}/")  # warm the session
+    with django_assert_num_queries(ROUND_PAGE_QUERIES):
+        assert client.get(f"/evaluation/{round.pk}/").status_code == 200
+
+
+ROUND_PAGE_QUERIES = 56
+
+
+@pytest.mark.parametrize("n", [1, 25])
+def test_star_list_queries_do_not_grow(open_round, users, login, django_assert_num_queries, n):
+    """Session, user, two authenticator-device checks, the user's division, count, one page of
+    records (with village, incident and who), the session saved (savepoint, update, release)."""
+    import datetime
+
+    from safestar.org.models import Division
+
+    round = open_round()
+    villages = list(Division.objects.filter(parent__code=CHANGGANG).order_by("code"))
+    StarRecord.objects.bulk_create([StarRecord(village=villages[i % 20], year=2023, round=round, star="平安法治星", action="awarded",
+                                               on=datetime.date(2024, 3, 1), by=users["county"]) for i in range(n)])
+    client = login("town")
+    client.get("/evaluation/stars/")
+    with django_assert_num_queries(STAR_LIST_QUERIES):
+        client.get("/evaluation/stars/")
+
+
+STAR_LIST_QUERIES = 10
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_round_list_queries_do_not_grow(open_round, users, login, django_assert_num_queries, n):
+    """Session, user, two authenticator-device checks, the user's division, count, one page of
+    rounds (with scheme and area), the session saved (savepoint, update, release)."""
+    from safestar.org.models import Division
+
+    towns = [CHANGGANG, PINGGANG, "411422000000"][:n]
+    for town in towns:
+        open_round(area=town, issuer=CHANGGANG if town != PINGGANG else PINGGANG)
+    client = login("county")
+    client.get("/evaluation/")
+    with django_assert_num_queries(ROUND_LIST_QUERIES):
+        client.get("/evaluation/")
+
+
+ROUND_LIST_QUERIES = 10

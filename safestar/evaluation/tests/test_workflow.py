@@ -1,0 +1,238 @@
+"""The annual evaluation workflow: who may take each step, conditional steps, no self-approval,
+adjustments fed to the engine, locking and unlocking, stars and their withdrawal."""
+
+import datetime
+
+import pytest
+
+from conftest import CHANGGANG, PINGGANG, VILLAGE1, VILLAGE2, make_record
+from safestar.audit.models import AuditEvent
+from safestar.evaluation import workflow
+from safestar.evaluation.models import Entry, Line, StarRecord
+from safestar.org.models import Division
+from safestar.schemes.engine import PASSED, UNDETERMINED, VETOED
+from safestar.schemes.service import results
+
+from .conftest import run_to_county, settle
+
+S = Entry.Status
+
+
+def entry_of(round, code):
+    return Entry.objects.select_related("round__scheme", "village").get(round=round, village__code=code)
+
+
+def test_a_round_covers_the_villages_the_scheme_applies_to_with_a_line_per_indicator(open_round, users):
+    round = open_round()
+    assert list(round.entries.values_list("village__code", flat=True)) == list(
+        Division.objects.filter(parent__code=CHANGGANG).order_by("code").values_list("code", flat=True))
+    assert round.entries.count() == 20
+    assert Line.objects.filter(entry__round=round).count() == 20 * len(round.scheme.spec.indicators())
+    assert AuditEvent.objects.filter(object_type="evaluation.round", action="create").count() == 1
+    # A county round of 长岗镇's scheme still covers only 长岗镇's villages.
+    county = open_round(area="411422000000")
+    assert county.entries.count() == 20 and not county.entries.filter(village__parent__code=PINGGANG).exists()
+
+
+def test_only_the_county_evaluator_opens_a_round(open_round, users):
+    from conftest import load_scheme
+
+    with pytest.raises(workflow.Refused):
+        d = datetime.date(2024, 1, 31)
+        workflow.open_round(load_scheme(), Division.objects.get(code=CHANGGANG), d, d, d, users["town"])
+
+
+def test_the_full_round_with_every_step_in_the_audit_log(open_round, users):
+    round = open_round(pass_mark=40)
+    entry = entry_of(round, VILLAGE1)
+    # Self-assessment: the village explains; nobody else's points yet.
+    workflow.save_line(entry, "C1.5", users["village1"], explanation="4路在用，2路维修中")
+    assert workflow.submit(entry, users["village1"])
+    entry.refresh_from_db()
+    assert entry.status == S.SUBMITTED and entry.submitted_by == users["village1"]
+    proposal = workflow.proposal(entry)
+    line = entry.lines.get(indicator="C1.5")
+    assert line.proposed == next(i.awarded for i in proposal.indicators if i.code == "C1.5")
+    # After submitting, the village cannot change its explanation.
+    with pytest.raises(workflow.Refused):
+        workflow.save_line(entry, "C1.5", users["village1"], explanation="改")
+    # The town adjusts (with a reason), and the engine's total moves by exactly the difference.
+    before = workflow.entry_result(entry).total
+    with pytest.raises(workflow.Refused, match="理由"):
+        workflow.save_line(entry, "C1.5", users["town"], points=1, reason="")
+    workflow.save_line(entry, "C1.5", users["town"], points=4, reason="现场核查6路在用")
+    after = workflow.entry_result(entry)
+    assert after.total == pytest.approx(before - line.proposed + 4)
+    c15 = next(i for i in after.indicators if i.code == "C1.5")
+    assert c15.awarded == 4
+    settle(entry, users)
+    assert workflow.review(entry, users["taskforce"])
+    # The town forwards only when every village is reviewed.
+    with pytest.raises(workflow.Refused, match="19 个村未完成"):
+        workflow.forward_town(round, Division.objects.get(code=CHANGGANG), users["town"])
+    run_to_county(round, users, skip=[VILLAGE1])
+    assert workflow.forward_town(round, Division.objects.get(code=CHANGGANG), users["town"])
+    assert set(round.entries.values_list("status", flat=True)) == {S.FORWARDED}
+    entry.refresh_from_db()
+    # County: the police bureau scores 公安 indicators only; the evaluator any.
+    workflow.save_line(entry, "C1.5", users["county_police"], points=3, reason="1路未联网")
+    with pytest.raises(workflow.Refused):
+        workflow.save_line(entry, "C5.3", users["county_police"], points=0, reason="不是公安的指标")
+    workflow.save_line(entry, "C5.3", users["county"], points=1, reason="走访记录不全")
+    result = workflow.entry_result(entry)
+    assert next(i for i in result.indicators if i.code == "C1.5").awarded == 3
+    assert next(i for i in result.indicators if i.code == "C1.5").reason == "县级评查：1路未联网"
+    assert workflow.evaluate(entry, users["county"])
+    assert workflow.recognise(entry, users["county"])
+    entry.refresh_from_db()
+    assert entry.status == S.RECOGNISED and entry.total == result.total and entry.result == PASSED
+    assert StarRecord.objects.get(village=entry.village).action == StarRecord.Action.AWARDED
+    # Every step is in the audit log, about this entry or its lines.
+    reprs = list(AuditEvent.objects.filter(object_type="evaluation.entry", object_id=str(entry.pk)).values_list("object_repr", flat=True))
+    assert [r.split("：")[0] for r in reprs] == ["提交自评", "乡镇初审通过", "县级评查完成", "认定评查结果"]
+    assert AuditEvent.objects.filter(object_type="evaluation.line", object_repr__contains="长岗村 C1.5").count() == 3  # explanation, town, county
+    assert AuditEvent.objects.filter(object_type="evaluation.round", object_repr__startswith="长岗镇报送").count() == 1
+    assert AuditEvent.objects.filter(object_type="evaluation.starrecord").count() == 1
+
+
+def test_the_adjusted_points_are_what_the_engine_scores(open_round, users):
+    """The round's numbers are the engine's, with the lines as manual points: nothing computes a score a second way."""
+    round = open_round()
+    run_to_county(round, users)
+    entry = entry_of(round, VILLAGE2)
+    workflow.save_line(entry, "C1.5", users["county"], points=2.5, reason="2路损坏")
+    villages = workflow.round_villages(round)
+    ours = {r.code: (r.total, r.status) for r in workflow.round_results(round, villages)}
+    engine = {r.code: (r.total, r.status) for r in results(round.scheme, villages, manual=workflow.given_points(round, villages))}
+    assert ours == engine
+    assert ours[VILLAGE2][0] == pytest.approx(workflow.proposal(entry).total - entry.lines.get(indicator="C1.5").proposed + 2.5
+                                              + sum(i.points for i in workflow.proposal(entry).indicators if i.awarded is None))
+
+
+def test_two_stale_attempts_only_one_succeeds(open_round, users):
+    round = open_round()
+    first, second = entry_of(round, VILLAGE1), entry_of(round, VILLAGE1)
+    assert workflow.submit(first, users["village1"]) is True
+    assert workflow.submit(second, users["town"]) is False
+    first, second = entry_of(round, VILLAGE1), entry_of(round, VILLAGE1)
+    assert workflow.review(first, users["town"]) is True
+    assert workflow.return_to_village(second, users["taskforce"], "重新核实") is False
+    assert entry_of(round, VILLAGE1).status == S.REVIEWED
+    assert AuditEvent.objects.filter(object_type="evaluation.entry", object_repr__startswith="退回").count() == 0
+
+
+def test_nobody_approves_their_own_submission(open_round, users):
+    round = open_round()
+    entry = entry_of(round, VILLAGE1)
+    assert workflow.submit(entry, users["town"])  # 镇代填
+    with pytest.raises(workflow.Refused, match="自己"):
+        workflow.review(entry, users["town"])
+    with pytest.raises(workflow.Refused, match="自己"):
+        workflow.return_to_village(entry, users["town"], "退回")
+    # Nor may the submitter adjust the points in review.
+    with pytest.raises(workflow.Refused):
+        workflow.save_line(entry, "C1.5", users["town"], points=4, reason="自己改")
+    assert workflow.review(entry, users["taskforce"])
+    assert entry_of(round, VILLAGE1).reviewed_by == users["taskforce"]
+
+
+def test_returned_entries_go_back_to_the_village_with_the_reason(open_round, users):
+    round = open_round()
+    entry = entry_of(round, VILLAGE1)
+    workflow.submit(entry, users["village1"])
+    with pytest.raises(workflow.Refused, match="原因"):
+        workflow.return_to_village(entry, users["town"], " ")
+    assert workflow.return_to_village(entry, users["town"], "佐证材料不全")
+    entry.refresh_from_db()
+    assert entry.status == S.RETURNED and entry.return_reason == "佐证材料不全"
+    workflow.save_line(entry, "C1.5", users["village1"], explanation="已补充照片")
+    assert workflow.submit(entry, users["village1"])
+
+
+def test_recognised_results_are_locked_and_unlocked_only_by_the_county_with_a_reason(open_round, users):
+    round = open_round(pass_mark=40)
+    run_to_county(round, users)
+    entry = entry_of(round, VILLAGE1)
+    workflow.evaluate(entry, users["county"])
+    assert workflow.recognise(entry, users["county"])
+    entry.refresh_from_db()
+    total = workflow.entry_result(entry).total
+    # Locked: nobody changes a point.
+    for who in ("county", "county_police", "town", "village1"):
+        with pytest.raises(workflow.Refused):
+            workflow.save_line(entry, "C1.5", users[who], points=0, reason="改", explanation="改")
+    assert workflow.entry_result(entry).total == total
+    # Unlocking: not by the town, not without a reason.
+    with pytest.raises(workflow.Refused):
+        workflow.unlock(entry, users["town"], "要改")
+    with pytest.raises(workflow.Refused, match="原因"):
+        workflow.unlock(entry, users["county"], "")
+    assert workflow.unlock(entry, users["county"], "群众反映C1.5有误")
+    assert workflow.unlock(entry, users["county"], "再来一次") is False
+    entry.refresh_from_db()
+    assert entry.status == S.EVALUATED
+    assert list(StarRecord.objects.filter(village=entry.village).values_list("action", flat=True)) == ["awarded", "withdrawn"]
+    assert AuditEvent.objects.filter(object_type="evaluation.entry", object_repr__startswith="解锁", changes__reason=[None, "群众反映C1.5有误"]).exists()
+
+
+def test_an_undetermined_result_cannot_be_recognised(open_round, users):
+    round = open_round()
+    for entry in round.entries.select_related("village", "round__scheme"):
+        workflow.submit(entry, users["town"])
+        workflow.review(entry, users["taskforce"])  # the manual indicators were never scored
+    workflow.forward_town(round, Division.objects.get(code=CHANGGANG), users["town"])
+    entry = entry_of(round, VILLAGE1)
+    workflow.evaluate(entry, users["county"])
+    assert workflow.entry_result(entry).status == UNDETERMINED
+    with pytest.raises(workflow.Refused, match="待定"):
+        workflow.recognise(entry, users["county"])
+
+
+def test_publication_only_when_every_village_is_recognised(open_round, users):
+    round = open_round(pass_mark=40)
+    run_to_county(round, users)
+    start, end = datetime.date(2024, 3, 1), datetime.date(2024, 3, 7)
+    with pytest.raises(workflow.Refused, match="未认定"):
+        workflow.publish(round, users["county"], start, end)
+    for entry in round.entries.select_related("round__scheme", "village"):
+        workflow.evaluate(entry, users["county"])
+        workflow.recognise(entry, users["county"])
+    with pytest.raises(workflow.Refused):
+        workflow.publish(round, users["county"], end, start)
+    assert workflow.publish(round, users["county"], start, end)
+    assert workflow.publish(round, users["county"], start, end) is False
+    round.refresh_from_db()
+    assert (round.status, round.publish_start, round.publish_end) == ("published", start, end)
+    assert StarRecord.objects.filter(round=round, action="awarded").count() == 20
+
+
+def test_a_late_recognised_incident_withdraws_the_star_and_the_history_keeps_both(open_round, users, login):
+    from safestar.incidents.models import IncidentKind
+    from safestar.incidents.recognition import recognise
+
+    round = open_round(pass_mark=40)
+    run_to_county(round, users)
+    entry = entry_of(round, VILLAGE1)
+    workflow.evaluate(entry, users["county"])
+    workflow.recognise(entry, users["county"])
+    assert workflow.current_star(entry.village_id, 2023) is not None
+    # An incident of another year, or one the scheme does not veto, takes nothing away.
+    other_year = make_record("incidents", VILLAGE1, kind=IncidentKind.objects.get(code="telecom_fraud"), occurred_on=datetime.date(2024, 2, 1))
+    assert recognise(other_year, users["county"])
+    assert StarRecord.objects.filter(village=entry.village).count() == 1
+    # A telecom fraud of 2023, recognised after the star was given: 摘星.
+    fraud = make_record("incidents", VILLAGE1, kind=IncidentKind.objects.get(code="telecom_fraud"), occurred_on=datetime.date(2023, 11, 5),
+                        title="村民被冒充客服诈骗")
+    assert recognise(fraud, users["county"])
+    history = list(StarRecord.objects.filter(village=entry.village).order_by("id"))
+    assert [s.action for s in history] == ["awarded", "withdrawn"]
+    assert history[1].incident == fraud and "发生电信诈骗案件" in history[1].reason
+    assert workflow.current_star(entry.village_id, 2023) is None
+    assert workflow.entry_result(entry).status == VETOED
+    # The entry keeps the result as recognised; both records show on the village's pages.
+    entry.refresh_from_db()
+    assert entry.result == PASSED
+    page = login("village1").get(f"/evaluation/entries/{entry.pk}/").content.decode()
+    assert "授星" in page and "摘星" in page and "村民被冒充客服诈骗" in page
+    stars = login("town").get("/evaluation/stars/").content.decode()
+    assert stars.count("长岗村") == 2

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("evaluation/", views.round_list, name="evaluation-rounds"),
+    path("evaluation/new/", views.round_add, name="evaluation-round-add"),
+    path("evaluation/stars/", views.star_list, name="evaluation-stars"),
+    path("evaluation/<int:pk>/", views.round_detail, name="evaluation-round"),
+    path("evaluation/<int:pk>/towns/<str:code>/forward/", views.round_forward, name="evaluation-round-forward"),
+    path("evaluation/<int:pk>/publish/", views.round_publish, name="evaluation-round-publish"),
+    path("evaluation/<int:pk>/summary.xlsx", views.round_xlsx, name="evaluation-round-xlsx"),
+    path("evaluation/<int:pk>/report.docx", views.report_docx, name="evaluation-report-docx"),
+    path("evaluation/<int:pk>/report.pdf", views.report_pdf, name="evaluation-report-pdf"),
+    path("evaluation/<int:pk>/publication.docx", views.publication_docx, name="evaluation-publication-docx"),
+    path("evaluation/entries/<int:pk>/", views.entry_detail, name="evaluation-entry"),
+    path("evaluation/entries/<int:pk>/scores.xlsx", views.entry_xlsx, name="evaluation-entry-xlsx"),
+    path("evaluation/entries/<int:pk>/lines/<str:code>/", views.entry_line, name="evaluation-entry-line"),
+    path("evaluation/entries/<int:pk>/<slug:action>/", views.entry_action, name="evaluation-entry-action"),
+]

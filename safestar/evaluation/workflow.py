@@ -1,0 +1,362 @@
+"""The annual evaluation workflow: which villages a round covers, the results (always the engine's),
+and every state change — each one a conditional update recorded in the audit log in the same
+transaction, so two people acting on a stale page cannot both succeed.
+
+Stages of a village's entry:
+
+    村自评中 / 已退回 ──submit──▶ 待乡镇初审 ──review──▶ 乡镇已初审 ──(town forwards all)──▶ 待县级评查
+        ▲                            │                                                       │
+        └──────────return────────────┘                                           evaluate ──▶ 县级已评查
+                                                                                             │ recognise
+                                                               unlock (same or higher level) ◀──▶ 已认定（锁定）
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from safestar.audit.log import record
+from safestar.core import clock
+from safestar.org.models import Division
+from safestar.org.roles import LEVEL_ORDER, DataField, DepartmentKind, Level, Role, county_authority
+from safestar.schemes.engine import PASSED, UNDETERMINED, rank
+from safestar.schemes.service import results
+
+from .models import Entry, Line, Round, StarRecord
+
+S = Entry.Status
+
+
+class Refused(ValidationError):
+    """A step the rules do not allow (the message says why, in Chinese)."""
+
+
+# -- who may do what ------------------------------------------------------------------------------
+
+
+def is_county_evaluator(user) -> bool:
+    """政法委 evaluators (or a county department sharing the evaluation field): open rounds, score
+    every indicator, recognise, unlock, publish."""
+    return county_authority(user, DataField.EVALUATION)
+
+
+def county_scores(user, indicator) -> bool:
+    """Whether `user` gives the county's points for this indicator: the county evaluators for all of
+    them, a county-level department for the indicators of its own field (评分部门)."""
+    if is_county_evaluator(user):
+        return True
+    if user.role != Role.DEPARTMENT or user.division.level != Level.COUNTY or user.department_id is None:
+        return False
+    label = DepartmentKind(user.department.kind).label
+    return label in re.split(r"[、，,\s]+", indicator.department)
+
+
+def can_self_assess(user) -> bool:
+    return user.role in (Role.VILLAGE, Role.GRID)
+
+
+def can_submit(user) -> bool:
+    """The village cadre submits; a town office may submit on a village's behalf (镇代填)."""
+    return user.role in (Role.VILLAGE, Role.TOWN)
+
+
+def can_town_review(user) -> bool:
+    """乡镇初审: the town's safety office or its task force (督导推进、考核认定)."""
+    return user.role in (Role.TOWN, Role.TASKFORCE)
+
+
+def can_forward(user) -> bool:
+    """Only the town's safety office submits its villages upward."""
+    return user.role == Role.TOWN
+
+
+# -- which villages, and their results ------------------------------------------------------------
+
+
+def round_villages(round):
+    """The villages a round covers: those under the round's area that the scheme applies to.
+    (The one place to switch to the confirmed creating villages once applications exist.)"""
+    deeper = max(round.area.path, round.scheme.issuer.path, key=len)
+    return Division.objects.filter(level=Level.VILLAGE, path__startswith=deeper).order_by("code")
+
+
+def given_points(round, villages):
+    """{(village id, indicator): (points, reason)} from the round's lines, one query: what the
+    engine takes instead of computing (the proposal as submitted, then the latest adjustment)."""
+    lines = Line.objects.filter(entry__round=round, entry__village__in=villages).values_list("entry__village_id", "indicator", "proposed", "proposed_reason", "town_points", "town_reason", "county_points", "county_reason")
+    given = {}
+    for village, code, proposed, p_reason, town, t_reason, county, c_reason in lines:
+        line = Line(indicator=code, proposed=proposed, proposed_reason=p_reason, town_points=town, town_reason=t_reason,
+                    county_points=county, county_reason=c_reason)
+        value = line.given()
+        if value is not None:
+            given[(village, code)] = value
+    return given
+
+
+def round_results(round, villages):
+    """The engine's ranked results for `villages` (already scoped) with the round's points, each
+    with `county_rank` (among these villages) and `town_rank` (among the villages of its town)."""
+    towns = dict(villages.values_list("id", "parent_id"))
+    ranked = results(round.scheme, villages, manual=given_points(round, villages))
+    for result in ranked:
+        result.county_rank = result.rank
+    by_town = {}
+    for result in ranked:
+        by_town.setdefault(towns.get(result.village), []).append(result)
+    for group in by_town.values():
+        for result in rank(group):
+            result.town_rank = result.rank
+    for result in ranked:
+        result.rank = result.county_rank
+    return ranked
+
+
+def entry_result(entry):
+    (result,) = round_results(entry.round, Division.objects.filter(pk=entry.village_id))
+    return result
+
+
+def proposal(entry):
+    """The engine's own proposal for the village now, without anything a person gave."""
+    (result,) = results(entry.round.scheme, Division.objects.filter(pk=entry.village_id))
+    return result
+
+
+# -- opening a round ------------------------------------------------------------------------------
+
+
+def open_round(scheme, area, self_deadline, town_deadline, county_deadline, user):
+    if not is_county_evaluator(user):
+        raise Refused("只有县政法委评查员可以组织年度评查")
+    if area.level not in (Level.COUNTY, Level.TOWN):
+        raise Refused("评查范围应为县或乡镇")
+    if not self_deadline <= town_deadline <= county_deadline:
+        raise Refused("截止日期应依次为：村自评、乡镇初审、县级评查")
+    if Round.objects.filter(scheme=scheme, area=area).exists():
+        raise Refused(f"{area.name}已有该方案的评查轮次")
+    with transaction.atomic():
+        round = Round.objects.create(scheme=scheme, area=area, self_deadline=self_deadline, town_deadline=town_deadline,
+                                     county_deadline=county_deadline, opened_by=user)
+        villages = list(round_villages(round))
+        if not villages:
+            raise Refused(f"方案“{scheme.name}”不适用于{area.name}的任何村")
+        entries = Entry.objects.bulk_create([Entry(round=round, village=v) for v in villages])
+        codes = [i.code for i in scheme.spec.indicators()]
+        Line.objects.bulk_create([Line(entry=e, indicator=c) for e in entries for c in codes])
+        record("create", round, actor=user, object_repr=f"组织年度评查：{round}",
+               changes={"villages": [None, len(villages)], "deadlines": [None, f"{self_deadline} / {town_deadline} / {county_deadline}"]})
+    return round
+
+
+# -- moving an entry ------------------------------------------------------------------------------
+
+
+def _move(entry, user, old, new, label, changes=None, **fields):
+    """The conditional update: only from one of the `old` states, and only once."""
+    with transaction.atomic():
+        changed = Entry.objects.filter(pk=entry.pk, status__in=old).update(status=new, version=F("version") + 1, **fields)
+        if changed:
+            record("update", entry, actor=user, object_repr=f"{label}：{entry}",
+                   changes={"status": [Entry.Status(entry.status).label, Entry.Status(new).label]} | (changes or {}))
+            entry.refresh_from_db()
+    return bool(changed)
+
+
+def _not_own(entry, user, *who, what):
+    if user.pk in [getattr(entry, f"{w}_id") for w in who]:
+        raise Refused(f"不能{what}自己提交或经手的评查材料")
+
+
+def submit(entry, user):
+    if not can_submit(user):
+        raise Refused("只有村干部（或乡镇代填）可以提交自评")
+    with transaction.atomic():
+        if not Entry.objects.filter(pk=entry.pk, status__in=[S.SELF, S.RETURNED]).exists():
+            return False
+        # The engine's proposal as submitted: from here on the village's points are these, until
+        # the town or the county adjusts them (vetoes are still checked against the incidents).
+        result = proposal(entry)
+        lines = {line.indicator: line for line in entry.lines.all()}
+        for indicator in result.indicators:
+            line = lines[indicator.code]
+            line.proposed, line.proposed_reason = indicator.awarded, indicator.reason
+        Line.objects.bulk_update(lines.values(), ["proposed", "proposed_reason"])
+        ok = _move(entry, user, [S.SELF, S.RETURNED], S.SUBMITTED, "提交自评", {"total": [None, result.total]},
+                   submitted_by=user, submitted_at=timezone.now(), return_reason="")
+        if not ok:
+            transaction.set_rollback(True)
+    return ok
+
+
+def return_to_village(entry, user, reason):
+    if not can_town_review(user):
+        raise Refused("只有乡镇平安办或工作专班可以退回")
+    if not reason.strip():
+        raise Refused("退回须写明原因")
+    _not_own(entry, user, "submitted_by", what="审核")
+    return _move(entry, user, [S.SUBMITTED], S.RETURNED, "退回村修改", {"return_reason": [None, reason]}, return_reason=reason)
+
+
+def review(entry, user):
+    if not can_town_review(user):
+        raise Refused("只有乡镇平安办或工作专班可以初审")
+    _not_own(entry, user, "submitted_by", what="审核")
+    return _move(entry, user, [S.SUBMITTED], S.REVIEWED, "乡镇初审通过", reviewed_by=user, reviewed_at=timezone.now())
+
+
+def town_entries(round, town):
+    return Entry.objects.filter(round=round, village__path__startswith=town.path)
+
+
+def forward_town(round, town, user):
+    """The town submits upward: only when every one of its villages in the round has been reviewed."""
+    if not can_forward(user) or user.division_id != town.pk:
+        raise Refused("只有本镇平安办可以报送")
+    with transaction.atomic():
+        entries = town_entries(round, town)
+        waiting = entries.filter(status__in=[S.SELF, S.SUBMITTED, S.RETURNED]).count()
+        if waiting:
+            raise Refused(f"还有 {waiting} 个村未完成乡镇初审，不能报送")
+        reviewed = list(entries.filter(status=S.REVIEWED).values_list("pk", flat=True))
+        if not reviewed:
+            return False
+        changed = entries.filter(pk__in=reviewed, status=S.REVIEWED).update(
+            status=S.FORWARDED, forwarded_by=user, forwarded_at=timezone.now(), version=F("version") + 1
+        )
+        if changed != len(reviewed):
+            transaction.set_rollback(True)
+            return False
+        record("update", round, actor=user, object_repr=f"{town.name}报送县级评查：{round}", changes={"villages": [None, changed]})
+    return True
+
+
+def evaluate(entry, user):
+    if not is_county_evaluator(user):
+        raise Refused("只有县政法委评查员可以完成县级评查")
+    _not_own(entry, user, "submitted_by", "reviewed_by", "forwarded_by", what="评查")
+    return _move(entry, user, [S.FORWARDED], S.EVALUATED, "县级评查完成", evaluated_by=user, evaluated_at=timezone.now())
+
+
+def recognise(entry, user):
+    """认定: the result as the engine gives it now is recorded on the entry and locked; a village
+    that passed gets its star."""
+    if not is_county_evaluator(user):
+        raise Refused("只有县政法委评查员可以认定")
+    _not_own(entry, user, "submitted_by", "reviewed_by", "forwarded_by", what="认定")
+    result = entry_result(entry)
+    if result.status == UNDETERMINED:
+        raise Refused("结果待定，不能认定：" + "；".join(result.undetermined[:3]))
+    with transaction.atomic():
+        ok = _move(entry, user, [S.EVALUATED], S.RECOGNISED, "认定评查结果",
+                   {"total": [None, result.total], "result": [None, result.status], "band": [None, result.band]},
+                   recognised_by=user, recognised_at=timezone.now(), total=result.total, result=result.status, band=result.band)
+        if ok and result.status == PASSED:
+            _star(entry, user, StarRecord.Action.AWARDED, band=result.band, reason=f"认定得分 {result.total:g} 分")
+    return ok
+
+
+def unlock(entry, user, reason):
+    """Only the same or a higher level than the one that recognised, with a reason; the star given
+    on the recognition is withdrawn (the history keeps both)."""
+    if not is_county_evaluator(user):
+        raise Refused("只有县级或更高层级的评查人员可以解锁")
+    if not reason.strip():
+        raise Refused("解锁须写明原因")
+    if entry.recognised_by_id and LEVEL_ORDER.index(user.division.level) > LEVEL_ORDER.index(entry.recognised_by.division.level):
+        raise Refused("只能由认定的同级或上级解锁")
+    with transaction.atomic():
+        ok = _move(entry, user, [S.RECOGNISED], S.EVALUATED, "解锁评查结果", {"reason": [None, reason]},
+                   recognised_by=None, recognised_at=None)
+        if ok and current_star(entry.village_id, entry.round.scheme.year):
+            _star(entry, user, StarRecord.Action.WITHDRAWN, reason=f"解锁重新评查：{reason}")
+    return ok
+
+
+def publish(round, user, start, end):
+    if not is_county_evaluator(user):
+        raise Refused("只有县政法委评查员可以公示")
+    if end < start:
+        raise Refused("公示结束日期不能早于开始日期")
+    pending = round.entries.exclude(status=S.RECOGNISED).count()
+    if pending:
+        raise Refused(f"还有 {pending} 个村的结果未认定，不能公示")
+    with transaction.atomic():
+        changed = Round.objects.filter(pk=round.pk, status=Round.Status.OPEN).update(
+            status=Round.Status.PUBLISHED, publish_start=start, publish_end=end, published_by=user, version=F("version") + 1
+        )
+        if changed:
+            record("update", round, actor=user, object_repr=f"公示评查结果：{round}",
+                   changes={"status": ["评查中", "已公示"], "publication": [None, f"{start} 至 {end}"]})
+            round.refresh_from_db()
+    return bool(changed)
+
+
+# -- points ---------------------------------------------------------------------------------------
+
+
+def line_level(entry, user, indicator):
+    """What `user` may change on this indicator of this entry now: "village" (the explanation),
+    "town" or "county" (points with a reason), or None."""
+    if entry.status in (S.SELF, S.RETURNED) and can_self_assess(user) or entry.status in (S.SELF, S.RETURNED) and user.role == Role.TOWN:
+        return "village"
+    if entry.status == S.SUBMITTED and can_town_review(user) and user.pk != entry.submitted_by_id:
+        return "town"
+    if entry.status == S.FORWARDED and county_scores(user, indicator):
+        return "county"
+    return None
+
+
+def save_line(entry, code, user, *, explanation=None, points=None, reason=""):
+    indicator = next((i for i in entry.round.scheme.spec.indicators() if i.code == code), None)
+    if indicator is None:
+        raise Refused(f"指标 {code} 不在本方案中")
+    level = line_level(entry, user, indicator)
+    if level is None:
+        raise Refused("该村评查材料当前不能由您修改（已提交、已锁定或不属于您的评分领域）")
+    if level != "village":
+        if points is not None and not 0 <= points <= indicator.points:
+            raise Refused(f"得分应在 0 到 {indicator.points:g} 之间")
+        if points is not None and not reason.strip():
+            raise Refused("调整得分须写明理由")
+    stage = {"village": [S.SELF, S.RETURNED], "town": [S.SUBMITTED], "county": [S.FORWARDED]}[level]
+    with transaction.atomic():
+        # The entry must still be at that stage: the same conditional update guards the lines.
+        if not Entry.objects.filter(pk=entry.pk, status__in=stage).update(version=F("version") + 1):
+            raise Refused("该村评查材料的状态已经变化，请刷新后再试")
+        line = Line.objects.select_for_update().get(entry=entry, indicator=code)
+        if level == "village":
+            changes = {"explanation": [line.explanation, explanation or ""]}
+            line.explanation = explanation or ""
+        else:
+            old = [getattr(line, f"{level}_points"), getattr(line, f"{level}_reason")]
+            setattr(line, f"{level}_points", points)
+            setattr(line, f"{level}_reason", reason if points is not None else "")
+            setattr(line, f"{level}_by", user if points is not None else None)
+            changes = {f"{level}_points": [old[0], points], f"{level}_reason": [old[1], reason]}
+        line.save()
+        who = {"village": "村自评说明", "town": "乡镇调整得分", "county": "县级调整得分"}[level]
+        record("update", line, actor=user, object_repr=f"{who}：{entry} {code}", changes=changes)
+    return line
+
+
+# -- stars ----------------------------------------------------------------------------------------
+
+
+def current_star(village_id, year):
+    """The latest star record of the village in the year, if it is an award."""
+    last = StarRecord.objects.filter(village_id=village_id, year=year).order_by("-id").first()
+    return last if last is not None and last.action == StarRecord.Action.AWARDED else None
+
+
+def _star(entry, user, action, band="", reason="", incident=None):
+    scheme = entry.round.scheme
+    if action == StarRecord.Action.WITHDRAWN:
+        band = (current_star(entry.village_id, scheme.year) or StarRecord(band="")).band
+    star = StarRecord.objects.create(village_id=entry.village_id, year=scheme.year, round=entry.round, star=scheme.star,
+                                     band=band, action=action, on=clock.today(), incident=incident, reason=reason[:200], by=user)
+    record("create", star, actor=user, object_repr=str(star), changes={"action": [None, star.get_action_display()], "reason": [None, reason]})
+    return star
