@@ -1,6 +1,7 @@
-"""Demo: 长岗镇's 2023 evaluation round, half-way: the county opened it, the town office filled in
-the self-assessment for most villages (镇代填) and the task force reviewed them, 杨庄村 with an
-adjustment; 长岗村 is still assessing itself. From here the demo personas can finish the round:
+"""Demo: 长岗镇's 2023 evaluation round of its 创建主体 (the villages whose application the town
+confirmed in the creation demo: 长岗村 and 杨庄村), half-way: the county opened it, 杨庄村 submitted
+its self-assessment and the task force reviewed it with an adjustment (any other creating village
+would be filled in by the town office, 镇代填); 长岗村 is still assessing itself. From here the demo personas can finish the round:
 village1 submits, taskforce or town reviews, town forwards, county evaluates, recognises, publishes."""
 
 import datetime

@@ -77,10 +77,17 @@ def can_forward(user) -> bool:
 
 
 def round_villages(round):
-    """The villages a round covers: those under the round's area that the scheme applies to.
-    (The one place to switch to the confirmed creating villages once applications exist.)"""
-    deeper = max(round.area.path, round.scheme.issuer.path, key=len)
-    return Division.objects.filter(level=Level.VILLAGE, path__startswith=deeper).order_by("code")
+    """The villages a round covers: the 创建主体, i.e. the villages under the round's area (and under
+    the scheme's issuer) whose application for this star and year the town confirmed (creation app).
+    The seed: "由县委政法委牵头相关部门对创建主体进行评查认定"."""
+    from safestar.creation.models import Application, ApplicationStatus
+
+    scheme = round.scheme
+    confirmed = Application.objects.filter(
+        status=ApplicationStatus.CONFIRMED, scheme__issuer=scheme.issuer_id, scheme__year=scheme.year, scheme__star=scheme.star,
+    )
+    deeper = max(round.area.path, scheme.issuer.path, key=len)
+    return Division.objects.filter(level=Level.VILLAGE, path__startswith=deeper, pk__in=confirmed.values("village")).order_by("code")
 
 
 def given_points(round, villages):
@@ -143,7 +150,7 @@ def open_round(scheme, area, self_deadline, town_deadline, county_deadline, user
                                      county_deadline=county_deadline, opened_by=user)
         villages = list(round_villages(round))
         if not villages:
-            raise Refused(f"方案“{scheme.name}”不适用于{area.name}的任何村")
+            raise Refused(f"{area.name}没有已确认的“{scheme.star}”创建村（创建申请须先经乡镇确认），或方案“{scheme.name}”不适用于该范围")
         entries = Entry.objects.bulk_create([Entry(round=round, village=v) for v in villages])
         codes = [i.code for i in scheme.spec.indicators()]
         Line.objects.bulk_create([Line(entry=e, indicator=c) for e in entries for c in codes])

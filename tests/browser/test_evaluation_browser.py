@@ -1,6 +1,6 @@
 """A full evaluation round for the demo town in a real browser: 长岗村 assesses itself and attaches
 evidence, the town office reviews and adjusts, forwards the town; the county adjusts, evaluates,
-recognises and publishes. The other 19 villages come from the demo round (submitted by the town
+recognises and publishes. The other creating village (杨庄村) comes from the demo round (submitted by the town
 office, reviewed by the task force). The `ui` fixture fails the test on any CSP violation, script
 error, failed or external request."""
 
@@ -18,6 +18,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 
 @pytest.mark.browser
 def test_a_full_round_from_self_assessment_to_publication(ui, tmp_path, settings):
+    from safestar.creation import demo_data as creation_demo
     from safestar.evaluation import demo_data as evaluation_demo
     from safestar.evaluation import workflow
     from safestar.evaluation.models import Entry, Round
@@ -26,6 +27,7 @@ def test_a_full_round_from_self_assessment_to_publication(ui, tmp_path, settings
 
     settings.VAR_DIR = tmp_path
     schemes_demo.load(2023)  # the shipped schemes and the county's manual scores for 长岗镇
+    creation_demo.load(2023)  # 长岗村 and 杨庄村 applied and were confirmed: the round's 创建主体
     evaluation_demo.load(2023)
     round = Round.objects.get()
     entry = Entry.objects.select_related("round__scheme", "village").get(round=round, village__code=VILLAGE1)
@@ -51,7 +53,7 @@ def test_a_full_round_from_self_assessment_to_publication(ui, tmp_path, settings
     page.context.clear_cookies()
 
     # 乡镇初审: the town office settles what could not be computed, adjusts C1.5 with a reason,
-    # passes the review and forwards the town (all 20 villages are now reviewed).
+    # passes the review and forwards the town (both creating villages are now reviewed).
     page = ui.login("town")
     ui.goto(entry_url)
     entry.refresh_from_db()
@@ -106,7 +108,7 @@ def test_a_full_round_from_self_assessment_to_publication(ui, tmp_path, settings
     expect(page.get_by_test_id("round-status")).to_have_text("已公示")
     expect(page.get_by_text("公示期：2024-03-01 至 2024-03-07")).to_be_visible()
     results = page.get_by_test_id("results")
-    expect(results.locator("tbody tr")).to_have_count(20)
+    expect(results.locator("tbody tr")).to_have_count(2)  # the two creating villages
     expect(results.get_by_role("row", name="长岗村")).to_contain_text(shown)
     href = page.get_by_role("link", name="公示名单（Word）").get_attribute("href")
     response = page.request.get(ui.url(href))  # with the county's session; a click would start a download

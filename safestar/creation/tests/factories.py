@@ -76,3 +76,21 @@ def campaign(town_code, deadline=datetime.date(2023, 8, 31)):
 
 def pk_of(factory, *args, **kw):
     return lambda: {"pk": factory(*args, **kw).pk}
+
+
+def confirmed_applications(scheme, area_code):
+    """Every village under `area_code` a confirmed 创建主体 of `scheme`, written directly (no task
+    lists): for tests that need whole towns of creating villages, where only three have cadres."""
+    from django.utils import timezone
+
+    from safestar.creation.models import Application, ApplicationStatus
+
+    area = Division.objects.get(code=area_code)
+    villages = Division.objects.filter(level="village", path__startswith=area.path).exclude(
+        pk__in=Application.objects.filter(scheme__issuer=scheme.issuer, scheme__year=scheme.year).values("village"))
+    applicant, decider = User.objects.get(username="village1"), User.objects.get(username="town")
+    Application.objects.bulk_create([
+        Application(village=v, scheme=scheme, year=scheme.year, status=ApplicationStatus.CONFIRMED, applied_by=applicant,
+                    applied_at=timezone.now(), decided_by=decider, decided_at=timezone.now(), reason="同意")
+        for v in villages
+    ])

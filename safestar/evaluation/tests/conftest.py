@@ -28,7 +28,10 @@ def open_round(users):
     from safestar.org.models import Division
 
     def _open(pass_mark=85, area=CHANGGANG, issuer=CHANGGANG):
+        from safestar.creation.tests.factories import confirmed_applications
+
         scheme = load_scheme(issuer, **{"pass_mark: 85": f"pass_mark: {pass_mark}"})
+        confirmed_applications(scheme, area)  # every village of the area applied and was confirmed
         d = datetime.date(2024, 1, 31)
         return workflow.open_round(scheme, Division.objects.get(code=area), d, d, d, users["county"])
 

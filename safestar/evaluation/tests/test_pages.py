@@ -20,10 +20,14 @@ def test_the_county_opens_a_round_from_the_form(login, users):
     response = client.post("/evaluation/new/", {"scheme": scheme.pk, "area": users["town"].division.pk, "self_deadline": "2024-01-15",
                                                 "town_deadline": "2024-01-10", "county_deadline": "2024-02-28"})
     assert "截止日期应依次为" in response.content.decode()
-    response = client.post("/evaluation/new/", {"scheme": scheme.pk, "area": users["town"].division.pk, "self_deadline": "2024-01-15",
-                                                "town_deadline": "2024-01-31", "county_deadline": "2024-02-28"})
-    assert response.status_code == 302
-    assert Entry.objects.filter(round__area__code=CHANGGANG).count() == 20
+    form = {"scheme": scheme.pk, "area": users["town"].division.pk, "self_deadline": "2024-01-15",
+            "town_deadline": "2024-01-31", "county_deadline": "2024-02-28"}
+    assert "没有已确认的“平安法治星”创建村" in client.post("/evaluation/new/", form).content.decode()  # nobody applied yet
+    from safestar.creation.tests.factories import application
+
+    application("411422100201")  # 长岗村 applies and the town confirms
+    assert client.post("/evaluation/new/", form).status_code == 302
+    assert list(Entry.objects.filter(round__area__code=CHANGGANG).values_list("village__name", flat=True)) == ["长岗村"]
 
 
 def test_village_explains_submits_and_sees_the_town_adjustment(open_round, users, login):
