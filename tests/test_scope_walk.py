@@ -326,8 +326,12 @@ def _open_round(town, published=False):
 
     round = Round.objects.filter(area__code=town).first()
     if round is None:
+        from safestar.creation.tests.factories import confirmed_applications
+
         d = datetime.date(2024, 1, 31)
-        round = workflow.open_round(load_scheme(town), Division.objects.get(code=town), d, d, d, User.objects.get(username="county"))
+        scheme = load_scheme(town)
+        confirmed_applications(scheme, town)  # the town's villages are its 创建主体
+        round = workflow.open_round(scheme, Division.objects.get(code=town), d, d, d, User.objects.get(username="county"))
     if published:
         Round.objects.filter(pk=round.pk).update(status=Round.Status.PUBLISHED, publish_start=datetime.date(2024, 3, 1),
                                                  publish_end=datetime.date(2024, 3, 7))

@@ -4,14 +4,14 @@
 
 import builtins
 import io
-from pathlib import Path
 
 from docx.shared import Cm
-from PIL import Image, ImageDraw, ImageFont
 
 from safestar.audit.log import record
 from safestar.core import clock
-from safestar.core.documents import add_heading, add_paragraph, add_signature, add_table, docx_response, pdf_response, word_document
+from safestar.core.documents import (
+    add_heading, add_paragraph, add_signature, add_table, bar_chart_png, docx_response, pdf_response, png_data_uri, word_document,
+)
 from safestar.core.sheets import Column, write_xlsx, xlsx_response
 from safestar.schemes.engine import FAILED, PASSED, UNDETERMINED, VETOED
 
@@ -123,42 +123,15 @@ def report_context(round, villages):
               if i.awarded is not None and i.lost > 1e-9]
     vetoes = [(r.name, v.title, x) for r in ranked for v in r.vetoes for x in v.incidents]
     top = max([spec.total] + [r.total for r in ranked])
-    # The bar chart of the PDF (inline SVG): 300 px for the highest possible total.
-    chart = []
-    for n, r in enumerate(ranked):
-        width = round_points(r.total / top * 300) if top else 0
-        chart.append({"name": r.name, "total": r.total, "status": r.status, "width": width, "bar_y": 20 * n + 4,
-                      "text_y": 20 * n + 14, "value_x": round_points(95 + width)})
+    chart = bar_chart_png([(r.name, r.total, COLOURS.get(r.status, "#757575")) for r in ranked], maximum=top, marker=spec.pass_mark)
     return {
         "round": round, "spec": spec, "results": ranked, "towns": towns, "counts": counts, "categories": categories,
-        "losses": losses, "vetoes": vetoes, "chart": chart, "chart_height": 20 * len(ranked) + 10,
-        "pass_line": None if spec.pass_mark is None else round_points(spec.pass_mark / top * 300 + 90), "today": clock.today(),
+        "losses": losses, "vetoes": vetoes, "chart": chart, "chart_uri": png_data_uri(chart), "today": clock.today(),
         "entries": entries,
     }
 
 
-CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")  # Debian's fonts-noto-cjk
 COLOURS = {PASSED: "#2e7d32", VETOED: "#c62828", UNDETERMINED: "#f9a825"}
-
-
-def chart_png(context):
-    """The same bar chart as the PDF's SVG (context["chart"]), drawn as a picture for Word."""
-    scale = 3
-    width, height = 460 * scale, context["chart_height"] * scale
-    image = Image.new("RGB", (width, height), "white")
-    draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype(str(CJK_FONT), 10 * scale) if CJK_FONT.exists() else ImageFont.load_default()
-    for bar in context["chart"]:
-        draw.text((0, (bar["bar_y"] - 2) * scale), bar["name"], fill="black", font=font)
-        draw.rectangle([90 * scale, bar["bar_y"] * scale, (90 + bar["width"]) * scale, (bar["bar_y"] + 12) * scale],
-                       fill=COLOURS.get(bar["status"], "#757575"))
-        draw.text((bar["value_x"] * scale, (bar["bar_y"] - 2) * scale), f"{bar['total']:g}", fill="black", font=font)
-    if context["pass_line"]:
-        x = context["pass_line"] * scale
-        draw.line([x, 0, x, height], fill="#1565c0", width=scale)
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 def round_points(value):
@@ -182,7 +155,7 @@ def report_docx(round, villages):
               [(r.county_rank or "—", r.town_rank or "—", context["towns"].get(r.village, ""), r.name, f"{r.total:g}", r.status, r.band)
                for r in context["results"]])
     add_paragraph(document, "得分图（按得分排序）：")
-    document.add_picture(io.BytesIO(chart_png(context)), width=Cm(15))
+    document.add_picture(io.BytesIO(context["chart"]), width=Cm(15))
     add_heading(document, "三、分类得分")
     for category in context["categories"]:
         add_heading(document, f"{category['title']}（{category['points']:g}分）", level=2)

@@ -44,3 +44,12 @@ def test_pdf_renders_distinct_chinese_glyphs_not_boxes(tmp_path):
     assert ImageChops.difference(first, second).getbbox() is not None
     fonts = subprocess.run(["pdffonts", "-"], input=pdf_of("平安"), capture_output=True).stdout
     assert b"CJK" in fonts
+
+
+def test_bar_chart_bars_grow_with_their_values():
+    def red_pixels(value):
+        png = documents.bar_chart_png([("长岗村", value, "#ff0000")], maximum=100, marker=85)
+        image = Image.open(io.BytesIO(png)).convert("RGB")
+        return sum(1 for pixel in image.getdata() if pixel == (255, 0, 0))
+
+    assert 0 < red_pixels(40) < red_pixels(90)
