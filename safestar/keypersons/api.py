@@ -8,6 +8,7 @@ from django.db.models import Max, Q
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from safestar.core.ledger_api import Errors, form_errors
 from safestar.core.ledger_ops import Conflict
 from safestar.core.masking import mask_id_number, mask_name
 from safestar.core.scope import can_read, can_write, get_visible_or_404, require
@@ -112,11 +113,6 @@ class VisitIn(Schema):
     findings: str | None = None
 
 
-class Errors(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
-
-
 
 
 def _full(person, user):
@@ -200,17 +196,12 @@ def _form(user, payload, instance=None):
     return form
 
 
-def _invalid(form):
-    errors = {("village" if k == "division" else k): [str(m) for m in v] for k, v in form.errors.items()}
-    return Status(422, {"detail": "数据校验未通过", "errors": errors})
-
-
 @router.post("/key-persons/", response={201: PersonOut, 422: Errors}, url_name="key-persons-create", summary="登记（镇平安办、负责部门）")
 def create_person(request, payload: PersonIn):
     require(can_write(KeyPerson, request.auth))
     form = _form(request.auth, payload)
     if not form.is_valid():
-        return _invalid(form)
+        return form_errors(form)
     return Status(201, save_person(form, request.auth))
 
 
@@ -223,7 +214,7 @@ def update_person(request, pk: int, payload: PersonIn):
         return Status(422, {"detail": "须提供 version（读取该记录时得到的版本号）", "errors": {"version": ["必填"]}})
     form = _form(request.auth, payload, instance=person)
     if not form.is_valid():
-        return _invalid(form)
+        return form_errors(form)
     try:
         return Status(200, save_person(form, request.auth, version=payload.version))
     except Conflict as exc:
@@ -256,5 +247,5 @@ def create_visit(request, payload: VisitIn):
     data = payload.dict(exclude={"person"})
     form = VisitForm(data={k: ("" if v is None else v) for k, v in data.items()}, person=person)
     if not form.is_valid():
-        return _invalid(form)
+        return form_errors(form)
     return Status(201, add_visit(form, request.auth))
