@@ -2,12 +2,13 @@
 
 import datetime
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from safestar.core.scope import can_read, get_visible_or_404, require
 
 from .models import Application, Finding, Inspection, RectificationPlan, SpecialCampaign, Task
+from .views import MAX_ID  # larger ids are refused with 422 instead of overflowing the database's integer
 
 router = Router(tags=["创建与督导"])
 
@@ -201,7 +202,7 @@ def _scoped(model, request, *related):
 
 @router.get("/applications/", response=list[ApplicationOut], url_name="applications-list", summary="创建申请（创建主体名单），分页")
 @paginate(LimitOffsetPagination)
-def applications(request, year: int | None = None, status: str | None = None):
+def applications(request, year: int | None = Query(None, ge=2000, le=2100, description="年度"), status: str | None = None):
     queryset = _scoped(Application, request, "village", "scheme")
     if year:
         queryset = queryset.filter(year=year)
@@ -217,7 +218,7 @@ def application(request, pk: int):
 
 @router.get("/tasks/", response=list[TaskOut], url_name="tasks-list", summary="创建任务（overdue=true 只列逾期），分页")
 @paginate(LimitOffsetPagination)
-def tasks(request, application: int | None = None, overdue: bool = False):
+def tasks(request, application: int | None = Query(None, ge=1, le=MAX_ID, description="创建申请编号"), overdue: bool = False):
     from .services import overdue_tasks
 
     queryset = _scoped(Task, request, "village", "responsible")
@@ -244,7 +245,7 @@ def inspection(request, pk: int):
 
 @router.get("/findings/", response=list[FindingOut], url_name="findings-list", summary="督导发现的问题，分页")
 @paginate(LimitOffsetPagination)
-def findings(request, inspection: int | None = None):
+def findings(request, inspection: int | None = Query(None, ge=1, le=MAX_ID, description="督导检查编号")):
     queryset = _scoped(Finding, request, "village")
     if inspection:
         queryset = queryset.filter(inspection=inspection)

@@ -42,6 +42,19 @@ def _stale(request):
     messages.warning(request, "状态已被他人更改，本次操作未执行，请查看最新状态。")
 
 
+MAX_ID = 2**31 - 1  # the largest id (and number) every supported database stores in an integer column
+
+
+def _int(value, low=1, high=MAX_ID):
+    """A whole number from a query or form value, or None when it is not one in [low, high]
+    (crafted values such as "²" pass str.isdigit() but not int(), and huge numbers overflow the database)."""
+    value = (value or "").strip()
+    if not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if low <= number <= high else None
+
+
 # -- applications (创建申请与创建主体) ------------------------------------------------------------
 
 def _applications(request):
@@ -55,9 +68,10 @@ def _applications(request):
         )
         .order_by("-year", "village__code")
     )
-    year = request.GET.get("year", "")
-    if year.isdigit():
-        queryset = queryset.filter(year=int(year))
+    year = _int(request.GET.get("year"), 2000, 2100)
+    if year:
+        queryset = queryset.filter(year=year)
+    year = year or ""
     status = request.GET.get("status", "")
     if status in ApplicationStatus.values:
         queryset = queryset.filter(status=status)
@@ -465,8 +479,8 @@ def campaign_list(request):
 def campaign_add(request):
     require(services.is_town_office(request.user))
     initial = {}
-    if request.GET.get("finding", "").isdigit():
-        finding = Finding.objects.visible_to(request.user).filter(pk=request.GET["finding"], kind=FindingKind.COMMON).first()
+    if finding_id := _int(request.GET.get("finding")):
+        finding = Finding.objects.visible_to(request.user).filter(pk=finding_id, kind=FindingKind.COMMON).first()
         if finding:
             initial = {"findings": [finding.pk], "villages": [finding.village_id]}
     form = CampaignForm(request.user, request.POST or None, initial=initial)
@@ -499,8 +513,9 @@ def campaign_transition(request, pk):
     require(services.may_run_campaign(request.user, campaign))
     comment = request.POST.get("comment", "").strip()[:500]
     try:
-        if request.POST.get("task", "").isdigit():
-            task = campaign.tasks.filter(pk=int(request.POST["task"])).first()
+        if request.POST.get("task"):
+            task_id = _int(request.POST["task"])
+            task = campaign.tasks.select_related("village").filter(pk=task_id).first() if task_id else None
             require(task is not None)
             done = services.complete_task(task, request.user, comment or "已完成专项整治任务")
             text = f"已记录{task.village.name}完成整治。"
@@ -544,9 +559,13 @@ def my_todo(request):
 
 
 def _week(request):
+    """The Monday and Sunday of the week asked for (?week=any day of it), this week when the value is
+    not a date of 2000-2100 (the page links to the weeks before and after, which must exist)."""
     try:
         day = datetime.date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
+        day = today()
+    if not 2000 <= day.year <= 2100:
         day = today()
     start = day - datetime.timedelta(days=day.weekday())
     return start, start + datetime.timedelta(days=6)
