@@ -41,9 +41,16 @@ class DecideForm(forms.Form):
     reason = forms.CharField(label="意见", required=False, max_length=200)
 
 
-def village_people(user, village):
-    """Accounts of the village the user may see (the choices of 责任人)."""
-    return User.objects.visible_to(user).filter(division=village, is_active=True, role__in=[Role.VILLAGE, Role.GRID]).order_by("username")
+def village_people(village, current=None):
+    """The choices of 责任人: the active village cadres and grid workers of the object's village (which
+    the caller fetched through the scope), and whoever is responsible now. Not User.visible_to(user):
+    that scope is the accounts a user may administer, and leaves out the user and their colleagues."""
+    from django.db.models import Q
+
+    people = Q(division=village, is_active=True, role__in=[Role.VILLAGE, Role.GRID])
+    if current:
+        people |= Q(pk=current)
+    return User.objects.filter(people).order_by("username")
 
 
 class TaskForm(forms.Form):
@@ -51,9 +58,9 @@ class TaskForm(forms.Form):
     responsible = forms.ModelChoiceField(label="责任人", queryset=User.objects.none(), required=False)
     due_on = forms.DateField(label="完成期限", widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, user, village, *args, **kwargs):
+    def __init__(self, user, village, *args, current=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].queryset = village_people(user, village)
+        self.fields["responsible"].queryset = village_people(village, current)
 
     def clean_due_on(self):
         due = self.cleaned_data["due_on"]
@@ -153,9 +160,9 @@ class PlanForm(forms.Form):
     measures = forms.CharField(label="整改措施", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
     responsible = forms.ModelChoiceField(label="责任人", queryset=User.objects.none(), required=False)
 
-    def __init__(self, user, village, *args, **kwargs):
+    def __init__(self, user, village, *args, current=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].queryset = village_people(user, village)
+        self.fields["responsible"].queryset = village_people(village, current)
 
 
 class ProgressForm(forms.Form):

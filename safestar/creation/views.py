@@ -203,22 +203,27 @@ def task_edit(request, pk):
     task = get_visible_or_404(Task.objects.select_related("village"), request.user, write=True, pk=pk, status=TaskStatus.OPEN)
     before = snapshot(task, TASK_FIELDS)
     initial = {"title": task.title, "responsible": task.responsible_id, "due_on": task.due_on}
-    form = TaskEditForm(request.user, task.village, request.POST or None, initial=initial)
+    form = TaskEditForm(request.user, task.village, request.POST or None, initial=initial, current=task.responsible_id)
     town = services.is_town_office(request.user)
     if not town:  # the village does not move its own deadline or rename the town's task
         form.fields["title"].disabled = form.fields["due_on"].disabled = True
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        links = [*task.links, data["link"]] if data["link"] and data["link"] not in task.links else task.links
         with transaction.atomic():
-            task.title, task.responsible, task.due_on = data["title"], data["responsible"], data["due_on"]
-            if data["link"] and data["link"] not in task.links:
-                task.links = [*task.links, data["link"]]
-            task.save()
-            changes = diff(before, snapshot(task, TASK_FIELDS))
-            if data["link"]:
-                changes["links"] = [None, data["link"]["label"]]
-            record("update", task, changes=changes)
-        messages.success(request, "已保存。")
+            # conditional, like every change of a workflow object: a task completed meanwhile stays completed
+            updated = Task.objects.filter(pk=task.pk, status=TaskStatus.OPEN).update(
+                title=data["title"], responsible=data["responsible"], due_on=data["due_on"], links=links)
+            if updated:
+                task.refresh_from_db()
+                changes = diff(before, snapshot(task, TASK_FIELDS))
+                if data["link"]:
+                    changes["links"] = [None, data["link"]["label"]]
+                record("update", task, changes=changes)
+        if updated:
+            messages.success(request, "已保存。")
+        else:
+            _stale(request)
         return redirect(task)
     return render(request, "creation/task_form.html", {"form": form, "task": task})
 
@@ -401,7 +406,8 @@ def plan_edit(request, pk):
     plan = get_visible_or_404(RectificationPlan.objects.select_related("village", "finding"), request.user, write=True, pk=pk,
                               status=PlanStatus.OPEN)
     before = snapshot(plan, PLAN_FIELDS)
-    form = PlanForm(request.user, plan.village, request.POST or None, initial={"measures": plan.measures, "responsible": plan.responsible_id})
+    form = PlanForm(request.user, plan.village, request.POST or None, initial={"measures": plan.measures, "responsible": plan.responsible_id},
+                    current=plan.responsible_id)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             updated = RectificationPlan.objects.filter(pk=plan.pk, status=PlanStatus.OPEN).update(**form.cleaned_data)
@@ -494,13 +500,20 @@ def campaign_add(request):
     return render(request, "creation/campaign_form.html", {"form": form})
 
 
+def _campaign_tasks(campaign, user):
+    """The campaign's tasks the user sees: through the scope (a village only its own) for whoever reads
+    tasks, else all of them (the leading department runs the campaign without the creation field)."""
+    if can_read(Task, user):
+        return Task.objects.visible_to(user).filter(campaign=campaign)
+    return campaign.tasks.all()
+
+
 def campaign_detail(request, pk):
     campaign = get_visible_or_404(SpecialCampaign.objects.select_related("department", "town"), request.user, pk=pk)
     runner = services.may_run_campaign(request.user, campaign)
     return render(request, "creation/campaign_detail.html", {
         "campaign": campaign, "villages": campaign.villages.order_by("code"),
-        # the campaign's tasks are read through the campaign: its department sees them even without the creation field
-        "tasks": campaign.tasks.select_related("village", "completed_by").order_by("village__code"),
+        "tasks": _campaign_tasks(campaign, request.user).select_related("village", "completed_by").order_by("village__code"),
         "findings": Finding.objects.visible_to(request.user).filter(campaign=campaign).select_related("village"),
         "runner": runner, "events": history(campaign, request.user), "comment_form": CommentForm(),
     })

@@ -34,8 +34,13 @@ def transition(obj, *, actor, action, label, source, target, comment="", updates
         raise Refused(f"不能{label}本人提交的事项，须由其他人员办理。")
     choices = dict(model._meta.get_field("status").choices)
     with transaction.atomic():
-        changed = model.objects.filter(pk=obj.pk, status=source).update(status=target, **(updates or {}))
+        rows = model.objects.filter(pk=obj.pk, status=source)
+        if not_by is not None:  # the page may be stale: who submitted is checked on the row itself too
+            rows = rows.exclude(**{f"{not_by}_id": actor.pk})
+        changed = rows.update(status=target, **(updates or {}))
         if not changed:
+            if not_by is not None and model.objects.filter(pk=obj.pk, status=source, **{f"{not_by}_id": actor.pk}).exists():
+                raise Refused(f"不能{label}本人提交的事项，须由其他人员办理。")
             return False
         Event.objects.create(
             object_type=model._meta.label_lower, object_id=obj.pk, division=division_of(obj), action=action,

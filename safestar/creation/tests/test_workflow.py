@@ -297,5 +297,70 @@ def test_a_campaign_is_seen_by_the_villages_it_covers_only(login, world):
 
     found = campaign(CHANGGANG)  # covers the town's first two villages: 长岗村 and 杨庄村
     found.villages.remove(Division.objects.get(code="411422100202"))
-    assert login("village1").get(f"/creation/campaigns/{found.pk}/").status_code == 200
+    response = login("village1").get(f"/creation/campaigns/{found.pk}/")
+    assert response.status_code == 200
+    # the village sees its own part of the campaign, not its neighbour's task (杨庄村 had one made before it was removed)
+    assert [t.village.name for t in response.context["tasks"]] == ["长岗村"]
+    assert "杨庄村" not in response.content.decode()
     assert login("village2").get(f"/creation/campaigns/{found.pk}/").status_code == 404
+    # the town office and the leading department (without the creation field) see every village's task
+    for user in ("town", "police"):
+        tasks = login(user).get(f"/creation/campaigns/{found.pk}/").context["tasks"]
+        assert sorted(t.village.name for t in tasks) == ["杨庄村", "长岗村"]
+
+
+def test_a_task_completed_while_someone_edits_it_stays_completed(login, world, monkeypatch):
+    from safestar.creation.forms import TaskEditForm
+
+    task = factories.task(VILLAGE1)
+    clean = TaskEditForm.clean
+
+    def completed_meanwhile(form):  # the town completes the task between the page's read and its save
+        Task.objects.filter(pk=task.pk).update(status="done", evidence="已完成", completed_by=User.objects.get(username="town"))
+        return clean(form)
+
+    monkeypatch.setattr(TaskEditForm, "clean", completed_meanwhile)
+    response = login("village1").post(f"/creation/tasks/{task.pk}/edit/", {"responsible": User.objects.get(username="grid1").pk}, follow=True)
+    assert "状态已被他人更改" in " ".join(messages_of(response))
+    task.refresh_from_db()
+    assert task.status == "done" and task.evidence == "已完成" and task.responsible.username == "village1"
+    assert not AuditEvent.objects.filter(object_type="creation.task", action="update").exists()
+
+
+def test_a_stale_page_does_not_let_the_town_verify_what_it_submitted_itself(world):
+    plan = factories.plan(VILLAGE1)
+    plan.measures = "维修探头"
+    plan.save()
+    stale = RectificationPlan.objects.get(pk=plan.pk)  # read before the submission: submitted_by still empty
+    town = User.objects.get(username="town")
+    services.submit_plan(plan, town, "镇里代为提交")
+    with pytest.raises(Refused, match="不能验收销号本人提交的事项"):
+        services.verify_plan(stale, town, "合格")
+    plan.refresh_from_db()
+    assert plan.status == "submitted" and plan.closed_on is None
+
+
+def test_the_responsible_person_is_chosen_among_the_village_cadres_and_grid_workers(login, world):
+    task = factories.task(VILLAGE1)  # generated with the applying cadre village1 responsible
+    assert task.responsible.username == "village1"
+    response = login("village1").post(f"/creation/tasks/{task.pk}/edit/", {"responsible": task.responsible_id}, follow=True)
+    assert "已保存。" in messages_of(response)
+    task.refresh_from_db()
+    assert task.responsible.username == "village1"
+    grid1 = User.objects.get(username="grid1")
+    response = login("grid1").post(f"/creation/tasks/{task.pk}/edit/", {"responsible": grid1.pk}, follow=True)
+    assert "已保存。" in messages_of(response)
+    task.refresh_from_db()
+    assert task.responsible == grid1
+    # nobody of the village next door
+    response = login("village1").post(f"/creation/tasks/{task.pk}/edit/", {"responsible": User.objects.get(username="village2").pk})
+    assert response.status_code == 200 and "选择一个有效的选项" in response.content.decode()
+    task.refresh_from_db()
+    assert task.responsible == grid1
+
+    plan = factories.plan(VILLAGE1)
+    response = login("grid1").post(f"/creation/rectifications/{plan.pk}/edit/", {"measures": "维修探头", "responsible": grid1.pk}, follow=True)
+    assert "已保存整改方案。" in messages_of(response)
+    response = login("village1").post(f"/creation/rectifications/{plan.pk}/edit/", {"measures": "维修探头并复查", "responsible": grid1.pk}, follow=True)
+    plan.refresh_from_db()
+    assert plan.responsible == grid1 and plan.measures == "维修探头并复查"
