@@ -2,7 +2,7 @@
 as the pages; entry steps (submit, review, …) through the same workflow functions."""
 
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from safestar.core.scope import get_visible_or_404, require
@@ -48,7 +48,7 @@ def _round_json(r):
 
 
 @router.get("/evaluation-rounds/", response=RoundList, url_name="evaluation-rounds", summary="年度评查轮次（分页）")
-def rounds(request, limit: int = 100, offset: int = 0):
+def rounds(request, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)):
     user = request.auth
     require(may_see(user))
     queryset = Round.objects.visible_to(user).select_related("scheme", "area")

@@ -144,7 +144,14 @@ class Line(models.Model):
     scope_path = "entry__village__path"
     scope_read = "reads_business"
     scope_write = "writes_business"  # only for attachments; points go through evaluation.workflow
+    scope_write_roles = (Role.VILLAGE, Role.GRID, Role.TOWN)  # the village's evidence (the town fills in for it)
     has_attachments = True
+
+    def locked_reason(self):
+        """Evidence is the village's self-assessment: it can change only until it is submitted."""
+        if self.entry.status not in (Entry.Status.SELF, Entry.Status.RETURNED):
+            return "自评已提交，佐证材料不能再增删"
+        return None
 
     class Meta:
         verbose_name = verbose_name_plural = "评查指标"

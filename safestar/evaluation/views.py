@@ -34,7 +34,8 @@ def _round(request, pk):
 
 
 def _villages(round, user):
-    return workflow.round_villages(round) & Division.objects.visible_to(user)
+    """The round's villages (its entries, fixed when it was opened) that the user may see."""
+    return Division.objects.visible_to(user).filter(pk__in=round.entries.values("village")).order_by("code")
 
 
 def round_list(request):

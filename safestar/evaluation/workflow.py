@@ -94,8 +94,11 @@ def given_points(round, villages):
     """{(village id, indicator): (points, reason)} from the round's lines, one query: what the
     engine takes instead of computing (the proposal as submitted, then the latest adjustment)."""
     lines = Line.objects.filter(entry__round=round, entry__village__in=villages).values_list("entry__village_id", "indicator", "proposed", "proposed_reason", "town_points", "town_reason", "county_points", "county_reason")
+    recounted = {i.code for i in round.scheme.spec.indicators() if i.rule.type == "zero_incidents"}
     given = {}
     for village, code, proposed, p_reason, town, t_reason, county, c_reason in lines:
+        if code in recounted:  # incidents are recognised by the county, later too: always counted afresh,
+            proposed = None    # unless a person adjusted the points with a reason
         line = Line(indicator=code, proposed=proposed, proposed_reason=p_reason, town_points=town, town_reason=t_reason,
                     county_points=county, county_reason=c_reason)
         value = line.given()
@@ -106,9 +109,11 @@ def given_points(round, villages):
 
 def round_results(round, villages):
     """The engine's ranked results for `villages` (already scoped) with the round's points, each
-    with `county_rank` (among these villages) and `town_rank` (among the villages of its town)."""
-    towns = dict(villages.values_list("id", "parent_id"))
-    ranked = results(round.scheme, villages, manual=given_points(round, villages))
+    with `county_rank` (among all the round's villages) and `town_rank` (among the round's villages
+    of its town): ranks are the round's, whoever looks."""
+    everyone = Division.objects.filter(pk__in=round.entries.values("village"))
+    towns = dict(everyone.values_list("id", "parent_id"))
+    ranked = results(round.scheme, everyone, manual=given_points(round, everyone))
     for result in ranked:
         result.county_rank = result.rank
     by_town = {}
@@ -117,13 +122,17 @@ def round_results(round, villages):
     for group in by_town.values():
         for result in rank(group):
             result.town_rank = result.rank
+    shown = set(villages.values_list("id", flat=True))
+    ranked = [result for result in ranked if result.village in shown]
     for result in ranked:
         result.rank = result.county_rank
     return ranked
 
 
 def entry_result(entry):
-    (result,) = round_results(entry.round, Division.objects.filter(pk=entry.village_id))
+    """The engine's result for one village with the round's points (no ranks)."""
+    village = Division.objects.filter(pk=entry.village_id)
+    (result,) = results(entry.round.scheme, village, manual=given_points(entry.round, village))
     return result
 
 
@@ -149,6 +158,11 @@ def open_round(scheme, area, self_deadline, town_deadline, county_deadline, user
         round = Round.objects.create(scheme=scheme, area=area, self_deadline=self_deadline, town_deadline=town_deadline,
                                      county_deadline=county_deadline, opened_by=user)
         villages = list(round_villages(round))
+        taken = Entry.objects.filter(village__in=villages, round__scheme__issuer=scheme.issuer_id, round__scheme__year=scheme.year,
+                                     round__scheme__star=scheme.star).exclude(round=round).select_related("village")[:3]
+        if taken:  # one village, one evaluation of a star in a year: its star record is that round's
+            names = "、".join(e.village.name for e in taken)
+            raise Refused(f"{names}等村已在本年度“{scheme.star}”的其他评查轮次中")
         if not villages:
             raise Refused(f"{area.name}没有已确认的“{scheme.star}”创建村（创建申请须先经乡镇确认），或方案“{scheme.name}”不适用于该范围")
         entries = Entry.objects.bulk_create([Entry(round=round, village=v) for v in villages])
@@ -202,8 +216,11 @@ def submit(entry, user):
 def return_to_village(entry, user, reason):
     if not can_town_review(user):
         raise Refused("只有乡镇平安办或工作专班可以退回")
-    if not reason.strip():
+    reason = reason.strip()
+    if not reason:
         raise Refused("退回须写明原因")
+    if len(reason) > 200:
+        raise Refused("退回原因不能超过 200 字")
     _not_own(entry, user, "submitted_by", what="审核")
     return _move(entry, user, [S.SUBMITTED], S.RETURNED, "退回村修改", {"return_reason": [None, reason]}, return_reason=reason)
 
@@ -254,10 +271,10 @@ def recognise(entry, user):
     if not is_county_evaluator(user):
         raise Refused("只有县政法委评查员可以认定")
     _not_own(entry, user, "submitted_by", "reviewed_by", "forwarded_by", what="认定")
-    result = entry_result(entry)
-    if result.status == UNDETERMINED:
-        raise Refused("结果待定，不能认定：" + "；".join(result.undetermined[:3]))
     with transaction.atomic():
+        result = entry_result(entry)  # inside: an incident recognised meanwhile is counted or waits
+        if result.status == UNDETERMINED:
+            raise Refused("结果待定，不能认定：" + "；".join(result.undetermined[:3]))
         ok = _move(entry, user, [S.EVALUATED], S.RECOGNISED, "认定评查结果",
                    {"total": [None, result.total], "result": [None, result.status], "band": [None, result.band]},
                    recognised_by=user, recognised_at=timezone.now(), total=result.total, result=result.status, band=result.band)
@@ -267,17 +284,21 @@ def recognise(entry, user):
 
 
 def unlock(entry, user, reason):
-    """Only the same or a higher level than the one that recognised, with a reason; the star given
-    on the recognition is withdrawn (the history keeps both)."""
+    """Only the same or a higher level than the one that recognised, with a reason; the entry goes
+    back to the county's evaluation (points can be adjusted again, then evaluated and recognised),
+    and the star given on the recognition is withdrawn (the history keeps both)."""
     if not is_county_evaluator(user):
         raise Refused("只有县级或更高层级的评查人员可以解锁")
-    if not reason.strip():
+    reason = reason.strip()
+    if not reason:
         raise Refused("解锁须写明原因")
+    if len(reason) > 200:
+        raise Refused("解锁原因不能超过 200 字")
     if entry.recognised_by_id and LEVEL_ORDER.index(user.division.level) > LEVEL_ORDER.index(entry.recognised_by.division.level):
         raise Refused("只能由认定的同级或上级解锁")
     with transaction.atomic():
-        ok = _move(entry, user, [S.RECOGNISED], S.EVALUATED, "解锁评查结果", {"reason": [None, reason]},
-                   recognised_by=None, recognised_at=None)
+        ok = _move(entry, user, [S.RECOGNISED], S.FORWARDED, "解锁评查结果", {"reason": [None, reason]},
+                   recognised_by=None, recognised_at=None, evaluated_by=None, evaluated_at=None, total=None, result="", band="")
         if ok and current_star(entry.village_id, entry.round.scheme.year):
             _star(entry, user, StarRecord.Action.WITHDRAWN, reason=f"解锁重新评查：{reason}")
     return ok

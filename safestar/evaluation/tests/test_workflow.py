@@ -29,7 +29,12 @@ def test_a_round_covers_the_villages_the_scheme_applies_to_with_a_line_per_indic
     assert round.entries.count() == 20
     assert Line.objects.filter(entry__round=round).count() == 20 * len(round.scheme.spec.indicators())
     assert AuditEvent.objects.filter(object_type="evaluation.round", action="create").count() == 1
-    # A county round of 长岗镇's scheme still covers only 长岗镇's villages.
+    # A village is evaluated for a star once a year: a county round of the same scheme is refused.
+    with pytest.raises(workflow.Refused, match="已在本年度“平安法治星”的其他评查轮次中"):
+        open_round(area="411422000000")
+
+
+def test_a_county_round_of_a_town_scheme_covers_only_that_towns_villages(open_round, users):
     county = open_round(area="411422000000")
     assert county.entries.count() == 20 and not county.entries.filter(village__parent__code=PINGGANG).exists()
 
@@ -170,8 +175,11 @@ def test_recognised_results_are_locked_and_unlocked_only_by_the_county_with_a_re
     assert workflow.unlock(entry, users["county"], "群众反映C1.5有误")
     assert workflow.unlock(entry, users["county"], "再来一次") is False
     entry.refresh_from_db()
-    assert entry.status == S.EVALUATED
+    assert entry.status == S.FORWARDED and entry.result == "" and entry.total is None  # back to the county's evaluation
     assert list(StarRecord.objects.filter(village=entry.village).values_list("action", flat=True)) == ["awarded", "withdrawn"]
+    before = next(i.awarded for i in workflow.entry_result(entry).indicators if i.code == "C1.5")
+    line = workflow.save_line(entry, "C1.5", users["county"], points=1, reason="复核：2路探头损坏")  # points can change again
+    assert line.county_points == 1 and workflow.entry_result(entry).total == total - before + 1
     assert AuditEvent.objects.filter(object_type="evaluation.entry", object_repr__startswith="解锁", changes__reason=[None, "群众反映C1.5有误"]).exists()
 
 
@@ -206,6 +214,28 @@ def test_publication_only_when_every_village_is_recognised(open_round, users):
     assert StarRecord.objects.filter(round=round, action="awarded").count() == 20
 
 
+def test_a_late_incident_that_costs_points_is_counted_though_the_village_submitted_before(open_round, users):
+    """Zero-incident items are recounted: the village's submitted proposal does not freeze them."""
+    from safestar.incidents.models import IncidentKind
+    from safestar.incidents.recognition import recognise
+
+    round = open_round(pass_mark=40)
+    run_to_county(round, users)
+    entry = entry_of(round, VILLAGE1)
+    workflow.evaluate(entry, users["county"])
+    workflow.recognise(entry, users["county"])
+    c17 = next(i for i in workflow.entry_result(entry).indicators if i.code == "C1.7")
+    total = workflow.entry_result(entry).total
+    assert c17.awarded == c17.points
+    case = make_record("incidents", VILLAGE1, kind=IncidentKind.objects.get(code="criminal_case"), occurred_on=datetime.date(2023, 8, 1),
+                       title="入户盗窃", severity="general")  # a general criminal case: points lost, no veto
+    assert recognise(case, users["county"])
+    after = workflow.entry_result(entry)
+    assert next(i for i in after.indicators if i.code == "C1.7").awarded < c17.points and after.total < total
+    assert after.status == PASSED  # pass mark 40: still passed, so the star stays
+    assert [s.action for s in StarRecord.objects.filter(village=entry.village)] == ["awarded"]
+
+
 def test_a_late_recognised_incident_withdraws_the_star_and_the_history_keeps_both(open_round, users, login):
     from safestar.incidents.models import IncidentKind
     from safestar.incidents.recognition import recognise
@@ -216,7 +246,7 @@ def test_a_late_recognised_incident_withdraws_the_star_and_the_history_keeps_bot
     workflow.evaluate(entry, users["county"])
     workflow.recognise(entry, users["county"])
     assert workflow.current_star(entry.village_id, 2023) is not None
-    # An incident of another year, or one the scheme does not veto, takes nothing away.
+    # An incident of another year takes nothing away.
     other_year = make_record("incidents", VILLAGE1, kind=IncidentKind.objects.get(code="telecom_fraud"), occurred_on=datetime.date(2024, 2, 1))
     assert recognise(other_year, users["county"])
     assert StarRecord.objects.filter(village=entry.village).count() == 1
