@@ -196,7 +196,11 @@ def _owner(content_type_id, object_id, user, write=False):
     if model is None or not getattr(model, "has_attachments", False):
         raise Http404("页面不存在，或不在您的数据范围内。")
     manager = model.objects.alive() if write and hasattr(model.objects, "alive") else model.objects
-    return get_visible_or_404(manager, user, write=write, pk=object_id)
+    owner = get_visible_or_404(manager, user, write=write, pk=object_id)
+    if write and hasattr(owner, "locked_reason") and owner.locked_reason():
+        # evidence of what was approved (a completed task, a closed rectification, a recognised incident) stays as approved
+        raise Http404("页面不存在，或不在您的数据范围内。")
+    return owner
 
 
 @require_POST

@@ -10,7 +10,7 @@ from django.db import models
 
 from safestar.core.clock import today
 from safestar.core.scope import ScopedQuerySet
-from safestar.org.roles import DataField
+from safestar.org.roles import DataField, Role
 
 
 class ApplicationStatus(models.TextChoices):
@@ -62,6 +62,10 @@ class Scoped(models.Model):
     scope_read = "reads_business"
     scope_write = "writes_business"
     data_field = DataField.CREATION
+    # Village-level work is the village's and its town office's: county departments that share the
+    # creation field (组织部, 政法委) read it but do not write it. A campaign's leading department
+    # records completions through the campaign (services.may_run_campaign), not by writing tasks.
+    scope_write_roles = (Role.TOWN, Role.VILLAGE, Role.GRID)
 
     class Meta:
         abstract = True
@@ -180,6 +184,12 @@ class Task(Scoped):
     def overdue(self):
         return self.status == TaskStatus.OPEN and self.due_on < today()
 
+    def locked_reason(self):
+        """Evidence (attachments) may not change once the task is completed; the town office returns it first."""
+        if self.status != TaskStatus.OPEN:
+            return "该任务已完成，佐证材料不能再修改；如需补充，请由镇平安办先退回任务。"
+        return None
+
 
 class Inspection(Scoped):
     """A supervision visit (督导调研) planned and held by the town office with departments."""
@@ -194,6 +204,7 @@ class Inspection(Scoped):
     note = models.TextField("总体情况", blank=True)
 
     scope_path = "town__path"
+    scope_write_roles = (Role.TOWN,)  # the town office's own record: villages read it, never write it
 
     class Meta:
         verbose_name = verbose_name_plural = "督导检查"
@@ -221,6 +232,7 @@ class Finding(Scoped):
     campaign = models.ForeignKey(SpecialCampaign, models.SET_NULL, null=True, blank=True, related_name="findings", verbose_name="专项整治")
 
     has_attachments = True
+    scope_write_roles = (Role.TOWN,)  # the inspectors' finding and photos: the village reads them, never changes them
 
     class Meta:
         verbose_name = verbose_name_plural = "督导发现问题"
@@ -267,6 +279,12 @@ class RectificationPlan(Scoped):
     @property
     def overdue(self):
         return self.status == PlanStatus.OPEN and self.deadline < today()
+
+    def locked_reason(self):
+        """Evidence may change only while rectifying (整改中, which is also where a returned plan goes back to)."""
+        if self.status != PlanStatus.OPEN:
+            return f"该整改方案{self.get_status_display()}，佐证材料不能再修改；如需补充，请由镇平安办先退回重新整改。"
+        return None
 
 
 class Progress(Scoped):

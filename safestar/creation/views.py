@@ -189,9 +189,11 @@ def task_detail(request, pk):
     task = get_visible_or_404(Task.objects.select_related("village", "application", "campaign", "responsible", "completed_by"),
                               request.user, pk=pk)
     writer = can_write(Task, request.user) and Task.objects.writable_by(request.user).filter(pk=pk).exists()
+    # a village's part of a campaign is recorded complete by whoever runs the campaign, not by the village itself
+    completer = writer and (task.campaign_id is None or services.may_run_campaign(request.user, task.campaign))
     return render(request, "creation/task_detail.html", {
         "task": task, "attachments": _attachments(task), "can_write": writer and task.status == TaskStatus.OPEN,
-        "may_complete": writer and task.status == TaskStatus.OPEN,
+        "may_complete": completer and task.status == TaskStatus.OPEN,
         "may_reopen": services.is_town_office(request.user) and task.status == TaskStatus.DONE,
         "comment_form": CommentForm(), "events": history(task, request.user),
     })
@@ -235,7 +237,9 @@ def task_transition(request, pk):
     comment = request.POST.get("comment", "").strip()[:500]
     try:
         if action == "complete":
-            task = get_visible_or_404(Task, request.user, write=True, pk=pk)
+            task = get_visible_or_404(Task.objects.select_related("campaign__department"), request.user, write=True, pk=pk)
+            if task.campaign_id is not None and not services.may_run_campaign(request.user, task.campaign):
+                raise Refused(f"专项整治任务由牵头部门（{task.campaign.department.name}）或镇平安办记录完成，本村不能自行标记完成。")
             done = services.complete_task(task, request.user, comment)
         elif action == "reopen":
             require(services.is_town_office(request.user))
@@ -492,11 +496,15 @@ def campaign_add(request):
     form = CampaignForm(request.user, request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        campaign = services.create_campaign(request.user, town=request.user.division, title=data["title"], department=data["department"],
-                                            villages=list(data["villages"]), deadline=data["deadline"], description=data["description"],
-                                            findings=list(data["findings"]))
-        messages.success(request, f"已部署专项整治：{campaign.title}，由{campaign.department.name}牵头。")
-        return redirect(campaign)
+        try:
+            campaign = services.create_campaign(request.user, town=request.user.division, title=data["title"], department=data["department"],
+                                                villages=list(data["villages"]), deadline=data["deadline"], description=data["description"],
+                                                findings=list(data["findings"]))
+        except Refused as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已部署专项整治：{campaign.title}，由{campaign.department.name}牵头。")
+            return redirect(campaign)
     return render(request, "creation/campaign_form.html", {"form": form})
 
 
