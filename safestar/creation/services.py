@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -53,20 +53,29 @@ def may_read_creation(user) -> bool:
 # -- applications --------------------------------------------------------------------------------
 
 def apply(village, scheme, user, note=""):
-    """A new application (or a rejected one applied for again). Returns the application."""
+    """A new application (or a rejected one applied for again). Returns the application; raises
+    Refused when the village already applied (also when two people apply at the same moment) or
+    when the rejected application changed meanwhile."""
     with transaction.atomic():
         existing = Application.objects.filter(village=village, scheme=scheme).first()
         if existing is not None:
             if existing.status != ApplicationStatus.REJECTED:
                 raise Refused(f"{village.name}已申请{scheme.year}年{scheme.star}创建（{existing.get_status_display()}），不能重复申请。")
-            existing.applied_by, existing.applied_at, existing.note = user, timezone.now(), note
-            Application.objects.filter(pk=existing.pk).update(applied_by=user, applied_at=existing.applied_at, note=note)
-            transition(existing, actor=user, action="reapply", label="重新申请创建", source=ApplicationStatus.REJECTED,
-                       target=ApplicationStatus.APPLIED, comment=note)
+            # one conditional update: the new applicant, time and note, and the old decision cleared
+            done = transition(existing, actor=user, action="reapply", label="重新申请创建", source=ApplicationStatus.REJECTED,
+                              target=ApplicationStatus.APPLIED, comment=note,
+                              updates={"applied_by": user, "applied_at": timezone.now(), "note": note,
+                                       "decided_by": None, "decided_at": None, "reason": ""})
+            if not done:
+                raise Refused(f"{village.name}的创建申请状态已被他人更改，本次申请未提交，请查看最新状态。")
             return existing
-        application = Application.objects.create(
-            village=village, scheme=scheme, year=scheme.year, note=note, applied_by=user, applied_at=timezone.now(), created_by=user
-        )
+        try:
+            with transaction.atomic():  # a savepoint: someone else's application may have been saved since the check
+                application = Application.objects.create(
+                    village=village, scheme=scheme, year=scheme.year, note=note, applied_by=user, applied_at=timezone.now(), created_by=user
+                )
+        except IntegrityError:
+            raise Refused(f"{village.name}已申请{scheme.year}年{scheme.star}创建（刚由他人提交），不能重复申请。") from None
         record("create", application, actor=user, changes={"status": [None, ApplicationStatus.APPLIED.label], "note": [None, note]})
     return application
 
@@ -136,8 +145,14 @@ def complete_task(task, user, evidence):
 def reopen_task(task, user, comment):
     if not comment.strip():
         raise Refused("退回任务时须说明理由。")
-    return transition(task, actor=user, action="reopen", label="退回创建任务", source=TaskStatus.DONE, target=TaskStatus.OPEN,
-                      comment=comment, not_by="completed_by", updates={"completed_on": None})
+    with transaction.atomic():
+        if task.campaign_id is not None:
+            # the campaign row is locked as complete_campaign locks it: a task is not reopened under a campaign being closed
+            campaign = SpecialCampaign.objects.select_for_update().get(pk=task.campaign_id)
+            if campaign.status == CampaignStatus.COMPLETED:
+                raise Refused(f"专项整治“{campaign.title}”已完成，不能退回其中的任务。")
+        return transition(task, actor=user, action="reopen", label="退回创建任务", source=TaskStatus.DONE, target=TaskStatus.OPEN,
+                          comment=comment, not_by="completed_by", updates={"completed_on": None})
 
 
 # -- inspections, findings, plans ------------------------------------------------------------------
@@ -186,24 +201,35 @@ def reopen_plan(plan, user, comment):
 # -- campaigns ---------------------------------------------------------------------------------------
 
 def create_campaign(user, *, town, title, department, villages, deadline, description="", findings=()):
+    """A campaign, one task per village, and the chosen common findings (only those no other campaign
+    took meanwhile: otherwise nothing is created and Refused says so)."""
+    finding_ids = sorted(f.pk for f in findings)
     with transaction.atomic():
         campaign = SpecialCampaign.objects.create(town=town, title=title, department=department, deadline=deadline,
                                                   description=description, created_by=user)
         campaign.villages.set(villages)
-        Finding.objects.filter(pk__in=[f.pk for f in findings]).update(campaign=campaign)
+        taken = Finding.objects.filter(pk__in=finding_ids, campaign__isnull=True).update(campaign=campaign)
+        if taken != len(finding_ids):
+            raise Refused("所选的共性问题中有的已列入其他专项整治，本次未部署，请刷新后重新选择。")
         Task.objects.bulk_create([
             Task(village=v, campaign=campaign, title=f"专项整治：{title}", due_on=deadline, created_by=user) for v in villages
         ])
-        record("create", campaign, actor=user, changes={"villages": [None, "、".join(v.name for v in villages)],
-                                                        "department": [None, department.name], "deadline": [None, str(deadline)]})
+        changes = {"villages": [None, "、".join(v.name for v in villages)], "department": [None, department.name],
+                   "deadline": [None, str(deadline)]}
+        if finding_ids:
+            changes["findings"] = [None, finding_ids]
+        record("create", campaign, actor=user, changes=changes)
     return campaign
 
 
 def complete_campaign(campaign, user, comment=""):
-    if campaign.tasks.filter(status=TaskStatus.OPEN).exists():
-        raise Refused("还有村的整治任务未完成，不能结束专项整治。")
-    return transition(campaign, actor=user, action="complete", label="完成专项整治", source=CampaignStatus.ACTIVE,
-                      target=CampaignStatus.COMPLETED, comment=comment, updates={"completed_on": today()})
+    with transaction.atomic():
+        # lock the campaign row (reopen_task locks it too), then count the open tasks under the lock
+        SpecialCampaign.objects.select_for_update().filter(pk=campaign.pk).first()
+        if Task.objects.filter(campaign=campaign, status=TaskStatus.OPEN).exists():
+            raise Refused("还有村的整治任务未完成，不能结束专项整治。")
+        return transition(campaign, actor=user, action="complete", label="完成专项整治", source=CampaignStatus.ACTIVE,
+                          target=CampaignStatus.COMPLETED, comment=comment, updates={"completed_on": today()})
 
 
 # -- overdue ------------------------------------------------------------------------------------------
