@@ -44,3 +44,11 @@ def test_round_list_api_queries_do_not_grow(open_round, users, api, django_asser
     get = api("county")
     with django_assert_num_queries(4):
         assert get("/evaluation-rounds/").json()["count"] == n
+
+
+def test_paging_out_of_range_is_a_422_not_a_crash(open_round, users, api):
+    open_round()
+    county = api("county")
+    assert county("/evaluation-rounds/?limit=-1").status_code == 422
+    assert county("/evaluation-rounds/?offset=-3").status_code == 422
+    assert county("/evaluation-rounds/?limit=1").json()["count"] == 1

@@ -266,3 +266,32 @@ def test_a_late_recognised_incident_withdraws_the_star_and_the_history_keeps_bot
     assert "授星" in page and "摘星" in page and "村民被冒充客服诈骗" in page
     stars = login("town").get("/evaluation/stars/").content.decode()
     assert stars.count("长岗村") == 2
+
+
+def test_evidence_is_the_village_sides_and_only_until_submission(open_round, users, client):
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    round = open_round()
+    entry = entry_of(round, VILLAGE1)
+    line = entry.lines.get(indicator="C1.5")
+    url = f"/files/{ContentType.objects.get_for_model(Line).pk}/{line.pk}/upload/"
+
+    def upload(who):
+        client.force_login(users[who])
+        return client.post(url, {"file": SimpleUploadedFile("现场.png", b"\x89PNG\r\n\x1a\n" + bytes(64))})
+
+    assert upload("county_police").status_code == 404  # a county department scores, it does not add the village's evidence
+    assert upload("village1").status_code == 302
+    workflow.submit(entry, users["village1"])
+    assert upload("village1").status_code == 404  # submitted: the evidence is what the town reviews
+
+
+def test_a_return_reason_is_at_most_200_characters(open_round, users):
+    round = open_round()
+    entry = entry_of(round, VILLAGE1)
+    workflow.submit(entry, users["village1"])
+    with pytest.raises(workflow.Refused, match="不能超过 200 字"):
+        workflow.return_to_village(entry, users["taskforce"], "理由" * 101)
+    entry.refresh_from_db()
+    assert entry.status == Entry.Status.SUBMITTED
