@@ -82,6 +82,11 @@ class UI:
             self.problems.append(f"request outside the live server: {request.method} {request.url}")
 
     def _on_request_failed(self, request):
+        # A sub-resource still loading when a click navigates away is cancelled by the browser
+        # (net::ERR_ABORTED, seen with the favicon): not a failure of the page. Errors of the server
+        # are caught by _on_response (status >= 400); a blocked request fails with another reason.
+        if request.failure == "net::ERR_ABORTED" and request.resource_type != "document":
+            return
         self.problems.append(f"request failed: {request.method} {request.url} ({request.failure})")
 
     def _on_response(self, response):
