@@ -13,7 +13,7 @@ from safestar.org.models import Department, Division, User
 from safestar.schemes.models import Scheme
 
 from . import services
-from .models import Application, FindingKind, Severity, Task, TaskStatus
+from .models import Application, FindingKind, Severity, Task
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from safestar.core.scope import can_read, can_write
 from safestar.org.roles import Role
 
 from .models import (
-    Application, ApplicationStatus, CampaignStatus, Finding, FindingKind, Inspection, InspectionStatus, PlanStatus,
+    Application, ApplicationStatus, CampaignStatus, Finding, FindingKind, InspectionStatus, PlanStatus,
     RectificationPlan, SpecialCampaign, Task, TaskStatus,
 )
 from .workflow import Refused, transition

@@ -3,7 +3,6 @@
 import io
 import subprocess
 
-import pytest
 from docx import Document
 from docx.oxml.ns import qn
 from django.template import Context, Template

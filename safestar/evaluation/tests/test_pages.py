@@ -143,8 +143,6 @@ STAR_LIST_QUERIES = 10
 def test_round_list_queries_do_not_grow(open_round, users, login, django_assert_num_queries, n):
     """Session, user, two authenticator-device checks, the user's division, count, one page of
     rounds (with scheme and area), the session saved (savepoint, update, release)."""
-    from safestar.org.models import Division
-
     towns = [CHANGGANG, PINGGANG, "411422000000"][:n]
     for town in towns:
         open_round(area=town, issuer=town)  # the county round: the county's own standard
