@@ -16,6 +16,9 @@ from .models import Incident
 # Sent inside the recognising transaction (sender: Incident; incident=, user=): the annual evaluation
 # withdraws the star of a village whose incident of a recognised year is recognised late.
 incident_recognised = Signal()
+# Sent inside the withdrawing transaction (same arguments): a star withdrawn because of the incident
+# is given back when the village passes without it.
+recognition_withdrawn = Signal()
 
 
 def can_recognise(user) -> bool:
@@ -41,4 +44,5 @@ def withdraw(incident, user, reason) -> bool:
         )
         if changed:
             record("update", incident, actor=user, object_repr=f"撤销认定：{incident}", changes={"recognised": ["是", "否"], "withdrawal_reason": [None, reason]})
+            recognition_withdrawn.send(Incident, incident=incident, user=user)
     return bool(changed)

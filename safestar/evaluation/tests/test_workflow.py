@@ -266,6 +266,13 @@ def test_a_late_recognised_incident_withdraws_the_star_and_the_history_keeps_bot
     assert "授星" in page and "摘星" in page and "村民被冒充客服诈骗" in page
     stars = login("town").get("/evaluation/stars/").content.decode()
     assert stars.count("长岗村") == 2
+    # The recognition was wrong and is withdrawn: the village passes again and gets its star back.
+    from safestar.incidents.recognition import withdraw
+
+    assert withdraw(fraud, users["county"], "经复查系外地发生，误录本村")
+    history = list(StarRecord.objects.filter(village=entry.village).order_by("id"))
+    assert [s.action for s in history] == ["awarded", "withdrawn", "awarded"] and "撤销对" in history[2].reason
+    assert workflow.current_star(entry.village_id, 2023) is not None
 
 
 def test_evidence_is_the_village_sides_and_only_until_submission(open_round, users, client):
