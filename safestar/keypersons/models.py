@@ -8,8 +8,6 @@ stored encrypted (core/crypto.py); the ID number is found and kept unique by its
 Everything a list shows is masked; the full record needs a reveal with a reason (views.py).
 """
 
-import datetime
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -19,12 +17,6 @@ from safestar.core.ledger import LedgerQuerySet, LedgerRecord
 from safestar.core.masking import mask_id_number, mask_name, mask_phone
 from safestar.core.validators import normalise_id_number, validate_id_number
 from safestar.org.roles import DataField, DepartmentKind, Role
-
-# The details a category may require, in form order, with their labels for messages.
-DETAIL_FIELDS = (
-    "release_date", "sentence", "correction_start", "correction_end", "drug_tests",
-    "guardian_name", "guardian_relation", "guardian_phone", "risk_grade", "treatment",
-)
 
 
 class Category(models.Model):
@@ -194,8 +186,3 @@ class IncidentLink(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "重点人员肇事肇祸"
         constraints = [models.UniqueConstraint(fields=["person", "incident"], name="keyperson_incident_once")]
-
-
-def next_visit_due(last_visit: datetime.date | None, registered: datetime.date, interval_days: int) -> datetime.date:
-    """The date by which the next visit is due: the interval after the last visit (or registration)."""
-    return (last_visit or registered) + datetime.timedelta(days=interval_days)
