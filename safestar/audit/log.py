@@ -59,6 +59,8 @@ def snapshot(obj, fields):
         field = obj._meta.get_field(name)
         if field.many_to_one:  # as a person reads it: the related record's name, the choice's label
             value = str(getattr(obj, name)) if getattr(obj, field.attname) is not None else None
+        elif field.many_to_many:  # the related records' names, e.g. a key person's categories
+            value = "、".join(str(related) for related in getattr(obj, name).all())
         elif field.choices:
             value = getattr(obj, f"get_{name}_display")()
         else:

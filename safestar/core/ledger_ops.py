@@ -4,7 +4,7 @@ transaction with its audit event."""
 
 import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -72,17 +72,23 @@ def audit_fields(ledger):
 
 
 def save(ledger, form, user, version=None):
-    """Create, or update if the version the user started from is still the current one."""
-    fields = audit_fields(ledger)
+    return save_record(ledger.model, audit_fields(ledger), form, user, version)
+
+
+def save_record(model, fields, form, user, version=None):
+    """Create, or update if the version the user started from is still the current one; `fields`
+    are audited (many-to-many ones too). For any model with LedgerRecord's fields: the ledgers and
+    the key-person registry."""
     with transaction.atomic():
         obj = form.instance
         if obj.pk is None:
             obj = form.save(commit=False)
             obj.created_by = obj.updated_by = user
             obj.save()
+            form.save_m2m()
             record("create", obj, actor=user, changes=diff({}, snapshot(obj, fields)))
             return obj
-        current = ledger.model.objects.select_for_update().get(pk=obj.pk)
+        current = model.objects.select_for_update().get(pk=obj.pk)
         if current.deleted_at is not None or (version is not None and current.version != version):
             raise Conflict(current)
         if reason := current.locked_reason():
@@ -91,7 +97,11 @@ def save(ledger, form, user, version=None):
         obj = form.save(commit=False)
         obj.version = current.version + 1
         obj.updated_by = user
-        obj.save()
+        try:
+            obj.save()
+        except IntegrityError:  # a unique value (an ID number) saved by someone else a moment ago
+            raise Conflict(current) from None
+        form.save_m2m()
         record("update", obj, actor=user, changes=diff(before, snapshot(obj, fields)))
         return obj
 

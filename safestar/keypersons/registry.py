@@ -3,13 +3,13 @@ saving with optimistic locking, revealing with a reason, linking an incident. Ea
 transaction with its audit event; personal data reaches the audit log masked (`audit_masked`)."""
 
 from django import forms
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 
 from safestar.audit.log import diff, record, snapshot
 from safestar.core.crypto import keyed_hash
 from safestar.core.ledger import LedgerForm
-from safestar.core.ledger_ops import Conflict
+from safestar.core.ledger_ops import save_record
 from safestar.core.validators import normalise_id_number
 from safestar.org.models import User
 from safestar.org.roles import Role
@@ -23,7 +23,7 @@ PERSON_FIELDS = [
     "measures_management", "measures_education", "measures_service",
 ]
 DETAILS = PERSON_FIELDS[PERSON_FIELDS.index("release_date"):]  # shown only after a reveal
-AUDITED = ["division", *(f for f in PERSON_FIELDS if f != "categories")]
+AUDITED = ["division", *PERSON_FIELDS]
 REVEAL_REASON_MIN = 4
 
 
@@ -75,36 +75,9 @@ class PersonForm(LedgerForm):
         return data
 
 
-def _categories(obj):
-    return "、".join(c.name for c in obj.categories.all())
-
-
 def save_person(form, user, version=None):
     """Create, or update if the version the user started from is still the current one."""
-    with transaction.atomic():
-        obj = form.instance
-        if obj.pk is None:
-            obj = form.save(commit=False)
-            obj.created_by = obj.updated_by = user
-            obj.save()
-            form.save_m2m()
-            changes = diff({}, snapshot(obj, AUDITED)) | {"categories": [None, _categories(obj)]}
-            record("create", obj, actor=user, changes=changes)
-            return obj
-        current = KeyPerson.objects.select_for_update().get(pk=obj.pk)
-        if current.deleted_at is not None or (version is not None and current.version != version):
-            raise Conflict(current)
-        before = snapshot(current, AUDITED) | {"categories": _categories(current)}
-        obj = form.save(commit=False)
-        obj.version = current.version + 1
-        obj.updated_by = user
-        try:
-            obj.save()
-        except IntegrityError:  # the same ID number saved by someone else a moment ago
-            raise Conflict(current) from None
-        form.save_m2m()
-        record("update", obj, actor=user, changes=diff(before, snapshot(obj, AUDITED) | {"categories": _categories(obj)}))
-        return obj
+    return save_record(KeyPerson, AUDITED, form, user, version)
 
 
 def reveal(person, user, reason):

@@ -292,3 +292,15 @@ def test_the_home_page_tells_the_responsible_cadre_of_overdue_visits(login, worl
     assert "重点人员走访逾期：" in login("village1").get("/").content.decode()
     assert 'href="/key-persons/overdue/">1 人' in login("village1").get("/").content.decode()
     assert "重点人员走访逾期" not in login("grid1").get("/").content.decode()
+
+
+def test_a_registration_is_audited_with_its_categories_and_masked_personal_data(login, world):
+    from safestar.keypersons.models import Category
+
+    login("town").post("/key-persons/new/", {
+        "division": Division.objects.get(code=VILLAGE1).pk, "name": "欧阳振华", "id_number": ID,
+        "categories": [Category.objects.get(code="drugs").pk, Category.objects.get(code="cult").pk], "status": "managed",
+    })
+    changes = AuditEvent.objects.get(action="create", object_type="keypersons.keyperson").changes
+    assert changes["categories"] == [None, "吸毒人员、涉邪教人员"]
+    assert changes["name"] == [None, "欧**华"] and changes["id_number"] == [None, "4114**********103X"]
