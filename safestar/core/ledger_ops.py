@@ -198,28 +198,41 @@ class LedgerImporter(Importer):
 
     def _value(self, name, value):
         field = self.ledger.field(name)
-        if isinstance(value, str):
-            value = value.strip()
-        if field.get_internal_type() == "BooleanField":
-            return value in YES
-        if field.choices:
-            labels = {str(label): key for key, label in field.flatchoices}
-            return labels.get(str(value), value)
+        value = value.strip() if isinstance(value, str) else value
         if field.many_to_one and value != "":
             pk = self.related[name].get(str(value))
             return pk if pk is not None else f"无此选项：{value}"
-        if isinstance(value, datetime.datetime):
-            return value.date().isoformat()
-        if isinstance(value, datetime.date):
-            return value.isoformat()
-        return value
+        return cell_to_form(field, value)
 
     def save(self, form):
-        if form.instance.pk and not form.has_changed():
-            return "unchanged"
-        created = form.instance.pk is None
-        save(self.ledger, form, self.user)
-        return "create" if created else "update"
+        return save_row(form, lambda: save(self.ledger, form, self.user))
+
+
+def cell_to_form(field, value):
+    """A spreadsheet cell as the form takes it, read as the export writes it: 是/否, choice labels,
+    dates as YYYY-MM-DD."""
+    if isinstance(value, str):
+        value = value.strip()
+    if field.get_internal_type() == "BooleanField":
+        return value in YES
+    if field.choices:
+        labels = {str(label): key for key, label in field.flatchoices}
+        return labels.get(str(value), value)
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def save_row(form, write):
+    """An imported row: nothing written when it changes nothing; else `write()`. Returns what the
+    import report counts: "unchanged", "create" or "update"."""
+    if form.instance.pk and not form.has_changed():
+        return "unchanged"
+    created = form.instance.pk is None
+    write()
+    return "create" if created else "update"
 
 
 class RefusedRow:

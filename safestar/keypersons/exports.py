@@ -2,13 +2,11 @@
 by ID number: a row whose ID number is already registered updates that person), and the export
 reads back as "无变化". Exports carry the exporter and time (watermark)."""
 
-import datetime
-
 from django.utils import timezone
 
 from safestar.core.crypto import keyed_hash
 from safestar.core.imports import Importer
-from safestar.core.ledger_ops import RefusedRow, cell
+from safestar.core.ledger_ops import RefusedRow, cell, cell_to_form, save_row
 from safestar.core.sheets import Column
 from safestar.core.validators import normalise_id_number
 from safestar.org.models import User
@@ -80,27 +78,15 @@ class PersonImporter(Importer):
         return form
 
     def _convert(self, name, value):
-        if isinstance(value, str):
-            value = value.strip()
-        field = KeyPerson._meta.get_field(name)
         if name == "categories":
             names = [n.strip() for n in str(value).replace("，", SEPARATOR).replace(",", SEPARATOR).split(SEPARATOR) if n.strip()]
             return [self.categories.get(n, f"无此类别：{n}") for n in names]
         if name == "responsible":
-            return self.users.get(str(value), f"无此账号：{value}") if value != "" else ""
-        if field.choices:
-            return {str(label): key for key, label in field.flatchoices}.get(str(value), value)
-        if isinstance(value, datetime.datetime):
-            return value.date().isoformat()
-        if isinstance(value, datetime.date):
-            return value.isoformat()
-        return value
+            value = str(value).strip()
+            return self.users.get(value, f"无此账号：{value}") if value else ""
+        return cell_to_form(KeyPerson._meta.get_field(name), value)
 
     def save(self, form):
         from .registry import save_person
 
-        if form.instance.pk and not form.has_changed():
-            return "unchanged"
-        created = form.instance.pk is None
-        save_person(form, self.user)
-        return "create" if created else "update"
+        return save_row(form, lambda: save_person(form, self.user))
