@@ -54,23 +54,30 @@ class PersonOut(Schema):
         return getattr(person, "last_visit", None)
 
 
-class PersonFull(Schema):
+class PersonFull(PersonOut):
     """Everything, after a reveal."""
 
-    id: int
-    version: int
-    village: str
-    village_name: str
-    name: str
-    id_number: str
-    categories: list[str]
-    status: str
-    responsible: str | None
-    last_visit: datetime.date | None = None
     phone: str
     address: str
     details: dict
     visits: list[dict]
+
+    @staticmethod
+    def resolve_name(person):
+        return person.name
+
+    @staticmethod
+    def resolve_id_number(person):
+        return person.id_number
+
+    @staticmethod
+    def resolve_details(person):
+        return {name: getattr(person, name) for name in DETAILS}
+
+    @staticmethod
+    def resolve_visits(person, context):
+        visits = Visit.objects.visible_to(context["request"].auth).alive().filter(person=person).order_by("-visited_on")
+        return [{"id": v.pk, "visited_on": v.visited_on, "kind": v.kind, "visitor": v.visitor, "findings": v.findings} for v in visits]
 
 
 class PersonFilters(Schema):
@@ -115,15 +122,6 @@ class VisitIn(Schema):
 
 
 
-def _full(person, user):
-    visits = Visit.objects.visible_to(user).alive().filter(person=person).order_by("-visited_on")
-    return PersonOut.from_orm(person).dict() | {
-        "name": person.name, "id_number": person.id_number, "phone": person.phone, "address": person.address,
-        "details": {name: getattr(person, name) for name in DETAILS},
-        "visits": [{"id": v.pk, "visited_on": v.visited_on, "kind": v.kind, "visitor": v.visitor, "findings": v.findings} for v in visits],
-    }
-
-
 def _persons(user):
     require(can_read(KeyPerson, user))
     return (
@@ -160,7 +158,7 @@ def reveal_person(request, pk: int, payload: RevealIn):
     if len(reason) < REVEAL_REASON_MIN:
         return Status(422, {"detail": f"须说明查看原因（至少 {REVEAL_REASON_MIN} 个字）", "errors": {"reason": ["必填"]}})
     reveal(person, request.auth, reason[:200])
-    return Status(200, _full(person, request.auth))
+    return Status(200, person)
 
 
 def _form(user, payload, instance=None):

@@ -304,3 +304,17 @@ def test_a_registration_is_audited_with_its_categories_and_masked_personal_data(
     changes = AuditEvent.objects.get(action="create", object_type="keypersons.keyperson").changes
     assert changes["categories"] == [None, "吸毒人员、涉邪教人员"]
     assert changes["name"] == [None, "欧**华"] and changes["id_number"] == [None, "4114**********103X"]
+
+
+def test_the_api_reveal_gives_the_full_record_and_is_audited(client, person):
+    from safestar.org.models import ApiToken, User
+
+    visit(person, findings="在家务农，情绪稳定")
+    token = ApiToken.issue(User.objects.get(username="town"))[1]
+    headers = {"Authorization": f"Bearer {token}"}
+    short = client.post(f"/api/v1/key-persons/{person.pk}/reveal", {"reason": "看"}, content_type="application/json", headers=headers)
+    assert short.status_code == 422
+    full = client.post(f"/api/v1/key-persons/{person.pk}/reveal", {"reason": "核对住址"}, content_type="application/json", headers=headers).json()
+    assert full["name"] == NAME and full["id_number"] == ID and full["address"] == "长岗村三组18号"
+    assert full["visits"][0]["findings"] == "在家务农，情绪稳定" and full["details"]["measures_service"] == "帮助就业"
+    assert AuditEvent.objects.filter(action="view", actor_name="town", changes={"reason": "核对住址"}).count() == 1
