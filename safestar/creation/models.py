@@ -7,6 +7,7 @@ Every status change goes through `workflow.transition` (conditional update, even
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, Q
 
 from safestar.core.clock import today
 from safestar.core.scope import ScopedQuerySet
@@ -71,6 +72,16 @@ class Scoped(models.Model):
         abstract = True
 
 
+class ApplicationQuerySet(ScopedQuerySet):
+    def with_progress(self):
+        """Each application with n_tasks, n_done and n_overdue (one grouped query)."""
+        return self.annotate(
+            n_tasks=Count("tasks"),
+            n_done=Count("tasks", filter=Q(tasks__status=TaskStatus.DONE)),
+            n_overdue=Count("tasks", filter=Task.overdue_q("tasks__")),
+        )
+
+
 class Application(Scoped):
     """A village's application to take part (申请创建) in a scheme's star for its year."""
 
@@ -84,6 +95,8 @@ class Application(Scoped):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="确认人")
     decided_at = models.DateTimeField("确认时间", null=True, blank=True)
     reason = models.CharField("确认意见", max_length=200, blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "创建申请"
@@ -142,6 +155,11 @@ class SpecialCampaign(models.Model):
 
         return reverse("campaign", args=[self.pk])
 
+    @staticmethod
+    def overdue_q(prefix=""):
+        """The overdue rule as a query condition (prefix: the relation to reach it, e.g. "campaign__")."""
+        return Q(**{f"{prefix}status": CampaignStatus.ACTIVE, f"{prefix}deadline__lt": today()})
+
     @property
     def overdue(self):
         return self.status == CampaignStatus.ACTIVE and self.deadline < today()
@@ -179,6 +197,11 @@ class Task(Scoped):
         from django.urls import reverse
 
         return reverse("task", args=[self.pk])
+
+    @staticmethod
+    def overdue_q(prefix=""):
+        """The overdue rule as a query condition (prefix: the relation to reach it, e.g. "tasks__")."""
+        return Q(**{f"{prefix}status": TaskStatus.OPEN, f"{prefix}due_on__lt": today()})
 
     @property
     def overdue(self):
@@ -275,6 +298,11 @@ class RectificationPlan(Scoped):
         from django.urls import reverse
 
         return reverse("rectification", args=[self.pk])
+
+    @staticmethod
+    def overdue_q(prefix=""):
+        """The overdue rule as a query condition."""
+        return Q(**{f"{prefix}status": PlanStatus.OPEN, f"{prefix}deadline__lt": today()})
 
     @property
     def overdue(self):

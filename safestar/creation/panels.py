@@ -1,11 +1,8 @@
-from django.db.models import Count, Q
-
-from safestar.core.clock import today
 from safestar.core.panels import village_panel
 from safestar.core.scope import can_read
 
 from . import services
-from .models import Application, PlanStatus, RectificationPlan, TaskStatus
+from .models import Application, PlanStatus, RectificationPlan
 
 
 @village_panel
@@ -15,15 +12,10 @@ def creation_panel(request, village):
         return None
     applications = list(
         Application.objects.visible_to(request.user).filter(village=village).select_related("scheme")
-        .annotate(
-            n_tasks=Count("tasks"),
-            n_done=Count("tasks", filter=Q(tasks__status=TaskStatus.DONE)),
-            n_overdue=Count("tasks", filter=Q(tasks__status=TaskStatus.OPEN, tasks__due_on__lt=today())),
-        )
-        .order_by("-year")[:3]
+        .with_progress().order_by("-year")[:3]
     )
     latest = next((a for a in applications if a.n_tasks), None)
     categories = services.progress_by_category(latest) if latest else []  # one query
     plans = RectificationPlan.objects.visible_to(request.user).filter(village=village).exclude(status=PlanStatus.CLOSED)
     return "creation/panel.html", {"applications": applications, "village": village, "open_plans": plans.count(), "latest": latest, "categories": categories,
-                                   "overdue_plans": plans.filter(status=PlanStatus.OPEN, deadline__lt=today()).count()}
+                                   "overdue_plans": plans.filter(RectificationPlan.overdue_q()).count()}

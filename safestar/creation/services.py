@@ -235,15 +235,15 @@ def complete_campaign(campaign, user, comment=""):
 # -- overdue ------------------------------------------------------------------------------------------
 
 def overdue_tasks(queryset):
-    return queryset.filter(status=TaskStatus.OPEN, due_on__lt=today())
+    return queryset.filter(Task.overdue_q())
 
 
 def overdue_plans(queryset):
-    return queryset.filter(status=PlanStatus.OPEN, deadline__lt=today())
+    return queryset.filter(RectificationPlan.overdue_q())
 
 
 def overdue_campaigns(queryset):
-    return queryset.filter(status=CampaignStatus.ACTIVE, deadline__lt=today())
+    return queryset.filter(SpecialCampaign.overdue_q())
 
 
 def home_todo(user):
@@ -255,11 +255,11 @@ def home_todo(user):
         return []
     tasks = Task.objects.visible_to(user).filter(status=TaskStatus.OPEN)
     mine = tasks.aggregate(n=Count("id", filter=Q(responsible=user)),
-                           late=Count("id", filter=Q(responsible=user, due_on__lt=today())),
-                           scope_late=Count("id", filter=Q(due_on__lt=today())))
+                           late=Count("id", filter=Q(responsible=user) & Task.overdue_q()),
+                           scope_late=Count("id", filter=Task.overdue_q()))
     plans = RectificationPlan.objects.visible_to(user).aggregate(
         n=Count("id", filter=Q(responsible=user, status=PlanStatus.OPEN)),
-        late=Count("id", filter=Q(status=PlanStatus.OPEN, deadline__lt=today())),
+        late=Count("id", filter=RectificationPlan.overdue_q()),
         waiting=Count("id", filter=Q(status=PlanStatus.SUBMITTED)),
     )
     rows = [("由我负责的任务", mine["n"], False), ("其中逾期", mine["late"], True), ("由我负责的整改", plans["n"], False),

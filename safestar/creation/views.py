@@ -61,11 +61,7 @@ def _applications(request):
     queryset = (
         Application.objects.visible_to(request.user)
         .select_related("village", "scheme")
-        .annotate(
-            n_tasks=Count("tasks"),
-            n_done=Count("tasks", filter=Q(tasks__status=TaskStatus.DONE)),
-            n_overdue=Count("tasks", filter=Q(tasks__status=TaskStatus.OPEN, tasks__due_on__lt=today())),
-        )
+        .with_progress()
         .order_by("-year", "village__code")
     )
     year = _int(request.GET.get("year"), 2000, 2100)
