@@ -9,11 +9,9 @@ from safestar.core.imports import Importer
 from safestar.core.ledger_ops import RefusedRow, cell, cell_to_form, save_row
 from safestar.core.sheets import Column
 from safestar.core.validators import normalise_id_number
-from safestar.org.models import User
-from safestar.org.roles import Role
 
 from .models import Category, KeyPerson
-from .registry import PERSON_FIELDS, PersonForm
+from .registry import PERSON_FIELDS, PersonForm, responsible_choices
 
 SEPARATOR = "、"
 
@@ -55,7 +53,7 @@ class PersonImporter(Importer):
         super().__init__(user)
         self.columns = export_columns()
         self.categories = {c.name: c.pk for c in Category.objects.all()}
-        self.users = {u.username: u.pk for u in User.objects.filter(role=Role.VILLAGE, division__path__startswith=user.division.path)}
+        self.users = dict(responsible_choices(user).values_list("username", "pk"))
         self.ids = {}  # hash of an ID number → the row that first named it
 
     def make_form(self, values):

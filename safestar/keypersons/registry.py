@@ -35,6 +35,12 @@ def categories_for(user):
     return categories
 
 
+def responsible_choices(user):
+    """Who may be a 包案人: the active village cadres under the user's division. (Not the account
+    scope, `User.visible_to`, which means "accounts I may grant".)"""
+    return User.objects.filter(role=Role.VILLAGE, is_active=True, division__path__startswith=user.division.path)
+
+
 class PersonForm(LedgerForm):
     class Meta:
         model = KeyPerson
@@ -46,9 +52,7 @@ class PersonForm(LedgerForm):
         current = list(self.instance.categories.values_list("pk", flat=True)) if self.instance.pk else []
         self.fields["categories"].queryset = Category.objects.filter(Q(pk__in=categories_for(user)) | Q(pk__in=current))
         self.fields["categories"].error_messages["required"] = "请至少选择一个类别"
-        self.fields["responsible"].queryset = User.objects.filter(
-            role=Role.VILLAGE, is_active=True, division__path__startswith=user.division.path
-        ).select_related("division")
+        self.fields["responsible"].queryset = responsible_choices(user).select_related("division")
         self.fields["responsible"].label_from_instance = lambda u: f"{u}（{u.division.name}）"
         self.fields["id_number"].widget = forms.TextInput(attrs={"autocomplete": "off"})
 
