@@ -102,6 +102,7 @@ class Importer:
     row_form = forms.Form  # a form whose fields are named by column keys; gets importer=self
     uses_village = False  # rows belong to a village: resolved per row (see Villages)
     ignored = ()  # labels of columns that are read back from exports but never imported
+    elsewhere = ((), "")  # (labels, note): a sheet with two of these columns belongs to another import
 
     def __init__(self, user):
         self.user = user
@@ -166,6 +167,10 @@ class Importer:
             if header is None:
                 has_data = any(str(v).strip() for row in sheet.rows for v in row if v is not None)
                 summary.note = "前20行中没有找到本表的列名，未读取" if has_data else "空白工作表"
+                continue
+            foreign = {label_key(t) for t in self.elsewhere[0]}
+            if sum(1 for label in header.unknown.values() if label_key(label) in foreign) >= 2:
+                summary.note = self.elsewhere[1]
                 continue
             self._apply_mapping(header, mapping, report)
             plans.append((index, sheet, header, summary))
