@@ -174,6 +174,7 @@ class Header:
     labels: dict  # column index → the label as written in the file (two rows joined with "·")
     unknown: dict  # column index → label of a column no field claims
     title: list  # the text of the lines above the header (title, unit, date)
+    score: tuple = (0, 0)  # columns recognised, of which by a sub-label (a two-row header wins a tie)
 
 
 def label_key(text):
@@ -197,10 +198,12 @@ def find_header(rows, lookup, ignored=()):
             if i + height > len(rows):
                 continue
             header = _match(rows, i, height, lookup, ignored)
-            if header and (best is None or len(header.positions) > len(best.positions)):
+            if header and (best is None or header.score > best.score):
                 best = header
     if best is None or len(set(best.positions.values())) < min(2, len(set(lookup.values()))):
         return None
+    while best.row + 1 < len(rows) and [_text(v) for v in rows[best.row + 1]] == [_text(v) for v in rows[best.row]]:
+        best.row += 1  # a header merged down over two rows: the data starts under both
     return best
 
 
@@ -211,6 +214,8 @@ def _match(rows, i, height, lookup, ignored):
     top, sub = top + [""] * (width - len(top)), sub + [""] * (width - len(sub))
     if height == 2 and not any(s and s != t for s, t in zip(sub, top)):
         return None  # no sub-label: a one-row header
+    if height == 2 and len({t for t in top if t}) == 1 and sum(1 for t in top if t) > 1:
+        return None  # one text merged across: a title or a 填报单位 line above the header, not group labels
     labels, candidates = {}, {}
     for c in range(width):
         t, s = top[c], sub[c]
@@ -219,7 +224,7 @@ def _match(rows, i, height, lookup, ignored):
         labels[c] = s if (not t or s == t) else (t if not s else f"{t}·{s}")
         options = [label_key(t + s), label_key(s), label_key(t)] if height == 2 and s != t else [label_key(t or s)]
         candidates[c] = [o for o in options if o]
-    positions, taken = {}, set()
+    positions, taken, by_sub = {}, set(), 0
     for rank in range(3):  # the most specific reading first: 当事人·姓名 before 当事人
         for c, options in candidates.items():
             if c in positions or rank >= len(options):
@@ -228,12 +233,13 @@ def _match(rows, i, height, lookup, ignored):
             if key and key not in taken:
                 positions[c] = key
                 taken.add(key)
-    if not positions:
-        return None
+                by_sub += len(options) == 3 and rank < 2
+    if not positions or (height == 2 and not by_sub):
+        return None  # a second row that names nothing is data, not sub-labels
     unknown = {c: labels[c] for c in candidates if c not in positions
                and not any(o in ignored or _bare(o) in ignored for o in candidates[c])}
     title = [" ".join(_text(v) for v in row if _text(v)) for row in rows[:i]]
-    return Header(i + height - 1, positions, labels, unknown, [t for t in title if t])
+    return Header(i + height - 1, positions, labels, unknown, [t for t in title if t], (len(positions), by_sub))
 
 
 def _text(value):
@@ -247,7 +253,8 @@ def _text(value):
 # Rows that are not records: totals, the signature lines under the table, section titles.
 TOTAL_WORDS = ("合计", "小计", "总计", "累计", "共计")
 FOOTER_WORDS = ("填表人", "填报人", "制表人", "审核人", "审核", "负责人", "填报日期", "填表日期", "制表日期", "报送日期",
-                "联系电话", "单位负责人", "分管领导", "说明", "注", "备注")
+                "联系电话", "单位负责人", "分管领导", "记录人", "统计人", "经办人", "审批人", "签字", "签名", "盖章",
+                "说明", "注", "备注")
 SECTION = re.compile(r"^(第?[一二三四五六七八九十\d]+(季度|月份?|周|批|阶段)|[上下]半年|全年|[一二三四五六七八九十]+[、.．]\S*|"
                      r"\d{4}年(\d{1,2}月份?)?)$")
 EXAMPLE_MARKS = ("示例", "例", "样例", "填写示例")
@@ -255,17 +262,17 @@ EXAMPLE_MARKS = ("示例", "例", "样例", "填写示例")
 
 def skip_reason(cells, spans_row=False):
     """Why a data row is not a record (合计, a footer, a section title, blank), or None."""
-    texts = [label_key(_text(v)) for v in cells if _text(v)]
+    texts = list(dict.fromkeys(label_key(_text(v)) for v in cells if _text(v)))  # distinct: a merged cell counts once
     if not texts:
         return "空行"
     first = texts[0]
     if any(t.startswith(w) for t in texts[:3] for w in TOTAL_WORDS):
-        return f"合计行（“{_text(next(v for v in cells if _text(v)))}”）"
+        return f"合计行（“{first[:20]}”）"
     if first in EXAMPLE_MARKS:
         return "模板中的示例行"
     if len(texts) <= 4 and any(re.match(rf"^({'|'.join(FOOTER_WORDS)})[:：]", t) or t in FOOTER_WORDS for t in texts):
-        return f"表尾（“{_text(next(v for v in cells if _text(v)))[:20]}”）"
-    if len(set(texts)) == 1 and (SECTION.match(first) or spans_row):
+        return f"表尾（“{first[:20]}”）"
+    if len(texts) == 1 and (SECTION.match(first) or spans_row):
         return f"分段标题行（“{first[:20]}”）"
     return None
 

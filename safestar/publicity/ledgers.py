@@ -39,4 +39,4 @@ class PublicityLedger(Ledger):
         "organiser": ("主办单位", "承办单位", "组织者"),
         "content": ("活动内容", "宣传内容"),
     }
-    units = {"materials": ("份", "册", "张")}
+    units = {"materials": ("份", "册", "张"), "participants": ("人", "人次", "名"), "app_installs": ("人", "人次")}
