@@ -103,7 +103,7 @@ def to_bool(value):
 
 
 DATE_FORMS = "2023-05-06、2023/5/6、2023.5.6、2023年5月6日"
-_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?$")
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?(?:份)?$")
 
@@ -122,7 +122,8 @@ def to_date(value, month=False):
         if 1 <= value < 2958466 and float(value).is_integer():
             return EXCEL_EPOCH + datetime.timedelta(days=int(value))
         raise CellError(f"“{shown(value)}”不是日期，请按 {expected} 这样的格式填写")
-    text = normalise(value)
+    text = re.sub(r"(?:[T\s]+\d{1,2}:\d{2}(?::\d{2})?)$", "", unicodedata.normalize("NFKC", str(value)).strip())  # a time after the date
+    text = normalise(text)
     for pattern in (_DATE, _COMPACT):
         if match := pattern.match(text):
             year, mon, day = (int(g) for g in match.groups())
