@@ -210,3 +210,61 @@ def test_a_workbook_with_mistakes_names_sheet_row_column_and_value(login):
     assert "可选：低、中、高、重大" in report.errors[0].message
     assert "没有这一天" in report.errors[1].message and "2023年5月6日" in report.errors[1].message
     assert Hazard.objects.count() == before
+
+
+def _plain_sheet(title):
+    """A sheet with no village column: its village comes from the title, the sheet name or the page."""
+    import io
+
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    sheet = book.add_worksheet("Sheet1")
+    sheet.write_row(0, 0, [title])
+    sheet.write_row(2, 0, ["序号", "巡逻日期", "巡逻人员", "巡逻路线"])
+    sheet.write_row(3, 0, [1, "2023.7.1", "李国强", "村委会—学校"])
+    book.close()
+    return SimpleUploadedFile("巡逻.xlsx", buffer.getvalue())
+
+
+def test_the_village_comes_from_the_title_or_is_chosen_on_the_page(login):
+    from safestar.security.models import Patrol
+
+    client = login("town")
+    dry = client.post("/ledgers/patrols/import/", {"file": _plain_sheet("杨庄村治安巡逻登记表")})
+    assert dry.context["report"].summary() == "新增 1 行"
+    commit(client, "/ledgers/patrols/import/", dry)
+    assert Patrol.objects.get(members="李国强", route="村委会—学校").division.code == VILLAGE2
+
+    asked = client.post("/ledgers/patrols/import/", {"file": _plain_sheet("治安巡逻登记表")})
+    assert asked.context["step"] == "choose" and asked.context["report"].villages_needed == [(0, "Sheet1")]
+    assert "工作表“Sheet1”的村" in asked.content.decode()
+    chosen = client.post("/ledgers/patrols/import/", {"token": asked.context["token"], "step": "choose", "village:0": VILLAGE1})
+    assert chosen.context["report"].summary() == "新增 1 行"
+    commit(client, "/ledgers/patrols/import/", chosen)
+    assert Patrol.objects.filter(members="李国强", route="村委会—学校", division__code=VILLAGE1).count() == 1
+
+
+def test_a_system_number_from_another_village_or_a_row_number_is_refused(login):
+    import io
+
+    import xlsxwriter
+
+    from conftest import make_record
+
+    mine, theirs = make_record("patrols", VILLAGE1), make_record("patrols", VILLAGE2)
+    client = login("town")
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["系统编号（勿改）", "村名称", "巡逻日期", "巡逻人员", "巡逻路线"])
+    sheet.write_row(1, 0, [theirs.pk, "长岗村", "2023-07-08", "甲", "乙"])  # a record of 杨庄村 on a 长岗村 row
+    sheet.write_row(2, 0, [0, "长岗村", "2023-07-08", "甲", "乙"])
+    sheet.write_row(3, 0, [mine.pk, "长岗村", "2023-07-08", "改过的人员", mine.route])
+    book.close()
+    report = client.post("/ledgers/patrols/import/", {"file": SimpleUploadedFile("x.xlsx", buffer.getvalue())}).context["report"]
+    assert [(e.row, e.column) for e in report.errors] == [(2, "系统编号（勿改）"), (3, "系统编号（勿改）")]
+    assert "属于杨庄村，不是本行的村" in report.errors[0].message and "序号请写在序号列" in report.errors[1].message
+    theirs.refresh_from_db()
+    assert theirs.division.code == VILLAGE2

@@ -156,6 +156,7 @@ def field_column(model, name, synonyms=(), example=None, units=None):
     field = model._meta.get_field(name)
     kind = "text"
     options = ()
+    field_help = str(field.help_text or "")
     if field.get_internal_type() == "BooleanField":
         kind = "bool"
     elif field.choices:
@@ -166,10 +167,12 @@ def field_column(model, name, synonyms=(), example=None, units=None):
         example = datetime.date.fromisoformat(example) if isinstance(example, str) else example
     elif isinstance(field, (models.IntegerField, models.DecimalField)):
         kind = "number"
+    elif field.many_to_one and not field.help_text:
+        field_help = f"填写{field.related_model._meta.verbose_name}的名称（模板中有下拉列表）"
     units = units or default_units(field)
     return Column(name, str(field.verbose_name), required=not field.blank and not field.has_default(), width=_width(field),
                   synonyms=tuple(synonyms), kind=kind, options=options, example="" if example is None else example,
-                  help="、".join(units) if kind == "number" else str(field.help_text or ""))
+                  help="、".join(units) if kind == "number" else field_help)
 
 
 def default_units(field):

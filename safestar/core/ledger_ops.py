@@ -2,6 +2,7 @@
 save with optimistic locking, soft delete and restore, export rows, import rows. Each write is one
 transaction with its audit event."""
 
+import dataclasses
 import datetime
 
 from django.db import IntegrityError, transaction
@@ -176,13 +177,19 @@ class LedgerImporter(Importer):
         self.ids = {}  # system number → the row that named it
         probe = self.form_class(user=user)
         self.related = {}  # field → {shown name: pk}; a name shown twice cannot be chosen by name
+        options = {}  # field → the names as shown, for the template's drop-down and messages
         for name in ledger.fields:
             if ledger.field(name).many_to_one:
-                names = {}
+                names, shown_names = {}, {}
                 for option in probe.fields[name].queryset:
                     key = normalise(str(option))
                     names[key] = None if key in names else option.pk
+                    shown_names[key] = str(option)
                 self.related[name] = names
+                options[name] = tuple(shown_names[k] for k, pk in names.items() if pk is not None)
+        self.options = options
+        self.columns = tuple(dataclasses.replace(c, kind="choice", options=options[c.key]) if c.key in options else c
+                             for c in self.columns)
 
     def make_form(self, values):
         errors = {}
@@ -234,7 +241,7 @@ class LedgerImporter(Importer):
         if field.many_to_one:
             pk = self.related[name].get(normalise(to_text(value)))
             if pk is None:
-                options = [k for k, v in self.related[name].items() if v is not None]
+                options = self.options[name]
                 listed = "、".join(options[:12]) + ("等" if len(options) > 12 else "")
                 raise CellError(f"“{shown(value)}”不是可选的{field.verbose_name}" + (f"，可选：{listed}" if options else ""))
             return pk

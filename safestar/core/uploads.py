@@ -44,6 +44,6 @@ def check_upload(upload, allowed, max_bytes):
         raise ValidationError(f"文件过大：不能超过 {max_bytes // 1024 // 1024} MB。")
     data = upload.read()
     if sniff(data) not in allowed:
-        names = "、".join(LABELS[k] for k in allowed)
+        names = "、".join(LABELS[k] for k in LABELS if k in allowed)
         raise ValidationError(f"文件类型不符：只接受 {names}（按文件内容识别，与扩展名无关）。")
     return data
