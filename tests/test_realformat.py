@@ -192,6 +192,7 @@ def test_unrecognised_columns_are_mapped_once_per_town(login):
     assert "不导入" in html and "当事人·联系方式" in html
     dry = choose(client, url, first)
     assert dry.context["report"].summary() == "新增 2 行"
+    assert sheets(dry.context["report"])["Sheet1"] == (2, {"表尾": 1}, "未导入的列（按本镇的选择）：当事人·联系方式、调解员")
     commit(client, url, dry)
     assert Dispute.objects.filter(parties__in=["杨某、冯某", "冯某某"], division__code=VILLAGE2).count() == 2
     assert ImportMapping.objects.get(importer="ledger:disputes").columns == {key: "" for key in unmapped}
@@ -237,7 +238,7 @@ def test_the_village_comes_from_the_title_or_is_chosen_on_the_page(login):
     commit(client, "/ledgers/patrols/import/", dry)
     assert Patrol.objects.get(members="李国强", route="村委会—学校").division.code == VILLAGE2
 
-    asked = client.post("/ledgers/patrols/import/", {"file": _plain_sheet("治安巡逻登记表")})
+    asked = client.post("/ledgers/patrols/import/", {"file": _plain_sheet("长岗镇治安巡逻登记表")})  # the town's name is no village's
     assert asked.context["step"] == "choose" and asked.context["report"].villages_needed == [(0, "Sheet1")]
     assert "工作表“Sheet1”的村" in asked.content.decode()
     chosen = client.post("/ledgers/patrols/import/", {"token": asked.context["token"], "step": "choose", "village:0": VILLAGE1})

@@ -172,7 +172,7 @@ class Importer:
             if sum(1 for label in header.unknown.values() if label_key(label) in foreign) >= 2:
                 summary.note = self.elsewhere[1]
                 continue
-            self._apply_mapping(header, mapping, report)
+            self._apply_mapping(header, mapping, report, summary)
             plans.append((index, sheet, header, summary))
         if not plans:
             names = "、".join(c.label for c in self.columns if c.required) or "、".join(c.label for c in self.columns)
@@ -195,17 +195,23 @@ class Importer:
         if not report.errors and not any(s.read for s in report.sheets):
             report.errors.append(RowError(0, "—", "文件中没有数据行。"))
 
-    def _apply_mapping(self, header, mapping, report):
-        """Columns no field claims: taken as the mapping says, or listed for the mapping step."""
+    def _apply_mapping(self, header, mapping, report, summary):
+        """Columns no field claims: taken as the mapping says, or listed for the mapping step. The
+        columns left out (不导入) are named in the sheet's summary."""
+        left_out = []
         for c, label in list(header.unknown.items()):
             key = label_key(label)
             if key in mapping:
                 target = mapping[key]
                 if target and target not in header.positions.values() and target in {col.key for col in self.columns}:
                     header.positions[c] = target
+                else:
+                    left_out.append(label)
                 del header.unknown[c]
             else:
                 report.unmapped.setdefault(key, (label, self.guess(label, header)))
+        if left_out:
+            summary.note = f"未导入的列（按本镇的选择）：{'、'.join(left_out)}"
 
     def guess(self, label, header):
         """The most likely field for an unrecognised column (not one the file already has)."""
@@ -336,8 +342,10 @@ class Villages:
 
         villages = list(Division.objects.visible_to(user).villages().only("id", "code", "name"))
         self.by_code = {v.code: v for v in villages}
-        self.by_name = {}
+        self.by_name = {}  # full names and stems (长岗村, 长岗): for a cell or a sheet's name
+        self.full_names = {}  # full names only: a title "长岗镇……台账" must not read as 长岗村
         for v in villages:
+            self.full_names.setdefault(normalise(v.name), []).append(v)
             for name in {normalise(v.name), self._stem(v.name)}:
                 self.by_name.setdefault(name, []).append(v)
         self.own = villages[0] if len(villages) == 1 else None  # a village user's own village
@@ -374,8 +382,8 @@ class Villages:
         found = {}
         for line in title_lines:
             key = normalise(line)
-            for name, villages in self.by_name.items():
-                if len(name) >= 2 and name in key and len(villages) == 1:
+            for name, villages in self.full_names.items():
+                if name in key and len(villages) == 1:
                     found[villages[0].pk] = villages[0]
         if len({v.pk for v in found.values()}) == 1:
             return next(iter(found.values())).code
