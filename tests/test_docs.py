@@ -18,3 +18,11 @@ def test_every_metric_is_in_docs_schemes(name):
 @pytest.mark.parametrize("slug", sorted(LEDGERS))
 def test_every_ledger_is_in_docs_ledgers(slug):
     assert f"`{slug}`" in (DOCS / "ledgers.md").read_text(encoding="utf-8")
+
+
+def test_the_import_vocabulary_in_docs_ledgers_is_generated_from_the_declarations():
+    """docs/ledgers.md lists per ledger the column names and words the imports understand; it is
+    generated (safestar import_docs --write), so a new synonym or clerk word must be regenerated."""
+    from safestar.core import import_docs
+
+    assert import_docs.current() == import_docs.render(), "docs/ledgers.md 的导入写法已过时：运行 safestar import_docs --write"

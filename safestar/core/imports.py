@@ -1,10 +1,19 @@
-"""The one import mechanism: template download → upload → dry run → commit all rows or none.
+"""The one import mechanism: template download → upload → (mapping step) → dry run → commit all or none.
 
-An `Importer` names its columns, validates one row with a Django form (Chinese messages, scope
-re-checked per row) and saves it. The dry run is the real import inside a transaction that is
-always rolled back, so what the preview promises is exactly what the commit does.
+An `Importer` names its columns (with the names clerks give them), turns one row's cells into the
+values of a Django form (core/cells.py: plain functions, no queries), validates the row with that
+form (Chinese messages, scope re-checked per row) and saves it. The file is read whole: every
+sheet, the header found in the first rows (two-row headers too), 合计 / footer / section / blank rows
+skipped and reported, the village of each row found by its column, the user's own village, the
+sheet's name, the title, or a choice on the page, never guessed.
+
+The dry run is the real import inside a transaction that is always rolled back; the commit runs it
+again and is refused unless it does exactly what the dry run showed (the counts are signed into
+the confirmation). Updates of existing records (by 系统编号) are listed with their old and new
+values and need their own confirmation.
 """
 
+import difflib
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,11 +29,15 @@ from django.shortcuts import redirect, render
 
 from safestar.audit.log import record
 
-from .sheets import SheetError, read_xlsx, write_xlsx, xlsx_response
+from .cells import CellError, normalise, shown
+from .sheets import NOTES_SHEETS, SheetError, find_header, label_key, read_workbook, skip_reason, unescape_cell, xlsx_response
 from .uploads import check_upload
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 SIGNING_SALT = "safestar.import"
+SPREADSHEET_KINDS = {"xlsx", "xls", "ods"}
+IGNORED_LABELS = {label_key(t) for t in ("序号", "编号", "序", "No", "No.", "NO", "#")}  # row numbers: never data
+LABELS = {"create": "新增", "update": "更新", "unchanged": "无变化"}
 
 
 @dataclass
@@ -32,33 +45,78 @@ class RowError:
     row: int
     column: str
     message: str
+    sheet: str = ""
+    value: str = ""
+
+
+@dataclass
+class SheetSummary:
+    name: str
+    read: int = 0
+    counts: Counter = field(default_factory=Counter)
+    skipped: Counter = field(default_factory=Counter)  # reason → rows
+    note: str = ""  # why the sheet was not read at all
+
+    def skipped_text(self):
+        return "；".join(f"{reason} {n} 行" for reason, n in self.skipped.items())
+
+
+@dataclass
+class Change:
+    sheet: str
+    row: int
+    record: str
+    changes: list  # [(label, old, new)]
 
 
 @dataclass
 class ImportReport:
     errors: list = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
+    sheets: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+    unmapped: dict = field(default_factory=dict)  # label key → (label as written, best guess)
+    villages_needed: list = field(default_factory=list)  # [(sheet index, sheet name)]
+
+    @property
+    def needs_choices(self):
+        return bool(self.unmapped or self.villages_needed) and not self.errors
 
     @property
     def ok(self):
-        return not self.errors
+        return not self.errors and not self.needs_choices
 
     def summary(self):
-        labels = {"create": "新增", "update": "更新", "unchanged": "无变化"}
-        return "，".join(f"{labels[k]} {self.counts[k]} 行" for k in labels if self.counts[k]) or "没有数据行"
+        return "，".join(f"{LABELS[k]} {self.counts[k]} 行" for k in LABELS if self.counts[k]) or "没有数据行"
+
+    def expected(self):
+        return {k: self.counts[k] for k in LABELS}
 
 
 class Importer:
     """Subclass per kind of record."""
 
-    key = ""  # names the importer in signed tokens
+    key = ""  # names the importer in signed tokens and remembered mappings
     title = ""
-    columns = ()
+    columns = ()  # sheets.Column, with the synonyms clerks use
     row_form = forms.Form  # a form whose fields are named by column keys; gets importer=self
+    uses_village = False  # rows belong to a village: resolved per row (see Villages)
+    ignored = ()  # labels of columns that are read back from exports but never imported
+    elsewhere = ((), "")  # (labels, note): a sheet with two of these columns belongs to another import
 
     def __init__(self, user):
         self.user = user
         self.seen = set()  # keys already met in this file, for duplicate checks
+        self.row = 0
+        self.sheet = ""
+
+    def lookup(self):
+        """label key → column key, from each column's label and synonyms."""
+        table = {}
+        for column in self.columns:
+            for name in (column.label, *column.synonyms):
+                table.setdefault(label_key(name), column.key)
+        return table
 
     def make_form(self, values):
         """The bound form that validates one row ({column key: cell value})."""
@@ -69,42 +127,324 @@ class Importer:
         raise NotImplementedError
 
     def template(self):
-        required = "、".join(c.label for c in self.columns if c.required)
-        return write_xlsx(title=f"{self.title}导入模板", columns=self.columns, rows=[], unit=f"必填列：{required}")
+        from .templates import import_template
 
-    def run(self, data: bytes, commit: bool) -> ImportReport:
+        return import_template(self)
+
+    def run(self, data: bytes, commit: bool, mapping=None, villages=None, expect=None) -> ImportReport:
+        """Read the whole file, validate every row, write them (and keep them only when `commit`,
+        no row is wrong and, for a commit, the counts are the `expect`ed ones of the dry run)."""
         report = ImportReport()
-        labels = {c.key: c.label for c in self.columns}
         with transaction.atomic():
-            try:
-                rows = list(read_xlsx(data, self.columns))
-            except SheetError as exc:
-                report.errors.append(RowError(0, "—", str(exc)))
-                return report
-            for number, values in rows:
-                self.row = number  # for messages that name another row ("与第 3 行重复")
-                form = self.make_form(values)
-                if not form.is_valid():
-                    for key, messages_ in form.errors.items():
-                        for message in messages_:
-                            report.errors.append(RowError(number, labels.get(key, "—"), message))
-                    continue
-                if not report.errors:  # after the first bad row nothing more is written
-                    report.counts[self.save(form)] += 1
-            if not rows:
-                report.errors.append(RowError(0, "—", "文件中没有数据行。"))
+            self._run(report, data, mapping or {}, villages or {})
+            if report.ok and commit and expect is not None and report.expected() != expect:
+                report.errors.append(RowError(0, "—", f"检查后数据已有变化（检查时：{_counts(expect)}；现在：{report.summary()}），"
+                                                      "未导入任何数据，请重新上传文件检查。"))
             if report.ok and commit:
                 record("import", object_repr=f"{self.title}：{report.summary()}", changes=dict(report.counts))
             else:
                 transaction.set_rollback(True)
         return report
 
+    def _run(self, report, data, mapping, villages):
+        try:
+            sheets = read_workbook(data)
+        except SheetError as exc:
+            report.errors.append(RowError(0, "—", str(exc)))
+            return
+        lookup = self.lookup()
+        plans = []
+        for index, sheet in enumerate(sheets):
+            summary = SheetSummary(sheet.name)
+            report.sheets.append(summary)
+            if sheet.hidden:
+                summary.note = "隐藏的工作表，未读取"
+                continue
+            if label_key(sheet.name) in NOTES_SHEETS:
+                summary.note = "填写说明，未读取"
+                continue
+            header = find_header(sheet.rows, lookup, IGNORED_LABELS | {label_key(t) for t in self.ignored})
+            if header is None:
+                has_data = any(str(v).strip() for row in sheet.rows for v in row if v is not None)
+                summary.note = "前20行中没有找到本表的列名，未读取" if has_data else "空白工作表"
+                continue
+            foreign = {label_key(t) for t in self.elsewhere[0]}
+            if sum(1 for label in header.unknown.values() if label_key(label) in foreign) >= 2:
+                summary.note = self.elsewhere[1]
+                continue
+            self._apply_mapping(header, mapping, report, summary)
+            plans.append((index, sheet, header, summary))
+        if not plans:
+            names = "、".join(c.label for c in self.columns if c.required) or "、".join(c.label for c in self.columns)
+            report.errors.append(RowError(0, "—", f"找不到表头：各工作表的前20行中都没有本表的列名（如：{names}）。"))
+            return
+        for index, sheet, header, summary in plans:
+            present = set(header.positions.values())
+            missing = [c.label for c in self.columns if c.required and c.key not in present]
+            if missing and not report.unmapped:
+                report.errors.append(RowError(0, "—", f"缺少必需的列：{'、'.join(missing)}", sheet=sheet.name))
+        if report.unmapped or report.errors:
+            return
+        villages_ = Villages(self.user) if self.uses_village else None
+        for index, sheet, header, summary in plans:
+            self.sheet = sheet.name
+            default = villages_.for_sheet(sheet.name, header.title, villages.get(str(index))) if villages_ else None
+            self._rows(report, sheet, header, summary, villages_, default, index)
+        if report.villages_needed:
+            return
+        if not report.errors and not any(s.read for s in report.sheets):
+            report.errors.append(RowError(0, "—", "文件中没有数据行。"))
+
+    def _apply_mapping(self, header, mapping, report, summary):
+        """Columns no field claims: taken as the mapping says, or listed for the mapping step. The
+        columns left out (不导入) are named in the sheet's summary."""
+        left_out = []
+        for c, label in list(header.unknown.items()):
+            key = label_key(label)
+            if key in mapping:
+                target = mapping[key]
+                if target and target not in header.positions.values() and target in {col.key for col in self.columns}:
+                    header.positions[c] = target
+                else:
+                    left_out.append(label)
+                del header.unknown[c]
+            else:
+                report.unmapped.setdefault(key, (label, self.guess(label, header)))
+        if left_out:
+            summary.note = f"未导入的列（按本镇的选择）：{'、'.join(left_out)}"
+
+    def guess(self, label, header):
+        """The most likely field for an unrecognised column (not one the file already has)."""
+        taken = set(header.positions.values())
+        names = {}
+        for column in self.columns:
+            if column.key in taken or column.key in ("id", "division", "division_name"):
+                continue
+            for name in (column.label, *column.synonyms):
+                names[label_key(name)] = column.key
+        key = label_key(label)
+        for name, target in names.items():
+            if name and (name in key or key in name):
+                return target
+        close = difflib.get_close_matches(key, list(names), n=1, cutoff=0.5)
+        return names[close[0]] if close else ""
+
+    def _rows(self, report, sheet, header, summary, villages_, default, index):
+        labels = header.labels
+        where = {key: labels[c] for c, key in header.positions.items()}
+        asked = False
+        for r in range(header.row + 1, len(sheet.rows)):
+            cells = sheet.rows[r]
+            number = r + 1  # as Excel numbers its rows
+            reason = skip_reason(cells, any((r, c) for c in range(len(cells)) if (r, c) in sheet.spans))
+            if reason:
+                if reason != "空行":
+                    summary.skipped[reason.split("（")[0]] += 1
+                continue
+            values = {key: _cell(cells, c) for c, key in header.positions.items()}
+            summary.read += 1
+            self.row = number
+            row_errors = []
+            if villages_ is not None:
+                try:
+                    code = villages_.for_row(values, default)
+                except CellError as exc:
+                    column = where.get("division") or where.get("division_name") or "村"
+                    value = values.get("division") or values.get("division_name") or ""
+                    row_errors.append(RowError(number, column, str(exc), sheet.name, shown(value) if value else ""))
+                    code = ""
+                if code is None:
+                    if not asked:
+                        report.villages_needed.append((index, sheet.name))
+                        asked = True
+                    continue
+                values["division"] = code
+            form = self.make_form(values)
+            cell_errors = getattr(form, "cell_errors", {})
+            for key, message in cell_errors.items():
+                row_errors.append(RowError(number, where.get(key, self.label(key)), message, sheet.name, shown(values.get(key, ""))))
+            if not form.is_valid() or row_errors:
+                for key, messages_ in form.errors.items():
+                    if key in cell_errors or (key == "division" and row_errors):
+                        continue  # the cell's own error says it already
+                    for message in messages_:
+                        value = values.get(key, "") if key != "__all__" else ""
+                        row_errors.append(RowError(number, where.get(key, self.label(key)), message, sheet.name,
+                                                   shown(value) if value not in ("", None) else ""))
+                report.errors.extend(row_errors or [RowError(number, "—", "这一行有错误", sheet.name)])
+                continue
+            if not report.errors:  # after the first bad row nothing more is written
+                change = describe_changes(form)
+                outcome = self.save(form)
+                report.counts[outcome] += 1
+                summary.counts[outcome] += 1
+                if outcome == "update" and change:
+                    report.changes.append(Change(sheet.name, number, change[0], change[1]))
+
+    def label(self, key):
+        return next((c.label for c in self.columns if c.key == key), "—")
+
+
+def _cell(cells, c):
+    value = cells[c] if c < len(cells) else ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        value = int(value)
+    return unescape_cell(value.strip() if isinstance(value, str) else value)
+
+
+def _counts(expect):
+    return "，".join(f"{LABELS[k]} {n} 行" for k, n in expect.items() if n) or "没有数据行"
+
+
+def describe_changes(form):
+    """What saving this form changes in its existing record: (record, [(label, old, new)]), or None
+    for a new record or nothing changed. Personal data is shown masked (the model's audit_masked)."""
+    instance = getattr(form, "instance", None)
+    if instance is None or instance.pk is None or not form.has_changed():
+        return None
+    model = type(instance)
+    before = model.objects.get(pk=instance.pk)
+    masked = getattr(model, "audit_masked", {})
+    rows = []
+    for name in form.changed_data:
+        if name not in form.fields:
+            continue
+        old = _display(before, name, None)
+        new = _display(instance, name, form.cleaned_data.get(name))
+        if name in masked:
+            old, new = masked[name](old) if old else old, masked[name](new) if new else new
+        if old != new:
+            rows.append((str(form.fields[name].label), old, new))
+    return (str(before), rows) if rows else None
+
+
+def _display(obj, name, cleaned):
+    field_ = obj._meta.get_field(name)
+    if field_.many_to_many:
+        items = cleaned if cleaned is not None else getattr(obj, name).all()
+        return "、".join(sorted(str(i) for i in items))
+    if field_.choices:
+        return str(getattr(obj, f"get_{name}_display")())
+    value = getattr(obj, name)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return "" if value is None else str(value)
+
+
+class Villages:
+    """The villages a user may import into, read once per file: by code, by name (长岗村, 长岗,
+    长岗村委会), from a sheet's name or its title. A name two villages share is refused."""
+
+    SUFFIXES = ("村民委员会", "村委会", "社区居委会", "居委会", "社区", "村")
+
+    def __init__(self, user):
+        from safestar.org.models import Division
+
+        villages = list(Division.objects.visible_to(user).villages().only("id", "code", "name"))
+        self.by_code = {v.code: v for v in villages}
+        self.by_name = {}  # full names and stems (长岗村, 长岗): for a cell or a sheet's name
+        self.full_names = {}  # full names only: a title "长岗镇……台账" must not read as 长岗村
+        for v in villages:
+            self.full_names.setdefault(normalise(v.name), []).append(v)
+            for name in {normalise(v.name), self._stem(v.name)}:
+                self.by_name.setdefault(name, []).append(v)
+        self.own = villages[0] if len(villages) == 1 else None  # a village user's own village
+
+    def _stem(self, name):
+        name = normalise(name)
+        for suffix in self.SUFFIXES:
+            if name.endswith(suffix) and len(name) > len(suffix) + 1:
+                return name[: -len(suffix)]
+        return name
+
+    def named(self, text):
+        """The village a name or code means, None if none; CellError if two villages have that name."""
+        key = normalise(text)
+        if key in self.by_code:
+            return self.by_code[key]
+        found = self.by_name.get(key) or self.by_name.get(self._stem(key)) or []
+        unique = {v.pk: v for v in found}
+        if len(unique) > 1:
+            towns = "、".join(sorted(v.code for v in unique.values()))
+            raise CellError(f"村名“{text}”有 {len(unique)} 个村重名（{towns}），请填写村级区划代码")
+        return next(iter(unique.values()), None)
+
+    def for_sheet(self, sheet_name, title_lines, chosen):
+        """A sheet's own village: its name, else a village named in its title, else the choice made on
+        the page (a code). None when nothing says."""
+        if chosen and chosen in self.by_code:
+            return self.by_code[chosen].code
+        try:
+            if village := self.named(sheet_name):
+                return village.code
+        except CellError:
+            pass
+        found = {}
+        for line in title_lines:
+            key = normalise(line)
+            for name, villages in self.full_names.items():
+                if name in key and len(villages) == 1:
+                    found[villages[0].pk] = villages[0]
+        if len({v.pk for v in found.values()}) == 1:
+            return next(iter(found.values())).code
+        return None
+
+    def for_row(self, values, default):
+        """The village (code) of a row: its code or name column, the user's own village, the sheet's;
+        None when nothing says (the page asks). CellError for a name or code that is not one of the
+        user's villages."""
+        code = str(values.pop("division", "") or "").strip()
+        name = str(values.pop("division_name", "") or "").strip()
+        if code:
+            village = self.by_code.get(normalise(code))
+            if village is None:
+                raise CellError(f"村 {code} 不存在或不在您的管辖范围内")
+            return village.code  # the code decides; the name beside it is for reading (as exports write it)
+        if name:
+            village = self.named(name)
+            if village is None:
+                raise CellError(f"村“{name}”不存在或不在您的管辖范围内")
+            return village.code
+        if self.own is not None:
+            return self.own.code
+        return default
+
+
+def town_of(division):
+    """The division whose import mappings a user shares: the town for village users and below."""
+    while division.level in ("village", "grid") and division.parent_id:
+        division = division.parent
+    return division
+
+
+def saved_mapping(user, key):
+    from .models import ImportMapping
+
+    found = ImportMapping.objects.filter(division=town_of(user.division), importer=key).first()
+    return found.columns if found else {}
+
+
+def save_mapping(user, key, columns):
+    from .models import ImportMapping
+
+    with transaction.atomic():
+        found, _ = ImportMapping.objects.get_or_create(
+            division=town_of(user.division), importer=key, defaults={"updated_by": user, "columns": {}}
+        )
+        before = dict(found.columns)
+        found.columns = before | columns
+        found.updated_by = user
+        found.save()
+        record("update", found, actor=user, object_repr=f"导入列对应：{key}", changes={"columns": [before, found.columns]})
+
 
 def _stash(data: bytes) -> str:
     folder = Path(settings.VAR_DIR) / "imports"
     folder.mkdir(exist_ok=True)
     name = uuid.uuid4().hex
-    (folder / name).write_bytes(data)
+    path = folder / name
+    path.write_bytes(data)
+    path.chmod(0o600)
     return name
 
 
@@ -112,8 +452,16 @@ def _unstash(name: str) -> Path:
     return Path(settings.VAR_DIR) / "imports" / Path(name).name
 
 
+def _token(request, importer, name, **extra):
+    return signing.dumps({"user": request.user.pk, "key": importer.key, "file": name, **extra}, salt=SIGNING_SALT)
+
+
+def _mapping_choices(importer):
+    return [("", "不导入")] + [(c.key, c.label) for c in importer.columns]
+
+
 def import_view(request, importer: Importer, *, back_url, template_url):
-    """The whole import page for one importer: upload, dry-run report, confirmation, commit."""
+    """The whole import page for one importer: upload, mapping step, dry-run report, confirmation, commit."""
     context = {"importer": importer, "back_url": back_url, "template_url": template_url}
     if request.method == "POST" and "token" in request.POST:
         try:
@@ -124,7 +472,15 @@ def import_view(request, importer: Importer, *, back_url, template_url):
         except (signing.BadSignature, AssertionError, KeyError, OSError):
             messages.error(request, "导入确认已失效，请重新上传文件。")
             return redirect(request.path)
-        report = importer.run(data, commit=True)
+        if request.POST.get("step") == "choose":
+            return _checked(request, importer, context, data, token["file"], _choices_from(request, importer))
+        mapping, villages = token.get("mapping", {}), token.get("villages", {})
+        if token.get("confirm") and request.POST.get("confirm_updates") != "1":
+            report = importer.run(data, commit=False, mapping=mapping, villages=villages)
+            context |= {"report": report, "token": request.POST["token"],
+                        "confirm_error": "文件中有更新已有记录的行：请核对下面列出的修改，勾选确认后再导入。"}
+            return render(request, "core/import.html", context)
+        report = importer.run(data, commit=True, mapping=mapping, villages=villages, expect=token.get("expect"))
         if report.ok:
             path.unlink(missing_ok=True)
             messages.success(request, f"导入成功：{report.summary()}。")
@@ -135,16 +491,46 @@ def import_view(request, importer: Importer, *, back_url, template_url):
         try:
             if upload is None:
                 raise ValidationError("请选择要导入的 Excel 文件。")
-            data = check_upload(upload, {"xlsx"}, MAX_UPLOAD_BYTES)
+            data = check_upload(upload, SPREADSHEET_KINDS, MAX_UPLOAD_BYTES)
         except ValidationError as exc:
             context["upload_error"] = exc.messages[0]
         else:
-            report = importer.run(data, commit=False)
-            context["report"] = report
-            if report.ok:
-                context["token"] = signing.dumps(
-                    {"user": request.user.pk, "key": importer.key, "file": _stash(data)}, salt=SIGNING_SALT
-                )
+            choices = {"mapping": saved_mapping(request.user, importer.key), "villages": {}}
+            return _checked(request, importer, context, data, _stash(data), choices)
+    return render(request, "core/import.html", context)
+
+
+def _choices_from(request, importer):
+    """The mapping step's answers: {label key: field} (remembered for the town), {sheet: village}."""
+    allowed = {key for key, _ in _mapping_choices(importer)}
+    mapping = {}
+    for name, value in request.POST.items():
+        if name.startswith("map:") and value in allowed:
+            mapping[name[4:]] = value
+    if mapping:
+        save_mapping(request.user, importer.key, mapping)
+    villages = {name[8:]: value for name, value in request.POST.items() if name.startswith("village:") and value}
+    return {"mapping": saved_mapping(request.user, importer.key) | mapping, "villages": villages}
+
+
+def _checked(request, importer, context, data, name, choices):
+    """Dry-run the stashed file with the choices made so far and show what comes next."""
+    report = importer.run(data, commit=False, mapping=choices["mapping"], villages=choices["villages"])
+    context["report"] = report
+    if report.needs_choices:
+        from safestar.org.models import Division
+
+        context |= {
+            "token": _token(request, importer, name),
+            "step": "choose",
+            "fields": _mapping_choices(importer),
+            "villages": Division.objects.visible_to(request.user).villages().order_by("code") if report.villages_needed else [],
+        }
+    elif report.ok:
+        context["token"] = _token(request, importer, name, mapping=choices["mapping"], villages=choices["villages"],
+                                  expect=report.expected(), confirm=bool(report.changes))
+    else:
+        _unstash(name).unlink(missing_ok=True)
     return render(request, "core/import.html", context)
 
 

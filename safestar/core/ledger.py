@@ -86,7 +86,13 @@ class Ledger:
     kind_field = None  # filter "类别"
     status_field = None  # filter "状态"
     readonly = ()  # fields shown but not edited by the form (set by workflow actions)
-    example = {}  # one plausible record, for tests and the API description
+    example = {}  # one plausible record, for tests, the API description and the import template
+    # How clerks name the columns in their own sheets, beside the field's label: {field: (names…)}.
+    # The words they write in choice columns are declared with the choices (cells.clerk_words).
+    synonyms = {}
+    units = {}  # units a number may be written with (10台, 约200人): {field: (units…)}; a unit in the
+    # field's label (覆盖人数（人次）) and 人 for a count of people (…人数) are understood without it
+    month_fields = ()  # date fields that hold a month: 2023.10 and 2023年10月 are accepted there
 
     @classmethod
     def verbose_name(cls):
@@ -114,16 +120,14 @@ class Ledger:
 
     @classmethod
     def columns(cls):
-        """Spreadsheet columns: the record number (blank for new rows), the village, the fields."""
-        return (
-            Column("id", "编号", required=False, width=8),
-            Column("division", "村级区划代码", width=16),
-            Column("division_name", "村名称", required=False, width=12),
-            *(
-                Column(name, cls.label(name), required=not cls.field(name).blank, width=_width(cls.field(name)))
-                for name in cls.fields
-            ),
-        )
+        """Spreadsheet columns: the record's system number (only in exports: a row with it updates
+        that record), the village (by code or by name), the fields."""
+        return (*VILLAGE_COLUMNS, *(field_column(cls.model, name, cls.synonyms.get(name, ()), cls.example.get(name), cls.field_units(name))
+                                    for name in cls.fields))
+
+    @classmethod
+    def field_units(cls, name):
+        return tuple(cls.units.get(name, ())) or default_units(cls.field(name))
 
     @classmethod
     def select_related(cls):
@@ -133,6 +137,51 @@ class Ledger:
     @classmethod
     def base_queryset(cls):
         return cls.model.objects.select_related(*cls.select_related())
+
+
+VILLAGE_COLUMNS = (
+    Column("id", "系统编号（勿改）", required=False, width=10, synonyms=("系统编号",),
+           help="本系统导出的文件才有：有系统编号的行修改该记录，新记录留空；不是序号"),
+    Column("division", "村级区划代码", required=False, width=16, synonyms=("区划代码", "村代码", "村级代码"),
+           help="12 位村级区划代码；可不填，填村名即可"),
+    Column("division_name", "村名称", required=False, width=12,
+           synonyms=("村", "村名", "村别", "所属村", "所在村", "村（社区）", "行政村", "村居", "村委会", "村(居)"),
+           help="如“长岗村”；村干部、网格员可不填（默认本村）", example="长岗村"),
+)
+
+
+def field_column(model, name, synonyms=(), example=None, units=None):
+    """The spreadsheet column of a model field: its label, whether the file must have it (a field
+    that may be blank or has a default need not), its kind and options for the template."""
+    field = model._meta.get_field(name)
+    kind = "text"
+    options = ()
+    field_help = str(field.help_text or "")
+    if field.get_internal_type() == "BooleanField":
+        kind = "bool"
+    elif field.choices:
+        kind, options = "choice", tuple(str(label) for _, label in field.flatchoices)
+        example = dict((str(k), str(v)) for k, v in field.flatchoices).get(str(example), example)
+    elif field.get_internal_type() == "DateField":
+        kind = "date"
+        example = datetime.date.fromisoformat(example) if isinstance(example, str) else example
+    elif isinstance(field, (models.IntegerField, models.DecimalField)):
+        kind = "number"
+    elif field.many_to_one and not field.help_text:
+        field_help = f"填写{field.related_model._meta.verbose_name}的名称（模板中有下拉列表）"
+    units = units or default_units(field)
+    return Column(name, str(field.verbose_name), required=not field.blank and not field.has_default(), width=_width(field),
+                  synonyms=tuple(synonyms), kind=kind, options=options, example="" if example is None else example,
+                  help="、".join(units) if kind == "number" else field_help)
+
+
+def default_units(field):
+    from .cells import unit_words
+
+    units = unit_words(field.verbose_name)
+    if not units and str(field.verbose_name).endswith("人数"):
+        units = ("人", "名", "人次")
+    return units
 
 
 def _width(field):

@@ -2,6 +2,7 @@
 save with optimistic locking, soft delete and restore, export rows, import rows. Each write is one
 transaction with its audit event."""
 
+import dataclasses
 import datetime
 
 from django.db import IntegrityError, transaction
@@ -10,6 +11,9 @@ from django.utils import timezone
 
 from safestar.audit.log import diff, record, snapshot
 
+from django import forms
+
+from .cells import CellError, is_blank, normalise, shown, to_bool, to_choice, to_date, to_number, to_text
 from .imports import Importer
 from .sheets import Column
 
@@ -155,12 +159,12 @@ def export_rows(ledger, queryset):
         yield [obj.pk, obj.division.code, obj.division.name, *(cell(obj, name) for name in (*ledger.fields, *ledger.readonly))]
 
 
-YES = {"是", "有", "true", "True", "1", 1, True}
-
-
 class LedgerImporter(Importer):
-    """Rows of a ledger's spreadsheet: a row with a 编号 updates that record (when the user may
-    write it), a row without one is new. Values are read as the export writes them."""
+    """Rows of a ledger's spreadsheet: a row with a 系统编号 updates that record (only when the user
+    may write it and it belongs to the row's village), a row without one is new. Cells are read by
+    core/cells.py; related records by name, from a table read once per file."""
+
+    uses_village = True
 
     def __init__(self, ledger, user):
         super().__init__(user)
@@ -168,61 +172,114 @@ class LedgerImporter(Importer):
         self.key = f"ledger:{ledger.slug}"
         self.title = ledger.title
         self.columns = ledger.columns()
+        self.ignored = tuple(ledger.label(name) for name in ledger.readonly)  # set by workflow actions, not imports
         self.form_class = ledger.form_class()
+        self.ids = {}  # system number → the row that named it
         probe = self.form_class(user=user)
         self.related = {}  # field → {shown name: pk}; a name shown twice cannot be chosen by name
+        options = {}  # field → the names as shown, for the template's drop-down and messages
         for name in ledger.fields:
-            field = ledger.field(name)
-            if field.many_to_one:
-                names = {}
+            if ledger.field(name).many_to_one:
+                names, shown_names = {}, {}
                 for option in probe.fields[name].queryset:
-                    names[str(option)] = None if str(option) in names else option.pk
+                    key = normalise(str(option))
+                    names[key] = None if key in names else option.pk
+                    shown_names[key] = str(option)
                 self.related[name] = names
+                options[name] = tuple(shown_names[k] for k, pk in names.items() if pk is not None)
+        self.options = options
+        self.columns = tuple(dataclasses.replace(c, kind="choice", options=options[c.key]) if c.key in options else c
+                             for c in self.columns)
 
     def make_form(self, values):
-        data = {"division": str(values.get("division", "")).strip()}
-        for name in self.ledger.fields:
-            data[name] = self._value(name, values.get(name, ""))
+        errors = {}
         instance = None
-        if raw_id := values.get("id"):
-            instance = self.ledger.model.objects.writable_by(self.user).alive().filter(pk=_int(raw_id)).first()
-            if instance is None:
-                return RefusedRow("id", f"编号 {raw_id} 的记录不存在、已删除或不在您的管辖范围内")
+        if not is_blank(raw := values.get("id")):
+            instance, message = self._record(raw, values.get("division"))
+            if message:
+                return RefusedRow("id", message)
+        current = forms.model_to_dict(instance) if instance is not None else {}
+        data = {"division": values.get("division", "")}
+        for name in self.ledger.fields:
+            if name not in values and instance is not None:
+                data[name] = current.get(name)  # a column the file does not have leaves the record as it is
+                continue
+            try:
+                data[name] = self._value(name, values.get(name))
+            except CellError as exc:
+                errors[name] = str(exc)
+                data[name] = current.get(name, "")
         form = self.form_class(data=data, instance=instance, user=self.user)
         division = form.fields["division"]
-        division.to_field_name = "code"  # the sheet names villages by code
+        division.to_field_name = "code"  # rows name their village by code (resolved from a name by the import)
         if instance is not None:
             form.initial["division"] = instance.division  # so that has_changed compares codes
         division.error_messages["invalid_choice"] = f"村 {data['division']} 不存在或不在您的管辖范围内"
+        form.cell_errors = errors
         return form
+
+    def _record(self, raw, village):
+        """The record a 系统编号 names, if the user may change it from this row; else a message."""
+        pk = _int(raw)
+        if pk is None or pk <= 0 or str(raw).strip().lstrip("0") == "":
+            return None, f"系统编号“{shown(raw)}”不是本系统的记录编号：新记录请把这一列留空（序号请写在序号列）"
+        if pk in self.ids:
+            return None, f"系统编号 {pk} 与第 {self.ids[pk]} 行重复"
+        self.ids[pk] = self.row
+        instance = self.ledger.model.objects.writable_by(self.user).alive().select_related("division").filter(pk=pk).first()
+        if instance is None:
+            return None, f"系统编号 {pk} 的记录不存在、已删除或不在您的管辖范围内"
+        if village and instance.division.code != village:
+            return None, (f"系统编号 {pk} 的记录属于{instance.division.name}，不是本行的村；"
+                          "系统编号只用于修改本村原有的记录，新记录请留空")
+        return instance, None
 
     def _value(self, name, value):
         field = self.ledger.field(name)
-        value = value.strip() if isinstance(value, str) else value
-        if field.many_to_one and value != "":
-            pk = self.related[name].get(str(value))
-            return pk if pk is not None else f"无此选项：{value}"
-        return cell_to_form(field, value)
+        if is_blank(value):
+            return blank_value(field)
+        if field.many_to_one:
+            pk = self.related[name].get(normalise(to_text(value)))
+            if pk is None:
+                options = self.options[name]
+                listed = "、".join(options[:12]) + ("等" if len(options) > 12 else "")
+                raise CellError(f"“{shown(value)}”不是可选的{field.verbose_name}" + (f"，可选：{listed}" if options else ""))
+            return pk
+        return cell_to_form(field, value, self.ledger.field_units(name), month=name in self.ledger.month_fields)
 
     def save(self, form):
         return save_row(form, lambda: save(self.ledger, form, self.user))
 
 
-def cell_to_form(field, value):
-    """A spreadsheet cell as the form takes it, read as the export writes it: 是/否, choice labels,
-    dates as YYYY-MM-DD."""
-    if isinstance(value, str):
-        value = value.strip()
-    if field.get_internal_type() == "BooleanField":
-        return value in YES
+def blank_value(field):
+    """An empty cell: the field's default where it has one (在用 stays 是), else empty."""
+    if field.has_default():
+        default = field.get_default()
+        return default if isinstance(default, bool) else str(default)
+    return False if field.get_internal_type() == "BooleanField" else ""
+
+
+INTEGER_FIELDS = {"IntegerField", "PositiveIntegerField", "PositiveSmallIntegerField", "SmallIntegerField",
+                  "BigIntegerField", "PositiveBigIntegerField"}
+
+
+def cell_to_form(field, value, units=(), month=False):
+    """A spreadsheet cell as the form takes it (CellError when it cannot be): yes/no words, choice
+    labels and clerk words, dates in every usual form, numbers with their unit, text."""
+    kind = field.get_internal_type()
+    if is_blank(value):
+        return blank_value(field)
+    if kind == "BooleanField":
+        return to_bool(value)
     if field.choices:
-        labels = {str(label): key for key, label in field.flatchoices}
-        return labels.get(str(value), value)
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
+        return to_choice(value, field.flatchoices, str(field.verbose_name))
+    if kind == "DateField":
+        return to_date(value, month=month).isoformat()
+    if kind in INTEGER_FIELDS:
+        return to_number(value, units=units, integer=True)
+    if kind == "DecimalField":
+        return to_number(value, units=units, integer=False)
+    return to_text(value)
 
 
 def save_row(form, write):
@@ -236,11 +293,12 @@ def save_row(form, write):
 
 
 class RefusedRow:
-    """A row refused before its form is built (its 编号 names a record the user may not write, its
-    ID number repeats an earlier row's)."""
+    """A row refused before its form is built (its 系统编号 names a record the user may not change
+    from this row, its ID number repeats an earlier row's)."""
 
     def __init__(self, field, message):
         self.errors = {field: [message]}
+        self.cell_errors = {}
 
     def is_valid(self):
         return False
@@ -249,5 +307,5 @@ class RefusedRow:
 def _int(value):
     try:
         return int(float(value))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None

@@ -58,3 +58,22 @@ class Attachment(models.Model):
 
     def path(self) -> Path:
         return upload_root() / self.stored_as[:2] / self.stored_as
+
+
+class ImportMapping(models.Model):
+    """How a town's files name their columns for one import (a ledger, the key-person registry):
+    the choices made on the import's mapping step, {column label as written: field key, or "" for
+    不导入}, offered again for the next file of the same town."""
+
+    division = models.ForeignKey("org.Division", models.CASCADE, related_name="+", verbose_name="乡镇")
+    importer = models.CharField("导入类型", max_length=60)
+    columns = models.JSONField("列的对应", default=dict)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="修改人")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导入列对应"
+        constraints = [models.UniqueConstraint(fields=["division", "importer"], name="one_mapping_per_town_and_import")]
+
+    def __str__(self):
+        return f"{self.division} · {self.importer}"

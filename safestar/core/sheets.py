@@ -6,6 +6,7 @@ header row, then the data. Imports find the header row by its column titles, so 
 """
 
 import datetime
+import re
 import decimal
 import io
 from dataclasses import dataclass
@@ -28,6 +29,10 @@ class Column:
     required: bool = True
     width: int = 16
     help: str = ""
+    synonyms: tuple = ()  # the names clerks give the column (受理日期: 受理时间, 登记日期 …)
+    kind: str = "text"  # "text", "date", "bool", "choice", "number": the template's cell format and check
+    options: tuple = ()  # the allowed values of a choice column, as written
+    example: object = ""  # the template's example row
 
 
 def escape_cell(value):
@@ -100,39 +105,200 @@ class SheetError(Exception):
     pass
 
 
-def read_xlsx(data: bytes, columns):
-    """Yield (row number as Excel shows it, {key: value}) for each non-empty data row.
+# ── Reading ─────────────────────────────────────────────────────────────────────────────────
 
-    Raises SheetError (in Chinese) when the file is not a readable workbook or lacks a column.
-    """
+SPREADSHEETS = ("xlsx", "xls", "ods")
+HEADER_ROWS = 20  # the header is looked for in the first rows (title, unit and date lines above it)
+NOTES_SHEETS = ("填写说明", "说明", "填表说明")
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list  # rows of cell values; a merged range carries its value in every cell it covers
+    spans: set  # (row, column) of cells covered by a range merged across columns (a section title)
+    hidden: bool = False
+
+
+def read_workbook(data: bytes):
+    """Every sheet of an xlsx, xls or ods file, after the hard limits (intake.py) passed. Raises
+    SheetError in Chinese when the file is refused or unreadable."""
+    from .intake import IntakeError, check_workbook
+    from .uploads import sniff
+
+    kind = sniff(data)
+    if kind not in SPREADSHEETS:
+        raise SheetError("无法读取文件：请上传 Excel 或 WPS 表格文件（.xlsx、.xls、.ods）。")
+    try:
+        check_workbook(data, kind)
+    except IntakeError as exc:
+        raise SheetError(str(exc)) from None
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises several types for a corrupt or non-xlsx file
-        raise SheetError("无法读取文件：请上传由本系统模板填写的 Excel（.xlsx）文件。") from exc
-    labels = {c.label: c for c in columns}
-    header_index = None
-    for i, row in enumerate(rows[:20]):
-        cells = [str(v).strip() for v in row]
-        if sum(1 for v in cells if v in labels) >= min(2, len(columns)):  # a title row matches none
-            header_index = i
-            break
-    if header_index is None:
-        names = "、".join(c.label for c in columns)
-        raise SheetError(f"找不到表头行：前20行中没有包含这些列名的行：{names}")
-    header = [str(v).strip() for v in rows[header_index]]
-    missing = [c.label for c in columns if c.required and c.label not in header]
+        sheets = []
+        for index, meta in enumerate(book.sheets_metadata):
+            hidden = "Visible" not in str(meta.visible) or "WorkSheet" not in str(meta.typ)
+            sheet = book.get_sheet_by_index(index)
+            rows = [] if hidden else sheet.to_python(skip_empty_area=False)
+            merged = (sheet.merged_cell_ranges or []) if not hidden else []
+            sheets.append(_filled(meta.name, rows, merged, hidden))
+    except SheetError:
+        raise
+    except Exception as exc:  # calamine raises several types for a corrupt file
+        raise SheetError("无法读取文件：文件已损坏，或不是 Excel/WPS 表格文件（.xlsx、.xls、.ods）。") from exc
+    return sheets
+
+
+def _filled(name, rows, merged, hidden):
+    """Copy each merged range's value into every cell it covers: a two-row header's top label over
+    its sub-columns, a village written once and merged down over its rows."""
+    rows = [list(row) for row in rows]
+    spans = set()
+    for (top, left), (bottom, right) in merged:
+        if top >= len(rows) or bottom - top > 100_000 or right - left > 1000:
+            continue
+        value = rows[top][left] if left < len(rows[top]) else ""
+        for r in range(top, min(bottom, len(rows) - 1) + 1):
+            for c in range(left, right + 1):
+                if c < len(rows[r]):
+                    rows[r][c] = value
+                    if right > left:
+                        spans.add((r, c))
+    return Sheet(name, rows, spans, hidden)
+
+
+@dataclass
+class Header:
+    row: int  # index of the header's last row; data starts after it
+    positions: dict  # column index → key
+    labels: dict  # column index → the label as written in the file (two rows joined with "·")
+    unknown: dict  # column index → label of a column no field claims
+    title: list  # the text of the lines above the header (title, unit, date)
+    score: tuple = (0, 0)  # columns recognised, of which by a sub-label (a two-row header wins a tie)
+
+
+def label_key(text):
+    """A header label compared: no spaces or line breaks, full-width folded, no * or ：."""
+    from .cells import normalise
+
+    return normalise(text).strip("*＊:：").replace("*", "")
+
+
+def _bare(key):
+    return re.sub(r"[（(][^）)]*[）)]", "", key)
+
+
+def find_header(rows, lookup, ignored=()):
+    """The header in the first rows: one row, or two (a merged top label over sub-labels). `lookup`
+    maps label keys (label_key) to column keys. Returns a Header, or None when no row names at
+    least two known columns."""
+    best = None
+    for i in range(min(HEADER_ROWS, len(rows))):
+        for height in (1, 2):
+            if i + height > len(rows):
+                continue
+            header = _match(rows, i, height, lookup, ignored)
+            if header and (best is None or header.score > best.score):
+                best = header
+    if best is None or len(set(best.positions.values())) < min(2, len(set(lookup.values()))):
+        return None
+    while best.row + 1 < len(rows) and [_text(v) for v in rows[best.row + 1]] == [_text(v) for v in rows[best.row]]:
+        best.row += 1  # a header merged down over two rows: the data starts under both
+    return best
+
+
+def _match(rows, i, height, lookup, ignored):
+    top = [_text(v) for v in rows[i]]
+    sub = [_text(v) for v in rows[i + 1]] if height == 2 else top
+    width = max(len(top), len(sub))
+    top, sub = top + [""] * (width - len(top)), sub + [""] * (width - len(sub))
+    if height == 2 and not any(s and s != t for s, t in zip(sub, top)):
+        return None  # no sub-label: a one-row header
+    if height == 2 and len({t for t in top if t}) == 1 and sum(1 for t in top if t) > 1:
+        return None  # one text merged across: a title or a 填报单位 line above the header, not group labels
+    labels, candidates = {}, {}
+    for c in range(width):
+        t, s = top[c], sub[c]
+        if not (t or s):
+            continue
+        labels[c] = s if (not t or s == t) else (t if not s else f"{t}·{s}")
+        options = [label_key(t + s), label_key(s), label_key(t)] if height == 2 and s != t else [label_key(t or s)]
+        candidates[c] = [o for o in options if o]
+    positions, taken, by_sub = {}, set(), 0
+    for rank in range(3):  # the most specific reading first: 当事人·姓名 before 当事人
+        for c, options in candidates.items():
+            if c in positions or rank >= len(options):
+                continue
+            key = lookup.get(options[rank]) or lookup.get(_bare(options[rank]))
+            if key and key not in taken:
+                positions[c] = key
+                taken.add(key)
+                by_sub += len(options) == 3 and rank < 2
+    if not positions or (height == 2 and not by_sub):
+        return None  # a second row that names nothing is data, not sub-labels
+    unknown = {c: labels[c] for c in candidates if c not in positions
+               and not any(o in ignored or _bare(o) in ignored for o in candidates[c])}
+    title = [" ".join(_text(v) for v in row if _text(v)) for row in rows[:i]]
+    return Header(i + height - 1, positions, labels, unknown, [t for t in title if t], (len(positions), by_sub))
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+# Rows that are not records: totals, the signature lines under the table, section titles.
+TOTAL_WORDS = ("合计", "小计", "总计", "累计", "共计")
+FOOTER_WORDS = ("填表人", "填报人", "制表人", "审核人", "审核", "负责人", "填报日期", "填表日期", "制表日期", "报送日期",
+                "联系电话", "单位负责人", "分管领导", "记录人", "统计人", "经办人", "审批人", "签字", "签名", "盖章",
+                "说明", "注", "备注")
+SECTION = re.compile(r"^(第?[一二三四五六七八九十\d]+(季度|月份?|周|批|阶段)|[上下]半年|全年|[一二三四五六七八九十]+[、.．]\S*|"
+                     r"\d{4}年(\d{1,2}月份?)?)$")
+EXAMPLE_MARKS = ("示例", "例", "样例", "填写示例")
+
+
+def skip_reason(cells, spans_row=False):
+    """Why a data row is not a record (合计, a footer, a section title, blank), or None."""
+    texts = list(dict.fromkeys(label_key(_text(v)) for v in cells if _text(v)))  # distinct: a merged cell counts once
+    if not texts:
+        return "空行"
+    first = texts[0]
+    if any(t.startswith(w) for t in texts[:3] for w in TOTAL_WORDS):
+        return f"合计行（“{first[:20]}”）"
+    if first in EXAMPLE_MARKS:
+        return "模板中的示例行"
+    if len(texts) <= 4 and any(re.match(rf"^({'|'.join(FOOTER_WORDS)})[:：]", t) or t in FOOTER_WORDS for t in texts):
+        return f"表尾（“{first[:20]}”）"
+    if len(texts) == 1 and (SECTION.match(first) or spans_row):
+        return f"分段标题行（“{first[:20]}”）"
+    return None
+
+
+def read_xlsx(data: bytes, columns):
+    """The first sheet's rows as (row number as Excel shows it, {key: value}): blank rows and the
+    template's example row left out. For reading back our own exports (tests, round trips); imports
+    read every sheet through core/imports.py."""
+    sheets = read_workbook(data)
+    lookup = {}
+    for column in columns:
+        for name in (column.label, *column.synonyms):
+            lookup.setdefault(label_key(name), column.key)
+    header = find_header(sheets[0].rows, lookup) if sheets else None
+    if header is None:
+        raise SheetError(f"找不到表头行：前20行中没有包含这些列名的行：{'、'.join(c.label for c in columns)}")
+    missing = [c.label for c in columns if c.required and c.key not in header.positions.values()]
     if missing:
         raise SheetError(f"缺少必需的列：{'、'.join(missing)}")
-    positions = {labels[name].key: i for i, name in enumerate(header) if name in labels}
-    for offset, row in enumerate(rows[header_index + 1:], start=header_index + 2):
+    for r, row in enumerate(sheets[0].rows[header.row + 1:], start=header.row + 2):
         values = {}
-        for key, i in positions.items():
-            value = row[i] if i < len(row) else ""
+        for c, key in header.positions.items():
+            value = row[c] if c < len(row) else ""
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
-            value = unescape_cell(value.strip() if isinstance(value, str) else value)
-            values[key] = value
-        if all(v in ("", None) for v in values.values()):
+            values[key] = unescape_cell(value.strip() if isinstance(value, str) else value)
+        if all(v in ("", None) for v in values.values()) or skip_reason(row) == "模板中的示例行":
             continue
-        yield offset, values
+        yield r, values

@@ -17,6 +17,15 @@ class LegalAdvisorLedger(Ledger):
         "name": "王律师", "organisation": "河南睢州律师事务所", "phone": "13803701234",
         "appointed_on": "2023-01-10", "visits_per_month": 2, "active": True,
     }
+    synonyms = {
+        "name": ("法律顾问", "顾问姓名"),
+        "organisation": ("单位", "工作单位", "律师事务所", "所在单位"),
+        "phone": ("电话", "联系方式"),
+        "appointed_on": ("聘任时间", "聘用日期"),
+        "visits_per_month": ("每月服务次数", "驻村次数"),
+        "active": ("是否在聘", "状态"),
+    }
+    units = {"visits_per_month": ("次",)}
 
 
 @register
@@ -33,6 +42,15 @@ class MediatorLedger(Ledger):
     example = {
         "name": "李长青", "role": "director", "phone": "13937045678", "appointed_on": "2023-02-15",
         "party_member": True, "trained": True, "active": True,
+    }
+    synonyms = {
+        "name": ("调解员姓名",),
+        "role": ("职务", "队内职务"),
+        "phone": ("电话", "联系方式"),
+        "appointed_on": ("选聘时间", "聘任日期"),
+        "party_member": ("政治面貌", "是否党员", "党员"),
+        "trained": ("是否培训", "培训情况"),
+        "active": ("是否在岗", "状态"),
     }
 
 
@@ -52,6 +70,18 @@ class DisputeLedger(Ledger):
         "summary": "两户因宅基地界墙归属发生争执", "stage": "resolved", "deadline": "2023-04-05",
         "closed_on": "2023-03-20", "result": "经村调委会调解，双方签订调解协议，界墙按原址重砌",
     }
+    synonyms = {
+        "received_on": ("受理时间", "排查日期", "登记日期", "排查时间", "发现时间", "受理日期"),
+        "source": ("纠纷来源", "来源渠道"),
+        "parties": ("当事人姓名", "当事人概况", "当事人双方", "双方当事人", "当事人情况"),
+        "category": ("纠纷类别", "矛盾类型", "矛盾纠纷类型", "纠纷类型", "类型"),
+        "summary": ("纠纷概况", "简要案情", "矛盾纠纷简要情况", "主要问题", "基本情况", "纠纷内容", "简要情况"),
+        "stage": ("办理状态", "化解状态", "调处状态", "进展情况"),
+        "deadline": ("化解时限", "办结时限", "限办日期"),
+        "closed_on": ("化解日期", "办结时间", "化解时间", "调处日期"),
+        "result": ("调处结果", "化解结果", "办理情况", "化解情况", "调处情况"),
+        "referred_to": ("移交部门", "移送单位"),
+    }
 
 
 @register
@@ -70,6 +100,16 @@ class PetitionLedger(Ledger):
         "is_backlog": False, "status": "settled", "settled_on": "2023-05-08",
         "result": "镇村联合督促养殖场整改并赔偿青苗损失，信访人表示满意",
     }
+    synonyms = {
+        "received_on": ("来访日期", "信访日期", "受理日期", "登记时间", "来信来访日期"),
+        "petitioner": ("信访人姓名", "上访人", "姓名", "反映人"),
+        "channel": ("信访方式", "来访形式", "信访渠道"),
+        "matter": ("反映问题", "主要诉求", "信访内容", "反映事项"),
+        "is_backlog": ("是否积案", "积案", "是否信访积案"),
+        "status": ("状态", "是否办结", "化解状态"),
+        "settled_on": ("息诉日期", "化解日期", "息诉罢访日期"),
+        "result": ("处理结果", "答复意见", "办理情况"),
+    }
 
 
 @register
@@ -86,3 +126,12 @@ class StabilityMeetingLedger(Ledger):
         "held_on": "2023-06-28", "kind": "regular", "participants": "村党支部书记、调委会主任、驻村民警、网格员",
         "risks": "麦收后两户因地界问题有争执苗头", "measures": "调委会主任上门释法，约定麦收后共同丈量", "warnings_issued": 1,
     }
+    synonyms = {
+        "held_on": ("研判时间", "会议日期", "会议时间", "日期"),
+        "kind": ("研判类别", "会议类型"),
+        "participants": ("参会人员", "参加人"),
+        "risks": ("风险隐患", "研判内容", "排查发现的问题"),
+        "measures": ("化解措施", "工作措施"),
+        "warnings_issued": ("预警条数", "发出预警"),
+    }
+    units = {"warnings_issued": ("条", "次")}

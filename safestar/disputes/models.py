@@ -9,6 +9,8 @@ the records' names (`__str__`, which the audit log also keeps) do not contain th
 
 from django.core.exceptions import ValidationError
 from django.db import models
+
+from safestar.core.cells import clerk_words
 from django.db.models import Q
 from django.utils import timezone
 
@@ -64,6 +66,13 @@ class MediatorRole(models.TextChoices):
     GRID = "grid", "网格员"
 
 
+clerk_words(MediatorRole, {
+    MediatorRole.DIRECTOR: ("主任", "调委会主任"),
+    MediatorRole.MEMBER: ("调委会委员", "成员"),
+    MediatorRole.MEDIATOR: ("人民调解员", "专职调解员", "兼职调解员"),
+})
+
+
 class Mediator(LedgerRecord):
     """A member of the village's people's mediation team (一村一支人民调解员队伍); grid workers join it
     because they screen disputes (排查) in their grids."""
@@ -98,6 +107,14 @@ class DisputeSource(models.TextChoices):
     OTHER = "other", "其他"
 
 
+clerk_words(DisputeSource, {
+    DisputeSource.SCREENING: ("排查", "主动排查", "网格员排查", "走访排查"),
+    DisputeSource.REPORTED: ("来访", "群众来访", "群众求助", "当事人申请", "群众反映"),
+    DisputeSource.ASSIGNED: ("交办", "上级交办件"),
+    DisputeSource.TRANSFERRED: ("移交", "部门转办", "转办"),
+})
+
+
 class DisputeCategory(models.TextChoices):
     FAMILY = "family", "婚姻家庭"
     NEIGHBOUR = "neighbour", "邻里"
@@ -108,12 +125,32 @@ class DisputeCategory(models.TextChoices):
     OTHER = "other", "其他"
 
 
+clerk_words(DisputeCategory, {
+    DisputeCategory.FAMILY: ("婚姻家庭纠纷", "婚姻", "家庭", "婚姻家庭类", "家庭纠纷"),
+    DisputeCategory.NEIGHBOUR: ("邻里纠纷", "邻里关系", "邻里矛盾"),
+    DisputeCategory.LAND: ("土地纠纷", "土地承包", "土地承包纠纷", "山林土地纠纷", "土地"),
+    DisputeCategory.HOMESTEAD: ("宅基地纠纷", "宅基地界址", "宅基"),
+    DisputeCategory.LABOUR: ("劳资纠纷", "劳动争议", "拖欠工资", "欠薪"),
+    DisputeCategory.DEBT: ("债务纠纷", "借贷纠纷", "合同纠纷", "民间借贷", "债权债务"),
+    DisputeCategory.OTHER: ("其它", "其他纠纷"),
+})
+
+
 class DisputeStage(models.TextChoices):
     ACCEPTED = "accepted", "受理"
     SCREENING = "screening", "排查"
     MEDIATING = "mediating", "调解中"
     RESOLVED = "resolved", "已化解"
     REFERRED = "referred", "已移交"
+
+
+clerk_words(DisputeStage, {
+    DisputeStage.ACCEPTED: ("已受理", "待化解", "待调解"),
+    DisputeStage.SCREENING: ("排查中", "已排查"),
+    DisputeStage.MEDIATING: ("正在调解", "化解中", "调处中", "跟踪化解", "未化解"),
+    DisputeStage.RESOLVED: ("调解成功", "化解成功", "已调解", "已调处", "调处成功", "已解决", "化解"),
+    DisputeStage.REFERRED: ("移交", "已移送", "移送", "已转办"),
+})
 
 
 CLOSED_STAGES = (DisputeStage.RESOLVED, DisputeStage.REFERRED)
@@ -192,10 +229,26 @@ class PetitionChannel(models.TextChoices):
     SKIP_LEVEL = "skip_level", "越级"
 
 
+clerk_words(PetitionChannel, {
+    PetitionChannel.VISIT: ("走访", "上访", "来访上访"),
+    PetitionChannel.LETTER: ("信件", "写信"),
+    PetitionChannel.ONLINE: ("网上信访", "网信", "网络"),
+    PetitionChannel.PHONE: ("来电", "热线", "12345热线"),
+    PetitionChannel.SKIP_LEVEL: ("越级访", "越级上访"),
+})
+
+
 class PetitionStatus(models.TextChoices):
     HANDLING = "handling", "办理中"
     CONCLUDED = "concluded", "已办结"
     SETTLED = "settled", "已化解息诉"
+
+
+clerk_words(PetitionStatus, {
+    PetitionStatus.HANDLING: ("正在办理", "在办", "未办结"),
+    PetitionStatus.CONCLUDED: ("办结", "已结案", "结案"),
+    PetitionStatus.SETTLED: ("息诉罢访", "已息诉", "已化解", "化解息诉"),
+})
 
 
 class Petition(LedgerRecord):
@@ -237,6 +290,13 @@ class MeetingKind(models.TextChoices):
     REGULAR = "regular", "定期研判"
     SPECIAL = "special", "专题研判"
     OCCASION = "occasion", "重要节点研判"
+
+
+clerk_words(MeetingKind, {
+    MeetingKind.REGULAR: ("例会", "月度研判", "定期"),
+    MeetingKind.SPECIAL: ("专题", "专项研判"),
+    MeetingKind.OCCASION: ("节点研判", "敏感节点研判"),
+})
 
 
 class StabilityMeeting(LedgerRecord):

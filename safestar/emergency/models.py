@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from safestar.core.cells import clerk_words
+
 from safestar.core.crypto import PhoneField
 from safestar.core.ledger import LedgerRecord
 from safestar.core.masking import mask_phone
@@ -20,6 +22,13 @@ class TeamRole(models.TextChoices):
     CAPTAIN = "captain", "队长"
     DEPUTY = "deputy", "副队长"
     MEMBER = "member", "队员"
+
+
+clerk_words(TeamRole, {
+    TeamRole.CAPTAIN: ("应急队长",),
+    TeamRole.DEPUTY: ("副队",),
+    TeamRole.MEMBER: ("队员（成员）", "成员"),
+})
 
 
 ONE_CAPTAIN = "本村应急队伍已有一名在队的队长，请先将原队长改为其他职务或离队，再录入新队长。"
@@ -93,6 +102,17 @@ class SupplyItem(models.TextChoices):
     OTHER = "other", "其他"
 
 
+clerk_words(SupplyItem, {
+    SupplyItem.GENERATOR: ("发电机", "汽油发电机", "柴油发电机"),
+    SupplyItem.FLASHLIGHT: ("手电筒", "强光手电"),
+    SupplyItem.EXTINGUISHER: ("干粉灭火器", "灭火器材"),
+    SupplyItem.LIFE_JACKET: ("救生衣",),
+    SupplyItem.SANDBAG: ("编织袋", "麻袋"),
+    SupplyItem.TENT: ("救灾帐篷",),
+    SupplyItem.FIRST_AID: ("急救箱", "医药箱"),
+})
+
+
 # The usual unit of each item, filled in when the unit is left blank.
 DEFAULT_UNITS = {
     SupplyItem.GENERATOR: "台",
@@ -109,6 +129,13 @@ class SupplyCondition(models.TextChoices):
     GOOD = "good", "完好"
     REPAIR = "repair", "需维修"
     SCRAPPED = "scrapped", "已报废"
+
+
+clerk_words(SupplyCondition, {
+    SupplyCondition.GOOD: ("良好", "正常", "可用"),
+    SupplyCondition.REPAIR: ("维修", "待维修", "损坏"),
+    SupplyCondition.SCRAPPED: ("报废", "过期"),
+})
 
 
 class EmergencySupply(LedgerRecord):
@@ -152,6 +179,15 @@ class PlanKind(models.TextChoices):
     PRODUCTION = "production", "安全生产"
     GEOLOGICAL = "geological", "地质灾害"
     OTHER = "other", "其他"
+
+
+clerk_words(PlanKind, {
+    PlanKind.FLOOD: ("防汛", "防汛抗旱"),
+    PlanKind.EVACUATION: ("避险",),
+    PlanKind.FIRE: ("消防应急",),
+    PlanKind.PRODUCTION: ("生产安全",),
+    PlanKind.GEOLOGICAL: ("地灾",),
+})
 
 
 class EmergencyPlan(LedgerRecord):
@@ -210,6 +246,14 @@ class DrillScenario(models.TextChoices):
     FIRE = "fire", "消防"
     DROWNING = "drowning", "防溺水"
     OTHER = "other", "其他"
+
+
+clerk_words(DrillScenario, {
+    DrillScenario.NATURAL_DISASTER: ("防汛", "地震", "防汛演练"),
+    DrillScenario.PRODUCTION: ("生产安全",),
+    DrillScenario.FIRE: ("消防演练", "灭火"),
+    DrillScenario.DROWNING: ("溺水", "防溺水演练"),
+})
 
 
 class Drill(LedgerRecord):

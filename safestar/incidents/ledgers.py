@@ -16,6 +16,14 @@ class IncidentLedger(Ledger):
     kind_field = "kind"
     status_field = "recognised"
     example = {"kind": "telecom_fraud", "occurred_on": "2023-05-12", "title": "村民王某被冒充客服诈骗", "severity": "general"}
+    synonyms = {
+        "kind": ("案件类别", "事件类别", "案事件类别", "类型"),
+        "occurred_on": ("发案时间", "发生时间", "案发日期", "发案日期", "案发时间"),
+        "title": ("案件名称", "案事件名称", "事件"),
+        "severity": ("等级", "性质", "案件性质"),
+        "description": ("简要案情", "基本情况", "案情", "情况简介"),
+        "department": ("报送部门", "办理部门"),
+    }
 
     @staticmethod
     def detail_actions(obj, user):

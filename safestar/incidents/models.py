@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from safestar.core.cells import clerk_words
+
 from safestar.core.ledger import LedgerRecord
 
 
@@ -34,6 +36,13 @@ class Severity(models.TextChoices):
     GENERAL = "general", "一般"
     SERIOUS = "serious", "较大"
     MAJOR = "major", "重大"
+
+
+clerk_words(Severity, {
+    Severity.GENERAL: ("一般案件", "一般事件"),
+    Severity.SERIOUS: ("较大案件", "较大事件"),
+    Severity.MAJOR: ("重大案件", "重大事件"),
+})
 
 
 class Incident(LedgerRecord):

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 
+from safestar.core.cells import clerk_words
+
 from safestar.core.crypto import EncryptedTextField, HashField, PhoneField
 from safestar.core.ledger import LedgerQuerySet, LedgerRecord
 from safestar.core.masking import mask_id_number, mask_name, mask_phone
@@ -47,6 +49,14 @@ class Status(models.TextChoices):
     LOST = "lost", "脱管"
     MISSED = "missed", "漏管"
     RELEASED = "released", "解除"
+
+
+clerk_words(Status, {
+    Status.MANAGED: ("在控", "正常管理", "稳控"),
+    Status.LOST: ("失控", "失联"),
+    Status.MISSED: ("未纳入管理",),
+    Status.RELEASED: ("已解除", "解除管控"),
+})
 
 
 class Treatment(models.TextChoices):
@@ -142,6 +152,14 @@ class VisitKind(models.TextChoices):
     HELP = "help", "帮教"
     COUNSEL = "counsel", "心理疏导"
     CHECK = "check", "尿检/复查"
+
+
+clerk_words(VisitKind, {
+    VisitKind.VISIT: ("入户走访", "上门走访", "走访帮扶"),
+    VisitKind.HELP: ("帮扶", "帮教帮扶"),
+    VisitKind.COUNSEL: ("心理辅导", "谈心谈话", "疏导"),
+    VisitKind.CHECK: ("尿检", "复查", "尿检复查"),
+})
 
 
 class Visit(LedgerRecord):

@@ -24,7 +24,7 @@ from safestar.incidents.models import Incident
 from safestar.org.models import Division
 from safestar.org.roles import DepartmentKind
 
-from .exports import PersonImporter, export_columns, export_rows, watermark
+from .exports import PersonImporter, VisitImporter, export_columns, export_rows, watermark
 from .models import Category, KeyPerson, Status, Visit
 from .overdue import due_of, overdue, with_due
 from .registry import DETAILS, PersonForm, RevealForm, VisitForm, add_visit, link_incident, reveal, save_person
@@ -214,6 +214,17 @@ def import_persons(request):
 def import_template(request):
     require(can_write(KeyPerson, request.user))
     return template_response(PersonImporter(request.user))
+
+
+def import_visits(request):
+    """Visit sheets (走访帮扶记录) of the people the user may see, by ID number or name."""
+    require(can_write(Visit, request.user))
+    return import_view(request, VisitImporter(request.user), back_url=reverse("key-persons"), template_url=reverse("key-person-visits-template"))
+
+
+def visits_template(request):
+    require(can_write(Visit, request.user))
+    return template_response(VisitImporter(request.user))
 
 
 class CategoryForm(forms.ModelForm):

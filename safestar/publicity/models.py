@@ -5,6 +5,8 @@ app installs promoted, materials handed out)."""
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from safestar.core.cells import clerk_words
+
 from safestar.core.ledger import LedgerRecord
 
 
@@ -21,6 +23,19 @@ class Topic(models.TextChoices):
     OTHER = "other", "其他"
 
 
+clerk_words(Topic, {
+    Topic.LAW: ("普法宣传", "法治宣传", "宪法宣传", "民法典", "民法典宣传"),
+    Topic.CASE_EXPLAINED: ("以案说法", "以案释法宣传"),
+    Topic.ANTI_FRAUD: ("反诈", "防诈骗", "反电信诈骗", "电信诈骗", "防范电信网络诈骗", "反电信网络诈骗", "反诈宣传"),
+    Topic.ILLEGAL_FUNDRAISING: ("非法集资", "防非宣传", "打击非法集资", "防范非法集资宣传"),
+    Topic.ONLINE_GAMBLING: ("网赌", "反赌", "防范网络赌博"),
+    Topic.PYRAMID_SELLING: ("打击传销", "防范传销"),
+    Topic.ANTI_CULT: ("反邪教宣传", "防范邪教"),
+    Topic.ATHEISM: ("无神论宣传",),
+    Topic.SAFETY: ("安全宣传", "防溺水", "消防安全", "安全生产"),
+})
+
+
 class Channel(models.TextChoices):
     TV = "tv", "电视"
     SMS = "sms", "短信"
@@ -33,6 +48,20 @@ class Channel(models.TextChoices):
     MEETING = "meeting", "会议讲座"
     DOOR_TO_DOOR = "door_to_door", "入户走访"
     OTHER = "other", "其他"
+
+
+clerk_words(Channel, {
+    Channel.TV: ("电视台",),
+    Channel.SMS: ("短信提醒", "群发短信"),
+    Channel.WECHAT: ("微信群", "公众号", "朋友圈"),
+    Channel.DOUYIN: ("短视频",),
+    Channel.LOUDSPEAKER: ("大喇叭", "广播", "村村响", "小喇叭"),
+    Channel.SCREEN: ("LED屏", "电子显示屏", "显示屏"),
+    Channel.BOARD: ("宣传展板", "展板", "墙体标语"),
+    Channel.BUS_AD: ("公交车广告", "车身广告"),
+    Channel.MEETING: ("讲座", "会议", "宣讲", "集中宣讲", "院坝会", "座谈会", "群众会"),
+    Channel.DOOR_TO_DOOR: ("入户", "入户宣传", "走访宣传"),
+})
 
 
 # Online (线上) channels reach people through a screen or a phone; every other channel, 其他

@@ -24,6 +24,18 @@ class ReligiousVenueLedger(Ledger):
         "person_in_charge": "李秀英", "phone": "13937012345", "address": "长岗村东街12号", "regular_attendees": 35,
         "last_visited_on": "2023-05-16", "status": "normal",
     }
+    synonyms = {
+        "name": ("名称", "活动场所名称", "聚会点名称"),
+        "religion": ("教别", "宗教", "所属宗教"),
+        "registered": ("是否登记", "是否依法登记", "登记情况", "是否办证"),
+        "registration_number": ("证号", "登记证编号"),
+        "person_in_charge": ("负责人", "管理人", "负责人姓名"),
+        "phone": ("电话", "联系方式"),
+        "address": ("场所地址", "位置"),
+        "regular_attendees": ("信众人数", "经常参加人数", "活动人数", "信教群众人数"),
+        "last_visited_on": ("走访日期", "最近走访日期", "最近一次走访"),
+        "status": ("场所状态", "管理情况"),
+    }
 
 
 class ActivityForm(LedgerForm):
@@ -52,6 +64,17 @@ class ReligiousActivityLedger(Ledger):
     example = {
         "held_on": "2023-03-12", "kind": "illegal_clue", "content": "村民反映有外地人员在村西头民房内组织私设聚会点传教",
         "participants": 15, "reported_to": "长岗镇综治中心、睢县民族宗教事务局", "status": "reported",
+    }
+    synonyms = {
+        "held_on": ("活动日期", "时间", "发现时间"),
+        "kind": ("类型", "活动类别"),
+        "venue": ("场所", "活动场所"),
+        "content": ("活动内容", "情况"),
+        "participants": ("参加人数", "人数"),
+        "reported_to": ("上报单位", "报送单位"),
+        "status": ("办理情况",),
+        "closed_on": ("办结时间",),
+        "result": ("处理情况",),
     }
 
     @classmethod

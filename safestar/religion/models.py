@@ -13,6 +13,8 @@ log, as the accounts' phones are.
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from safestar.core.cells import clerk_words
+
 from safestar.core.crypto import PhoneField
 from safestar.core.ledger import LedgerRecord
 from safestar.core.masking import mask_phone
@@ -31,10 +33,27 @@ class Religion(models.TextChoices):
     OTHER = "other", "其他"
 
 
+clerk_words(Religion, {
+    Religion.BUDDHISM: ("佛", "佛教寺庙"),
+    Religion.TAOISM: ("道",),
+    Religion.ISLAM: ("伊斯兰",),
+    Religion.CATHOLICISM: ("天主",),
+    Religion.CHRISTIANITY: ("基督", "基督新教", "耶稣教"),
+    Religion.FOLK: ("民间信仰场所", "土地庙", "民俗"),
+})
+
+
 class VenueStatus(models.TextChoices):
     NORMAL = "normal", "正常"
     WATCH = "watch", "需关注"
     BANNED = "banned", "已取缔"
+
+
+clerk_words(VenueStatus, {
+    VenueStatus.NORMAL: ("正常活动", "正常开放"),
+    VenueStatus.WATCH: ("关注", "重点关注"),
+    VenueStatus.BANNED: ("取缔", "已关停"),
+})
 
 
 class ReligiousVenue(LedgerRecord):
@@ -93,6 +112,14 @@ class HandlingStatus(models.TextChoices):
     REPORTED = "reported", "已上报"
     HANDLING = "handling", "处理中"
     CLOSED = "closed", "已办结"
+
+
+clerk_words(HandlingStatus, {
+    HandlingStatus.REGISTERED: ("登记",),
+    HandlingStatus.REPORTED: ("上报",),
+    HandlingStatus.HANDLING: ("办理中", "正在处理"),
+    HandlingStatus.CLOSED: ("办结", "已处理"),
+})
 
 
 class ReligiousActivity(LedgerRecord):

@@ -21,6 +21,17 @@ class HazardLedger(Ledger):
         "risk_level": "high", "responsible": "王建国", "found_on": "2023-05-08", "deadline": "2023-06-08",
         "status": "rectified", "rectified_on": "2023-05-30",
     }
+    synonyms = {
+        "kind": ("隐患类型", "类别", "隐患种类"),
+        "location": ("隐患地点", "隐患位置", "地点", "具体位置", "所在位置"),
+        "description": ("隐患内容", "存在问题", "隐患情况", "主要隐患", "存在的隐患"),
+        "risk_level": ("隐患等级", "等级", "风险级别", "隐患级别"),
+        "responsible": ("整改责任人", "责任人员"),
+        "found_on": ("排查日期", "排查时间", "发现时间", "检查日期"),
+        "deadline": ("整改时限", "限改日期", "完成时限"),
+        "status": ("整改情况", "是否整改", "整改进度"),
+        "rectified_on": ("整改日期", "完成整改日期", "销号日期", "整改完成时间"),
+    }
 
 
 class HazardInspectionForm(LedgerForm):
@@ -50,6 +61,14 @@ class HazardInspectionLedger(Ledger):
         "inspected_on": "2023-07-10", "inspector": "李志强", "route": "村东坑塘—小学周边—村西危桥",
         "finding": "东坑塘新增警示牌完好；村西危桥限行标志被风刮倒", "action": "当场扶正限行标志并加固，告知村委会",
     }
+    synonyms = {
+        "inspected_on": ("巡查时间", "日期"),
+        "inspector": ("巡查人员", "检查人"),
+        "route": ("巡查范围", "巡查路线", "巡查地点"),
+        "hazard": ("隐患",),
+        "finding": ("发现问题", "巡查情况"),
+        "action": ("处理情况", "整改措施"),
+    }
 
     @classmethod
     def form_class(cls):
@@ -71,6 +90,17 @@ class ControlledGoodsLedger(Ledger):
         "category": "pesticide", "holder": "丰收农资店（店主李红梅）", "item": "草甘膦水剂", "quantity": "120",
         "unit": "瓶", "storage": "店内农药专柜加锁存放，专人保管，进出有台账", "checked_on": "2023-06-15", "result": "passed",
     }
+    synonyms = {
+        "category": ("类别", "物品类型"),
+        "holder": ("持有人", "经营户", "单位名称"),
+        "item": ("品名", "名称"),
+        "quantity": ("数量", "库存"),
+        "unit": ("单位",),
+        "storage": ("存放地点", "存放位置", "储存方式"),
+        "checked_on": ("检查日期", "检查时间"),
+        "result": ("检查情况",),
+    }
+    units = {"quantity": ("瓶", "袋", "箱", "公斤", "千克", "kg", "吨", "把", "件", "个", "桶")}
 
 
 @register
@@ -88,3 +118,12 @@ class SafetyCheckLedger(Ledger):
         "checked_on": "2023-09-20", "area": "fire", "departments": "镇应急办、长岗派出所、村两委",
         "findings": "检查沿街门店和村小学，发现2处灭火器过期、1处电动车楼道充电", "problems_found": 3, "problems_rectified": 3,
     }
+    synonyms = {
+        "checked_on": ("检查时间", "日期"),
+        "area": ("检查类别", "检查内容"),
+        "departments": ("参加单位", "检查部门", "联合部门"),
+        "findings": ("检查情况说明", "发现问题情况"),
+        "problems_found": ("发现问题", "问题数"),
+        "problems_rectified": ("已整改", "整改数"),
+    }
+    units = {"problems_found": ("个", "处", "条"), "problems_rectified": ("个", "处", "条")}

@@ -6,6 +6,8 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+
+from safestar.core.cells import clerk_words
 from django.db.models import Q
 
 from safestar.core.ledger import LedgerQuerySet, LedgerRecord
@@ -22,6 +24,18 @@ class HazardKind(models.TextChoices):
     OTHER = "other", "其他"
 
 
+clerk_words(HazardKind, {
+    HazardKind.POND: ("坑塘水域", "池塘", "水塘", "河塘", "沟渠", "水域"),
+    HazardKind.DRY_WELL: ("机井", "废弃井", "废弃机井"),
+    HazardKind.BRIDGE: ("危险桥梁", "桥梁"),
+    HazardKind.HOUSE: ("危旧房屋", "危旧房", "房屋"),
+    HazardKind.ELECTRICITY: ("电力", "线路老化", "私拉乱接", "电气线路", "电气"),
+    HazardKind.FIRE: ("消防安全", "火灾隐患"),
+    HazardKind.TRAFFIC: ("道路交通", "道路"),
+    HazardKind.OTHER: ("其它",),
+})
+
+
 class RiskLevel(models.TextChoices):
     LOW = "low", "低"
     MEDIUM = "medium", "中"
@@ -29,10 +43,25 @@ class RiskLevel(models.TextChoices):
     MAJOR = "major", "重大"
 
 
+clerk_words(RiskLevel, {
+    RiskLevel.LOW: ("低风险", "较低", "蓝色"),
+    RiskLevel.MEDIUM: ("一般", "一般隐患", "一般风险", "中等", "黄色"),
+    RiskLevel.HIGH: ("较大", "较大隐患", "较大风险", "高风险", "橙色"),
+    RiskLevel.MAJOR: ("重大隐患", "重大风险", "红色"),
+})
+
+
 class RectificationStatus(models.TextChoices):
     PENDING = "pending", "待整改"
     IN_PROGRESS = "in_progress", "整改中"
     RECTIFIED = "rectified", "已整改"
+
+
+clerk_words(RectificationStatus, {
+    RectificationStatus.PENDING: ("未整改", "待改", "未完成", "否"),
+    RectificationStatus.IN_PROGRESS: ("正在整改", "整改中"),
+    RectificationStatus.RECTIFIED: ("已完成", "已销号", "完成", "整改完成", "是"),
+})
 
 
 def year_end(year):
@@ -145,9 +174,23 @@ class GoodsCategory(models.TextChoices):
     KNIFE = "knife", "管制器具"
 
 
+clerk_words(GoodsCategory, {
+    GoodsCategory.PESTICIDE: ("农药类", "剧毒农药"),
+    GoodsCategory.CHEMICAL: ("危化品", "危险化学品类"),
+    GoodsCategory.EXPLOSIVE: ("民爆", "烟花爆竹"),
+    GoodsCategory.KNIFE: ("管制刀具",),
+})
+
+
 class CheckResult(models.TextChoices):
     PASSED = "passed", "合格"
     TO_FIX = "to_fix", "需整改"
+
+
+clerk_words(CheckResult, {
+    CheckResult.PASSED: ("检查合格", "正常", "无问题"),
+    CheckResult.TO_FIX: ("不合格", "限期整改", "整改"),
+})
 
 
 class ControlledGoods(LedgerRecord):
@@ -179,6 +222,15 @@ class CheckArea(models.TextChoices):
     FOOD_DRUG = "food_drug", "食品药品"
     ROAD_TRAFFIC = "road_traffic", "道路交通"
     FIRE = "fire", "消防"
+
+
+clerk_words(CheckArea, {
+    CheckArea.PRODUCTION: ("安全生产",),
+    CheckArea.ECOLOGY: ("环保", "环境"),
+    CheckArea.FOOD_DRUG: ("食品安全", "食品", "药品"),
+    CheckArea.ROAD_TRAFFIC: ("交通", "交通安全", "道路"),
+    CheckArea.FIRE: ("消防安全",),
+})
 
 
 class SafetyCheck(LedgerRecord):

@@ -8,6 +8,8 @@ import decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+
+from safestar.core.cells import clerk_words
 from django.db.models import Q
 
 from safestar.core.crypto import PhoneField
@@ -73,6 +75,14 @@ class FacilityKind(models.TextChoices):
     OTHER = "other", "其他"
 
 
+clerk_words(FacilityKind, {
+    FacilityKind.CAMERA: ("监控", "摄像头", "监控探头", "视频监控探头", "球机", "枪机", "高清监控"),
+    FacilityKind.ALARM: ("报警装置", "一键报警", "紧急报警"),
+    FacilityKind.BARRIER: ("隔离桩", "防撞墩", "路障"),
+    FacilityKind.OTHER: ("其它",),
+})
+
+
 class Camera(LedgerRecord):
     """A technical defence (技防设施) at a village entrance or crowded place. Channels (路数) count
     for video surveillance only; the plan asks for at least 6 working channels per village."""
@@ -131,10 +141,25 @@ class ClueCategory(models.TextChoices):
     OTHER = "other", "其他"
 
 
+clerk_words(ClueCategory, {
+    ClueCategory.DRUGS_GAMBLING_VICE: ("黄赌毒线索", "涉黄", "涉赌", "涉毒", "赌博", "吸毒"),
+    ClueCategory.WOMEN_CHILDREN: ("侵害妇女儿童权益",),
+    ClueCategory.GANGS: ("涉黑", "涉恶", "黑恶势力"),
+    ClueCategory.VILLAGE_BULLY: ("村霸线索",),
+})
+
+
 class ClueStatus(models.TextChoices):
     REPORTED = "reported", "已上报"
     HANDLING = "handling", "处理中"
     CLOSED = "closed", "已办结"
+
+
+clerk_words(ClueStatus, {
+    ClueStatus.REPORTED: ("已报", "已报告"),
+    ClueStatus.HANDLING: ("办理中", "正在处理"),
+    ClueStatus.CLOSED: ("办结", "已处理", "已结案"),
+})
 
 
 class Clue(LedgerRecord):

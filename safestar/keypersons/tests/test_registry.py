@@ -153,7 +153,12 @@ def test_import_deduplicates_by_id_number(login, person):
     dry = client.post("/key-persons/import/", {"file": _sheet(rows)})
     assert [(e.row, e.column, e.message) for e in dry.context["report"].errors] == []
     assert dry.context["report"].summary() == "新增 1 行，更新 1 行"
-    client.post("/key-persons/import/", {"token": dry.context["token"]})
+    (change,) = dry.context["report"].changes  # the update is listed, masked, before anything is written
+    assert change.row == 2 and ("现住址", "长岗村三组18号", "长岗村新址") in change.changes
+    unconfirmed = client.post("/key-persons/import/", {"token": dry.context["token"]})
+    assert "勾选确认" in unconfirmed.context["confirm_error"]
+    assert KeyPerson.objects.filter(name="新登记").count() == 0  # updates are confirmed separately: nothing written
+    client.post("/key-persons/import/", {"token": dry.context["token"], "confirm_updates": "1"})
     person.refresh_from_db()
     assert person.address == "长岗村新址" and KeyPerson.objects.filter(name="新登记").count() == 1
 
