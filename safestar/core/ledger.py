@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from .scope import ScopedQuerySet
 from .sheets import Column
+from .states import EFFECTIVE_HELP, EFFECTIVE_LABEL, tracked
 
 LEDGERS = {}  # slug → Ledger, filled by @register when the apps' ledgers.py are imported
 
@@ -123,6 +124,7 @@ class Ledger:
                 Column(name, cls.label(name), required=not cls.field(name).blank, width=_width(cls.field(name)))
                 for name in cls.fields
             ),
+            *([Column("effective_on", EFFECTIVE_LABEL, required=False, width=12)] if tracked(cls.model) else []),
         )
 
     @classmethod
@@ -156,12 +158,23 @@ def ledger_for_model(model):
     return next((ledger for ledger in LEDGERS.values() if ledger.model is model), None)
 
 
+class EffectiveDateField(forms.DateField):
+    """变更生效日期: when the changes of tracked fields took effect (core/states.py). Not a value of
+    the record, so it never makes a form "changed" on its own (an imported row stays unchanged)."""
+
+    def has_changed(self, initial, data):
+        return False
+
+
 class LedgerForm(forms.ModelForm):
     """The form of every ledger, for pages, imports and the API alike: the village must be one the
-    user may write to, and dates cannot lie in the future."""
+    user may write to, and dates cannot lie in the future. A model with tracked fields (whose
+    value changes over time) gets 变更生效日期, the day its changes took effect."""
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        if tracked(self._meta.model) and self.instance.pk:
+            self.fields["effective_on"] = EffectiveDateField(label=EFFECTIVE_LABEL, required=False, help_text=EFFECTIVE_HELP)
         from safestar.org.models import Division
 
         self.user = user

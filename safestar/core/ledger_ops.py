@@ -4,14 +4,16 @@ transaction with its audit event."""
 
 import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from safestar.audit.log import diff, record, snapshot
 
+from .clock import today
 from .imports import Importer
 from .sheets import Column
+from .states import record_changes, tracked
 
 
 class Conflict(Exception):
@@ -102,7 +104,10 @@ def save_record(model, fields, form, user, version=None):
         except IntegrityError:  # a unique value (an ID number) saved by someone else a moment ago
             raise Conflict(current) from None
         form.save_m2m()
-        record("update", obj, actor=user, changes=diff(before, snapshot(obj, fields)))
+        changes = diff(before, snapshot(obj, fields))
+        if record_changes(current, obj, user, form.cleaned_data.get("effective_on")):
+            changes["effective_on"] = [None, str(form.cleaned_data.get("effective_on") or today())]
+        record("update", obj, actor=user, changes=changes)
         return obj
 
 
@@ -151,8 +156,10 @@ def export_columns(ledger):
 
 
 def export_rows(ledger, queryset):
+    effective = [""] if tracked(ledger.model) else []  # 变更生效日期: blank, so the file imports back unchanged
     for obj in queryset.iterator(chunk_size=2000):
-        yield [obj.pk, obj.division.code, obj.division.name, *(cell(obj, name) for name in (*ledger.fields, *ledger.readonly))]
+        yield [obj.pk, obj.division.code, obj.division.name, *(cell(obj, name) for name in ledger.fields), *effective,
+               *(cell(obj, name) for name in ledger.readonly)]
 
 
 YES = {"是", "有", "true", "True", "1", 1, True}
@@ -183,6 +190,8 @@ class LedgerImporter(Importer):
         data = {"division": str(values.get("division", "")).strip()}
         for name in self.ledger.fields:
             data[name] = self._value(name, values.get(name, ""))
+        if tracked(self.ledger.model):
+            data["effective_on"] = cell_to_form(EFFECTIVE_FIELD, values.get("effective_on", ""))
         instance = None
         if raw_id := values.get("id"):
             instance = self.ledger.model.objects.writable_by(self.user).alive().filter(pk=_int(raw_id)).first()
@@ -206,6 +215,9 @@ class LedgerImporter(Importer):
 
     def save(self, form):
         return save_row(form, lambda: save(self.ledger, form, self.user))
+
+
+EFFECTIVE_FIELD = models.DateField()
 
 
 def cell_to_form(field, value):

@@ -25,13 +25,14 @@ class ShelterLedger(Ledger):
     slug = "shelters"
     model = Shelter
     title = "应急避难场所台账"
-    fields = ("name", "location", "capacity", "area", "facilities", "opened_on")
-    list_display = ("name", "location", "capacity", "area", "opened_on")
+    fields = ("name", "location", "capacity", "area", "facilities", "opened_on", "active")
+    list_display = ("name", "location", "capacity", "area", "opened_on", "active")
     search_fields = ("name", "location", "facilities")
     date_field = "opened_on"
+    status_field = "active"
     example = {
         "name": "长岗村小学操场", "location": "村小学院内", "capacity": 300, "area": 1200,
-        "facilities": "应急照明、饮用水、临时厕所、标识标牌", "opened_on": "2023-05-10",
+        "facilities": "应急照明、饮用水、临时厕所、标识标牌", "opened_on": "2023-05-10", "active": True,
     }
 
 
@@ -40,7 +41,7 @@ class EmergencySupplyLedger(Ledger):
     slug = "emergency-supplies"
     model = EmergencySupply
     title = "应急物资台账"
-    fields = ("item", "spec", "quantity", "unit", "storage_location", "checked_on", "condition")
+    fields = ("item", "spec", "quantity", "unit", "storage_location", "acquired_on", "checked_on", "condition")
     list_display = ("item", "spec", "quantity", "unit", "storage_location", "checked_on", "condition")
     search_fields = ("spec", "storage_location")
     date_field = "checked_on"
@@ -48,7 +49,7 @@ class EmergencySupplyLedger(Ledger):
     status_field = "condition"
     example = {
         "item": "extinguisher", "spec": "4kg 干粉灭火器", "quantity": 10, "unit": "具", "storage_location": "村委会应急物资室",
-        "checked_on": "2023-06-15", "condition": "good",
+        "acquired_on": "2022-04-01", "checked_on": "2023-06-15", "condition": "good",
     }
 
 

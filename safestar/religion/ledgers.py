@@ -12,7 +12,7 @@ class ReligiousVenueLedger(Ledger):
     title = "宗教活动场所台账"
     fields = (
         "name", "religion", "registered", "registration_number", "person_in_charge", "phone", "address",
-        "regular_attendees", "last_visited_on", "status",
+        "regular_attendees", "known_since", "last_visited_on", "status",
     )
     list_display = ("name", "religion", "registered", "person_in_charge", "regular_attendees", "last_visited_on", "status")
     search_fields = ("name", "registration_number", "person_in_charge", "address")  # not the phone: it is encrypted
@@ -22,7 +22,7 @@ class ReligiousVenueLedger(Ledger):
     example = {
         "name": "长岗村基督教聚会点", "religion": "christianity", "registered": True, "registration_number": "豫宗场证字（睢）0123号",
         "person_in_charge": "李秀英", "phone": "13937012345", "address": "长岗村东街12号", "regular_attendees": 35,
-        "last_visited_on": "2023-05-16", "status": "normal",
+        "known_since": "2015-03-01", "last_visited_on": "2023-05-16", "status": "normal",
     }
 
 
