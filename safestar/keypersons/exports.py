@@ -6,8 +6,9 @@ from django.utils import timezone
 
 from safestar.core.crypto import keyed_hash
 from safestar.core.imports import Importer
-from safestar.core.ledger_ops import RefusedRow, cell, cell_to_form, save_row
+from safestar.core.ledger_ops import EFFECTIVE_FIELD, RefusedRow, cell, cell_to_form, save_row
 from safestar.core.sheets import Column
+from safestar.core.states import EFFECTIVE_LABEL
 from safestar.core.validators import normalise_id_number
 
 from .models import Category, KeyPerson
@@ -18,12 +19,14 @@ SEPARATOR = "、"
 
 def export_columns():
     labels = {name: str(KeyPerson._meta.get_field(name).verbose_name) for name in PERSON_FIELDS}
-    required = {"name", "id_number", "categories"}
+    required = {"name", "id_number", "categories", "registered_on"}
     return (
         Column("division", "村级区划代码", width=16),
         Column("division_name", "村名称", required=False, width=12),
         *(Column(name, labels[name] + ("（多个用“、”分隔）" if name == "categories" else ""), required=name in required,
                  width=20 if name in ("id_number", "address") else 14) for name in PERSON_FIELDS),
+        # when the changes of a row's status, measures or guardian took effect (core/states.py); blank: today
+        Column("effective_on", EFFECTIVE_LABEL, required=False, width=12),
     )
 
 
@@ -37,7 +40,7 @@ def _value(person, name):
 
 def export_rows(queryset):
     for person in queryset:
-        yield [person.division.code, person.division.name, *(_value(person, name) for name in PERSON_FIELDS)]
+        yield [person.division.code, person.division.name, *(_value(person, name) for name in PERSON_FIELDS), ""]
 
 
 def watermark(user):
@@ -60,6 +63,7 @@ class PersonImporter(Importer):
         data = {"division": str(values.get("division", "")).strip()}
         for name in PERSON_FIELDS:
             data[name] = self._convert(name, values.get(name, ""))
+        data["effective_on"] = cell_to_form(EFFECTIVE_FIELD, values.get("effective_on", ""))
         number = normalise_id_number(data["id_number"])
         instance = None
         if number:

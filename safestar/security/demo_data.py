@@ -103,7 +103,7 @@ def load(year):
             patrol_members="、".join(_name(rng) for _ in range(full + part)),
             key_site_guards=rng.randint(0, 3),
             mutual_watch_shops=rng.randint(5, 30),
-            entry_registration=rng.random() < 0.85,
+            entry_registration=rng.random() < 0.85, established_on=datetime.date(year - 2, 1, 1),
             updated_on=min(datetime.date(year, rng.randint(1, 3), rng.randint(1, 28)), last),
         ))
         if index in SHORT_OF_CAMERAS:  # 2 + 1 + 2 = 5 channels; 朱庄村's square camera is broken: 3

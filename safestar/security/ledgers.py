@@ -10,7 +10,7 @@ class SecurityProfileLedger(Ledger):
     title = "村治安防控概况"
     fields = (
         "police_officer", "police_phone", "patrol_team", "full_time_members", "part_time_members", "patrol_members",
-        "key_site_guards", "mutual_watch_shops", "entry_registration", "updated_on",
+        "key_site_guards", "mutual_watch_shops", "entry_registration", "established_on", "updated_on",
     )
     list_display = ("police_officer", "patrol_team", "full_time_members", "part_time_members", "mutual_watch_shops", "updated_on")
     search_fields = ("police_officer", "patrol_team", "patrol_members")
@@ -19,7 +19,7 @@ class SecurityProfileLedger(Ledger):
     example = {
         "police_officer": "王建军", "police_phone": "13837012345", "patrol_team": "长岗村治安巡逻队",
         "full_time_members": 2, "part_time_members": 6, "patrol_members": "李国强、张卫东、刘志刚、赵红军、孙建设、陈永福",
-        "key_site_guards": 1, "mutual_watch_shops": 12, "entry_registration": True, "updated_on": "2023-03-15",
+        "key_site_guards": 1, "mutual_watch_shops": 12, "entry_registration": True, "established_on": "2021-01-01", "updated_on": "2023-03-15",
     }
 
 

@@ -8,15 +8,13 @@ Events (patrols, clues) count by their own date in the year.
 States read the ledger as it stood on that day (core/states.py):
 - a facility counts if it was installed (安装日期) by then and was 在用 then: a camera removed or
   broken in the next year (在用 unticked, effective then) still counts for this one;
-- the profile (one per village, updated in place) counts with its officer, team and shops as they
-  stood then; it has no start date of its own: as first entered, it describes the village from the
-  beginning, and each later change counts from the day it took effect.
+- the profile (one per village, updated in place) counts if established (建立日期) by then, with
+  its officer, team and shops as they stood then: a change counts from the day it took effect.
 """
 
 from django.db.models import F, Sum
 
 from safestar.core.metrics import metric, per_village, records_in, standing, year_end
-from safestar.core.states import as_of
 
 from .models import Camera, Clue, FacilityKind, Patrol, SecurityProfile
 
@@ -27,8 +25,7 @@ def working_cameras(year, villages):
 
 
 def profiles(year, villages):
-    fields = SecurityProfile.tracked_fields
-    return as_of(records_in(SecurityProfile, villages), year_end(year), *fields)
+    return standing(SecurityProfile, villages, year_end(year), "established_on", *SecurityProfile.tracked_fields)
 
 
 @metric("security.camera_channels", "在用监控探头路数", "路")

@@ -29,6 +29,8 @@ class SecurityProfile(LedgerRecord):
     key_site_guards = models.PositiveSmallIntegerField("重点部位专职保卫人员数", default=0)
     mutual_watch_shops = models.PositiveSmallIntegerField("守望互助商铺数", default=0)
     entry_registration = models.BooleanField("落实出入登记", default=False)
+    # Required: the profile counts from this day, with each later change from the day it took effect.
+    established_on = models.DateField("建立日期", null=True, help_text="本概况所述防控安排开始运行的日期；不详时填写已知的最早日期")
     updated_on = models.DateField("信息更新日期")
 
     data_field = "security"
