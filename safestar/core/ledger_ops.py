@@ -79,8 +79,9 @@ def save(ledger, form, user, version=None):
 
 def save_record(model, fields, form, user, version=None):
     """Create, or update if the version the user started from is still the current one; `fields`
-    are audited (many-to-many ones too). For any model with LedgerRecord's fields: the ledgers and
-    the key-person registry."""
+    are audited (many-to-many ones too), and each change of a tracked field is recorded with the day
+    it took effect (the form's 变更生效日期, else today; core/states.py). For any model with
+    LedgerRecord's fields: the ledgers and the key-person registry."""
     with transaction.atomic():
         obj = form.instance
         if obj.pk is None:
@@ -105,8 +106,9 @@ def save_record(model, fields, form, user, version=None):
             raise Conflict(current) from None
         form.save_m2m()
         changes = diff(before, snapshot(obj, fields))
-        if record_changes(current, obj, user, form.cleaned_data.get("effective_on")):
-            changes["effective_on"] = [None, str(form.cleaned_data.get("effective_on") or today())]
+        effective_on = form.cleaned_data.get("effective_on") or today()  # 变更生效日期 of tracked fields (core/states.py)
+        if record_changes(current, obj, user, effective_on):
+            changes["effective_on"] = [None, effective_on.isoformat()]
         record("update", obj, actor=user, changes=changes)
         return obj
 

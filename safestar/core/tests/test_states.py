@@ -50,6 +50,8 @@ def test_leaving_the_team_is_recorded_with_the_day_it_took_effect(login, member,
     assert event.changes["active"] == [True, False] and event.changes["effective_on"] == [None, "2024-02-01"]
     assert team(2023) == 1  # still in the team on 31 December 2023
     assert team(2024) == 0  # not on 15 March 2024
+    history = login("grid1").get(f"/ledgers/emergency-members/{member.pk}/history/").content.decode()
+    assert "变更生效日期：2024-02-01" in history
 
 
 def test_without_a_day_the_change_takes_effect_today(login, member, freeze_today):
