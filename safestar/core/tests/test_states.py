@@ -54,6 +54,11 @@ def test_leaving_the_team_is_recorded_with_the_day_it_took_effect(login, member,
     assert "变更生效日期：2024-02-01" in history
 
 
+def test_the_edit_page_asks_for_the_day_of_a_change(login, member):
+    page = login("grid1").get(f"/ledgers/emergency-members/{member.pk}/edit/").content.decode()
+    assert "变更生效日期" in page and 'name="effective_on"' in page
+
+
 def test_without_a_day_the_change_takes_effect_today(login, member, freeze_today):
     freeze_today(D(2024, 3, 15))
     assert edit(login("grid1"), member, active=None).status_code == 302
