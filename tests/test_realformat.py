@@ -16,12 +16,15 @@ def upload(client, url, name):
     return client.post(url, {"file": SimpleUploadedFile(name, (CORPUS / name).read_bytes())})
 
 
-def choose(client, url, response, **answers):
-    """Answer the mapping step: every unrecognised column as `answers` says (by its label), else 不导入."""
+def choose(client, url, response, fills=None, **answers):
+    """Answer the mapping step: every unrecognised column as `answers` says (by its label), else 不导入;
+    the values asked once for the whole file (a start date the register does not keep) from `fills`."""
     report = response.context["report"]
     data = {"token": response.context["token"], "step": "choose"}
     for key, (label, _guess) in report.unmapped.items():
         data[f"map:{key}"] = answers.get(label, "")
+    for key, value in (fills or {}).items():
+        data[f"fill:{key}"] = value
     return client.post(url, data)
 
 
@@ -36,38 +39,42 @@ def sheets(report):
     return {s.name: (s.counts["create"], dict(s.skipped), s.note) for s in report.sheets}
 
 
-# (file, persona, import URL, model, records created, {sheet: (created, skipped rows by reason, note)})
+# (file, persona, import URL, model, records created, {sheet: (created, skipped rows by reason, note)},
+#  {column the register does not keep: the value given once on the page})
 CASES = [
     ("01_矛盾纠纷排查调处台账.xlsx", "town", "/ledgers/disputes/import/", "disputes.Dispute", 6,
-     {"台账": (6, {"分段标题行": 2, "合计行": 1, "表尾": 1}, "")}),
+     {"台账": (6, {"分段标题行": 2, "合计行": 1, "表尾": 1}, "")}, {}),
     ("02_安全隐患排查整治台账（分村）.xlsx", "town", "/ledgers/hazards/import/", "safety.Hazard", 7,
      {"长岗村": (3, {"合计行": 1, "表尾": 1}, ""), "杨庄村": (2, {"合计行": 1, "表尾": 1}, ""),
-      "李庄村": (2, {"合计行": 1, "表尾": 1}, ""), "汇总": (0, {}, "前20行中没有找到本表的列名，未读取")}),
+      "李庄村": (2, {"合计行": 1, "表尾": 1}, ""), "汇总": (0, {}, "前20行中没有找到本表的列名，未读取")}, {}),
     ("03_普法宣传台账.xlsx", "village1", "/ledgers/publicity/import/", "publicity.Activity", 5,
-     {"2023年": (5, {"合计行": 1, "表尾": 1}, "")}),
+     {"2023年": (5, {"合计行": 1, "表尾": 1}, "")}, {}),
     ("05_治安巡逻登记表.xls", "town", "/ledgers/patrols/import/", "security.Patrol", 5,
-     {"巡逻登记": (5, {"合计行": 1, "表尾": 1}, "")}),
+     {"巡逻登记": (5, {"合计行": 1, "表尾": 1}, "")}, {}),
     ("06_视频监控台账.xlsx", "police", "/ledgers/cameras/import/", "security.Camera", 5,
-     {"监控": (5, {"合计行": 1, "表尾": 1}, "")}),
+     {"监控": (5, {"合计行": 1, "表尾": 1}, "")}, {}),
     ("07_信访台账.xlsx", "town", "/ledgers/petitions/import/", "disputes.Petition", 4,
-     {"信访": (4, {"合计行": 1, "表尾": 1}, "")}),
+     {"信访": (4, {"合计行": 1, "表尾": 1}, "")}, {}),
     ("08_应急物资台账.xlsx", "village2", "/ledgers/emergency-supplies/import/", "emergency.EmergencySupply", 4,
-     {"物资": (4, {"合计行": 1, "表尾": 1}, "")}),
+     {"物资": (4, {"合计行": 1, "表尾": 1}, "")}, {"acquired_on": "2021-05-01"}),
     ("09_宗教活动场所台账.xlsx", "town", "/ledgers/religious-venues/import/", "religion.ReligiousVenue", 3,
-     {"场所": (3, {"合计行": 1, "表尾": 1}, "")}),
+     {"场所": (3, {"合计行": 1, "表尾": 1}, "")}, {"known_since": "2016-03-01"}),
     ("10_人民调解员花名册.ods", "village1", "/ledgers/mediators/import/", "disputes.Mediator", 3,
-     {"调解员": (3, {"表尾": 1}, "")}),
+     {"调解员": (3, {"表尾": 1}, "")}, {}),
 ]
 
 
-@pytest.mark.parametrize("name, persona, url, model, created, per_sheet", CASES, ids=[c[0][:2] for c in CASES])
-def test_a_real_format_workbook_imports(login, name, persona, url, model, created, per_sheet):
+@pytest.mark.parametrize("name, persona, url, model, created, per_sheet, fills", CASES, ids=[c[0][:2] for c in CASES])
+def test_a_real_format_workbook_imports(login, name, persona, url, model, created, per_sheet, fills):
     from django.apps import apps
 
     model = apps.get_model(model)
     client = login(persona)
     before = model.objects.count()
     dry = upload(client, url, name)
+    if fills:  # the register has no such column: the page asks for one value for the whole file
+        assert [c.key for c in dry.context["report"].fills_needed] == list(fills) and dry.context["step"] == "choose"
+        dry = choose(client, url, dry, fills=fills)
     report = dry.context["report"]
     assert [(e.sheet, e.row, e.column, e.value, e.message) for e in report.errors] == []
     assert not report.needs_choices, report.unmapped
@@ -77,6 +84,8 @@ def test_a_real_format_workbook_imports(login, name, persona, url, model, create
     done = commit(client, url, dry)
     assert done.status_code == 302, done.context and [e.message for e in done.context["report"].errors]
     assert model.objects.count() == before + created
+    for key, value in fills.items():
+        assert {str(getattr(r, key)) for r in model.objects.order_by("-pk")[:created]} == {value}
 
 
 def test_disputes_are_read_with_the_clerks_words_dates_and_village_names(login):
@@ -140,7 +149,8 @@ def test_numbers_with_units_and_the_users_own_village(login):
     talk = Activity.objects.get(title="“美好生活·民法典相伴”宣讲")
     assert (talk.division.code, talk.topic, talk.channel, talk.participants, talk.materials) == (VILLAGE1, "law", "meeting", 200, 300)
     client = login("village2")
-    commit(client, "/ledgers/emergency-supplies/import/", upload(client, "/ledgers/emergency-supplies/import/", "08_应急物资台账.xlsx"))
+    asked = upload(client, "/ledgers/emergency-supplies/import/", "08_应急物资台账.xlsx")
+    commit(client, "/ledgers/emergency-supplies/import/", choose(client, "/ledgers/emergency-supplies/import/", asked, fills={"acquired_on": "2021-05-01"}))
     generator = EmergencySupply.objects.get(spec="3kW 汽油发电机")
     assert (generator.division.code, generator.item, generator.quantity, generator.unit, generator.condition) == (VILLAGE2, "generator", 2, "台", "good")
     assert EmergencySupply.objects.get(spec="LED 强光").unit == "个"  # left blank: the item's usual unit
@@ -155,13 +165,16 @@ def test_key_persons_and_their_visit_sheet_from_one_workbook(login):
     report = first.context["report"]
     assert first.context["step"] == "choose"  # 性别 is not a field of the register: the mapping step asks
     assert [label for label, _ in report.unmapped.values()] == ["基本情况·性别"]
-    dry = choose(client, "/key-persons/import/", first)
+    asked = choose(client, "/key-persons/import/", first)
+    assert [c.label for c in asked.context["report"].fills_needed] == ["登记日期"]  # the register keeps none
+    dry = choose(client, "/key-persons/import/", asked, fills={"registered_on": "2023-01-01"})
     report = dry.context["report"]
     assert [e.message for e in report.errors] == [] and report.summary() == "新增 3 行"
     assert sheets(report)["走访帮扶"] == (0, {}, "走访帮扶记录，请在“导入走访记录”中导入")
     commit(client, "/key-persons/import/", dry)
     released = KeyPerson.objects.get(name="马某某")
-    assert (released.division.code, str(released.release_date), released.status) == (VILLAGE1, "2022-11-03", "managed")
+    assert (released.division.code, str(released.release_date), released.status, str(released.registered_on)) == (
+        VILLAGE1, "2022-11-03", "managed", "2023-01-01")
     assert list(KeyPerson.objects.get(name="欧阳某").categories.values_list("name", flat=True)) == ["吸毒人员"]
 
     again = upload(client, "/key-persons/import/", name)  # the town's choice is remembered
@@ -269,3 +282,22 @@ def test_a_system_number_from_another_village_or_a_row_number_is_refused(login):
     assert "属于杨庄村，不是本行的村" in report.errors[0].message and "序号请写在序号列" in report.errors[1].message
     theirs.refresh_from_db()
     assert theirs.division.code == VILLAGE2
+
+
+def test_a_start_date_the_register_does_not_keep_is_asked_once_and_checked(login):
+    """应急物资台账 has no 配备日期: the page asks once; a wrong date is refused with the value quoted,
+    and the value given is kept in the import's audit event."""
+    from safestar.audit.models import AuditEvent
+    from safestar.emergency.models import EmergencySupply
+
+    url = "/ledgers/emergency-supplies/import/"
+    client = login("village2")
+    asked = upload(client, url, "08_应急物资台账.xlsx")
+    wrong = choose(client, url, asked, fills={"acquired_on": "2021-13-01"})
+    assert [(e.column, e.value) for e in wrong.context["report"].errors] == [("配备日期", "2021-13-01")]
+    assert "统一填写的值有误" in wrong.context["report"].errors[0].message
+    before = EmergencySupply.objects.count()
+    commit(client, url, choose(client, url, upload(client, url, "08_应急物资台账.xlsx"), fills={"acquired_on": "2021年5月1日"}))
+    assert EmergencySupply.objects.count() == before + 4
+    event = AuditEvent.objects.filter(action="import").latest("id")
+    assert event.changes["整份文件统一填写"] == {"配备日期": "2021年5月1日"}

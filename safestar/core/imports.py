@@ -29,7 +29,7 @@ from django.shortcuts import redirect, render
 
 from safestar.audit.log import record
 
-from .cells import CellError, normalise, shown
+from .cells import CellError, normalise, shown, to_date
 from .sheets import NOTES_SHEETS, SheetError, find_header, label_key, read_workbook, skip_reason, unescape_cell, xlsx_response
 from .uploads import check_upload
 
@@ -77,10 +77,11 @@ class ImportReport:
     changes: list = field(default_factory=list)
     unmapped: dict = field(default_factory=dict)  # label key → (label as written, best guess)
     villages_needed: list = field(default_factory=list)  # [(sheet index, sheet name)]
+    fills_needed: list = field(default_factory=list)  # [Column]: required columns the file lacks, given once
 
     @property
     def needs_choices(self):
-        return bool(self.unmapped or self.villages_needed) and not self.errors
+        return bool(self.unmapped or self.villages_needed or self.fills_needed) and not self.errors
 
     @property
     def ok(self):
@@ -103,12 +104,16 @@ class Importer:
     uses_village = False  # rows belong to a village: resolved per row (see Villages)
     ignored = ()  # labels of columns that are read back from exports but never imported
     elsewhere = ((), "")  # (labels, note): a sheet with two of these columns belongs to another import
+    # Required columns that registers often do not keep (a start date: 配备日期, 登记日期 …): when the
+    # file lacks one, the page asks for one value for all its rows instead of refusing the file.
+    fill_once = ()
 
     def __init__(self, user):
         self.user = user
         self.seen = set()  # keys already met in this file, for duplicate checks
         self.row = 0
         self.sheet = ""
+        self.fills = {}  # column key → the value given on the page for a column the file lacks
 
     def lookup(self):
         """label key → column key, from each column's label and synonyms."""
@@ -131,22 +136,24 @@ class Importer:
 
         return import_template(self)
 
-    def run(self, data: bytes, commit: bool, mapping=None, villages=None, expect=None) -> ImportReport:
+    def run(self, data: bytes, commit: bool, mapping=None, villages=None, expect=None, fills=None) -> ImportReport:
         """Read the whole file, validate every row, write them (and keep them only when `commit`,
         no row is wrong and, for a commit, the counts are the `expect`ed ones of the dry run)."""
         report = ImportReport()
         with transaction.atomic():
-            self._run(report, data, mapping or {}, villages or {})
+            self._run(report, data, mapping or {}, villages or {}, fills or {})
             if report.ok and commit and expect is not None and report.expected() != expect:
                 report.errors.append(RowError(0, "—", f"检查后数据已有变化（检查时：{_counts(expect)}；现在：{report.summary()}），"
                                                       "未导入任何数据，请重新上传文件检查。"))
             if report.ok and commit:
-                record("import", object_repr=f"{self.title}：{report.summary()}", changes=dict(report.counts))
+                given = {self.label(key): value for key, value in (fills or {}).items()}
+                record("import", object_repr=f"{self.title}：{report.summary()}",
+                       changes={**report.counts, **({"整份文件统一填写": given} if given else {})})
             else:
                 transaction.set_rollback(True)
         return report
 
-    def _run(self, report, data, mapping, villages):
+    def _run(self, report, data, mapping, villages, fills):
         try:
             sheets = read_workbook(data)
         except SheetError as exc:
@@ -180,11 +187,21 @@ class Importer:
             return
         for index, sheet, header, summary in plans:
             present = set(header.positions.values())
-            missing = [c.label for c in self.columns if c.required and c.key not in present]
+            missing = [c.label for c in self.columns if c.required and c.key not in present and c.key not in self.fill_once]
             if missing and not report.unmapped:
                 report.errors.append(RowError(0, "—", f"缺少必需的列：{'、'.join(missing)}", sheet=sheet.name))
+        for key, value in fills.items():  # checked once here, not once per row
+            column = next((c for c in self.columns if c.key == key and key in self.fill_once), None)
+            try:
+                if column is None:
+                    raise CellError("不是可以统一填写的列")
+                if column.kind == "date":
+                    to_date(value)
+            except CellError as exc:
+                report.errors.append(RowError(0, column.label if column else key, f"统一填写的值有误：{exc}", value=shown(value)))
         if report.unmapped or report.errors:
             return
+        self.fills = fills
         villages_ = Villages(self.user) if self.uses_village else None
         for index, sheet, header, summary in plans:
             self.sheet = sheet.name
@@ -232,6 +249,10 @@ class Importer:
     def _rows(self, report, sheet, header, summary, villages_, default, index):
         labels = header.labels
         where = {key: labels[c] for c, key in header.positions.items()}
+        # Columns the sheet lacks that may be given once: asked for when a row needs one (a new record;
+        # an update keeps the record's own value).
+        unfilled = [c for c in self.columns if c.key in self.fill_once and c.key not in header.positions.values()
+                    and c.key not in self.fills]
         asked = False
         for r in range(header.row + 1, len(sheet.rows)):
             cells = sheet.rows[r]
@@ -242,6 +263,8 @@ class Importer:
                     summary.skipped[reason.split("（")[0]] += 1
                 continue
             values = {key: _cell(cells, c) for c, key in header.positions.items()}
+            for key, value in self.fills.items():
+                values.setdefault(key, value)  # the file lacks the column: the value given once on the page
             summary.read += 1
             self.row = number
             row_errors = []
@@ -264,9 +287,15 @@ class Importer:
             for key, message in cell_errors.items():
                 row_errors.append(RowError(number, where.get(key, self.label(key)), message, sheet.name, shown(values.get(key, ""))))
             if not form.is_valid() or row_errors:
+                wanted = [c for c in unfilled if c.key in form.errors]
+                for column in wanted:
+                    if column not in report.fills_needed:
+                        report.fills_needed.append(column)
+                if wanted and not row_errors and set(form.errors) <= {c.key for c in wanted}:
+                    continue  # the row is right once the page's value is given
                 for key, messages_ in form.errors.items():
-                    if key in cell_errors or (key == "division" and row_errors):
-                        continue  # the cell's own error says it already
+                    if key in cell_errors or (key == "division" and row_errors) or key in {c.key for c in wanted}:
+                        continue  # the cell's own error says it already; a value to give once is asked for
                     for message in messages_:
                         value = values.get(key, "") if key != "__all__" else ""
                         row_errors.append(RowError(number, where.get(key, self.label(key)), message, sheet.name,
@@ -473,14 +502,14 @@ def import_view(request, importer: Importer, *, back_url, template_url):
             messages.error(request, "导入确认已失效，请重新上传文件。")
             return redirect(request.path)
         if request.POST.get("step") == "choose":
-            return _checked(request, importer, context, data, token["file"], _choices_from(request, importer))
-        mapping, villages = token.get("mapping", {}), token.get("villages", {})
+            return _checked(request, importer, context, data, token["file"], _choices_from(request, importer, token))
+        mapping, villages, fills = token.get("mapping", {}), token.get("villages", {}), token.get("fills", {})
         if token.get("confirm") and request.POST.get("confirm_updates") != "1":
-            report = importer.run(data, commit=False, mapping=mapping, villages=villages)
+            report = importer.run(data, commit=False, mapping=mapping, villages=villages, fills=fills)
             context |= {"report": report, "token": request.POST["token"],
                         "confirm_error": "文件中有更新已有记录的行：请核对下面列出的修改，勾选确认后再导入。"}
             return render(request, "core/import.html", context)
-        report = importer.run(data, commit=True, mapping=mapping, villages=villages, expect=token.get("expect"))
+        report = importer.run(data, commit=True, mapping=mapping, villages=villages, expect=token.get("expect"), fills=fills)
         if report.ok:
             path.unlink(missing_ok=True)
             messages.success(request, f"导入成功：{report.summary()}。")
@@ -495,13 +524,14 @@ def import_view(request, importer: Importer, *, back_url, template_url):
         except ValidationError as exc:
             context["upload_error"] = exc.messages[0]
         else:
-            choices = {"mapping": saved_mapping(request.user, importer.key), "villages": {}}
+            choices = {"mapping": saved_mapping(request.user, importer.key), "villages": {}, "fills": {}}
             return _checked(request, importer, context, data, _stash(data), choices)
     return render(request, "core/import.html", context)
 
 
-def _choices_from(request, importer):
-    """The mapping step's answers: {label key: field} (remembered for the town), {sheet: village}."""
+def _choices_from(request, importer, token):
+    """The mapping step's answers, added to those of earlier steps (in the token): {label key: field}
+    (remembered for the town), {sheet: village}, {column: the value given once for the file}."""
     allowed = {key for key, _ in _mapping_choices(importer)}
     mapping = {}
     for name, value in request.POST.items():
@@ -510,25 +540,28 @@ def _choices_from(request, importer):
     if mapping:
         save_mapping(request.user, importer.key, mapping)
     villages = {name[8:]: value for name, value in request.POST.items() if name.startswith("village:") and value}
-    return {"mapping": saved_mapping(request.user, importer.key) | mapping, "villages": villages}
+    fills = {name[5:]: value.strip() for name, value in request.POST.items()
+             if name.startswith("fill:") and name[5:] in importer.fill_once and value.strip()}
+    return {"mapping": saved_mapping(request.user, importer.key) | mapping,
+            "villages": token.get("villages", {}) | villages, "fills": token.get("fills", {}) | fills}
 
 
 def _checked(request, importer, context, data, name, choices):
     """Dry-run the stashed file with the choices made so far and show what comes next."""
-    report = importer.run(data, commit=False, mapping=choices["mapping"], villages=choices["villages"])
+    report = importer.run(data, commit=False, mapping=choices["mapping"], villages=choices["villages"], fills=choices["fills"])
     context["report"] = report
     if report.needs_choices:
         from safestar.org.models import Division
 
         context |= {
-            "token": _token(request, importer, name),
+            "token": _token(request, importer, name, villages=choices["villages"], fills=choices["fills"]),
             "step": "choose",
             "fields": _mapping_choices(importer),
             "villages": Division.objects.visible_to(request.user).villages().order_by("code") if report.villages_needed else [],
         }
     elif report.ok:
         context["token"] = _token(request, importer, name, mapping=choices["mapping"], villages=choices["villages"],
-                                  expect=report.expected(), confirm=bool(report.changes))
+                                  fills=choices["fills"], expect=report.expected(), confirm=bool(report.changes))
     else:
         _unstash(name).unlink(missing_ok=True)
     return render(request, "core/import.html", context)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from .scope import ScopedQuerySet
 from .sheets import Column
+from .states import EFFECTIVE_HELP, EFFECTIVE_LABEL, tracked
 
 LEDGERS = {}  # slug → Ledger, filled by @register when the apps' ledgers.py are imported
 
@@ -93,6 +94,7 @@ class Ledger:
     units = {}  # units a number may be written with (10台, 约200人): {field: (units…)}; a unit in the
     # field's label (覆盖人数（人次）) and 人 for a count of people (…人数) are understood without it
     month_fields = ()  # date fields that hold a month: 2023.10 and 2023年10月 are accepted there
+    fill_once = ()  # start dates registers often lack (配备日期 …): asked once for a file without the column
 
     @classmethod
     def verbose_name(cls):
@@ -121,9 +123,11 @@ class Ledger:
     @classmethod
     def columns(cls):
         """Spreadsheet columns: the record's system number (only in exports: a row with it updates
-        that record), the village (by code or by name), the fields."""
+        that record), the village (by code or by name), the fields, and 变更生效日期 where the record
+        has tracked fields (core/states.py)."""
         return (*VILLAGE_COLUMNS, *(field_column(cls.model, name, cls.synonyms.get(name, ()), cls.example.get(name), cls.field_units(name))
-                                    for name in cls.fields))
+                                    for name in cls.fields),
+                *([EFFECTIVE_COLUMN] if tracked(cls.model) else []))
 
     @classmethod
     def field_units(cls, name):
@@ -149,6 +153,10 @@ VILLAGE_COLUMNS = (
            help="如“长岗村”；村干部、网格员可不填（默认本村）", example="长岗村"),
 )
 
+
+# When the changes of a row's tracked fields (在队, 在用, 状况 …) took effect: blank is today.
+EFFECTIVE_COLUMN = Column("effective_on", EFFECTIVE_LABEL, required=False, width=12, synonyms=("生效日期", "变更日期"),
+                          kind="date", help=EFFECTIVE_HELP)
 
 def field_column(model, name, synonyms=(), example=None, units=None):
     """The spreadsheet column of a model field: its label, whether the file must have it (a field
@@ -205,12 +213,23 @@ def ledger_for_model(model):
     return next((ledger for ledger in LEDGERS.values() if ledger.model is model), None)
 
 
+class EffectiveDateField(forms.DateField):
+    """变更生效日期: when the changes of tracked fields took effect (core/states.py). Not a value of
+    the record, so it never makes a form "changed" on its own (an imported row stays unchanged)."""
+
+    def has_changed(self, initial, data):
+        return False
+
+
 class LedgerForm(forms.ModelForm):
     """The form of every ledger, for pages, imports and the API alike: the village must be one the
-    user may write to, and dates cannot lie in the future."""
+    user may write to, and dates cannot lie in the future. A model with tracked fields (whose
+    value changes over time) gets 变更生效日期, the day its changes took effect."""
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        if tracked(self._meta.model) and self.instance.pk:
+            self.fields["effective_on"] = EffectiveDateField(label=EFFECTIVE_LABEL, required=False, help_text=EFFECTIVE_HELP)
         from safestar.org.models import Division
 
         self.user = user

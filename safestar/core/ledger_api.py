@@ -5,6 +5,8 @@ nobody overwrites a newer save), delete (soft, with a reason). Input goes throug
 Django form, so the API validates exactly as the pages do; every query goes through the scope.
 """
 
+import datetime
+
 from django.forms.models import model_to_dict
 from ninja import Query, Router, Schema, Status
 from ninja.orm import create_schema
@@ -14,6 +16,7 @@ from pydantic import Field, create_model
 from .ledger import LEDGERS
 from .ledger_ops import Conflict, Locked, filtered, save, soft_delete
 from .scope import can_read, can_write, get_visible_or_404, require
+from .states import EFFECTIVE_LABEL, tracked
 
 
 class LedgerFilters(Schema):
@@ -41,7 +44,7 @@ def _form(ledger, user, payload, instance=None):
     for name, value in payload.items():
         if name == "village":
             data["division"] = value
-        elif name in ledger.fields:
+        elif name in ledger.fields or name == "effective_on":
             data[name] = value
     data = {k: ("" if v is None else v) for k, v in data.items()}
     form = ledger.form_class()(data=data, instance=instance, user=user)
@@ -63,8 +66,11 @@ def _add(router, ledger):
     # Input: every field optional (the form says what is missing, in Chinese), related records by
     # primary key under the field's own name (ninja's model schemas would expect "kind_id").
     base = create_schema(model, name=f"{model.__name__}Fields", fields=list(ledger.fields), optional_fields="__all__")
+    extra = {}
+    if tracked(model):  # the day the changes of tracked fields took effect (core/states.py); today when not given
+        extra["effective_on"] = (datetime.date | None, Field(None, title=EFFECTIVE_LABEL))
     In = create_model(
-        f"{model.__name__}In", __base__=Schema, village=(str | None, None), version=(int | None, None),
+        f"{model.__name__}In", __base__=Schema, village=(str | None, None), version=(int | None, None), **extra,
         **{name: (field.annotation, Field(None, title=field.title)) for name, field in base.model_fields.items()},
     )
     tag = [ledger.title]

@@ -5,7 +5,7 @@ transaction with its audit event."""
 import dataclasses
 import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -14,8 +14,10 @@ from safestar.audit.log import diff, record, snapshot
 from django import forms
 
 from .cells import CellError, is_blank, normalise, shown, to_bool, to_choice, to_date, to_number, to_text
+from .clock import today
 from .imports import Importer
 from .sheets import Column
+from .states import record_changes, tracked
 
 
 class Conflict(Exception):
@@ -81,8 +83,9 @@ def save(ledger, form, user, version=None):
 
 def save_record(model, fields, form, user, version=None):
     """Create, or update if the version the user started from is still the current one; `fields`
-    are audited (many-to-many ones too). For any model with LedgerRecord's fields: the ledgers and
-    the key-person registry."""
+    are audited (many-to-many ones too), and each change of a tracked field is recorded with the day
+    it took effect (the form's 变更生效日期, else today; core/states.py). For any model with
+    LedgerRecord's fields: the ledgers and the key-person registry."""
     with transaction.atomic():
         obj = form.instance
         if obj.pk is None:
@@ -106,7 +109,11 @@ def save_record(model, fields, form, user, version=None):
         except IntegrityError:  # a unique value (an ID number) saved by someone else a moment ago
             raise Conflict(current) from None
         form.save_m2m()
-        record("update", obj, actor=user, changes=diff(before, snapshot(obj, fields)))
+        changes = diff(before, snapshot(obj, fields))
+        effective_on = form.cleaned_data.get("effective_on") or today()  # 变更生效日期 of tracked fields (core/states.py)
+        if record_changes(current, obj, user, effective_on):
+            changes["effective_on"] = [None, effective_on.isoformat()]
+        record("update", obj, actor=user, changes=changes)
         return obj
 
 
@@ -155,8 +162,10 @@ def export_columns(ledger):
 
 
 def export_rows(ledger, queryset):
+    effective = [""] if tracked(ledger.model) else []  # 变更生效日期: blank, so the file imports back unchanged
     for obj in queryset.iterator(chunk_size=2000):
-        yield [obj.pk, obj.division.code, obj.division.name, *(cell(obj, name) for name in (*ledger.fields, *ledger.readonly))]
+        yield [obj.pk, obj.division.code, obj.division.name, *(cell(obj, name) for name in ledger.fields), *effective,
+               *(cell(obj, name) for name in ledger.readonly)]
 
 
 class LedgerImporter(Importer):
@@ -172,6 +181,7 @@ class LedgerImporter(Importer):
         self.key = f"ledger:{ledger.slug}"
         self.title = ledger.title
         self.columns = ledger.columns()
+        self.fill_once = ledger.fill_once
         self.ignored = tuple(ledger.label(name) for name in ledger.readonly)  # set by workflow actions, not imports
         self.form_class = ledger.form_class()
         self.ids = {}  # system number → the row that named it
@@ -209,6 +219,11 @@ class LedgerImporter(Importer):
             except CellError as exc:
                 errors[name] = str(exc)
                 data[name] = current.get(name, "")
+        if tracked(self.ledger.model):
+            try:
+                data["effective_on"] = cell_to_form(EFFECTIVE_FIELD, values.get("effective_on"))
+            except CellError as exc:
+                errors["effective_on"] = str(exc)
         form = self.form_class(data=data, instance=instance, user=self.user)
         division = form.fields["division"]
         division.to_field_name = "code"  # rows name their village by code (resolved from a name by the import)
@@ -249,6 +264,9 @@ class LedgerImporter(Importer):
 
     def save(self, form):
         return save_row(form, lambda: save(self.ledger, form, self.user))
+
+
+EFFECTIVE_FIELD = models.DateField()
 
 
 def blank_value(field):

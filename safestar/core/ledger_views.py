@@ -24,6 +24,7 @@ from .lists import paginate, render_list
 from .models import Attachment
 from .scope import can_read, can_write, get_visible_or_404, require
 from .sheets import write_xlsx, xlsx_response
+from .states import EFFECTIVE_LABEL
 from .uploads import LABELS, check_upload, sniff
 
 ATTACHMENT_KINDS = {"jpg", "png", "pdf", "docx", "xlsx"}
@@ -150,6 +151,7 @@ def ledger_history(request, ledger, pk):
     # The record's own events; who may read them follows from who may read the record.
     events = AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("-id")
     labels = {name: ledger.label(name) for name in ("division", *ledger.fields, *ledger.readonly)}
+    labels["effective_on"] = EFFECTIVE_LABEL  # when the tracked changes of an update took effect (core/states.py)
     return render(
         request,
         "core/ledger_history.html",

@@ -5,12 +5,21 @@ year and a queryset of villages (the scope of the evaluation) and returns {villa
 ONE query whatever the number of villages; a village without records is simply absent: the engine
 reads that as 0, unless the metric says `absent_as_zero=False` (a rate of nothing is no data).
 docs/schemes.md lists every metric with its meaning and unit.
+
+As of the year's end: a metric describes the village on `year_end(year)` (31 December, or today
+while the year runs). Events count by their own date in the year; states count the records that had
+begun by that day (their own start date: 入队日期, 安装日期 …) with their tracked fields as they stood
+that day (core/states.py). No metric reads when a record was entered (created_at) or its present state.
 """
 
+import datetime
 from dataclasses import dataclass
 from typing import Callable
 
 from django.db.models import Count
+
+from .clock import today
+from .states import as_of
 
 METRICS = {}
 
@@ -40,9 +49,20 @@ def compute(name, year, villages):
     return METRICS[name].compute(year, villages)
 
 
+def year_end(year):
+    """The day a year's metrics read the state on: 31 December, or today while the year runs."""
+    return min(datetime.date(year, 12, 31), today())
+
+
 def records_in(model, villages):
     """The ledger records of `villages` that are not deleted."""
     return model.objects.alive().filter(division__in=villages)
+
+
+def standing(model, villages, day, since, *tracked):
+    """The state records of `villages` that had begun by `day` (their `since` date), annotated with
+    their tracked fields as of `day` (`asof_<field>`)."""
+    return as_of(records_in(model, villages).filter(**{f"{since}__lte": day}), day, *tracked)
 
 
 def per_village(queryset, aggregate=None):

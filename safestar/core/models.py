@@ -77,3 +77,26 @@ class ImportMapping(models.Model):
 
     def __str__(self):
         return f"{self.division} · {self.importer}"
+
+
+class StateChange(models.Model):
+    """A dated change of a tracked field of a record (core/states.py): what it was, what it became,
+    from which day, who recorded it and when. Written only by the one save path."""
+
+    record_type = models.CharField("记录类型", max_length=60)  # "emergency.emergencymember"
+    record_id = models.PositiveBigIntegerField("记录编号")
+    field = models.CharField("项目", max_length=40)
+    old = models.TextField("原值", null=True)
+    new = models.TextField("新值", null=True)
+    effective_on = models.DateField("生效日期")
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="录入人"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "状态变更"
+        indexes = [models.Index(fields=["record_type", "record_id", "field", "effective_on"], name="core_state_asof")]
+
+    def __str__(self):
+        return f"{self.field}：{self.old} → {self.new}（{self.effective_on} 起）"

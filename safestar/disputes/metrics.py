@@ -7,34 +7,36 @@ and the scheme's `if_missing` says how such a village is scored.
 
 "At the year's end" means on 31 December of the year, or today while the year is still running, so
 that a year can be evaluated again later with the same result: a dispute closed in January after the
-year still counted as open (and perhaps overdue) at the end of the year.
+year still counted as open (and perhaps overdue) at the end of the year, and a deadline extended
+after the year's end, or an advisor who left then, does not change it either (core/states.py).
 """
 
 import datetime
 
 from django.db.models import Count, Q
-from django.utils import timezone
 
-from safestar.core.metrics import metric, per_village, records_in
+from safestar.core import metrics as core_metrics
+from safestar.core.metrics import metric, per_village, records_in, standing
+from safestar.core.states import as_of
 
 from .models import Dispute, DisputeStage, LegalAdvisor, Mediator, Petition, PetitionStatus, StabilityMeeting, disputes_overdue_on
 
 
 def year_end(year, today=None):
-    """31 December of `year`, or today (in China) if that is earlier: the year is the current one."""
-    return min(datetime.date(year, 12, 31), today or timezone.localdate())
+    """31 December of `year`, or today if that is earlier: the year is the current one."""
+    return min(datetime.date(year, 12, 31), today) if today else core_metrics.year_end(year)
 
 
 @metric("disputes.legal_advisors", "在聘法律顾问人数", "人")
 def legal_advisors(year, villages):
-    """在聘（在聘=是）且聘任日期不晚于当年12月31日的法律顾问人数。创建要求每村至少 1 人（一村一法律顾问）。"""
-    return per_village(records_in(LegalAdvisor, villages).filter(active=True, appointed_on__lte=datetime.date(year, 12, 31)))
+    """聘任日期不晚于年底、年底时在聘的法律顾问人数（此后解聘的仍计入当年）。创建要求每村至少 1 人（一村一法律顾问）。"""
+    return per_village(standing(LegalAdvisor, villages, year_end(year), "appointed_on", "active").filter(asof_active=True))
 
 
 @metric("disputes.mediators", "在岗人民调解员人数", "人")
 def mediators(year, villages):
-    """在岗（在岗=是）且选聘日期不晚于当年12月31日的人民调解员（含网格员）人数。"""
-    return per_village(records_in(Mediator, villages).filter(active=True, appointed_on__lte=datetime.date(year, 12, 31)))
+    """选聘日期不晚于年底、年底时在岗的人民调解员（含网格员）人数（此后离任的仍计入当年）。"""
+    return per_village(standing(Mediator, villages, year_end(year), "appointed_on", "active").filter(asof_active=True))
 
 
 @metric("disputes.received", "受理矛盾纠纷数", "件")
@@ -60,8 +62,9 @@ def resolution_rate(year, villages):
 
 @metric("disputes.overdue", "超期未化解矛盾纠纷数", "件")
 def overdue(year, villages, today=None):
-    """到年底（当年为今天）已受理、仍未化解或移交、且化解期限早于该日的纠纷件数（含往年受理的）。"""
-    return per_village(records_in(Dispute, villages).filter(disputes_overdue_on(year_end(year, today))))
+    """到年底（当年为今天）已受理、仍未化解或移交、且当时的化解期限早于该日的纠纷件数（含往年受理的；年底后才延长的期限不算）。"""
+    day = year_end(year, today)
+    return per_village(as_of(records_in(Dispute, villages), day, "deadline").filter(disputes_overdue_on(day, "asof_deadline")))
 
 
 @metric("disputes.stability_meetings", "召开分析研判会次数", "次")
@@ -78,7 +81,8 @@ def petitions_received(year, villages):
 
 @metric("petitions.backlog_unsettled", "未化解信访积案数", "件")
 def backlog_unsettled(year, villages):
-    """到当年12月31日已登记、标为信访积案、当时尚未化解息诉的件数（含往年登记的）。创建要求为 0。"""
-    end = datetime.date(year, 12, 31)
+    """到年底已登记、年底时列为信访积案、当时尚未化解息诉的件数（含往年登记的）。创建要求为 0。"""
+    end = year_end(year)
     settled = Q(status=PetitionStatus.SETTLED, settled_on__lte=end)
-    return per_village(records_in(Petition, villages).filter(is_backlog=True, received_on__lte=end).exclude(settled))
+    backlog = standing(Petition, villages, end, "received_on", "is_backlog").filter(asof_is_backlog=True)
+    return per_village(backlog.exclude(settled))

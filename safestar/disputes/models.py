@@ -43,9 +43,10 @@ class LegalAdvisor(LedgerRecord):
     phone = PhoneField("联系电话")
     appointed_on = models.DateField("聘任日期")
     visits_per_month = models.PositiveSmallIntegerField("每月驻村服务（次）", null=True, blank=True)
-    active = models.BooleanField("在聘", default=True)
+    active = models.BooleanField("在聘", default=True, help_text="解聘时取消勾选，并填写变更生效日期")
 
     data_field = "disputes"
+    tracked_fields = ("active",)  # core/states.py
     audit_masked = {"phone": mask_phone}
 
     class Meta:
@@ -83,9 +84,10 @@ class Mediator(LedgerRecord):
     appointed_on = models.DateField("选聘日期")
     party_member = models.BooleanField("中共党员", default=False)
     trained = models.BooleanField("已参加业务培训", default=False)
-    active = models.BooleanField("在岗", default=True)
+    active = models.BooleanField("在岗", default=True, help_text="离任时取消勾选，并填写变更生效日期")
 
     data_field = "disputes"
+    tracked_fields = ("active",)  # core/states.py
     audit_masked = {"phone": mask_phone}
 
     class Meta:
@@ -162,10 +164,11 @@ def disputes_open_on(day):
     return ~Q(stage__in=CLOSED_STAGES) | Q(closed_on__gt=day)
 
 
-def disputes_overdue_on(day):
+def disputes_overdue_on(day, deadline="deadline"):
     """The overdue rule as a condition: received by `day`, still open on `day`, deadline before `day`
-    (on the deadline itself a dispute is not yet overdue)."""
-    return Q(received_on__lte=day, deadline__lt=day) & disputes_open_on(day)
+    (on the deadline itself a dispute is not yet overdue). `deadline` names the deadline to compare:
+    the metric passes the deadline as it stood on `day` (asof_deadline, core/states.py)."""
+    return Q(received_on__lte=day, **{f"{deadline}__lt": day}) & disputes_open_on(day)
 
 
 class Dispute(LedgerRecord):
@@ -184,6 +187,7 @@ class Dispute(LedgerRecord):
 
     data_field = "disputes"
     future_date_fields = ("deadline",)
+    tracked_fields = ("deadline",)  # an extended deadline does not make a past year's overdue dispute timely
     audit_masked = {"parties": mask_name}
 
     class Meta:
@@ -264,6 +268,7 @@ class Petition(LedgerRecord):
     result = models.TextField("办理结果", blank=True)
 
     data_field = "petitions"
+    tracked_fields = ("is_backlog",)  # core/states.py
     audit_masked = {"petitioner": mask_name}
 
     class Meta:

@@ -5,9 +5,8 @@ villages have both a 防汛救灾 and a 紧急避险 plan); a micro fire station
 drills per village (two villages held none).
 
 Deterministic (a seeded random.Random) and idempotent: each ledger is written only when the town
-has none of it yet. Every record is entered by the demo grid worker "grid1", and its 录入时间 lies
-in the demo year, so that the state metrics (which ignore records entered after the year) count
-them when the demo year is evaluated.
+has none of it yet. Every record is entered by the demo grid worker "grid1" and carries its own
+dates (入队日期, 启用日期, 配备日期 …); 录入时间 is when the demo is loaded, as for any record.
 """
 
 import datetime
@@ -15,7 +14,7 @@ import random
 
 from django.db import transaction
 
-from safestar.org.demo import TOWN, VILLAGES, at as _at, person_name as _name, phone_number as _phone, village_code, write_backdated as _write
+from safestar.org.demo import TOWN, VILLAGES, person_name as _name, phone_number as _phone, village_code, write_records as _write
 from safestar.org.models import Division, User
 
 from .models import (
@@ -84,7 +83,7 @@ def _day(rng, year, months=(1, 12)):
 def load(year):
     rng = random.Random(f"safestar-emergency-{year}")
     last = min(datetime.date(year, 12, 31), datetime.date.today())  # nothing dated ahead of today
-    entered = min(datetime.date(year, 1, 10), last)  # when the standing records were entered
+    entered = min(datetime.date(year, 1, 10), last)  # when the roster was drawn up: the join date when unknown
     villages = {v.code: v for v in Division.objects.filter(code__in=[village_code(TOWN, i) for i in range(1, VILLAGE_COUNT + 1)])}
     grid = User.objects.get(username="grid1")
 
@@ -102,7 +101,7 @@ def load(year):
                 division=v, name=_name(rng), role=role,
                 party_member=n < 2 or rng.random() < 0.28,  # the captain and deputy, and about a quarter of the rest
                 skills="、".join(s for s in dict.fromkeys([rng.choice(SKILLS), rng.choice(SKILLS)]) if s) if rng.random() < 0.7 else "",
-                phone=_phone(rng), joined_on=min(joined, last) if joined else None, active=n < size,
+                phone=_phone(rng), joined_on=min(joined, last) if joined else entered, active=n < size,
             ))
 
         for template, location, facilities in rng.sample(SHELTER_SITES, rng.randint(1, 2)):
@@ -128,7 +127,7 @@ def load(year):
         for item, spec, quantity, condition in stock:
             supplies.append(EmergencySupply(
                 division=v, item=item, spec=spec, quantity=quantity, unit=DEFAULT_UNITS[item], storage_location=store,
-                checked_on=min(checked, last), condition=condition,
+                acquired_on=min(checked, last), checked_on=min(checked, last), condition=condition,
             ))
 
         kinds = [(PlanKind.FLOOD, f"{v.name}防汛救灾应急预案")]
@@ -164,15 +163,15 @@ def load(year):
 
     in_town = {"division__parent__code": TOWN}
     if not EmergencyMember.objects.filter(**in_town).exists():
-        _write(EmergencyMember, members, grid, lambda m: _at(max(m.joined_on or entered, entered)))
+        _write(EmergencyMember, members, grid)
     if not Shelter.objects.filter(**in_town).exists():
-        _write(Shelter, shelters, grid, lambda s: _at(entered))
+        _write(Shelter, shelters, grid)
     if not EmergencySupply.objects.filter(**in_town).exists():
-        _write(EmergencySupply, supplies, grid, lambda s: _at(s.checked_on, 15))
+        _write(EmergencySupply, supplies, grid)
     if not EmergencyPlan.objects.filter(**in_town).exists():
-        _write(EmergencyPlan, plans, grid, lambda p: _at(max(p.approved_on, entered)))
+        _write(EmergencyPlan, plans, grid)
     if not FireStation.objects.filter(**in_town).exists():
-        _write(FireStation, stations, grid, lambda s: _at(max(s.established_on, entered)))
+        _write(FireStation, stations, grid)
     if not Drill.objects.filter(**in_town, held_on__year=year).exists():
-        _write(Drill, drills, grid, lambda d: _at(d.held_on, 17))
+        _write(Drill, drills, grid)
 

@@ -10,6 +10,7 @@ class EmergencyMemberLedger(Ledger):
     title = "应急队伍队员台账"
     fields = ("name", "party_member", "role", "skills", "phone", "joined_on", "active")
     list_display = ("name", "role", "party_member", "skills", "joined_on", "active")
+    fill_once = ("joined_on",)
     search_fields = ("name", "skills")
     date_field = "joined_on"
     kind_field = "role"
@@ -34,13 +35,15 @@ class ShelterLedger(Ledger):
     slug = "shelters"
     model = Shelter
     title = "应急避难场所台账"
-    fields = ("name", "location", "capacity", "area", "facilities", "opened_on")
-    list_display = ("name", "location", "capacity", "area", "opened_on")
+    fields = ("name", "location", "capacity", "area", "facilities", "opened_on", "active")
+    list_display = ("name", "location", "capacity", "area", "opened_on", "active")
+    fill_once = ("opened_on",)
     search_fields = ("name", "location", "facilities")
     date_field = "opened_on"
+    status_field = "active"
     example = {
         "name": "长岗村小学操场", "location": "村小学院内", "capacity": 300, "area": 1200,
-        "facilities": "应急照明、饮用水、临时厕所、标识标牌", "opened_on": "2023-05-10",
+        "facilities": "应急照明、饮用水、临时厕所、标识标牌", "opened_on": "2023-05-10", "active": True,
     }
     synonyms = {
         "name": ("名称", "避难场所名称"),
@@ -58,15 +61,16 @@ class EmergencySupplyLedger(Ledger):
     slug = "emergency-supplies"
     model = EmergencySupply
     title = "应急物资台账"
-    fields = ("item", "spec", "quantity", "unit", "storage_location", "checked_on", "condition")
+    fields = ("item", "spec", "quantity", "unit", "storage_location", "acquired_on", "checked_on", "condition")
     list_display = ("item", "spec", "quantity", "unit", "storage_location", "checked_on", "condition")
+    fill_once = ("acquired_on",)
     search_fields = ("spec", "storage_location")
     date_field = "checked_on"
     kind_field = "item"
     status_field = "condition"
     example = {
         "item": "extinguisher", "spec": "4kg 干粉灭火器", "quantity": 10, "unit": "具", "storage_location": "村委会应急物资室",
-        "checked_on": "2023-06-15", "condition": "good",
+        "acquired_on": "2022-04-01", "checked_on": "2023-06-15", "condition": "good",
     }
     synonyms = {
         "item": ("物资名称", "品名", "物资种类"),
@@ -74,6 +78,7 @@ class EmergencySupplyLedger(Ledger):
         "quantity": ("库存数量", "现有数量"),
         "unit": ("计量单位",),
         "storage_location": ("存放地点", "存放位置", "储存地点"),
+        "acquired_on": ("购置日期", "购置时间", "配备时间", "入库日期"),
         "checked_on": ("检查时间", "盘点日期", "核查日期"),
         "condition": ("状态", "物资状况", "完好情况", "使用状况"),
     }

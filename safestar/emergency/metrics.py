@@ -1,48 +1,44 @@
 """应急 metrics: the team, shelters, basic supplies, plans, micro fire stations and drills.
 
-Each metric is ONE query grouped by village over the alive records of the villages given; a
-village without records is absent (read as 0).
+Each metric is ONE query grouped by village over the alive records of the villages given, as of the
+year's end (core/metrics.year_end: 31 December, or today in the current year); a village without
+records is absent (read as 0).
 
-Metrics of a state (the team, shelters, supplies) describe the village as it stands; the year only
-keeps out records entered after that year (created_at__year__lte=year), so that evaluating an
-earlier year does not count what was recorded later; a member who joined, or a shelter opened,
-after the year's end is not counted either. Plans and fire stations have their own date: those
-approved / established up to the year's end count. Drills count when held in the year.
+States read the ledgers as they stood on that day (core/states.py): a member counts who had joined
+by then (入队日期) and was 在队 then; a shelter opened by then (启用日期) and 在用 then, with its
+capacity then; a supply acquired by then (配备日期), in the quantity and condition of then. A member
+who left, a shelter closed, a generator scrapped in the next year still count for this one. Plans
+count by their approval date as it stood then (a later revision does not take them out of earlier
+years), fire stations by their establishment date, drills when held in the year.
 """
 
-import datetime
+from django.db.models import Exists, OuterRef, Sum
 
-from django.db.models import Exists, OuterRef, Q, Sum
-
-from safestar.core.metrics import metric, per_village, records_in
+from safestar.core.metrics import metric, per_village, records_in, standing, year_end
 from safestar.core.models import Attachment
+from safestar.core.states import as_of
 
 from .models import Drill, EmergencyMember, EmergencyPlan, EmergencySupply, FireStation, PlanKind, Shelter, SupplyCondition, SupplyItem
-
-
-def _year_end(year):
-    return datetime.date(year, 12, 31)
 
 
 # ── 应急队伍 ─────────────────────────────────────────────────────────────────────────────────
 
 
 def active_members(year, villages):
-    return records_in(EmergencyMember, villages).filter(
-        Q(joined_on__isnull=True) | Q(joined_on__lte=_year_end(year)), active=True, created_at__year__lte=year
-    )
+    members = standing(EmergencyMember, villages, year_end(year), "joined_on", "active", "party_member")
+    return members.filter(asof_active=True)
 
 
 @metric("emergency.team_size", "应急队伍在队人数", "人")
 def team_size(year, villages):
-    """应急队伍中在队的队员（含队长、副队长）人数；创建方案要求不少于 20 人。截至当年年底已录入、已入队的队员。"""
+    """年底时在队的应急队伍队员（含队长、副队长）人数；创建方案要求不少于 20 人。入队日期不晚于年底、年底时在队（此后离队的仍计入当年）。"""
     return per_village(active_members(year, villages))
 
 
 @metric("emergency.party_members", "应急队伍在队党员人数", "人")
 def party_members(year, villages):
-    """应急队伍在队队员中的中共党员人数（创建方案要求以党员为骨干）。截至当年年底已录入、已入队的队员。"""
-    return per_village(active_members(year, villages).filter(party_member=True))
+    """年底时在队的队员中、年底时是中共党员的人数（创建方案要求以党员为骨干）。"""
+    return per_village(active_members(year, villages).filter(asof_party_member=True))
 
 
 # ── 避难场所与物资 ───────────────────────────────────────────────────────────────────────────
@@ -50,17 +46,15 @@ def party_members(year, villages):
 
 @metric("emergency.shelter_capacity", "应急避难场所可容纳人数", "人")
 def shelter_capacity(year, villages):
-    """全村应急避难场所可容纳人数之和。截至当年年底已录入、已启用（未填启用日期的视为已启用）的场所。"""
-    shelters = records_in(Shelter, villages).filter(
-        Q(opened_on__isnull=True) | Q(opened_on__lte=_year_end(year)), created_at__year__lte=year
-    )
-    return per_village(shelters, Sum("capacity"))
+    """年底时在用的应急避难场所可容纳人数之和：启用日期不晚于年底、年底时在用，按年底时的可容纳人数。"""
+    shelters = standing(Shelter, villages, year_end(year), "opened_on", "active", "capacity").filter(asof_active=True)
+    return per_village(shelters, Sum("asof_capacity"))
 
 
 def _good_quantity(item):
     def compute(year, villages):
-        supplies = records_in(EmergencySupply, villages).filter(item=item, condition=SupplyCondition.GOOD, created_at__year__lte=year)
-        return per_village(supplies, Sum("quantity"))
+        supplies = standing(EmergencySupply, villages, year_end(year), "acquired_on", "quantity", "condition")
+        return per_village(supplies.filter(item=item, asof_condition=SupplyCondition.GOOD), Sum("asof_quantity"))
 
     return compute
 
@@ -72,7 +66,7 @@ for _name, _item, _unit in (
 ):
     metric(
         f"emergency.{_name}", f"状况完好的{_item.label}数量", _unit,
-        f"应急物资台账中类别为“{_item.label}”、状况为“完好”的数量之和（需维修、已报废的不计）。截至当年年底已录入的物资。",
+        f"应急物资台账中类别为“{_item.label}”、年底时状况为“完好”的数量之和（需维修、已报废的不计）：配备日期不晚于年底，按年底时的数量和状况。",
     )(_good_quantity(_item.value))
 
 
@@ -80,7 +74,8 @@ for _name, _item, _unit in (
 
 
 def plans(year, villages):
-    return records_in(EmergencyPlan, villages).filter(approved_on__lte=_year_end(year))
+    day = year_end(year)
+    return as_of(records_in(EmergencyPlan, villages), day, "approved_on").filter(asof_approved_on__lte=day)
 
 
 @metric("emergency.plans", "应急预案数", "份")
@@ -120,7 +115,7 @@ def plans_with_document(year, villages):
 @metric("emergency.fire_stations", "微型消防站（点）数", "个")
 def fire_stations(year, villages):
     """截至当年年底已建成的微型消防站（点）个数。"""
-    stations = records_in(FireStation, villages).filter(established_on__lte=_year_end(year))
+    stations = records_in(FireStation, villages).filter(established_on__lte=year_end(year))
     return per_village(stations)
 
 

@@ -43,10 +43,11 @@ class EmergencyMember(LedgerRecord):
     role = models.CharField("队内职务", max_length=10, choices=TeamRole.choices, default=TeamRole.MEMBER)
     skills = models.TextField("专业技能", blank=True, help_text="如：电工、驾驶、医疗救护、水上救援")
     phone = PhoneField("联系电话")
-    joined_on = models.DateField("入队日期", null=True, blank=True)
-    active = models.BooleanField("在队", default=True)
+    joined_on = models.DateField("入队日期", null=True, help_text="不详时填写已知在队的最早日期")
+    active = models.BooleanField("在队", default=True, help_text="离队时取消勾选，并填写变更生效日期（离队日期）")
 
     data_field = "emergency"
+    tracked_fields = ("active", "party_member")  # core/states.py
     audit_masked = {"phone": mask_phone}  # personal data appears masked in the audit log
 
     class Meta:
@@ -77,9 +78,11 @@ class Shelter(LedgerRecord):
         "面积（平方米）", null=True, blank=True, validators=[MinValueValidator(1, "面积应大于 0 平方米")]
     )
     facilities = models.TextField("配套设施", blank=True, help_text="如：应急供水、照明、厕所、标识标牌、物资储备点")
-    opened_on = models.DateField("启用日期", null=True, blank=True)
+    opened_on = models.DateField("启用日期", null=True, help_text="不详时填写已知在用的最早日期")
+    active = models.BooleanField("在用", default=True, help_text="停用时取消勾选，并填写变更生效日期（停用日期）")
 
     data_field = "emergency"
+    tracked_fields = ("active", "capacity")  # core/states.py
 
     class Meta:
         verbose_name = verbose_name_plural = "应急避难场所"
@@ -147,10 +150,12 @@ class EmergencySupply(LedgerRecord):
     quantity = models.PositiveIntegerField("数量", validators=[MinValueValidator(0, "数量不能小于 0")])
     unit = models.CharField("单位", max_length=10, blank=True, help_text="留空时按类别填写（台、个、具、件、袋、顶）")
     storage_location = models.CharField("存放地点", max_length=100)
+    acquired_on = models.DateField("配备日期", null=True, help_text="这批物资配备到位的日期；不详时填写已知在库的最早日期")
     checked_on = models.DateField("检查日期")
     condition = models.CharField("状况", max_length=10, choices=SupplyCondition.choices, default=SupplyCondition.GOOD)
 
     data_field = "emergency"
+    tracked_fields = ("quantity", "condition")  # core/states.py
 
     class Meta:
         verbose_name = verbose_name_plural = "应急物资"
@@ -202,6 +207,7 @@ class EmergencyPlan(LedgerRecord):
 
     data_field = "emergency"
     future_date_fields = ("next_revision_on",)
+    tracked_fields = ("approved_on",)  # a revision re-approves the plan; earlier years keep the first approval
 
     class Meta:
         verbose_name = verbose_name_plural = "应急预案"

@@ -29,6 +29,7 @@ class PersonOut(Schema):
     name: str
     id_number: str
     categories: list[str]
+    registered_on: datetime.date | None
     status: str
     responsible: str | None
     last_visit: datetime.date | None = None
@@ -95,8 +96,10 @@ class PersonIn(Schema):
     phone: str | None = None
     address: str | None = None
     categories: list[str] | None = None  # category codes
+    registered_on: datetime.date | None = None  # 登记日期
     status: str | None = None
     responsible: str | None = None  # the 包案人's login name
+    effective_on: datetime.date | None = None  # 变更生效日期 of status, measures, guardian… (default today)
     details: dict | None = None  # release_date, sentence, guardian_name, risk_grade, measures_*, ...
 
 
@@ -171,7 +174,7 @@ def _form(user, payload, instance=None):
     given = payload.dict(exclude_unset=True)
     if "village" in given:
         data["division"] = given["village"]
-    for name in ("name", "id_number", "phone", "address", "status"):
+    for name in ("name", "id_number", "phone", "address", "registered_on", "status", "effective_on"):
         if name in given:
             data[name] = given[name]
     if "categories" in given:

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from safestar.core.clock import today
 from safestar.core.validators import id_check_char
-from safestar.org.demo import TOWN, at
+from safestar.org.demo import TOWN
 from safestar.org.models import Division, User
 
 from .models import Category, KeyPerson, Status, Treatment, Visit, VisitKind
@@ -63,12 +63,12 @@ def load(year):
             person = KeyPerson(
                 division=Division.objects.get(code=code), name=name, id_number=_id_number(birth, seq * 2 + 11),
                 phone=f"1393701{seq:04d}", address=f"{Division.objects.get(code=code).name}{seq}组", status=status,
+                registered_on=registered,
                 responsible=User.objects.get(username=responsible), created_by=town_user, updated_by=town_user,
                 **details, **(MEASURES if measures else {}),
             )
             person.save()
             person.categories.set([categories[c] for c in cats])
-            KeyPerson.objects.filter(pk=person.pk).update(created_at=at(registered), updated_at=at(registered))
             if status != Status.MANAGED:
                 continue
             interval = min(categories[c].visit_interval_days for c in cats)

@@ -7,8 +7,8 @@ from django.utils import timezone
 from safestar.core.crypto import keyed_hash
 from safestar.core.imports import Importer
 from safestar.core.cells import CellError, normalise, shown, to_text
-from safestar.core.ledger import VILLAGE_COLUMNS, field_column
-from safestar.core.ledger_ops import RefusedRow, cell, cell_to_form, save_row
+from safestar.core.ledger import EFFECTIVE_COLUMN, VILLAGE_COLUMNS, field_column
+from safestar.core.ledger_ops import EFFECTIVE_FIELD, RefusedRow, cell, cell_to_form, save_row
 from safestar.core.sheets import Column
 from safestar.core.validators import normalise_id_number
 
@@ -28,6 +28,7 @@ SYNONYMS = {
     "status": ("状态", "管控情况", "管理状态"),
     "responsible": ("包案人账号", "包保责任人", "帮教责任人"),
     "risk_grade": ("风险等级", "危险性评估", "危险等级"),
+    "registered_on": ("登记时间", "列管日期", "列管时间", "纳入管理日期", "建档日期"),
 }
 EXAMPLE = {"name": "张某某", "id_number": "411422198001011234", "phone": "13800000000", "address": "长岗村东街",
            "categories": "刑满释放人员", "status": "managed", "release_date": "2022-03-01"}
@@ -44,10 +45,10 @@ def export_columns():
                                   help="多个类别用“、”分隔", example=EXAMPLE[name]))
             continue
         column = field_column(KeyPerson, name, SYNONYMS.get(name, ()), EXAMPLE.get(name))
-        required = name in ("name", "id_number")
+        required = name in ("name", "id_number", "registered_on")
         columns.append(Column(column.key, column.label, required, 20 if name in ("id_number", "address") else 14, column.help,
                               column.synonyms, column.kind, column.options, column.example))
-    return (*VILLAGE_COLUMNS[1:], *columns)
+    return (*VILLAGE_COLUMNS[1:], *columns, EFFECTIVE_COLUMN)
 
 
 def _value(person, name):
@@ -60,7 +61,7 @@ def _value(person, name):
 
 def export_rows(queryset):
     for person in queryset:
-        yield [person.division.code, person.division.name, *(_value(person, name) for name in PERSON_FIELDS)]
+        yield [person.division.code, person.division.name, *(_value(person, name) for name in PERSON_FIELDS), ""]
 
 
 def watermark(user):
@@ -74,6 +75,7 @@ class PersonImporter(Importer):
     uses_village = True
     # a visits sheet in the same workbook goes to the visits import
     elsewhere = ({"走访日期", *VISIT_SYNONYMS_ELSEWHERE}, "走访帮扶记录，请在“导入走访记录”中导入")
+    fill_once = ("registered_on",)
 
     def __init__(self, user):
         super().__init__(user)
@@ -93,6 +95,10 @@ class PersonImporter(Importer):
                 data[name] = self._convert(name, values.get(name, ""))
             except CellError as exc:
                 errors[name], data[name] = str(exc), ""
+        try:
+            data["effective_on"] = cell_to_form(EFFECTIVE_FIELD, values.get("effective_on", ""))
+        except CellError as exc:
+            errors["effective_on"], data["effective_on"] = str(exc), ""
         number = normalise_id_number(data["id_number"])
         instance = None
         if number:
@@ -101,6 +107,10 @@ class PersonImporter(Importer):
                 return RefusedRow("id_number", f"身份证号与第 {self.ids[digest]} 行重复")
             self.ids[digest] = self.row
             instance = KeyPerson.objects.writable_by(self.user).alive().filter(id_number_hash=digest).first()
+        if instance is not None:
+            for name in self.fill_once:
+                if name not in values:  # a file without the column keeps the person's own date
+                    data[name] = getattr(instance, name)
         form = PersonForm(data=data, instance=instance, user=self.user)
         form.fields["division"].to_field_name = "code"
         form.fields["division"].error_messages["invalid_choice"] = f"村 {data['division']} 不存在或不在您的管辖范围内"

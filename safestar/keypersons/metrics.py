@@ -1,42 +1,45 @@
-"""Key-person metrics for category 7 of the standards. The registry is a current state, so these
-read it as it stands (visits: as of the year's end, or today in the current year)."""
+"""Key-person metrics for category 7 of the standards, as of the year's end (core/metrics.year_end:
+31 December, or today in the current year). Each is ONE grouped query in the database: who was
+registered by then (登记日期) and their status, measures, guardian, risk grade and treatment as they
+stood then (core/states.py); visits up to then. Categories are read as they are now. No personal
+field is decrypted, no person becomes a model object."""
 
-import datetime
-from collections import Counter
+from django.db.models import Exists, OuterRef, Q
 
-from django.db.models import Q
-
-from safestar.core.clock import today
-from safestar.core.metrics import metric, per_village
+from safestar.core.metrics import metric, per_village, records_in, year_end
+from safestar.core.states import as_of
 
 from .models import KeyPerson, Status, Treatment
-from .overdue import overdue
+from .overdue import overdue_on
 
 MENTAL = ("mental",)
 SAFE_TREATMENT = (Treatment.HOSPITAL, Treatment.COMPULSORY)
+MEASURES = ("measures_management", "measures_education", "measures_service")
 
 
-def _persons(villages):
-    return KeyPerson.objects.alive().filter(division__in=villages)
+def registered(villages, day, *tracked):
+    """The alive persons of `villages` registered by `day`, with `tracked` fields as of `day`."""
+    return as_of(records_in(KeyPerson, villages).filter(registered_on__lte=day), day, *tracked)
 
 
 @metric("keypersons.unmanaged", "未落实管理的重点人员数", "人")
 def unmanaged(year, villages):
-    """脱管、漏管的重点人员，加上在管但管理、教育、服务措施有一项未填写的人员。"""
-    missing = Q(measures_management="") | Q(measures_education="") | Q(measures_service="")
-    return per_village(_persons(villages).filter(Q(status__in=[Status.LOST, Status.MISSED]) | Q(status=Status.MANAGED) & missing))
+    """年底时脱管、漏管的重点人员，加上年底时在管但管理、教育、服务措施有一项未填写的人员。"""
+    missing = Q(asof_measures_management="") | Q(asof_measures_education="") | Q(asof_measures_service="")
+    persons = registered(villages, year_end(year), "status", *MEASURES)
+    return per_village(persons.filter(Q(asof_status__in=[Status.LOST, Status.MISSED]) | Q(asof_status=Status.MANAGED) & missing))
 
 
 @metric("keypersons.mental_care_gaps", "监护或治疗未落实的严重精神障碍患者数", "人")
 def mental_care_gaps(year, villages):
-    """在管的严重精神障碍患者中，监护人未登记的，或危险性评估 3 级及以上而未住院、未强制医疗的。"""
-    gap = Q(guardian_name="") | Q(risk_grade__gte=3) & ~Q(treatment__in=SAFE_TREATMENT)
-    persons = _persons(villages).filter(status=Status.MANAGED, categories__code__in=MENTAL).filter(gap)
-    return per_village(KeyPerson.objects.filter(pk__in=persons.values("pk")))
+    """年底时在管的严重精神障碍患者中，当时监护人未登记的，或当时危险性评估 3 级及以上而未住院、未强制医疗的。"""
+    mental = KeyPerson.categories.through.objects.filter(keyperson=OuterRef("pk"), category__code__in=MENTAL)
+    gap = Q(asof_guardian_name="") | Q(asof_risk_grade__gte=3) & ~Q(asof_treatment__in=SAFE_TREATMENT)
+    persons = registered(villages, year_end(year), "status", "guardian_name", "risk_grade", "treatment")
+    return per_village(persons.filter(Exists(mental), gap, asof_status=Status.MANAGED))
 
 
 @metric("keypersons.visits_overdue", "走访帮教逾期的重点人员数", "人")
 def visits_overdue(year, villages):
-    """在管的重点人员中，到年底（当年则到今天）已超过本类别走访周期没有走访帮教记录的人数。"""
-    as_of = min(datetime.date(year, 12, 31), today())
-    return dict(Counter(due.person.division_id for due in overdue(_persons(villages), as_of)))
+    """年底时（当年则今天）在管的重点人员中，已超过本类别走访周期没有走访帮教记录的人数（从上次走访或登记日期起算）。"""
+    return per_village(overdue_on(records_in(KeyPerson, villages), year_end(year)))

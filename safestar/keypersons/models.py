@@ -79,6 +79,7 @@ class KeyPerson(LedgerRecord):
     phone = PhoneField("联系电话", blank=True)
     address = models.CharField("现住址", max_length=100, blank=True)
     categories = models.ManyToManyField(Category, related_name="persons", verbose_name="类别")
+    registered_on = models.DateField("登记日期", null=True, help_text="列为重点人员的日期；从这一天起计入评分，首次走访周期也从这一天算起")
     status = models.CharField("管控状态", max_length=10, choices=Status.choices, default=Status.MANAGED)
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="包案人",
@@ -106,6 +107,9 @@ class KeyPerson(LedgerRecord):
     scope_write_roles = (Role.TOWN, Role.DEPARTMENT)
     has_attachments = False  # documents about a person go on their visits, which are shown only after a reveal
     future_date_fields = ("correction_end",)
+    # The state that scores read as of a year's end (core/states.py); categories are read as they are.
+    tracked_fields = ("status", "measures_management", "measures_education", "measures_service",
+                      "guardian_name", "risk_grade", "treatment")
     audit_masked = {"name": mask_name, "id_number": mask_id_number, "phone": mask_phone, "guardian_phone": mask_phone}
 
     class Meta:

@@ -1,15 +1,39 @@
 """Follow-up visits that are due: each category has its interval, a person in several categories is
 visited as often as the strictest one asks. The next visit is due the interval after the last one
-(or after registration, for a person never visited). Computed for many persons in one query."""
+(or after registration, 登记日期, for a person never visited); a person is overdue on a day when that
+due date lies before it.
+
+Everything is decided in the database, as of a day (today, or a year's end for the metric): who was
+registered and 在管 on that day (core/states.py), their last alive visit up to that day, the shortest
+interval of their categories. Counting needs no model object and no decryption; the overdue page
+builds objects only for the persons it lists.
+"""
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Max, Min, Q
+from django.db.models import F, Func, IntegerField, Max, Min, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from safestar.core.clock import today
+from safestar.core.states import as_of
 
-from .models import KeyPerson
+from .models import KeyPerson, Status, Visit
+
+DEFAULT_INTERVAL = 30  # days, for a person whose categories name none
+
+
+class Days(Func):
+    """A date as a whole number of days, so that date differences compare with a column (the
+    interval) on SQLite and PostgreSQL alike."""
+
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="CAST(julianday(%(expressions)s) AS INTEGER)", **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(%(expressions)s - DATE '2000-01-01')", **extra)
 
 
 @dataclass
@@ -24,35 +48,54 @@ class Due:
         return (today() - self.due).days
 
 
-def with_due(queryset, as_of=None):
-    """Managed persons of `queryset` annotated with their last visit (up to `as_of`) and interval."""
-    as_of = as_of or today()
-    return queryset.managed().annotate(
-        last_visit=Max("visits__visited_on", filter=Q(visits__deleted_at__isnull=True, visits__visited_on__lte=as_of)),
-        interval=Min("categories__visit_interval_days"),
+def managed_on(queryset, day):
+    """The alive persons of `queryset` registered by `day` and 在管 on `day`."""
+    persons = queryset.alive().filter(registered_on__lte=day)
+    return as_of(persons, day, "status").filter(asof_status=Status.MANAGED)
+
+
+def with_due(queryset, as_of_day=None):
+    """Persons of `queryset` managed on `as_of_day` (today), annotated with their last visit up to
+    that day, their interval and the day number of their next visit's due date minus that day."""
+    day = as_of_day or today()
+    last = (
+        Visit.objects.filter(person=OuterRef("pk"), deleted_at__isnull=True, visited_on__lte=day)
+        .order_by().values("person").annotate(last=Max("visited_on")).values("last")
+    )
+    strictest = (
+        KeyPerson.categories.through.objects.filter(keyperson=OuterRef("pk"))
+        .order_by().values("keyperson").annotate(days=Min("category__visit_interval_days")).values("days")
+    )
+    return managed_on(queryset, day).annotate(
+        last_visit=Subquery(last),
+        interval=Coalesce(Subquery(strictest), Value(DEFAULT_INTERVAL)),
+        # > 0: the next visit was due before `day` (the last visit, or registration, plus the interval)
+        days_late=Days(Value(day)) - Days(Coalesce(F("last_visit"), F("registered_on"))) - F("interval"),
     )
 
 
+def overdue_on(queryset, day=None):
+    """The persons of `queryset` whose visit is overdue on `day` (today): a queryset, one query."""
+    return with_due(queryset, day).filter(days_late__gt=0)
+
+
 def due_of(person):
-    registered = person.created_at.date()
-    interval = person.interval or 30
-    return (person.last_visit or registered) + datetime.timedelta(days=interval)
+    """The due date of a person annotated by with_due()."""
+    return (person.last_visit or person.registered_on) + datetime.timedelta(days=person.interval or DEFAULT_INTERVAL)
 
 
-def overdue(queryset, as_of=None):
-    """[Due] for the managed persons of `queryset` whose next visit was due before `as_of` (today),
-    most overdue first. One query."""
-    as_of = as_of or today()
-    rows = with_due(queryset.select_related("division", "responsible"), as_of)
-    found = [Due(p, p.last_visit, p.interval or 30, due_of(p)) for p in rows]
-    return sorted((d for d in found if d.due < as_of), key=lambda d: (d.due, d.person.pk))
+def overdue(queryset, as_of_day=None):
+    """[Due] for the persons of `queryset` overdue on `as_of_day` (today), most overdue first. One query."""
+    rows = overdue_on(queryset.select_related("division", "responsible"), as_of_day)
+    found = [Due(p, p.last_visit, p.interval, due_of(p)) for p in rows]
+    return sorted(found, key=lambda d: (d.due, d.person.pk))
 
 
 def home_overdue(user):
     """How many of the people this user may see (a 包案人: their own) wait for a visit, for the home
-    page; None for roles without access to the registry."""
+    page; None for roles without access to the registry. One counting query."""
     from safestar.core.scope import can_read
 
     if not can_read(KeyPerson, user):
         return None
-    return len(overdue(KeyPerson.objects.visible_to(user).alive()))
+    return overdue_on(KeyPerson.objects.visible_to(user)).count()

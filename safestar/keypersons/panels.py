@@ -7,7 +7,7 @@ from safestar.core.panels import village_panel
 from safestar.core.scope import can_read
 
 from .models import KeyPerson, Status
-from .overdue import overdue
+from .overdue import overdue_on
 
 
 @village_panel
@@ -16,4 +16,4 @@ def key_person_panel(request, village):
         return None
     persons = KeyPerson.objects.visible_to(request.user).alive().filter(division=village)
     counts = persons.aggregate(total=Count("id"), managed=Count("id", filter=Q(status=Status.MANAGED)))
-    return "keypersons/panel.html", {"village": village, "counts": counts, "overdue": len(overdue(persons))}
+    return "keypersons/panel.html", {"village": village, "counts": counts, "overdue": overdue_on(persons).count()}

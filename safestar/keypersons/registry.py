@@ -17,7 +17,7 @@ from safestar.org.roles import Role
 from .models import Category, KeyPerson, Visit
 
 PERSON_FIELDS = [
-    "name", "id_number", "phone", "address", "categories", "status", "responsible",
+    "name", "id_number", "phone", "address", "categories", "registered_on", "status", "responsible",
     "release_date", "sentence", "correction_start", "correction_end", "drug_tests",
     "guardian_name", "guardian_relation", "guardian_phone", "risk_grade", "treatment",
     "measures_management", "measures_education", "measures_service",
@@ -72,7 +72,7 @@ class PersonForm(LedgerForm):
         if village and responsible and responsible.division_id != village.pk:
             self.add_error("responsible", f"包案人须是{village.name}的村干部")
         if categories := data.get("categories"):
-            probe = KeyPerson(**{k: v for k, v in data.items() if k not in ("categories",)})
+            probe = KeyPerson(**{k: v for k, v in data.items() if k != "categories" and k in self._meta.fields})
             for name, message in probe.clean_details(categories).items():
                 if name in self.fields and name not in self.errors:
                     self.add_error(name, message)

@@ -1,11 +1,9 @@
 """Demo data: the 睢县 tree, 长岗镇 with 20 villages, 平岗镇 with 5, departments and one account per
 role. Idempotent: running it again updates in place and creates nothing twice."""
 
-import datetime
 import os
 
 from django.db import transaction
-from django.utils import timezone
 
 from .divisions import BUNDLED_CSV, load_divisions, read_division_csv, subtree
 from .models import Department, Division, User
@@ -73,8 +71,9 @@ def demo_modules():
     ]
 
 
-# Shared by the apps' demo_data.py: believable names and phone numbers, and records backdated into
-# the demo year (the ledgers' "entered by the year's end" metrics read created_at).
+# Shared by the apps' demo_data.py: believable names and phone numbers, and the records' writer.
+# Records are dated by their own dates (入队日期, 安装日期 …); when they were entered (created_at)
+# is now, as for any record, and no metric reads it.
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许"
 GIVEN = "国强 卫东 志刚 红军 建设 永福 富贵 长青 保国 金山 玉林 春生 秋实 明亮 秀英 桂兰 玉梅 海燕 德胜 建华".split()
 
@@ -87,21 +86,12 @@ def phone_number(rng):
     return f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
 
 
-def at(day, hour=9):
-    """A moment on `day` (local time), for backdating demo records."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
-
-
-def write_backdated(model, objects, recorder, entered_at):
-    """bulk_create, then set 录入时间/修改时间 to when the record was entered in the demo year
-    (auto_now_add and auto_now stamp "now" on insert; bulk_update does not touch them).
-    `recorder` is a user, or a function of the record's village that gives one."""
+def write_records(model, objects, recorder):
+    """bulk_create with 录入人/修改人: `recorder` is a user, or a function of the record's village
+    that gives one. 录入时间 is when the demo is loaded: nothing is backdated."""
     for obj in objects:
         obj.created_by = obj.updated_by = recorder(obj.division) if callable(recorder) else recorder
-    created = model.objects.bulk_create(objects, batch_size=500)
-    for obj in created:
-        obj.created_at = obj.updated_at = entered_at(obj)
-    model.objects.bulk_update(created, ["created_at", "updated_at"], batch_size=500)
+    model.objects.bulk_create(objects, batch_size=500)
 
 
 def village_code(town_code, index):

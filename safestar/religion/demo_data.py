@@ -8,8 +8,8 @@ the town over the year (one closed, one being handled, one just reported).
 
 Deterministic (a seeded random.Random) and idempotent: the venues are written only when the town has
 none, the activities only when the town has none dated in the year. Everything is entered by the
-demo grid worker "grid1", and the 录入时间 lies in the demo year, so that the venue metrics (which
-ignore venues entered after the year) count them when the demo year is evaluated.
+demo grid worker "grid1"; the venues are known since before the demo year (掌握日期), and 录入时间 is
+when the demo is loaded, as for any record.
 """
 
 import datetime
@@ -17,7 +17,7 @@ import random
 
 from django.db import transaction
 
-from safestar.org.demo import GIVEN, SURNAMES, TOWN, VILLAGES, at as _at, village_code, write_backdated as _write
+from safestar.org.demo import GIVEN, SURNAMES, TOWN, VILLAGES, village_code, write_records as _write
 from safestar.org.models import Division, User
 
 from .models import ActivityKind as K
@@ -101,7 +101,7 @@ def load(year):
             person_in_charge=rng.choice(SURNAMES) + rng.choice(GIVEN),
             phone=f"{rng.choice(PHONE_PREFIXES)}{rng.randrange(10**8):08d}",
             address=f"{village(index).name}{rng.choice('东西南北')}街{rng.randint(1, 60)}号",
-            regular_attendees=rng.randint(low, high),
+            regular_attendees=rng.randint(low, high), known_since=datetime.date(year - 3, 1, 10),
             last_visited_on=min(_day(rng, year, rng.randint(3, 11)), last) if visited
             else datetime.date(year - 1, rng.randint(9, 12), rng.randint(1, 28)),
             status=status,
@@ -144,10 +144,10 @@ def load(year):
 
     in_town = {"division__parent__code": TOWN}
     if not ReligiousVenue.objects.filter(**in_town).exists():
-        _write(ReligiousVenue, venues, grid, lambda v: _at(datetime.date(year, 1, 10)))
+        _write(ReligiousVenue, venues, grid)
     if not ReligiousActivity.objects.filter(**in_town, held_on__year=year).exists():
         known = {(v.division_id, v.name): v for v in ReligiousVenue.objects.alive().filter(**in_town)}
         for r, name in records:
             r.venue = known.get((r.division_id, name)) if name else None
-        _write(ReligiousActivity, [r for r, _ in records], grid, lambda r: _at(r.held_on, 17))
+        _write(ReligiousActivity, [r for r, _ in records], grid)
 

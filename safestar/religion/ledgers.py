@@ -12,9 +12,10 @@ class ReligiousVenueLedger(Ledger):
     title = "宗教活动场所台账"
     fields = (
         "name", "religion", "registered", "registration_number", "person_in_charge", "phone", "address",
-        "regular_attendees", "last_visited_on", "status",
+        "regular_attendees", "known_since", "last_visited_on", "status",
     )
     list_display = ("name", "religion", "registered", "person_in_charge", "regular_attendees", "last_visited_on", "status")
+    fill_once = ("known_since",)
     search_fields = ("name", "registration_number", "person_in_charge", "address")  # not the phone: it is encrypted
     date_field = "last_visited_on"
     kind_field = "religion"
@@ -22,7 +23,7 @@ class ReligiousVenueLedger(Ledger):
     example = {
         "name": "长岗村基督教聚会点", "religion": "christianity", "registered": True, "registration_number": "豫宗场证字（睢）0123号",
         "person_in_charge": "李秀英", "phone": "13937012345", "address": "长岗村东街12号", "regular_attendees": 35,
-        "last_visited_on": "2023-05-16", "status": "normal",
+        "known_since": "2015-03-01", "last_visited_on": "2023-05-16", "status": "normal",
     }
     synonyms = {
         "name": ("名称", "活动场所名称", "聚会点名称"),
@@ -33,6 +34,7 @@ class ReligiousVenueLedger(Ledger):
         "phone": ("电话", "联系方式"),
         "address": ("场所地址", "位置"),
         "regular_attendees": ("信众人数", "经常参加人数", "活动人数", "信教群众人数"),
+        "known_since": ("掌握时间", "建档日期", "登记造册日期"),
         "last_visited_on": ("走访日期", "最近走访日期", "最近一次走访"),
         "status": ("场所状态", "管理情况"),
     }

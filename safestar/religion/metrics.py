@@ -3,10 +3,10 @@
 Each metric is ONE query grouped by village over the alive records of the villages given; a village
 without matching records is absent (the engine reads it as 0).
 
-The venues are a state: they describe the village as it stands now, and the year only keeps out the
-venues entered after that year (created_at__year__lte=year), so that evaluating an earlier year does
-not count a venue recorded later. (A ledger keeps no history of states: a venue banned later no
-longer counts for earlier years either.) Activities and clues are events: counted by their date.
+The venues are a state, read as of the year's end (core/metrics.year_end, core/states.py): a venue
+counts if the village knew of it by then (掌握日期) and it was not banned then; its registration and
+the cadres' last visit are read as they stood then too (a venue banned, registered or visited in the
+next year keeps its state of this one). Activities and clues are events: counted by their date.
 "At the year's end" is 31 December: a clue closed in the January after is still open for the year.
 """
 
@@ -14,18 +14,16 @@ import datetime
 
 from django.db.models import Q
 
-from safestar.core.metrics import metric, per_village
+from safestar.core.metrics import metric, per_village, records_in, standing, year_end
+from safestar.core.states import as_of
 
 from .models import CLUE_KINDS, ActivityKind, HandlingStatus, ReligiousActivity, ReligiousVenue, VenueStatus
 
 
 def known_venues(year, villages):
-    """Alive venues of the villages, entered by the end of `year`, not banned (已取缔)."""
-    return (
-        ReligiousVenue.objects.alive()
-        .filter(division__in=villages, created_at__year__lte=year)
-        .exclude(status=VenueStatus.BANNED)
-    )
+    """Alive venues of the villages known by the end of `year` and not banned (已取缔) then."""
+    venues = standing(ReligiousVenue, villages, year_end(year), "known_since", "status", "registered")
+    return venues.exclude(asof_status=VenueStatus.BANNED)
 
 
 def activities(year, villages):
@@ -34,14 +32,14 @@ def activities(year, villages):
 
 @metric("religion.venues", "掌握的宗教活动场所数", "处")
 def venues(year, villages):
-    """台账中截至当年年底已录入、状态不是“已取缔”的宗教活动场所（含未登记的）。"""
+    """掌握日期不晚于年底、年底时状态不是“已取缔”的宗教活动场所（含未登记的）。"""
     return per_village(known_venues(year, villages))
 
 
 @metric("religion.unregistered_venues", "未依法登记的宗教活动场所数", "处")
 def unregistered_venues(year, villages):
-    """掌握的宗教活动场所（不含已取缔）中未依法登记的处数。"""
-    return per_village(known_venues(year, villages).filter(registered=False))
+    """掌握的宗教活动场所（不含已取缔）中年底时未依法登记的处数。"""
+    return per_village(known_venues(year, villages).filter(asof_registered=False))
 
 
 @metric("religion.clues_reported", "上报涉宗教线索数", "条")
@@ -65,7 +63,6 @@ def care_visits(year, villages):
 
 @metric("religion.venues_visited", "当年村干部走访过的宗教活动场所数", "处")
 def venues_visited(year, villages):
-    """村干部最近走访日期在当年的宗教活动场所处数（不论场所状态）。"""
-    return per_village(
-        ReligiousVenue.objects.alive().filter(division__in=villages, last_visited_on__year=year)
-    )
+    """年底时的“村干部最近走访日期”在当年的宗教活动场所处数（不论场所状态；次年再走访不影响当年）。"""
+    venues = as_of(records_in(ReligiousVenue, villages), year_end(year), "last_visited_on")
+    return per_village(venues.filter(asof_last_visited_on__year=year))

@@ -68,11 +68,13 @@ class ReligiousVenue(LedgerRecord):
     phone = PhoneField("联系电话")
     address = models.CharField("地址", max_length=200)
     regular_attendees = models.PositiveIntegerField("经常参加活动人数", default=0)
+    known_since = models.DateField("掌握日期", null=True, help_text="村里掌握该场所的日期（场所设立或开始活动的日期，不详时填写最早知道的日期）")
     last_visited_on = models.DateField("村干部最近走访日期", null=True, blank=True)
     status = models.CharField("状态", max_length=10, choices=VenueStatus.choices, default=VenueStatus.NORMAL)
 
     data_field = "religion"
     audit_masked = {"phone": mask_phone}
+    tracked_fields = ("status", "registered", "last_visited_on")  # core/states.py
 
     class Meta:
         verbose_name = verbose_name_plural = "宗教活动场所"

@@ -1,12 +1,14 @@
 """安全事故防范 metrics. Each is ONE query grouped by village, over records not deleted; a village
-without records is absent (read as 0)."""
+without records is absent (read as 0). As of the year's end (core/metrics.year_end): hazards by their
+own found / rectified dates and their deadline as it stood then; controlled goods by their last
+check as it stood then (a check in the next year replaces 最近检查日期, not the past, core/states.py)."""
 
 import datetime
 
+from safestar.core.metrics import metric, per_village, records_in, year_end
+from safestar.core.states import as_of
 
-from safestar.core.metrics import metric, per_village, records_in
-
-from .models import ControlledGoods, Hazard, HazardInspection, SafetyCheck, year_end
+from .models import ControlledGoods, Hazard, HazardInspection, SafetyCheck
 
 
 def _year(year):
@@ -27,7 +29,7 @@ def hazards_open(year, villages):
 
 @metric("safety.hazards_overdue", "年末逾期未整改的安全隐患数", "处")
 def hazards_overdue(year, villages):
-    """年末未整改的隐患中，整改期限早于年末（12月31日）的；评分要求为 0。"""
+    """年末未整改的隐患中，年末时的整改期限早于年末（12月31日）的（年末后才延长的期限不算）；评分要求为 0。"""
     return per_village(records_in(Hazard, villages).overdue_on(year_end(year)))
 
 
@@ -39,14 +41,16 @@ def hazard_inspections(year, villages):
 
 @metric("safety.controlled_goods_checked", "当年检查过的重点物品数", "项")
 def controlled_goods_checked(year, villages):
-    """最近检查日期在当年的重点物品记录（农药、危险化学品、民爆物品、管制器具）。"""
-    return per_village(records_in(ControlledGoods, villages).filter(checked_on__range=_year(year)))
+    """年底时的最近检查日期在当年的重点物品记录（农药、危险化学品、民爆物品、管制器具）；次年再检查不影响当年。"""
+    goods = as_of(records_in(ControlledGoods, villages), year_end(year), "checked_on")
+    return per_village(goods.filter(asof_checked_on__range=_year(year)))
 
 
 @metric("safety.controlled_goods_unchecked", "当年未检查的重点物品数", "项")
 def controlled_goods_unchecked(year, villages):
-    """最近检查日期早于当年的重点物品记录：当年一次也没有检查。最近检查日期晚于当年的记录不计入（无法判断当年是否检查过）。"""
-    return per_village(records_in(ControlledGoods, villages).filter(checked_on__lt=_year(year)[0]))
+    """年底时的最近检查日期早于当年的重点物品记录：当年一次也没有检查。首次检查在当年以后的记录不计入（当年尚未登记）。"""
+    goods = as_of(records_in(ControlledGoods, villages), year_end(year), "checked_on")
+    return per_village(goods.filter(asof_checked_on__lt=_year(year)[0]))
 
 
 @metric("safety.joint_checks", "当年联合安全检查次数", "次")

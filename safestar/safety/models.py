@@ -64,10 +64,6 @@ clerk_words(RectificationStatus, {
 })
 
 
-def year_end(year):
-    return datetime.date(year, 12, 31)
-
-
 class HazardQuerySet(LedgerQuerySet):
     def open_on(self, day):
         """Hazards found by `day` and not rectified by then (a later rectification still leaves them
@@ -76,8 +72,11 @@ class HazardQuerySet(LedgerQuerySet):
         return self.filter(not_closed, found_on__lte=day)
 
     def overdue_on(self, day):
-        """Open on `day` with the rectification deadline already passed (before `day`)."""
-        return self.open_on(day).filter(deadline__lt=day)
+        """Open on `day` with the rectification deadline as it stood on `day` already passed (a
+        deadline extended later does not make a hazard overdue then timely, core/states.py)."""
+        from safestar.core.states import as_of
+
+        return as_of(self.open_on(day), day, "deadline").filter(asof_deadline__lt=day)
 
 
 class Hazard(LedgerRecord):
@@ -100,6 +99,7 @@ class Hazard(LedgerRecord):
     objects = HazardQuerySet.as_manager()
     data_field = "safety"
     future_date_fields = ("deadline",)
+    tracked_fields = ("deadline",)  # an extended deadline does not make a past year's overdue hazard timely
 
     class Meta:
         verbose_name = verbose_name_plural = "安全隐患"
@@ -207,6 +207,7 @@ class ControlledGoods(LedgerRecord):
     result = models.CharField("检查结果", max_length=10, choices=CheckResult.choices, default=CheckResult.PASSED)
 
     data_field = "safety"
+    tracked_fields = ("checked_on", "result")  # each new check replaces the last: earlier years keep theirs
 
     class Meta:
         verbose_name = verbose_name_plural = "重点物品"

@@ -3,9 +3,8 @@ village, cameras and other technical defences (most villages reach the plan's 6 
 three do not), 1–4 patrols a month per village and a handful of clue reports.
 
 Deterministic (a seeded random.Random) and idempotent: each ledger is written only when the town
-has none of it yet (profiles: only for villages without one). The records are dated in the demo
-year and so is their 录入时间, so that the state metrics (which ignore records entered after the
-year) count them when the demo year is evaluated.
+has none of it yet (profiles: only for villages without one). The records carry their own dates
+(巡逻日期, 安装日期 …); 录入时间 is when the demo is loaded, as for any record.
 """
 
 import datetime
@@ -14,7 +13,7 @@ import random
 
 from django.db import transaction
 
-from safestar.org.demo import TOWN, VILLAGES, at as _at, person_name as _name, phone_number as _phone, village_code, write_backdated as _write
+from safestar.org.demo import TOWN, VILLAGES, person_name as _name, phone_number as _phone, village_code, write_records as _write
 from safestar.org.models import Department, Division, User
 
 from .models import Camera, Clue, ClueCategory, ClueStatus, FacilityKind, Patrol, SecurityProfile
@@ -104,7 +103,7 @@ def load(year):
             patrol_members="、".join(_name(rng) for _ in range(full + part)),
             key_site_guards=rng.randint(0, 3),
             mutual_watch_shops=rng.randint(5, 30),
-            entry_registration=rng.random() < 0.85,
+            entry_registration=rng.random() < 0.85, established_on=datetime.date(year - 2, 1, 1),
             updated_on=min(datetime.date(year, rng.randint(1, 3), rng.randint(1, 28)), last),
         ))
         if index in SHORT_OF_CAMERAS:  # 2 + 1 + 2 = 5 channels; 朱庄村's square camera is broken: 3
@@ -133,12 +132,11 @@ def load(year):
 
     in_town = {"division__parent__code": TOWN}
     with_profile = set(SecurityProfile.objects.alive().filter(**in_town).values_list("division", flat=True))
-    _write(SecurityProfile, [p for p in profiles if p.division.pk not in with_profile], recorder,
-           lambda p: _at(p.updated_on))
+    _write(SecurityProfile, [p for p in profiles if p.division.pk not in with_profile], recorder)
     if not Camera.objects.filter(**in_town).exists():
-        _write(Camera, cameras, recorder, lambda c: _at(min(datetime.date(year, 1, 10), last)))
+        _write(Camera, cameras, recorder)
     if not Patrol.objects.filter(**in_town, patrolled_on__year=year).exists():
-        _write(Patrol, [p for p in patrols if p.patrolled_on <= last], recorder, lambda p: _at(p.patrolled_on, 20))
+        _write(Patrol, [p for p in patrols if p.patrolled_on <= last], recorder)
     if not Clue.objects.filter(**in_town, reported_on__year=year).exists():
         departments = {d.name: d for d in Department.objects.filter(name__in={c[5] for c in CLUES})}
         clues = [
@@ -146,5 +144,5 @@ def load(year):
                  reported_to=departments[department], status=status, result=result)
             for index, month, day, category, content, department, status, result in CLUES
         ]
-        _write(Clue, [c for c in clues if c.reported_on <= last], recorder, lambda c: _at(c.reported_on, 16))
+        _write(Clue, [c for c in clues if c.reported_on <= last], recorder)
 

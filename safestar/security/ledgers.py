@@ -10,16 +10,17 @@ class SecurityProfileLedger(Ledger):
     title = "村治安防控概况"
     fields = (
         "police_officer", "police_phone", "patrol_team", "full_time_members", "part_time_members", "patrol_members",
-        "key_site_guards", "mutual_watch_shops", "entry_registration", "updated_on",
+        "key_site_guards", "mutual_watch_shops", "entry_registration", "established_on", "updated_on",
     )
     list_display = ("police_officer", "patrol_team", "full_time_members", "part_time_members", "mutual_watch_shops", "updated_on")
+    fill_once = ("established_on",)
     search_fields = ("police_officer", "patrol_team", "patrol_members")
     date_field = "updated_on"
     status_field = "entry_registration"
     example = {
         "police_officer": "王建军", "police_phone": "13837012345", "patrol_team": "长岗村治安巡逻队",
         "full_time_members": 2, "part_time_members": 6, "patrol_members": "李国强、张卫东、刘志刚、赵红军、孙建设、陈永福",
-        "key_site_guards": 1, "mutual_watch_shops": 12, "entry_registration": True, "updated_on": "2023-03-15",
+        "key_site_guards": 1, "mutual_watch_shops": 12, "entry_registration": True, "established_on": "2021-01-01", "updated_on": "2023-03-15",
     }
     synonyms = {
         "police_officer": ("驻村民警", "包村民警", "一村一警", "民警姓名"),
@@ -31,6 +32,7 @@ class SecurityProfileLedger(Ledger):
         "key_site_guards": ("专职保卫人员", "保卫人员数"),
         "mutual_watch_shops": ("守望互助商户", "守望互助户数"),
         "entry_registration": ("出入登记", "是否落实出入登记"),
+        "established_on": ("建档日期", "建立时间"),
         "updated_on": ("更新日期", "填报日期"),
     }
     units = {"full_time_members": ("人", "名"), "part_time_members": ("人", "名"), "key_site_guards": ("人", "名"), "mutual_watch_shops": ("户", "家", "个")}
@@ -43,6 +45,7 @@ class CameraLedger(Ledger):
     title = "技防设施台账"
     fields = ("location", "kind", "channels", "networked", "working", "installed_on")
     list_display = ("location", "kind", "channels", "networked", "working", "installed_on")
+    fill_once = ("installed_on",)
     search_fields = ("location",)
     date_field = "installed_on"
     kind_field = "kind"

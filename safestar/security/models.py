@@ -31,10 +31,13 @@ class SecurityProfile(LedgerRecord):
     key_site_guards = models.PositiveSmallIntegerField("重点部位专职保卫人员数", default=0)
     mutual_watch_shops = models.PositiveSmallIntegerField("守望互助商铺数", default=0)
     entry_registration = models.BooleanField("落实出入登记", default=False)
+    # Required: the profile counts from this day, with each later change from the day it took effect.
+    established_on = models.DateField("建立日期", null=True, help_text="本概况所述防控安排开始运行的日期；不详时填写已知的最早日期")
     updated_on = models.DateField("信息更新日期")
 
     data_field = "security"
     audit_masked = {"police_phone": mask_phone}  # personal data appears masked in the audit log
+    tracked_fields = ("police_officer", "full_time_members", "part_time_members", "mutual_watch_shops")  # core/states.py
 
     class Meta:
         verbose_name = verbose_name_plural = "村治安防控概况"
@@ -94,9 +97,11 @@ class Camera(LedgerRecord):
     )
     networked = models.BooleanField("已与公安联网", default=False)
     working = models.BooleanField("在用", default=True)
-    installed_on = models.DateField("安装日期", null=True, blank=True)
+    # Required: a facility counts from the day it was installed (null only in rows written by bulk tools: not counted).
+    installed_on = models.DateField("安装日期", null=True, help_text="不详时填写已知在用的最早日期")
 
     data_field = "security"
+    tracked_fields = ("working", "networked")  # 停用、拆除、联网：改“在用”“已与公安联网”并填写变更生效日期
 
     class Meta:
         verbose_name = verbose_name_plural = "技防设施"

@@ -23,6 +23,7 @@ def test_register_reveal_and_visit(ui):
     page.locator("#id_id_number").fill(ID.lower())
     page.locator("#id_phone").fill("13912345678")
     page.locator("#id_address").fill("长岗村三组18号")
+    page.locator("#id_registered_on").fill("2023-02-10")
     page.get_by_label(Category.objects.get(code="mental").name, exact=True).check()
     page.get_by_role("button", name="保存").click()
     expect(page.locator(".invalid-feedback").first).to_contain_text("须填写")  # the category's details

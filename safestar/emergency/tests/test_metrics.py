@@ -3,7 +3,8 @@
 Villages evaluated: 长岗村 (V1), 杨庄村 (V2) and 李庄村 (V3, never given records); the year is 2023.
 A record in 平岗村, outside the evaluated villages, is added to every dataset and must never be
 counted. Deleted records are never counted either. Records are entered (录入时间) in 2023 unless
-said otherwise: the state metrics ignore those entered after the year.
+said otherwise, which the metrics never read: a late entry counts by its own dates, and a change
+recorded with a later effective day (change_state) leaves 2023 as it was.
 """
 
 import datetime
@@ -12,7 +13,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from conftest import PINGGANG_VILLAGE, VILLAGE1, VILLAGE2, make_record
+from conftest import PINGGANG_VILLAGE, VILLAGE1, VILLAGE2, change_state, make_record
 from safestar.core.metrics import METRICS, compute
 from safestar.core.models import Attachment
 from safestar.org.models import Division, User
@@ -68,56 +69,74 @@ def test_team_size_and_party_members(villages, ids, django_assert_num_queries):
     slug = "emergency-members"
     record(slug, VILLAGE1, party_member=True, role="captain", joined_on=D(2021, 4, 1))  # team, party
     record(slug, VILLAGE1, party_member=True, joined_on=D(2023, 12, 31))  # team, party (joined on the last day)
-    record(slug, VILLAGE1, party_member=False, joined_on=None)  # team (no joining date: counted)
-    record(slug, VILLAGE1, party_member=True, active=False)  # left the team: no
+    record(slug, VILLAGE1, party_member=False, joined_on=D(2022, 3, 1), entered=D(2024, 1, 10))  # entered late: team
+    record(slug, VILLAGE1, party_member=True, active=False)  # not in the team when entered: no
+    left = record(slug, VILLAGE1, party_member=True, joined_on=D(2020, 5, 1))  # team, party in 2023 ...
+    change_state(left, D(2024, 2, 1), active=False)  # ... left in 2024
+    joined_party = record(slug, VILLAGE1, party_member=False, joined_on=D(2022, 1, 1))  # team in 2023 ...
+    change_state(joined_party, D(2024, 7, 1), party_member=True)  # ... a party member only from 2024
     record(slug, VILLAGE1, party_member=True, deleted=True)  # deleted: no
-    record(slug, VILLAGE1, party_member=True, entered=D(2024, 1, 10), joined_on=D(2024, 1, 5))  # entered in 2024: no
+    record(slug, VILLAGE1, party_member=True, entered=D(2024, 1, 10), joined_on=D(2024, 1, 5))  # joined in 2024: no
     record(slug, VILLAGE1, party_member=False, entered=D(2023, 12, 20), joined_on=D(2024, 1, 2))  # joins in 2024: no
     record(slug, VILLAGE2, party_member=False, role="captain", entered=D(2023, 12, 31))  # team
     record(slug, VILLAGE2, party_member=False)  # team
     record(slug, PINGGANG_VILLAGE, party_member=True)  # not evaluated
-    # team: V1 1 + 1 + 1 = 3; V2 1 + 1 = 2; V3 absent (read as 0: far below the seed's 20)
-    assert one_query(django_assert_num_queries, "emergency.team_size", villages) == {ids[VILLAGE1]: 3, ids[VILLAGE2]: 2}
-    # party: V1 1 + 1 = 2; V2 has no party member: absent
-    assert one_query(django_assert_num_queries, "emergency.party_members", villages) == {ids[VILLAGE1]: 2}
-    # evaluating 2024 counts V1's member entered (and joined) in January 2024 and the one joining then: 3 + 2 = 5
-    assert one_query(django_assert_num_queries, "emergency.team_size", villages, 2024) == {ids[VILLAGE1]: 5, ids[VILLAGE2]: 2}
+    # team: V1 captain + last day + late entry + left in 2024 + party from 2024 = 5; V2 1 + 1 = 2; V3 absent
+    assert one_query(django_assert_num_queries, "emergency.team_size", villages) == {ids[VILLAGE1]: 5, ids[VILLAGE2]: 2}
+    # party: V1 captain + last day + left in 2024 = 3; V2 has no party member: absent
+    assert one_query(django_assert_num_queries, "emergency.party_members", villages) == {ids[VILLAGE1]: 3}
+    # 2024: the one who left no longer counts; the two who joined in January do: 5 - 1 + 2 = 6
+    assert one_query(django_assert_num_queries, "emergency.team_size", villages, 2024) == {ids[VILLAGE1]: 6, ids[VILLAGE2]: 2}
+    # party 2024: captain + last day + joined 2024-01-05 + party from 2024 = 4
+    assert one_query(django_assert_num_queries, "emergency.party_members", villages, 2024) == {ids[VILLAGE1]: 4}
 
 
 def test_shelter_capacity(villages, ids, django_assert_num_queries):
-    record("shelters", VILLAGE1, capacity=300, opened_on=D(2022, 5, 1))  # counted
-    record("shelters", VILLAGE1, capacity=150, opened_on=None)  # counted (no opening date)
+    enlarged = record("shelters", VILLAGE1, capacity=300, opened_on=D(2022, 5, 1))  # counted with 300 ...
+    change_state(enlarged, D(2024, 5, 1), capacity=400)  # ... 400 only from 2024
+    record("shelters", VILLAGE1, capacity=150, opened_on=D(2021, 6, 1), entered=D(2024, 1, 15))  # entered late: counted
+    closed = record("shelters", VILLAGE1, capacity=120, opened_on=D(2020, 1, 1))  # counted in 2023 ...
+    change_state(closed, D(2024, 3, 1), active=False)  # ... closed in 2024
+    record("shelters", VILLAGE1, capacity=80, opened_on=D(2020, 1, 1), active=False)  # not in use when entered: no
     record("shelters", VILLAGE1, capacity=200, deleted=True)  # deleted: no
-    record("shelters", VILLAGE1, capacity=500, entered=D(2024, 2, 1), opened_on=D(2024, 1, 20))  # entered in 2024: no
+    record("shelters", VILLAGE1, capacity=500, entered=D(2024, 2, 1), opened_on=D(2024, 1, 20))  # opened in 2024: no
     record("shelters", VILLAGE2, capacity=250, opened_on=D(2023, 12, 31))  # counted
     record("shelters", PINGGANG_VILLAGE, capacity=999)  # not evaluated
-    # V1: 300 + 150 = 450; V2: 250; V3 has no shelter: absent
-    assert one_query(django_assert_num_queries, "emergency.shelter_capacity", villages) == {ids[VILLAGE1]: 450, ids[VILLAGE2]: 250}
+    # V1: 300 + 150 + 120 = 570; V2: 250; V3 has no shelter: absent
+    assert one_query(django_assert_num_queries, "emergency.shelter_capacity", villages) == {ids[VILLAGE1]: 570, ids[VILLAGE2]: 250}
+    # 2024: 400 + 150 + 500 (the closed one no longer) = 1050
+    assert one_query(django_assert_num_queries, "emergency.shelter_capacity", villages, 2024) == {ids[VILLAGE1]: 1050, ids[VILLAGE2]: 250}
 
 
 def test_generators_flashlights_and_extinguishers_in_good_condition(villages, ids, django_assert_num_queries):
     def supply(code, item, quantity, condition="good", **kw):
-        record("emergency-supplies", code, item=item, quantity=quantity, condition=condition, **kw)
+        return record("emergency-supplies", code, item=item, quantity=quantity, condition=condition, **kw)
 
     supply(VILLAGE1, "generator", 2)  # counted
+    scrapped = supply(VILLAGE1, "generator", 1)  # counted in 2023 ...
+    change_state(scrapped, D(2024, 2, 1), condition="scrapped")  # ... scrapped in 2024
     supply(VILLAGE1, "generator", 1, "repair")  # needs repair: no
     supply(VILLAGE1, "generator", 1, "scrapped")  # scrapped: no
     supply(VILLAGE1, "flashlight", 10)  # counted
     supply(VILLAGE1, "flashlight", 5, storage_location="村卫生室")  # counted (another store)
-    supply(VILLAGE1, "extinguisher", 8)  # counted
+    used = supply(VILLAGE1, "extinguisher", 8)  # counted with 8 ...
+    change_state(used, D(2024, 4, 1), quantity=6)  # ... 6 from 2024
     supply(VILLAGE1, "extinguisher", 2, "repair")  # no
     supply(VILLAGE1, "extinguisher", 5, deleted=True)  # deleted: no
-    supply(VILLAGE1, "extinguisher", 4, entered=D(2024, 1, 3))  # entered in 2024: no
+    supply(VILLAGE1, "extinguisher", 4, entered=D(2024, 1, 3), acquired_on=D(2023, 5, 1))  # entered late: counted
+    supply(VILLAGE1, "extinguisher", 7, acquired_on=D(2024, 1, 3), checked_on=D(2024, 1, 3))  # acquired in 2024: no
     supply(VILLAGE1, "tent", 3)  # another item: no
     supply(VILLAGE2, "generator", 1, "repair")  # V2's only generator needs repair: no
     supply(VILLAGE2, "extinguisher", 12)  # counted
     supply(PINGGANG_VILLAGE, "generator", 9)  # not evaluated
-    # generators: V1 2; V2 none in good condition: absent (the seed's small generator is missing there)
-    assert one_query(django_assert_num_queries, "emergency.generators", villages) == {ids[VILLAGE1]: 2}
+    # generators: V1 2 + 1 = 3; V2 none in good condition: absent (the seed's small generator is missing there)
+    assert one_query(django_assert_num_queries, "emergency.generators", villages) == {ids[VILLAGE1]: 3}
+    assert one_query(django_assert_num_queries, "emergency.generators", villages, 2024) == {ids[VILLAGE1]: 2}
     # flashlights: V1 10 + 5 = 15
     assert one_query(django_assert_num_queries, "emergency.flashlights", villages) == {ids[VILLAGE1]: 15}
-    # extinguishers: V1 8; V2 12
-    assert one_query(django_assert_num_queries, "emergency.extinguishers", villages) == {ids[VILLAGE1]: 8, ids[VILLAGE2]: 12}
+    # extinguishers: V1 8 + 4 = 12; V2 12; in 2024 V1 6 + 4 + 7 = 17
+    assert one_query(django_assert_num_queries, "emergency.extinguishers", villages) == {ids[VILLAGE1]: 12, ids[VILLAGE2]: 12}
+    assert one_query(django_assert_num_queries, "emergency.extinguishers", villages, 2024) == {ids[VILLAGE1]: 17, ids[VILLAGE2]: 12}
 
 
 @pytest.fixture
@@ -145,6 +164,13 @@ def test_plans_by_kind(plans, villages, ids, django_assert_num_queries):
     # evacuation: V1 2022 = 1 (the deleted one not); V2 1
     assert one_query(django_assert_num_queries, "emergency.plans_evacuation", villages) == {ids[VILLAGE1]: 1, ids[VILLAGE2]: 1}
     # in 2022 only V1's flood 2021 and evacuation 2022 had been approved: 2
+    assert one_query(django_assert_num_queries, "emergency.plans", villages, 2022) == {ids[VILLAGE1]: 2}
+
+
+def test_a_plan_revised_later_still_counts_for_the_years_before(plans, villages, ids, django_assert_num_queries):
+    # The 2022 evacuation plan is revised and approved again in 2024: 审批日期 becomes 2024-03-10.
+    change_state(plans["evacuation_2022"], D(2024, 3, 10), approved_on=D(2024, 3, 10))
+    assert one_query(django_assert_num_queries, "emergency.plans_evacuation", villages) == {ids[VILLAGE1]: 1, ids[VILLAGE2]: 1}
     assert one_query(django_assert_num_queries, "emergency.plans", villages, 2022) == {ids[VILLAGE1]: 2}
 
 

@@ -20,9 +20,9 @@ from safestar.emergency.models import (
 MEMBER = {"name": "王建国", "party_member": "on", "role": "member", "skills": "电工", "phone": "13837012345",
           "joined_on": "2023-03-01", "active": "on"}
 SHELTER = {"name": "长岗村小学操场", "location": "村小学院内", "capacity": "300", "area": "1200", "facilities": "应急照明",
-           "opened_on": "2023-05-10"}
+           "opened_on": "2023-05-10", "active": "on"}
 SUPPLY = {"item": "generator", "spec": "3kW 汽油发电机", "quantity": "2", "unit": "台", "storage_location": "村委会应急物资室",
-          "checked_on": "2023-06-15", "condition": "good"}
+          "acquired_on": "2022-04-01", "checked_on": "2023-06-15", "condition": "good"}
 PLAN = {"kind": "flood", "title": "长岗村防汛救灾应急预案", "approved_on": "2023-04-20", "approved_by": "长岗村村民委员会",
         "next_revision_on": "2026-04-20"}
 STATION = {"name": "长岗村微型消防站", "established_on": "2023-03-18", "location": "村委会东侧", "members": "6",
@@ -76,9 +76,15 @@ def test_bad_member_input_is_refused_in_chinese(login, overrides, field, message
     assert not EmergencyMember.objects.exists()
 
 
-def test_a_member_without_joining_date_is_allowed(login):
-    assert post(login("grid1"), "emergency-members", MEMBER | {"joined_on": ""}).status_code == 302
-    assert EmergencyMember.objects.get().joined_on is None
+@pytest.mark.parametrize("slug, data, field, model", [
+    ("emergency-members", MEMBER, "joined_on", EmergencyMember),
+    ("shelters", SHELTER, "opened_on", Shelter),
+    ("emergency-supplies", SUPPLY, "acquired_on", EmergencySupply),
+])
+def test_a_standing_record_needs_the_day_it_began(login, slug, data, field, model):
+    """The metrics count a member, a shelter, a supply from this day (入队、启用、配备日期): it cannot be left out."""
+    assert "这个字段是必填项" in errors(post(login("grid1"), slug, data | {field: ""}), field)
+    assert not model.objects.exists()
 
 
 def test_a_village_team_has_one_active_captain(login):

@@ -18,18 +18,16 @@ def id_number(birth="19800101"):
     return first17 + id_check_char(first17)
 
 
-def key_person(code, *, categories=("drugs",), deleted=False, registered=None, **fields):
+def key_person(code, *, categories=("drugs",), deleted=False, registered=datetime.date(2023, 1, 5), **fields):
     village = Division.objects.get(code=code)
     responsible = User.objects.filter(role="village", division=village).first()
-    values = {"name": "测试人员", "id_number": id_number(), "phone": "13900001111", "responsible": responsible,
+    values = {"registered_on": registered, "name": "测试人员", "id_number": id_number(), "phone": "13900001111", "responsible": responsible,
               "measures_management": "包案管理", "measures_education": "法治教育", "measures_service": "帮助就业"}
     person = KeyPerson.objects.create(division=village, **(values | fields))
     person.categories.set(Category.objects.filter(code__in=categories))
     updates = {}
     if deleted:
         updates["deleted_at"] = timezone.now()
-    if registered:
-        updates["created_at"] = timezone.make_aware(datetime.datetime.combine(registered, datetime.time(9)))
     if updates:
         KeyPerson.objects.filter(pk=person.pk).update(**updates)
         person.refresh_from_db()

@@ -88,7 +88,7 @@ def test_id_number_and_phones_are_not_in_the_database_file(person):
 def test_the_same_id_number_cannot_be_registered_twice(login, person):
     response = login("town").post("/key-persons/new/", {
         "division": Division.objects.get(code=VILLAGE1).pk, "name": "另一人", "id_number": ID.lower(),
-        "categories": [person.categories.first().pk], "status": "managed",
+        "categories": [person.categories.first().pk], "registered_on": "2023-01-05", "status": "managed",
     })
     assert "该身份证号的人员已登记" in response.content.decode()
     assert KeyPerson.objects.count() == 1
@@ -99,7 +99,7 @@ def test_a_category_asks_for_its_details(login, world):
 
     response = login("town").post("/key-persons/new/", {
         "division": Division.objects.get(code=VILLAGE1).pk, "name": "新患者", "id_number": id_number(),
-        "categories": [Category.objects.get(code="mental").pk], "status": "managed",
+        "categories": [Category.objects.get(code="mental").pk], "registered_on": "2023-01-05", "status": "managed",
     })
     page = response.content.decode()
     assert "“严重精神障碍患者”须填写监护人姓名" in page and "“严重精神障碍患者”须填写危险性评估等级" in page
@@ -147,8 +147,8 @@ def test_import_deduplicates_by_id_number(login, person):
     client = login("police")
     new = id_number("19900101")
     rows = [
-        {"division": VILLAGE1, "name": NAME, "id_number": ID.lower(), "categories": "吸毒人员", "status": "在管", "address": "长岗村新址"},
-        {"division": VILLAGE1, "name": "新登记", "id_number": new, "categories": "吸毒人员", "status": "在管"},
+        {"division": VILLAGE1, "name": NAME, "id_number": ID.lower(), "categories": "吸毒人员", "registered_on": "2023-01-05", "status": "在管", "address": "长岗村新址"},
+        {"division": VILLAGE1, "name": "新登记", "id_number": new, "categories": "吸毒人员", "registered_on": "2023-01-05", "status": "在管"},
     ]
     dry = client.post("/key-persons/import/", {"file": _sheet(rows)})
     assert [(e.row, e.column, e.message) for e in dry.context["report"].errors] == []
@@ -167,10 +167,10 @@ def test_an_import_with_a_repeated_or_bad_id_number_writes_nothing(login, world)
     client = login("town")
     new = id_number("19900101")
     rows = [
-        {"division": VILLAGE1, "name": "甲", "id_number": new, "categories": "吸毒人员", "status": "在管"},
-        {"division": VILLAGE1, "name": "乙", "id_number": new, "categories": "吸毒人员", "status": "在管"},
-        {"division": VILLAGE2, "name": "丙", "id_number": "411422198001011234", "categories": "吸毒人员", "status": "在管"},
-        {"division": PINGGANG_VILLAGE, "name": "丁", "id_number": id_number(), "categories": "无此类", "status": "在管"},
+        {"division": VILLAGE1, "name": "甲", "id_number": new, "categories": "吸毒人员", "registered_on": "2023-01-05", "status": "在管"},
+        {"division": VILLAGE1, "name": "乙", "id_number": new, "categories": "吸毒人员", "registered_on": "2023-01-05", "status": "在管"},
+        {"division": VILLAGE2, "name": "丙", "id_number": "411422198001011234", "categories": "吸毒人员", "registered_on": "2023-01-05", "status": "在管"},
+        {"division": PINGGANG_VILLAGE, "name": "丁", "id_number": id_number(), "categories": "无此类", "registered_on": "2023-01-05", "status": "在管"},
     ]
     report = client.post("/key-persons/import/", {"file": _sheet(rows)}).context["report"]
     errors = [(e.row, e.column, e.message) for e in report.errors]
@@ -286,7 +286,7 @@ def test_the_administrator_configures_a_category_and_it_takes_effect(login, worl
 
     police = login("police")
     refused = police.post("/key-persons/new/", {"division": Division.objects.get(code=VILLAGE1).pk, "name": "赌某某",
-                                                "id_number": id_number(), "categories": [category.pk], "status": "managed"})
+                                                "id_number": id_number(), "categories": [category.pk], "registered_on": "2023-01-05", "status": "managed"})
     assert "“涉赌人员”须填写原判罪名及刑期" in refused.content.decode()
     assert login("town").get("/key-person-categories/").status_code == 404
 
@@ -304,7 +304,7 @@ def test_a_registration_is_audited_with_its_categories_and_masked_personal_data(
 
     login("town").post("/key-persons/new/", {
         "division": Division.objects.get(code=VILLAGE1).pk, "name": "欧阳振华", "id_number": ID,
-        "categories": [Category.objects.get(code="drugs").pk, Category.objects.get(code="cult").pk], "status": "managed",
+        "categories": [Category.objects.get(code="drugs").pk, Category.objects.get(code="cult").pk], "registered_on": "2023-01-05", "status": "managed",
     })
     changes = AuditEvent.objects.get(action="create", object_type="keypersons.keyperson").changes
     assert changes["categories"] == [None, "吸毒人员、涉邪教人员"]

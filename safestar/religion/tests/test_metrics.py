@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from conftest import PINGGANG_VILLAGE, VILLAGE1, VILLAGE2, make_record
+from conftest import PINGGANG_VILLAGE, VILLAGE1, VILLAGE2, change_state, entered_on, make_record
 from safestar.core.metrics import METRICS, compute
 from safestar.org.models import Division
 from safestar.religion.models import ReligiousVenue
@@ -16,11 +16,13 @@ D = datetime.date
 UNREGISTERED = {"registered": False, "registration_number": ""}
 
 
-def venue(code, entered=YEAR, deleted=False, **fields):
-    """A venue entered (录入时间) in the year `entered`, maybe soft-deleted."""
-    obj = make_record("religious-venues", code, **fields)
-    at = timezone.make_aware(datetime.datetime(entered, 1, 10, 9))
-    ReligiousVenue.objects.filter(pk=obj.pk).update(created_at=at, deleted_at=timezone.now() if deleted else None)
+def venue(code, known_since=D(YEAR, 1, 10), entered=None, deleted=False, **fields):
+    """A venue known to the village since `known_since` (掌握日期), entered (录入时间) at `entered`, maybe soft-deleted."""
+    obj = make_record("religious-venues", code, known_since=known_since, **fields)
+    if entered:
+        entered_on(obj, entered)
+    if deleted:
+        ReligiousVenue.objects.filter(pk=obj.pk).update(deleted_at=timezone.now())
     return obj
 
 
@@ -34,12 +36,16 @@ def activity(code, held_on, kind, deleted=False, **fields):
 
 @pytest.fixture
 def data(world):
-    """Venues (registered / visited in the year):
+    """Venues (registered / visited in the year; known since 2023-01-10 unless said otherwise):
     长岗村  A 登记 正常       visited 2023-05-16   → known; visited
+              banned from 2024-06-01, visited again 2024-05-01 → 2023 keeps it known and visited
             B 未登记 需关注    visited 2022-11-01   → known, unregistered; not visited in 2023
+              registered from 2024-04-01          → 2023 keeps it unregistered
             C 未登记 已取缔    visited 2023-02-01   → not known (banned); visited (whatever its status)
             D 未登记 正常      visited 2023-06-01, DELETED              → nothing
-            E 未登记 正常      visited 2024-03-01, entered in 2024      → nothing for 2023
+            E 未登记 正常      visited 2024-03-01, known since 2024-02-01 → nothing for 2023
+            H 未登记 正常      visited 2022-10-01, known since 2021-05-01, entered 2024-01-15
+                                                → a late entry: known, unregistered in 2023 (and 2022)
     杨庄村  F 未登记 正常      visited 2023-08-08   → known, unregistered; visited
     平岗村  G 未登记 正常      visited 2023-04-04   → outside the villages asked: absent
 
@@ -56,10 +62,16 @@ def data(world):
     平岗村  邪教线索 2023-03-03 处理中, 关爱走访 2023-03-04 → outside the villages asked
     """
     a = venue(VILLAGE1, name="A", last_visited_on=D(2023, 5, 16))
-    venue(VILLAGE1, name="B", religion="folk", status="watch", last_visited_on=D(2022, 11, 1), **UNREGISTERED)
+    change_state(a, D(2024, 5, 1), last_visited_on=D(2024, 5, 1))
+    change_state(a, D(2024, 6, 1), status="banned")
+    b = venue(VILLAGE1, name="B", religion="folk", status="watch", last_visited_on=D(2022, 11, 1), **UNREGISTERED)
+    change_state(b, D(2024, 4, 1), registered=True, registration_number="豫宗场证字（睢）0456号")
     venue(VILLAGE1, name="C", religion="other", status="banned", last_visited_on=D(2023, 2, 1), **UNREGISTERED)
     venue(VILLAGE1, name="D", religion="folk", last_visited_on=D(2023, 6, 1), deleted=True, **UNREGISTERED)
-    venue(VILLAGE1, name="E", religion="folk", last_visited_on=D(2024, 3, 1), entered=2024, **UNREGISTERED)
+    venue(VILLAGE1, name="E", religion="folk", last_visited_on=D(2024, 3, 1), known_since=D(2024, 2, 1),
+          entered="2024-02-01T09:00", **UNREGISTERED)
+    venue(VILLAGE1, name="H", religion="folk", last_visited_on=D(2022, 10, 1), known_since=D(2021, 5, 1),
+          entered="2024-01-15T09:00", **UNREGISTERED)
     venue(VILLAGE2, name="F", religion="folk", last_visited_on=D(2023, 8, 8), **UNREGISTERED)
     venue(PINGGANG_VILLAGE, name="G", religion="folk", last_visited_on=D(2023, 4, 4), **UNREGISTERED)
 
@@ -94,10 +106,10 @@ def values(name, year=YEAR):
 
 
 EXPECTED = {
-    # 长岗村: A and B (C banned, D deleted, E entered in 2024); 杨庄村: F
-    "religion.venues": {VILLAGE1: 2, VILLAGE2: 1},
-    # of those, not registered: 长岗村 B (A is registered); 杨庄村 F
-    "religion.unregistered_venues": {VILLAGE1: 1, VILLAGE2: 1},
+    # 长岗村: A, B and H (C banned, D deleted, E known only from 2024); 杨庄村: F
+    "religion.venues": {VILLAGE1: 3, VILLAGE2: 1},
+    # of those, not registered at the year's end: 长岗村 B and H (A is registered); 杨庄村 F
+    "religion.unregistered_venues": {VILLAGE1: 2, VILLAGE2: 1},
     # 长岗村: the three clues of 2023 (not the one of 2022, not the deleted one); 杨庄村: 1
     "religion.clues_reported": {VILLAGE1: 3, VILLAGE2: 1},
     # 长岗村: 3 clues − the one closed on 2023-04-01 = 2 (closed 2024-01-10 is still open on 31 Dec);
@@ -105,7 +117,8 @@ EXPECTED = {
     "religion.clues_open": {VILLAGE1: 2},
     # 长岗村: 2023-02-02 and 2023-09-09 (not 2024-01-05); 杨庄村: 2023-10-10
     "religion.care_visits": {VILLAGE1: 2, VILLAGE2: 1},
-    # 长岗村: A (2023-05-16) and C (2023-02-01; banned, but visited); not B (2022), D (deleted), E (2024);
+    # 长岗村: A (2023-05-16 at the year's end) and C (2023-02-01; banned, but visited); not B, H (2022),
+    # D (deleted), E (2024);
     # 杨庄村: F
     "religion.venues_visited": {VILLAGE1: 2, VILLAGE2: 1},
 }
@@ -120,16 +133,16 @@ def test_metric_on_the_hand_made_data(data, django_assert_num_queries, name):
 
 
 def test_the_year_after(data):
-    """2024: E was entered in 2024 and counts as a venue (and was visited then); the clues and
-    visits of 2023 do not count, the care visit of 2024-01-05 does."""
-    assert values("religion.venues", 2024) == {VILLAGE1: 3, VILLAGE2: 1}
-    assert values("religion.unregistered_venues", 2024) == {VILLAGE1: 2, VILLAGE2: 1}
-    assert values("religion.venues_visited", 2024) == {VILLAGE1: 1}
+    """2024: E is known from 2024 and counts (and was visited then), A was banned, B registered; the
+    clues and visits of 2023 do not count, the care visit of 2024-01-05 does."""
+    assert values("religion.venues", 2024) == {VILLAGE1: 3, VILLAGE2: 1}  # B, E, H
+    assert values("religion.unregistered_venues", 2024) == {VILLAGE1: 2, VILLAGE2: 1}  # E, H
+    assert values("religion.venues_visited", 2024) == {VILLAGE1: 2}  # A (2024-05-01), E (2024-03-01)
     assert values("religion.clues_reported", 2024) == {}
     assert values("religion.clues_open", 2024) == {}
     assert values("religion.care_visits", 2024) == {VILLAGE1: 1}
-    # 2022: nothing had been entered yet; the clue of 2022-12-20 (reported, never closed) counts
-    assert values("religion.venues", 2022) == {}
+    # 2022: only H was known (entered late); the clue of 2022-12-20 (reported, never closed) counts
+    assert values("religion.venues", 2022) == {VILLAGE1: 1}
     assert values("religion.clues_reported", 2022) == values("religion.clues_open", 2022) == {VILLAGE1: 1}
 
 

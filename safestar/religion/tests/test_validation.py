@@ -16,7 +16,7 @@ from safestar.religion.models import ReligiousActivity, ReligiousVenue
 VENUE = {
     "name": "长岗村基督教聚会点", "religion": "christianity", "registered": "on", "registration_number": "睢宗场登字第041号",
     "person_in_charge": "李秀英", "phone": "13937012345", "address": "长岗村东街12号", "regular_attendees": "35",
-    "last_visited_on": "2023-05-16", "status": "normal",
+    "known_since": "2018-04-01", "last_visited_on": "2023-05-16", "status": "normal",
 }
 ACTIVITY = {
     "held_on": "2023-03-12", "kind": "illegal_clue", "venue": "", "content": "外地人员在民房内私设聚会点传教",
@@ -143,7 +143,7 @@ def test_the_api_refuses_the_same_in_chinese(client, world):
     response = client.post("/api/v1/religious-activities/", payload, content_type="application/json", headers=token("town"))
     assert response.json()["errors"] == {"venue": ["所选场所“杨庄村土地庙”不在本村，请选择本村的宗教活动场所"]}
     venue = {"village": VILLAGE1, "name": "长岗观音堂", "religion": "buddhism", "registered": True, "person_in_charge": "王桂兰",
-             "phone": "0370-12345", "address": "长岗村西街", "regular_attendees": 10, "status": "normal"}
+             "phone": "0370-12345", "address": "长岗村西街", "regular_attendees": 10, "known_since": "2020-01-01", "status": "normal"}
     response = client.post("/api/v1/religious-venues/", venue, content_type="application/json", headers=token("grid1"))
     assert response.status_code == 422
     assert response.json()["errors"] == {"registration_number": ["依法登记的场所必须填写登记证号"], "phone": ["请输入有效的手机号或固定电话号码"]}

@@ -18,7 +18,8 @@ from safestar.security.models import ONE_PROFILE_PER_VILLAGE, Camera, Clue, Secu
 PROFILE = {
     "police_officer": "王建军", "police_phone": "13837012345", "patrol_team": "长岗村治安巡逻队",
     "full_time_members": "2", "part_time_members": "6", "patrol_members": "李国强、张卫东", "key_site_guards": "1",
-    "mutual_watch_shops": "12", "entry_registration": "on", "updated_on": "2023-03-15",
+    "mutual_watch_shops": "12", "entry_registration": "on", "established_on": "2021-01-01",
+    "updated_on": "2023-03-15",
 }
 CAMERA = {"location": "村东入口", "kind": "camera", "channels": "2", "networked": "on", "working": "on", "installed_on": "2023-06-01"}
 CLUE = {"reported_on": "2023-04-20", "category": "vice", "content": "废弃厂房夜间聚赌", "reported_to": "", "status": "reported", "result": ""}
@@ -196,10 +197,22 @@ def test_the_api_refuses_a_camera_without_channels(client, world):
     from safestar.org.models import ApiToken, User
 
     auth = {"Authorization": f"Bearer {ApiToken.issue(User.objects.get(username='grid1'))[1]}"}
-    body = {"village": VILLAGE1, "location": "村委会大院", "kind": "camera", "working": True}
+    body = {"village": VILLAGE1, "location": "村委会大院", "kind": "camera", "working": True, "installed_on": "2023-01-01"}
     response = client.post("/api/v1/cameras/", body, content_type="application/json", headers=auth)
     assert response.status_code == 422
     assert response.json()["errors"] == {"channels": ["视频监控须填写路数（至少 1 路）"]}
+
+
+def test_a_facility_needs_its_installation_date(client, world):
+    """The day a facility was installed is what the metrics count it from: it cannot be left out."""
+    from safestar.org.models import ApiToken, User
+
+    auth = {"Authorization": f"Bearer {ApiToken.issue(User.objects.get(username='grid1'))[1]}"}
+    body = {"village": VILLAGE1, "location": "村委会大院", "kind": "camera", "channels": 2, "working": True}
+    response = client.post("/api/v1/cameras/", body, content_type="application/json", headers=auth)
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"installed_on": ["这个字段是必填项。"]}
+    assert not Camera.objects.exists()
 
 
 # ── 巡逻记录、线索上报 ─────────────────────────────────────────────────────────────────────────────
