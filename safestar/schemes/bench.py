@@ -523,24 +523,11 @@ def generate(villages_per_town=20, towns=None, year=2023, seed=1, progress=None)
 
 
 def bare_aggregates(spec, year, villages):
-    """Exactly the queries facts.gather() issues, results fetched, and nothing else: no Facts, no
-    village list, no engine. Kept in step with gather() by `same_sql` in run_evaluation()."""
-    from safestar.core.ledger import LEDGERS
-    from safestar.core.metrics import METRICS
-    from .facts import incident_facts, needs, record_stats
+    """Exactly the queries facts.gather() issues (its query plan, facts.plan()), results fetched, and
+    nothing else: no Facts, no village list, no engine."""
+    from .facts import plan
 
-    metrics, groups, kinds = needs(spec)
-    out = []
-    for name in sorted(metrics):
-        metric = METRICS.get(name)
-        if metric is not None:
-            out.append(metric.compute(year, villages))
-    for slug, kind in sorted(groups, key=str):
-        ledger = LEDGERS.get(slug)
-        if ledger is not None and ledger.date_field:
-            out.append(record_stats(ledger, kind, year, villages))
-    out.append(incident_facts(year, villages, kinds))
-    return out
+    return [fetch() for fetch, _ in plan(spec, year, villages)]
 
 
 class _Clock:
@@ -671,7 +658,7 @@ class Timing:
 
 def run_evaluation(scheme, villages, repeat=3, warmup=True):
     """Time the bare aggregates and the full evaluation on the same villages queryset."""
-    from . import service
+    from . import services
     from .facts import gather
 
     if repeat < 1:
@@ -686,7 +673,7 @@ def run_evaluation(scheme, villages, repeat=3, warmup=True):
         return bare_aggregates(spec, year, villages)
 
     def full():
-        return service.results(scheme, villages)
+        return services.results(scheme, villages)
 
     *_, gather_sql = _timed(clock, lambda: gather(spec, year, villages))
     if warmup:  # the first pass pays for cold caches (pages, the query planner, Python imports)
@@ -706,7 +693,7 @@ def run_evaluation(scheme, villages, repeat=3, warmup=True):
 
     # One more run of results(), its steps timed, to show where the full evaluation's time goes.
     spent = {}
-    with _steps(service, ("gather", "manual_scores", "evaluate", "rank"), spent):
+    with _steps(services, ("gather", "manual_scores", "evaluate", "rank"), spent):
         seconds, *_ = _timed(clock, full)
     breakdown = {"合计": seconds, **spent, "其他（村列表等）": seconds - sum(spent.values())}
 

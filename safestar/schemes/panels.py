@@ -2,7 +2,7 @@ from safestar.core.panels import village_panel
 from safestar.org.models import Division
 
 from .loading import applicable
-from .service import results
+from .services import results
 from .views import may_see_results
 
 

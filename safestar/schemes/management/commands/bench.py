@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from safestar.org.models import Division
 from safestar.schemes import bench
 from safestar.schemes.loading import load
-from safestar.schemes.service import villages_under
+from safestar.schemes.services import villages_under
 from safestar.schemes.validate import SchemeError
 
 DEFAULT_SCHEME = "schemes/changgang-2023-pingan.yaml"
