@@ -3,6 +3,8 @@ role. Idempotent: running it again updates in place and creates nothing twice.""
 
 import datetime
 import os
+from dataclasses import dataclass, field
+from typing import Callable
 
 from django.db import transaction
 from django.utils import timezone
@@ -106,6 +108,61 @@ def write_backdated(model, objects, recorder, entered_at):
 
 def village_code(town_code, index):
     return f"{town_code[:9]}{200 + index:03d}"
+
+
+# ── Data recipes ─────────────────────────────────────────────────────────────────────────────
+# A ledger app's demo_data.py has two parts: records(town, rng), its data recipe, which makes one
+# town's year of records (unsaved) and nothing else; and load(year), which applies it to 长岗镇 and
+# writes what is not there yet. The benchmark (safestar/bench) applies the same recipes to every
+# town of the province, so a new ledger's recipe is in the benchmark as soon as it exists.
+
+
+@dataclass
+class Town:
+    """What a recipe makes records for: a town's villages (index 1 is villages[0]; a recipe skips
+    the villages it names that the town does not have), the year, and the accounts and departments
+    its records name (none in the benchmark, which has neither)."""
+
+    villages: list
+    year: int
+    users: dict = field(default_factory=dict)  # username → User
+    departments: dict = field(default_factory=dict)  # name → Department
+    serial: int = 0  # the town's place in a run of towns (the benchmark's), for what must differ between towns
+
+    @property
+    def last(self):
+        """No record is dated after this day: the year's end, or today in the current year."""
+        from safestar.core.clock import today
+
+        return min(datetime.date(self.year, 12, 31), today())
+
+    def village(self, index):
+        return self.villages[index - 1] if 1 <= index <= len(self.villages) else None
+
+    def numbered(self):
+        """(index, village) of every village, from 1."""
+        return enumerate(self.villages, start=1)
+
+
+@dataclass
+class Batch:
+    """Records of one model made by a recipe, in the order they are written (a batch another one
+    refers to comes first), and when each was entered (录入时间; None: when it is written)."""
+
+    model: type
+    records: list
+    entered: Callable | None = None
+
+
+def demo_town(year, users=(), departments=()):
+    """长岗镇's 20 villages for the demo of `year`, with the named accounts and departments."""
+    codes = [village_code(TOWN, index) for index in range(1, len(VILLAGES[TOWN]) + 1)]
+    villages = Division.objects.in_bulk(codes, field_name="code")
+    return Town(
+        villages=[villages[code] for code in codes], year=year,
+        users=User.objects.in_bulk(list(users), field_name="username"),
+        departments={d.name: d for d in Department.objects.filter(name__in=departments)},
+    )
 
 
 @transaction.atomic
