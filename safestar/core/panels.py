@@ -49,15 +49,10 @@ class NavEntry:
     visible: Callable  # (user) -> bool
 
 
-def nav_entry(order, label, url_name):
-    """Decorator on a function (user) -> bool: the menu shows `label` to the users it accepts."""
-
-    def register(visible):
-        NAVIGATION.append(NavEntry(order, label, url_name, visible))
-        NAVIGATION.sort(key=lambda entry: entry.order)
-        return visible
-
-    return register
+def nav_entry(order, label, url_name, visible):
+    """Show `label` in the menu, at `order`, to the users `visible(user)` accepts."""
+    NAVIGATION.append(NavEntry(order, label, url_name, visible))
+    NAVIGATION.sort(key=lambda entry: entry.order)
 
 
 def navigation(user):

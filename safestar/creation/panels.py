@@ -21,14 +21,8 @@ def creation_panel(request, village):
                                    "overdue_plans": plans.filter(RectificationPlan.overdue_q()).count()}
 
 
-@nav_entry(50, "创建督导", "applications")
-def _creation(user):
-    return can_read(Application, user)
-
-
-@nav_entry(60, "我的待办", "my-todo")
-def _todo(user):
-    return can_read(Application, user) or can_read(SpecialCampaign, user)
+nav_entry(50, "创建督导", "applications", lambda user: can_read(Application, user))
+nav_entry(60, "我的待办", "my-todo", lambda user: can_read(Application, user) or can_read(SpecialCampaign, user))
 
 
 home_card("todo", "我的待办", order=20, testid="home-todo")  # key persons add their overdue visits

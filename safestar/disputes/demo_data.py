@@ -21,7 +21,7 @@ import random
 
 from django.db import transaction
 
-from safestar.org.demo import SURNAMES, TOWN, Batch, demo_town, person_name as _name, phone_number as _phone
+from safestar.org.demo import SURNAMES, TOWN, Batch, demo_town, write, person_name as _name, phone_number as _phone
 
 from .models import (
     Dispute,
@@ -250,8 +250,5 @@ def load(year):
     ):
         return
     town = demo_town(year, users=("grid1",))
-    author = town.users["grid1"]
     for batch in records(town, random.Random(f"safestar-disputes-{year}")):
-        for record in batch.records:
-            record.created_by = record.updated_by = author
-        batch.model.objects.bulk_create(batch.records)
+        write(batch, town.users["grid1"])

@@ -16,7 +16,7 @@ import random
 
 from django.db import transaction
 
-from safestar.org.demo import TOWN, Batch, at as _at, demo_town, person_name as _name, phone_number as _phone, write_backdated as _write
+from safestar.org.demo import TOWN, Batch, at as _at, demo_town, person_name as _name, phone_number as _phone, write
 
 from .models import (
     DEFAULT_UNITS,
@@ -180,4 +180,4 @@ def load(year):
     }
     for batch in records(town, random.Random(f"safestar-emergency-{year}")):
         if not written[batch.model]:
-            _write(batch.model, batch.records, town.users["grid1"], batch.entered)
+            write(batch, town.users["grid1"])

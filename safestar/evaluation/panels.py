@@ -16,6 +16,4 @@ def evaluation_panel(request, village):
     return "evaluation/panel.html", {"entries": entries, "stars": stars, "village": village}
 
 
-@nav_entry(70, "年度评查", "evaluation-rounds")
-def _evaluation(user):
-    return may_see(user)
+nav_entry(70, "年度评查", "evaluation-rounds", may_see)

@@ -6,7 +6,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from safestar.org.demo import TOWN, Batch, demo_town
+from safestar.org.demo import TOWN, Batch, demo_town, write
 
 from .models import Incident, IncidentKind
 
@@ -44,6 +44,4 @@ def load(year):
         return
     town = demo_town(year, users=("police",), departments=(POLICE, COUNTY_POLICE))
     for batch in records(town, None):
-        for record in batch.records:
-            record.created_by = record.updated_by = town.users["police"]
-        batch.model.objects.bulk_create(batch.records)
+        write(batch, town.users["police"])

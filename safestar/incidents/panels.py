@@ -21,6 +21,4 @@ def three_zero_panel(request, village):
                                                "achieved": all(n == 0 for _, n in items)}
 
 
-@nav_entry(90, "案事件类别", "incident-kinds")
-def _incident_kinds(user):
-    return user.spec.manages_departments
+nav_entry(90, "案事件类别", "incident-kinds", lambda user: user.spec.manages_departments)

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from safestar.core.clock import today
 from safestar.core.validators import id_check_char
-from safestar.org.demo import TOWN, Batch, at, demo_town, write_backdated
+from safestar.org.demo import TOWN, Batch, at, demo_town, write
 from safestar.org.models import Division
 
 from .models import Category, KeyPerson, Status, Treatment, Visit, VisitKind
@@ -94,6 +94,6 @@ def load(year):
     town = demo_town(year, users=("town", *dict(RESPONSIBLE).values()))
     with transaction.atomic():
         persons, links, visits = records(town, None)
-        write_backdated(KeyPerson, persons.records, town.users["town"], persons.entered)
-        links.model.objects.bulk_create(links.records)
-        Visit.objects.bulk_create(visits.records)
+        write(persons, town.users["town"])
+        write(links)
+        write(visits)  # by each person's 包案人, as the recipe says

@@ -19,14 +19,8 @@ def key_person_panel(request, village):
     return "keypersons/panel.html", {"village": village, "counts": counts, "overdue": len(overdue(persons))}
 
 
-@nav_entry(40, "重点人员", "key-persons")
-def _key_persons(user):
-    return can_read(KeyPerson, user)
-
-
-@nav_entry(100, "重点人员类别", "key-person-categories")
-def _categories(user):
-    return user.spec.manages_departments
+nav_entry(40, "重点人员", "key-persons", lambda user: can_read(KeyPerson, user))
+nav_entry(100, "重点人员类别", "key-person-categories", lambda user: user.spec.manages_departments)
 
 
 @home_part("todo", order=20)

@@ -75,8 +75,8 @@ def demo_modules():
     ]
 
 
-# Shared by the apps' demo_data.py: believable names and phone numbers, and records backdated into
-# the demo year (the ledgers' "entered by the year's end" metrics read created_at).
+# Shared by the apps' demo_data.py: believable names and phone numbers, and moments in the demo year
+# to backdate records to (the ledgers' "entered by the year's end" metrics read created_at).
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许"
 GIVEN = "国强 卫东 志刚 红军 建设 永福 富贵 长青 保国 金山 玉林 春生 秋实 明亮 秀英 桂兰 玉梅 海燕 德胜 建华".split()
 
@@ -92,18 +92,6 @@ def phone_number(rng):
 def at(day, hour=9):
     """A moment on `day` (local time), for backdating demo records."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
-
-
-def write_backdated(model, objects, recorder, entered_at):
-    """bulk_create, then set 录入时间/修改时间 to when the record was entered in the demo year
-    (auto_now_add and auto_now stamp "now" on insert; bulk_update does not touch them).
-    `recorder` is a user, or a function of the record's village that gives one."""
-    for obj in objects:
-        obj.created_by = obj.updated_by = recorder(obj.division) if callable(recorder) else recorder
-    created = model.objects.bulk_create(objects, batch_size=500)
-    for obj in created:
-        obj.created_at = obj.updated_at = entered_at(obj)
-    model.objects.bulk_update(created, ["created_at", "updated_at"], batch_size=500)
 
 
 def village_code(town_code, index):
@@ -152,6 +140,19 @@ class Batch:
     model: type
     records: list
     entered: Callable | None = None
+
+
+def write(batch, recorder=None):
+    """Write a recipe's batch as the demo enters it: by `recorder` (a user, or a function of the
+    record's village that gives one; None for rows without an author, such as links), and dated when
+    the batch says (auto_now_add and auto_now stamp "now" on insert; bulk_update does not touch them)."""
+    for obj in batch.records if recorder is not None else ():
+        obj.created_by = obj.updated_by = recorder(obj.division) if callable(recorder) else recorder
+    created = batch.model.objects.bulk_create(batch.records, batch_size=500)
+    if batch.entered is not None:
+        for obj in created:
+            obj.created_at = obj.updated_at = batch.entered(obj)
+        batch.model.objects.bulk_update(created, ["created_at", "updated_at"], batch_size=500)
 
 
 def demo_town(year, users=(), departments=()):

@@ -9,35 +9,12 @@ from safestar.core.scope import can_read
 from .models import Department, Division, User
 from .roles import Level
 
-
-@nav_entry(0, "首页", "home")
-def _home(user):
-    return True
-
-
-@nav_entry(10, "区划与村", "my-division")
-def _divisions(user):
-    return can_read(Division, user)
-
-
-@nav_entry(20, "部门", "departments")
-def _departments(user):
-    return can_read(Department, user)
-
-
-@nav_entry(80, "账号管理", "accounts")
-def _accounts(user):
-    return can_read(User, user)
-
-
-@nav_entry(110, "登录锁定", "lockouts")
-def _lockouts(user):
-    return user.spec.manages_lockouts
-
-
-@nav_entry(120, "审计日志", "audit-events")
-def _audit(user):
-    return can_read(AuditEvent, user)
+nav_entry(0, "首页", "home", lambda user: True)
+nav_entry(10, "区划与村", "my-division", lambda user: can_read(Division, user))
+nav_entry(20, "部门", "departments", lambda user: can_read(Department, user))
+nav_entry(80, "账号管理", "accounts", lambda user: can_read(User, user))
+nav_entry(110, "登录锁定", "lockouts", lambda user: user.spec.manages_lockouts)
+nav_entry(120, "审计日志", "audit-events", lambda user: can_read(AuditEvent, user))
 
 
 home_card("scope", "您的数据范围", order=10, width=7)

@@ -12,7 +12,7 @@ import random
 
 from django.db import transaction
 
-from safestar.org.demo import TOWN, Batch, demo_town
+from safestar.org.demo import TOWN, Batch, demo_town, write
 
 from .models import Activity, Channel, Topic
 
@@ -134,8 +134,5 @@ def load(year):
     if Activity.objects.filter(division__parent__code=TOWN, held_on__year=year).exists():
         return  # a loaded year is left as it is
     town = demo_town(year, users=("grid1",))
-    recorder = town.users["grid1"]
     for batch in records(town, random.Random(f"safestar.publicity:{year}")):
-        for record in batch.records:
-            record.created_by = record.updated_by = recorder
-        batch.model.objects.bulk_create(batch.records)
+        write(batch, town.users["grid1"])

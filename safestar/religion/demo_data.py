@@ -18,7 +18,7 @@ import random
 
 from django.db import transaction
 
-from safestar.org.demo import GIVEN, SURNAMES, TOWN, Batch, at as _at, demo_town, write_backdated as _write
+from safestar.org.demo import GIVEN, SURNAMES, TOWN, Batch, at as _at, demo_town, write
 
 from .models import ActivityKind as K
 from .models import HandlingStatus as S
@@ -155,10 +155,10 @@ def load(year):
     venues, activities = records(town, random.Random(f"safestar-religion-{year}"))
     in_town = {"division__parent__code": TOWN}
     if not ReligiousVenue.objects.filter(**in_town).exists():
-        _write(ReligiousVenue, venues.records, grid, venues.entered)
+        write(venues, grid)
     if not ReligiousActivity.objects.filter(**in_town, held_on__year=year).exists():
         # The venues as written, now or before.
         known = {(v.division_id, v.name): v for v in ReligiousVenue.objects.alive().filter(**in_town)}
         for r in activities.records:
             r.venue = known.get((r.division_id, r.venue.name)) if r.venue else None
-        _write(ReligiousActivity, activities.records, grid, activities.entered)
+        write(activities, grid)

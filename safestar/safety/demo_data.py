@@ -17,7 +17,7 @@ import random
 
 from django.db import transaction
 
-from safestar.org.demo import TOWN, Batch, demo_town, person_name as _name
+from safestar.org.demo import TOWN, Batch, demo_town, person_name as _name, write
 
 from .models import (
     CheckArea,
@@ -223,8 +223,5 @@ def load(year):
         for inspection in drafts[HazardInspection]:
             inspection.hazard = None
     for model, records_ in drafts.items():
-        if not plans[model]:
-            continue
-        for record in records_:
-            record.created_by = record.updated_by = recorder
-        model.objects.bulk_create(records_)  # hazards first: the patrols then refer to their ids
+        if plans[model]:
+            write(Batch(model, records_), recorder)  # hazards first: the patrols then refer to their ids

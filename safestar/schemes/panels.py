@@ -21,6 +21,4 @@ def scorecard_panel(request, village):
     return "schemes/panel.html", {"items": items, "village": village}
 
 
-@nav_entry(30, "创建方案", "schemes")
-def _schemes(user):
-    return can_read(Scheme, user)
+nav_entry(30, "创建方案", "schemes", lambda user: can_read(Scheme, user))

@@ -15,7 +15,7 @@ import random
 
 from django.db import transaction
 
-from safestar.org.demo import TOWN, Batch, at as _at, demo_town, person_name as _name, phone_number as _phone, write_backdated as _write
+from safestar.org.demo import TOWN, Batch, at as _at, demo_town, person_name as _name, phone_number as _phone, write
 
 from .models import Camera, Clue, ClueCategory, ClueStatus, FacilityKind, Patrol, SecurityProfile
 
@@ -144,7 +144,7 @@ def load(year):
     in_town = {"division__parent__code": TOWN}
     with_profile = set(SecurityProfile.objects.alive().filter(**in_town).values_list("division", flat=True))
     profiles = batches[SecurityProfile]
-    _write(SecurityProfile, [p for p in profiles.records if p.division.pk not in with_profile], recorder, profiles.entered)
+    write(Batch(SecurityProfile, [p for p in profiles.records if p.division.pk not in with_profile], profiles.entered), recorder)
     written = {
         Camera: Camera.objects.filter(**in_town).exists(),
         Patrol: Patrol.objects.filter(**in_town, patrolled_on__year=year).exists(),
@@ -152,4 +152,4 @@ def load(year):
     }
     for model, exists in written.items():
         if not exists:
-            _write(model, batches[model].records, recorder, batches[model].entered)
+            write(batches[model], recorder)
