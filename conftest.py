@@ -3,6 +3,11 @@
 The world is the demo itself (睢县 with 长岗镇 and 平岗镇, departments, one account per role), so
 every test also proves the demo, plus a few accounts that only tests need (a village cadre in the
 other town, a system administrator anchored at the other town).
+
+It is built once per test database (django_db_setup below; each xdist worker has its own) and every
+test runs inside a transaction rolled back at its end, so a test sees the world as built whatever
+the tests before it did. A transactional test (the browser tests) empties the database when it ends;
+the next test that asks for the world builds it again.
 """
 
 import os
@@ -22,6 +27,9 @@ OTHER_COUNTY_VILLAGE = "411423101201"  # 宁陵县张弓镇, outside every perso
 
 
 def build_world():
+    """The persona world, unless it is there already."""
+    if world_is_built():
+        return
     from safestar.org.demo import load_demo
     from safestar.org.models import Department, Division, User
     from safestar.org.roles import Role
@@ -51,9 +59,61 @@ def build_world():
     Department.objects.get_or_create(name="平岗镇司法所", division=pinggang, defaults={"kind": "justice", "fields": ["disputes"]})
 
 
+def world_is_built():
+    from safestar.org.models import User
+
+    return User.objects.filter(username="admin2").exists()  # the last account build_world() adds
+
+
+def _tables_with_rows():
+    from django.db import connection
+
+    filled = set()
+    with connection.cursor() as cursor:
+        for table in connection.introspection.django_table_names(only_existing=True, include_views=False):
+            cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(table)} LIMIT 1")
+            if cursor.fetchone():
+                filled.add(table)
+    return filled
+
+
+WORLD_TABLES = set()  # the tables the world writes to, beyond what the migrations wrote
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database with the persona world built once, committed."""
+    with django_db_blocker.unblock():
+        migrated = _tables_with_rows()  # incident kinds, key-person categories, content types, ...
+        build_world()
+        WORLD_TABLES.update(_tables_with_rows() - migrated)
+
+
 @pytest.fixture
 def world(db):
+    """The persona world (see the module docstring): here already, unless a transactional test
+    emptied the database before this test."""
     build_world()
+
+
+@pytest.fixture
+def no_world(db):
+    """The database as the migrations left it, for this test: the world's rows are deleted inside
+    the test's transaction, which is rolled back at its end. A test that asks for the database but
+    not for the world gets this (_only_the_world_asked_for below), as when the world was built per test."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # foreign keys are checked at commit, which never comes
+        for table in sorted(WORLD_TABLES):
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+
+
+@pytest.fixture(autouse=True)
+def _only_the_world_asked_for(request):
+    names, marker = request.fixturenames, request.node.get_closest_marker("django_db")
+    uses_db = "db" in names or (marker is not None and not marker.kwargs.get("transaction"))
+    if uses_db and "world" not in names and "transactional_db" not in names and "live_server" not in names:
+        request.getfixturevalue("no_world")
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """The scoring engine: a pure function of (scheme, facts, manual scores) → one result per village,
 with an explanation for every point lost and every veto hit. No database access: facts.py gathers
-the facts with a fixed number of set-based queries.
+the facts with a fixed number of set-based queries. How each indicator is scored is its rule's
+kind's (kinds/); the engine runs them over the villages and applies the vetoes and the pass mark.
 
 Fail closed: when a fact a veto or an indicator needs is missing, or a rule cannot be applied, the
 village is 待定 (undetermined) with the reason, never 达标.
