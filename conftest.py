@@ -172,6 +172,20 @@ def make_record(slug, village_code, **overrides):
     return obj
 
 
+def post_record(client, slug, data, code=VILLAGE1, pk=None):
+    """Post a ledger's page form (a new record, or the edit of record `pk`) for the village `code`."""
+    from safestar.org.models import Division
+
+    url = f"/ledgers/{slug}/{pk}/edit/" if pk else f"/ledgers/{slug}/new/"
+    return client.post(url, {"division": Division.objects.get(code=code).pk, **data})
+
+
+def form_errors(response, field):
+    """The form's messages for `field`, from a page shown again because of them."""
+    assert response.status_code == 200, "the form should have been shown again with its errors"
+    return " ".join(response.context["form"].errors.get(field, []))
+
+
 def load_scheme(issuer="411422100000", path="schemes/changgang-2023-pingan.yaml", **replace):
     """A shipped scheme, loaded as if issued by `issuer` (text replacements for variants)."""
     from pathlib import Path
