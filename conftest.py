@@ -3,6 +3,11 @@
 The world is the demo itself (睢县 with 长岗镇 and 平岗镇, departments, one account per role), so
 every test also proves the demo, plus a few accounts that only tests need (a village cadre in the
 other town, a system administrator anchored at the other town).
+
+It is built once per test database (django_db_setup below; each xdist worker has its own) and every
+test runs inside a transaction rolled back at its end, so a test sees the world as built whatever
+the tests before it did. A transactional test (the browser tests) empties the database when it ends;
+the next test that asks for the world builds it again.
 """
 
 import os
@@ -22,6 +27,9 @@ OTHER_COUNTY_VILLAGE = "411423101201"  # 宁陵县张弓镇, outside every perso
 
 
 def build_world():
+    """The persona world, unless it is there already."""
+    if world_is_built():
+        return
     from safestar.org.demo import load_demo
     from safestar.org.models import Department, Division, User
     from safestar.org.roles import Role
@@ -51,9 +59,61 @@ def build_world():
     Department.objects.get_or_create(name="平岗镇司法所", division=pinggang, defaults={"kind": "justice", "fields": ["disputes"]})
 
 
+def world_is_built():
+    from safestar.org.models import User
+
+    return User.objects.filter(username="admin2").exists()  # the last account build_world() adds
+
+
+def _tables_with_rows():
+    from django.db import connection
+
+    filled = set()
+    with connection.cursor() as cursor:
+        for table in connection.introspection.django_table_names(only_existing=True, include_views=False):
+            cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(table)} LIMIT 1")
+            if cursor.fetchone():
+                filled.add(table)
+    return filled
+
+
+WORLD_TABLES = set()  # the tables the world writes to, beyond what the migrations wrote
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database with the persona world built once, committed."""
+    with django_db_blocker.unblock():
+        migrated = _tables_with_rows()  # incident kinds, key-person categories, content types, ...
+        build_world()
+        WORLD_TABLES.update(_tables_with_rows() - migrated)
+
+
 @pytest.fixture
 def world(db):
+    """The persona world (see the module docstring): here already, unless a transactional test
+    emptied the database before this test."""
     build_world()
+
+
+@pytest.fixture
+def no_world(db):
+    """The database as the migrations left it, for this test: the world's rows are deleted inside
+    the test's transaction, which is rolled back at its end. A test that asks for the database but
+    not for the world gets this (_only_the_world_asked_for below), as when the world was built per test."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # foreign keys are checked at commit, which never comes
+        for table in sorted(WORLD_TABLES):
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+
+
+@pytest.fixture(autouse=True)
+def _only_the_world_asked_for(request):
+    names, marker = request.fixturenames, request.node.get_closest_marker("django_db")
+    uses_db = "db" in names or (marker is not None and not marker.kwargs.get("transaction"))
+    if uses_db and "world" not in names and "transactional_db" not in names and "live_server" not in names:
+        request.getfixturevalue("no_world")
 
 
 @pytest.fixture
@@ -112,6 +172,20 @@ def make_record(slug, village_code, **overrides):
     return obj
 
 
+def post_record(client, slug, data, code=VILLAGE1, pk=None):
+    """Post a ledger's page form (a new record, or the edit of record `pk`) for the village `code`."""
+    from safestar.org.models import Division
+
+    url = f"/ledgers/{slug}/{pk}/edit/" if pk else f"/ledgers/{slug}/new/"
+    return client.post(url, {"division": Division.objects.get(code=code).pk, **data})
+
+
+def form_errors(response, field):
+    """The form's messages for `field`, from a page shown again because of them."""
+    assert response.status_code == 200, "the form should have been shown again with its errors"
+    return " ".join(response.context["form"].errors.get(field, []))
+
+
 def load_scheme(issuer="411422100000", path="schemes/changgang-2023-pingan.yaml", **replace):
     """A shipped scheme, loaded as if issued by `issuer` (text replacements for variants)."""
     from pathlib import Path
@@ -156,3 +230,27 @@ def entered_on(obj, moment):
     stamp = timezone.make_aware(datetime.datetime.fromisoformat(moment))
     type(obj).objects.filter(pk=obj.pk).update(created_at=stamp, updated_at=stamp)
     return obj
+
+
+def demo_snapshot(models):
+    """Every record of `models` as values, sorted: no ids or timestamps (the demo's are "now" or
+    backdated), a record it refers to by what it is (one of `models` by its own values, another by
+    its str), encrypted values decrypted."""
+    from django.db.models import DateTimeField
+
+    def row(obj, follow=True):
+        values = []
+        for f in obj._meta.concrete_fields:
+            if f.primary_key or f.name == "version" or isinstance(f, DateTimeField):
+                continue
+            if not f.many_to_one:
+                values.append(str(getattr(obj, f.attname)))
+                continue
+            related = getattr(obj, f.name)
+            if follow and f.related_model in models:
+                values.append(row(related, follow=False) if related is not None else ())
+            else:
+                values.append(str(related))
+        return tuple(values)
+
+    return {model._meta.label: sorted(row(obj) for obj in model.objects.all()) for model in models}

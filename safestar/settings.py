@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "safestar.schemes",
     "safestar.creation",
     "safestar.evaluation",
+    "safestar.bench",  # `safestar bench`: the province-scale benchmark (docs/benchmarks.md); no models, no pages
 ]
 
 MIDDLEWARE = [

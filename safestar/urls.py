@@ -5,7 +5,6 @@ from .api import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("safestar.org.urls")),
-    path("", include("safestar.audit.urls")),
     path("", include("safestar.incidents.urls")),
     path("", include("safestar.schemes.urls")),
     path("", include("safestar.keypersons.urls")),

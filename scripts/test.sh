@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # One command for the whole test suite, browser tests included: Debian's chromium, CJK fonts and
-# pg_dump (backup tests), pdftoppm (PDF pages rendered to images), the virtual environment with the pinned test packages, then pytest. The database is SQLite
+# pg_dump (backup tests), pdftoppm (PDF pages rendered to images), the virtual environment with the pinned test packages,
+# the layer contract (lint-imports, pyproject.toml), then pytest, printing the 25 slowest tests. The database is SQLite
 # unless DATABASE_URL names another (e.g. postgres://postgres@127.0.0.1:5432/test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/packages.sh chromium fonts-noto-cjk libharfbuzz-subset0 postgresql-client poppler-utils
 . scripts/venv.sh requirements-test.txt
 export SAFESTAR_VAR="${SAFESTAR_VAR:-$(mktemp -d)}"
+echo ">> 检查分层（lint-imports）"
+.venv/bin/lint-imports --no-cache --no-logo
 echo ">> 运行测试（数据库：${DATABASE_URL:-SQLite}）"
-exec .venv/bin/python -m pytest -n 2 "$@"
+exec .venv/bin/python -m pytest -n 2 --durations=25 "$@"

@@ -12,7 +12,8 @@ class CoreConfig(AppConfig):
 
         fields.BLANK_CHOICE_LABEL = "请选择"
 
-        # Each app declares its ledgers, metrics and village-page panels in ledgers.py, metrics.py, panels.py.
+        # Each app declares its ledgers, metrics and what it adds to pages it does not own (village-page
+        # panels, navigation entries, home cards: core/panels.py) in ledgers.py, metrics.py, panels.py.
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("ledgers", "metrics", "panels")

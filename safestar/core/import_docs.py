@@ -10,6 +10,15 @@ from .cells import CLERK_WORDS, DATE_FORMS, NO_WORDS, YES_WORDS
 from .sheets import EXAMPLE_MARKS, FOOTER_WORDS, TOTAL_WORDS
 from .templates import accepts
 
+# Imports that are not ledgers ((heading, columns function, model)), added by their apps' panels.py:
+# core lies below them and does not import them.
+DOCUMENTED = []
+
+
+def document(heading, columns, model):
+    DOCUMENTED.append((heading, columns, model))
+
+
 BEGIN = "<!-- BEGIN 导入写法（由声明生成：safestar import_docs --write；请勿手改） -->"
 END = "<!-- END 导入写法 -->"
 
@@ -44,9 +53,6 @@ def _table(columns, model):
 
 
 def render():
-    from safestar.keypersons.exports import VisitImporter, export_columns, visit_columns
-    from safestar.keypersons.models import KeyPerson, Visit
-
     from .ledger import LEDGERS, VILLAGE_COLUMNS
 
     lines = [BEGIN, "", "## 导入时认得的列名和写法", "",
@@ -68,8 +74,9 @@ def render():
              ""]
     for slug, ledger in sorted(LEDGERS.items()):
         lines += [f"### {ledger.title} `{slug}`", "", *_table(ledger.columns(), ledger.model), ""]
-    lines += ["### 重点人员登记表（重点人员 › 从 Excel 导入）", "", *_table(export_columns(), KeyPerson), "",
-              f"### {VisitImporter.title}（重点人员 › 导入走访记录）", "", *_table(visit_columns(), Visit), "", END]
+    for heading, columns, model in DOCUMENTED:
+        lines += [f"### {heading}", "", *_table(columns(), model), ""]
+    lines.append(END)
     return "\n".join(lines) + "\n"
 
 

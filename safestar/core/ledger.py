@@ -105,6 +105,12 @@ class Ledger:
         return cls.model._meta.get_field(name)
 
     @classmethod
+    def divisions(cls):
+        """All divisions (a queryset of org's Division, which the records' village field points to:
+        core lies below org and names its models only through such fields, never by import)."""
+        return cls.field("division").related_model.objects.all()
+
+    @classmethod
     def label(cls, name):
         return "村" if name == "division" else str(cls.field(name).verbose_name)
 
@@ -230,10 +236,8 @@ class LedgerForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if tracked(self._meta.model) and self.instance.pk:
             self.fields["effective_on"] = EffectiveDateField(label=EFFECTIVE_LABEL, required=False, help_text=EFFECTIVE_HELP)
-        from safestar.org.models import Division
-
         self.user = user
-        villages = Division.objects.visible_to(user).filter(level="village")  # its own, in its scope
+        villages = self.fields["division"].queryset.visible_to(user).villages()  # its own, in its scope
         self.fields["division"].queryset = villages
         self.fields["division"].label_from_instance = lambda d: f"{d.name}（{d.code}）"
         self.fields["division"].empty_label = "请选择村"

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safestar.audit.log import record
 from safestar.audit.models import AuditEvent
-from safestar.org.models import Division
 
 from .imports import import_view, template_response
 from .ledger import LEDGERS
@@ -62,7 +61,7 @@ def ledger_list(request, ledger):
             "ledger": ledger,
             "page": page,
             "columns": [(name, ledger.label(name)) for name in ("division", *ledger.list_display)],
-            "villages": Division.objects.visible_to(request.user).villages().order_by("code"),
+            "villages": ledger.divisions().visible_to(request.user).villages().order_by("code"),
             "kinds": _filter_choices(ledger, ledger.kind_field, request.user),
             "statuses": _filter_choices(ledger, ledger.status_field, request.user),
             "params": {k: request.GET.get(k, "") for k in FILTER_PARAMS},
@@ -181,7 +180,7 @@ def ledger_export(request, ledger):
     period = params.get("year") or "—".join(p for p in (params.get("start"), params.get("end")) if p)
     unit = request.user.division.full_name()
     if code := params.get("village"):
-        unit = next((str(d) for d in Division.objects.visible_to(request.user).filter(code=code)), unit)
+        unit = next((str(d) for d in ledger.divisions().visible_to(request.user).filter(code=code)), unit)
     record("export", object_repr=f"{ledger.title}导出（{queryset.count()} 条）", changes={"filter": dict(params.items())})
     content = write_xlsx(
         title=ledger.title, columns=export_columns(ledger), rows=export_rows(ledger, queryset), unit=unit, period=period

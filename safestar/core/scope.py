@@ -25,13 +25,11 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
-from safestar.org.roles import spec
-
 
 def _allowed(model, user, capability_attr) -> bool:
     if not (getattr(user, "is_authenticated", False) and user.is_active and user.division_id):
         return False
-    role = spec(user.role)
+    role = user.spec  # the RoleSpec of the user's role (org/roles.py)
     capability = getattr(model, capability_attr)
     if capability is None or not getattr(role, capability):
         return False

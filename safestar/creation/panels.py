@@ -1,8 +1,8 @@
-from safestar.core.panels import village_panel
+from safestar.core.panels import home_card, home_part, nav_entry, village_panel
 from safestar.core.scope import can_read
 
 from . import services
-from .models import Application, PlanStatus, RectificationPlan
+from .models import Application, PlanStatus, RectificationPlan, SpecialCampaign
 
 
 @village_panel
@@ -19,3 +19,16 @@ def creation_panel(request, village):
     plans = RectificationPlan.objects.visible_to(request.user).filter(village=village).exclude(status=PlanStatus.CLOSED)
     return "creation/panel.html", {"applications": applications, "village": village, "open_plans": plans.count(), "latest": latest, "categories": categories,
                                    "overdue_plans": plans.filter(RectificationPlan.overdue_q()).count()}
+
+
+nav_entry(50, "创建督导", "applications", lambda user: can_read(Application, user))
+nav_entry(60, "我的待办", "my-todo", lambda user: can_read(Application, user) or can_read(SpecialCampaign, user))
+
+
+home_card("todo", "我的待办", order=20, testid="home-todo")  # key persons add their overdue visits
+
+
+@home_part("todo", order=10)
+def todo_card(request):
+    todo = services.home_todo(request.user)
+    return ("creation/home_todo.html", {"todo": todo}) if todo else None

@@ -1,4 +1,5 @@
-"""Demo 矛盾纠纷 records for the 20 villages of 长岗镇 in the demo year.
+"""Demo 矛盾纠纷 records for the 20 villages of 长岗镇 in the demo year. records() is the recipe
+(org/demo.py: also the benchmark's, for every town); load() applies it.
 
 Deterministic (one random.Random seeded with the year) and idempotent (nothing is written when the
 town already has disputes or stability meetings in the year). What it shows:
@@ -19,10 +20,8 @@ import datetime
 import random
 
 from django.db import transaction
-from django.utils import timezone
 
-from safestar.org.demo import SURNAMES, TOWN, person_name as _name, phone_number as _phone, village_code
-from safestar.org.models import Division, User
+from safestar.org.demo import SURNAMES, TOWN, Batch, demo_town, write, person_name as _name, phone_number as _phone
 
 from .models import (
     Dispute,
@@ -39,7 +38,6 @@ from .models import (
     StabilityMeeting,
 )
 
-VILLAGES = range(1, 21)
 NO_ADVISOR = 13  # 朱庄村: the advisor's term ended and no new one was appointed yet
 
 # (name, organisation, villages served)
@@ -135,23 +133,13 @@ def _day(rng, start, end):
     return start + datetime.timedelta(days=rng.randrange((end - start).days + 1))
 
 
-@transaction.atomic
-def load(year):
-    in_town = {"division__parent__code": TOWN}
-    if (
-        Dispute.objects.filter(**in_town, received_on__year=year).exists()
-        or StabilityMeeting.objects.filter(**in_town, held_on__year=year).exists()
-    ):
-        return
-    rng = random.Random(f"safestar-disputes-{year}")
-    today = timezone.localdate()
-    first, last = datetime.date(year, 1, 1), min(datetime.date(year, 12, 31), today)
+def records(town, rng):
+    """The recipe: a town's year of 矛盾纠纷 records (org.demo.Town; shared with the benchmark)."""
+    year = town.year
+    first, last = datetime.date(year, 1, 1), town.last
     if last < first:
-        return  # a year that has not begun has no records
-    villages = {d.code: d for d in Division.objects.filter(parent__code=TOWN, level="village")}
-    village = lambda index: villages[village_code(TOWN, index)]  # noqa: E731
-    author = User.objects.get(username="grid1")
-    stamp = {"created_by": author, "updated_by": author}
+        return []  # a year that has not begun has no records
+    village = town.village
 
     advisors = []
     for name, organisation, served in ADVISORS:
@@ -160,16 +148,15 @@ def load(year):
             appointed = datetime.date(year - rng.choice((0, 1, 2)), rng.randint(1, 3), rng.randint(1, 28))
             advisors.append(LegalAdvisor(
                 division=village(index), name=name, organisation=organisation, phone=phone,
-                appointed_on=min(appointed, last), visits_per_month=rng.choice((1, 2, 2, 4, None)), active=True, **stamp,
+                appointed_on=min(appointed, last), visits_per_month=rng.choice((1, 2, 2, 4, None)), active=True,
             ))
     advisors.append(LegalAdvisor(
         division=village(NO_ADVISOR), name="马文涛", organisation="河南睢州律师事务所", phone=_phone(rng),
-        appointed_on=datetime.date(year - 3, 3, 1), visits_per_month=1, active=False, **stamp,  # 聘期届满未续聘
+        appointed_on=datetime.date(year - 3, 3, 1), visits_per_month=1, active=False,  # 聘期届满未续聘
     ))
-    LegalAdvisor.objects.bulk_create(advisors)
 
     mediators = []
-    for index in VILLAGES:
+    for index, v in town.numbered():
         count = rng.randint(5, 8)
         grid = rng.randint(1, 2)
         roles = [MediatorRole.DIRECTOR] + [MediatorRole.MEMBER] * 2 + [MediatorRole.MEDIATOR] * (count - 3 - grid)
@@ -177,22 +164,21 @@ def load(year):
         for role in roles:
             appointed = datetime.date(year - rng.choice((0, 1, 2, 3)), rng.randint(1, 12), rng.randint(1, 28))
             mediators.append(Mediator(
-                division=village(index), name=_name(rng), role=role, phone=_phone(rng), appointed_on=min(appointed, last),
+                division=v, name=_name(rng), role=role, phone=_phone(rng), appointed_on=min(appointed, last),
                 party_member=role == MediatorRole.DIRECTOR or rng.random() < 0.45, trained=rng.random() < 0.85,
-                active=True, **stamp,
+                active=True,
             ))
         if rng.random() < 0.15:  # a former member who left the team (外出务工), kept on the ledger
             mediators.append(Mediator(
-                division=village(index), name=_name(rng), role=MediatorRole.MEDIATOR, phone=_phone(rng),
+                division=v, name=_name(rng), role=MediatorRole.MEDIATOR, phone=_phone(rng),
                 appointed_on=datetime.date(year - 3, rng.randint(1, 12), rng.randint(1, 28)), party_member=False,
-                trained=True, active=False, **stamp,
+                trained=True, active=False,
             ))
-    Mediator.objects.bulk_create(mediators)
 
     categories = list(DISPUTES)
     weights = [DISPUTES[c][0] for c in categories]
     disputes = []
-    for index in VILLAGES:
+    for index, v in town.numbered():
         for _ in range(rng.choice((0, 1, 2, 2, 3, 3, 4, 4, 5, 6))):
             category = rng.choices(categories, weights)[0]
             source, summary, result = rng.choice(DISPUTES[category][1])
@@ -210,12 +196,11 @@ def load(year):
                 stage = rng.choice((Stage.ACCEPTED, Stage.MEDIATING))
             closed_on = closed if stage in (Stage.RESOLVED, Stage.REFERRED) else None
             disputes.append(Dispute(
-                division=village(index), received_on=received, source=source, parties=_anonymous(rng), category=category,
+                division=v, received_on=received, source=source, parties=_anonymous(rng), category=category,
                 summary=summary, stage=stage, deadline=deadline, closed_on=closed_on,
                 result=result if stage == Stage.RESOLVED else "",
-                referred_to=REFERRED_TO[category] if stage == Stage.REFERRED else "", **stamp,
+                referred_to=REFERRED_TO[category] if stage == Stage.REFERRED else "",
             ))
-    Dispute.objects.bulk_create(disputes)
 
     petitions = []
     for index, month, day, channel, matter, backlog, status, result in PETITIONS:
@@ -225,7 +210,7 @@ def load(year):
         settled_on = min(received + datetime.timedelta(days=rng.randint(20, 50)), last) if status == PetitionStatus.SETTLED else None
         petitions.append(Petition(
             division=village(index), received_on=received, petitioner=_anonymous(rng, 1), channel=channel, matter=matter,
-            is_backlog=backlog, status=status, settled_on=settled_on, result=result, **stamp,
+            is_backlog=backlog, status=status, settled_on=settled_on, result=result,
         ))
     for index, years_before, month, day, channel, matter, settled in BACKLOG:
         settled_on = datetime.date(year, *settled) if settled and datetime.date(year, *settled) <= last else None
@@ -233,12 +218,11 @@ def load(year):
             division=village(index), received_on=datetime.date(year - years_before, month, day),
             petitioner=_anonymous(rng, 1), channel=channel, matter=matter, is_backlog=True,
             status=PetitionStatus.SETTLED if settled_on else PetitionStatus.HANDLING, settled_on=settled_on,
-            result="县镇两级领导包案，依法重新确权并给予困难救助，信访人签署息诉罢访承诺书" if settled_on else "", **stamp,
+            result="县镇两级领导包案，依法重新确权并给予困难救助，信访人签署息诉罢访承诺书" if settled_on else "",
         ))
-    Petition.objects.bulk_create(petitions)
 
     meetings = []
-    for index in VILLAGES:
+    for index, v in town.numbered():
         months = sorted(rng.sample(range(1, 13), rng.randint(4, 12)))
         for month in months:
             held = datetime.date(year, month, rng.randint(20, 28))
@@ -249,7 +233,22 @@ def load(year):
             )
             risks, measures, warnings = rng.choice(MEETING_RISKS)
             meetings.append(StabilityMeeting(
-                division=village(index), held_on=held, kind=kind, participants=PARTICIPANTS, risks=risks,
-                measures=measures, warnings_issued=warnings, **stamp,
+                division=v, held_on=held, kind=kind, participants=PARTICIPANTS, risks=risks,
+                measures=measures, warnings_issued=warnings,
             ))
-    StabilityMeeting.objects.bulk_create(meetings)
+    # A town with fewer villages than the lists name (the benchmark's, say) has no record for the others.
+    return [Batch(model, [r for r in rs if r.division_id is not None]) for model, rs in (
+        (LegalAdvisor, advisors), (Mediator, mediators), (Dispute, disputes), (Petition, petitions), (StabilityMeeting, meetings))]
+
+
+@transaction.atomic
+def load(year):
+    in_town = {"division__parent__code": TOWN}
+    if (
+        Dispute.objects.filter(**in_town, received_on__year=year).exists()
+        or StabilityMeeting.objects.filter(**in_town, held_on__year=year).exists()
+    ):
+        return
+    town = demo_town(year, users=("grid1",))
+    for batch in records(town, random.Random(f"safestar-disputes-{year}")):
+        write(batch, town.users["grid1"])

@@ -4,6 +4,7 @@ shelter in most villages; basic supplies (two villages without a working generat
 villages have both a 防汛救灾 and a 紧急避险 plan); a micro fire station in most villages; and 0–3
 drills per village (two villages held none).
 
+records() is the recipe (org/demo.py: also the benchmark's, for every town); load() applies it.
 Deterministic (a seeded random.Random) and idempotent: each ledger is written only when the town
 has none of it yet. Every record is entered by the demo grid worker "grid1" and carries its own
 dates (入队日期, 启用日期, 配备日期 …); 录入时间 is when the demo is loaded, as for any record.
@@ -14,8 +15,7 @@ import random
 
 from django.db import transaction
 
-from safestar.org.demo import TOWN, VILLAGES, person_name as _name, phone_number as _phone, village_code, write_records as _write
-from safestar.org.models import Division, User
+from safestar.org.demo import TOWN, Batch, demo_town, person_name as _name, phone_number as _phone, write
 
 from .models import (
     DEFAULT_UNITS,
@@ -32,7 +32,6 @@ from .models import (
     TeamRole,
 )
 
-VILLAGE_COUNT = len(VILLAGES[TOWN])  # 20
 SMALL_TEAMS = {6, 13, 19}  # 刘寨村, 朱庄村, 黄庄村: fewer than 20 active members, to show in the scoring
 NO_SHELTER = {12, 17}  # 马庄村, 吴庄村
 NO_GENERATOR = {9, 16}  # 陈楼村 has none; 周楼村's only one is being repaired
@@ -79,20 +78,15 @@ def _day(rng, year, months=(1, 12)):
     return datetime.date(year, rng.randint(*months), rng.randint(1, 28))
 
 
-@transaction.atomic
-def load(year):
-    rng = random.Random(f"safestar-emergency-{year}")
-    last = min(datetime.date(year, 12, 31), datetime.date.today())  # nothing dated ahead of today
-    entered = min(datetime.date(year, 1, 10), last)  # when the roster was drawn up: the join date when unknown
-    villages = {v.code: v for v in Division.objects.filter(code__in=[village_code(TOWN, i) for i in range(1, VILLAGE_COUNT + 1)])}
-    grid = User.objects.get(username="grid1")
+def records(town, rng):
+    """The recipe: a town's 应急 records for the year (org.demo.Town; shared with the benchmark)."""
+    year, last = town.year, town.last
+    entered = min(datetime.date(year, 1, 10), last)  # when the standing records were entered
 
     # Generated for every village whether written or not, so that the random sequence (and thus
     # every ledger's data) is the same whichever ledgers were already there.
     members, shelters, supplies, plans, stations, drills = [], [], [], [], [], []
-    for index in range(1, VILLAGE_COUNT + 1):
-        v = villages[village_code(TOWN, index)]
-
+    for index, v in town.numbered():
         size = rng.randint(15, 19) if index in SMALL_TEAMS else rng.randint(20, 30)
         for n in range(size + rng.randint(0, 2)):  # a few former members, kept with 在队 unticked
             role = TeamRole.CAPTAIN if n == 0 else TeamRole.DEPUTY if n == 1 else TeamRole.MEMBER
@@ -161,17 +155,28 @@ def load(year):
             if index not in NO_DRILL and drill.held_on <= last:
                 drills.append(drill)
 
-    in_town = {"division__parent__code": TOWN}
-    if not EmergencyMember.objects.filter(**in_town).exists():
-        _write(EmergencyMember, members, grid)
-    if not Shelter.objects.filter(**in_town).exists():
-        _write(Shelter, shelters, grid)
-    if not EmergencySupply.objects.filter(**in_town).exists():
-        _write(EmergencySupply, supplies, grid)
-    if not EmergencyPlan.objects.filter(**in_town).exists():
-        _write(EmergencyPlan, plans, grid)
-    if not FireStation.objects.filter(**in_town).exists():
-        _write(FireStation, stations, grid)
-    if not Drill.objects.filter(**in_town, held_on__year=year).exists():
-        _write(Drill, drills, grid)
+    return [
+        Batch(EmergencyMember, members),
+        Batch(Shelter, shelters),
+        Batch(EmergencySupply, supplies),
+        Batch(EmergencyPlan, plans),
+        Batch(FireStation, stations),
+        Batch(Drill, drills),
+    ]
 
+
+@transaction.atomic
+def load(year):
+    town = demo_town(year, users=("grid1",))
+    in_town = {"division__parent__code": TOWN}
+    written = {  # each ledger is written only when the town has none of it yet
+        EmergencyMember: EmergencyMember.objects.filter(**in_town).exists(),
+        Shelter: Shelter.objects.filter(**in_town).exists(),
+        EmergencySupply: EmergencySupply.objects.filter(**in_town).exists(),
+        EmergencyPlan: EmergencyPlan.objects.filter(**in_town).exists(),
+        FireStation: FireStation.objects.filter(**in_town).exists(),
+        Drill: Drill.objects.filter(**in_town, held_on__year=year).exists(),
+    }
+    for batch in records(town, random.Random(f"safestar-emergency-{year}")):
+        if not written[batch.model]:
+            write(batch, town.users["grid1"])

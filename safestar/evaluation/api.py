@@ -6,7 +6,7 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from safestar.core.scope import get_visible_or_404, require
-from safestar.schemes.service import as_json
+from safestar.schemes.services import as_json
 
 from . import workflow
 from .models import Entry, Round

@@ -1,4 +1,4 @@
-from safestar.core.panels import village_panel
+from safestar.core.panels import nav_entry, village_panel
 
 from .models import Entry, StarRecord
 from .views import may_see
@@ -14,3 +14,6 @@ def evaluation_panel(request, village):
     if not entries and not stars:
         return None
     return "evaluation/panel.html", {"entries": entries, "stars": stars, "village": village}
+
+
+nav_entry(70, "年度评查", "evaluation-rounds", may_see)

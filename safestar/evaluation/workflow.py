@@ -23,7 +23,8 @@ from safestar.core import clock
 from safestar.org.models import Division
 from safestar.org.roles import LEVEL_ORDER, DataField, DepartmentKind, Level, Role, county_authority
 from safestar.schemes.engine import PASSED, UNDETERMINED, rank
-from safestar.schemes.service import results
+from safestar.schemes.kinds import kind_of
+from safestar.schemes.services import results
 
 from .models import Entry, Line, Round, StarRecord
 
@@ -94,7 +95,7 @@ def given_points(round, villages):
     """{(village id, indicator): (points, reason)} from the round's lines, one query: what the
     engine takes instead of computing (the proposal as submitted, then the latest adjustment)."""
     lines = Line.objects.filter(entry__round=round, entry__village__in=villages).values_list("entry__village_id", "indicator", "proposed", "proposed_reason", "town_points", "town_reason", "county_points", "county_reason")
-    recounted = {i.code for i in round.scheme.spec.indicators() if i.rule.type == "zero_incidents"}
+    recounted = {i.code for i in round.scheme.spec.indicators() if kind_of(i.rule).recounted}
     given = {}
     for village, code, proposed, p_reason, town, t_reason, county, c_reason in lines:
         if code in recounted:  # incidents are recognised by the county, later too: always counted afresh,

@@ -1,12 +1,12 @@
-"""Demo incidents for 长岗镇 in the demo year: a few, as a real town has, some recognised."""
+"""Demo incidents for 长岗镇 in the demo year: a few, as a real town has, some recognised.
+records() is the recipe (org/demo.py: also the benchmark's, for every town); load() applies it."""
 
 import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
-from safestar.org.demo import TOWN, village_code
-from safestar.org.models import Department, Division, User
+from safestar.org.demo import TOWN, Batch, demo_town, write
 
 from .models import Incident, IncidentKind
 
@@ -19,26 +19,29 @@ INCIDENTS = [
     (14, "illegal_petition", 9, 20, "村民赴京非正常上访", "general", False),
     (3, "telecom_fraud", 11, 5, "网购退款诈骗未遂", "general", False),
 ]
+POLICE, COUNTY_POLICE = "长岗派出所", "睢县公安局"  # who records them, who recognises them
+
+
+def records(town, rng):
+    """The recipe: a town's incidents of the year (org.demo.Town; shared with the benchmark)."""
+    kinds = IncidentKind.objects.in_bulk(field_name="code")
+    police, county_police = town.departments.get(POLICE), town.departments.get(COUNTY_POLICE)
+    incidents = [
+        Incident(
+            division=town.village(index), kind=kinds[kind], occurred_on=datetime.date(town.year, month, day), title=title,
+            severity=severity, department=police, recognised=recognised, recognised_at=timezone.now() if recognised else None,
+            recognising_department=county_police if recognised else None,
+        )
+        for index, kind, month, day, title, severity, recognised in INCIDENTS
+        if town.village(index) is not None
+    ]
+    return [Batch(Incident, incidents)]
 
 
 @transaction.atomic
 def load(year):
     if Incident.objects.filter(division__parent__code=TOWN, occurred_on__year=year).exists():
         return
-    police = Department.objects.get(name="长岗派出所")
-    county_police = Department.objects.get(name="睢县公安局")
-    recorder = User.objects.get(username="police")
-    for index, kind, month, day, title, severity, recognised in INCIDENTS:
-        Incident.objects.create(
-            division=Division.objects.get(code=village_code(TOWN, index)),
-            kind=IncidentKind.objects.get(code=kind),
-            occurred_on=datetime.date(year, month, day),
-            title=title,
-            severity=severity,
-            department=police,
-            created_by=recorder,
-            updated_by=recorder,
-            recognised=recognised,
-            recognised_at=timezone.now() if recognised else None,
-            recognising_department=county_police if recognised else None,
-        )
+    town = demo_town(year, users=("police",), departments=(POLICE, COUNTY_POLICE))
+    for batch in records(town, None):
+        write(batch, town.users["police"])

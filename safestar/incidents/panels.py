@@ -1,6 +1,6 @@
 import datetime
 
-from safestar.core.panels import village_panel
+from safestar.core.panels import nav_entry, village_panel
 from safestar.core.scope import can_read
 from safestar.org.models import Division
 
@@ -19,3 +19,6 @@ def three_zero_panel(request, village):
     items = [(c.label, counts.get(c.value, 0)) for c in ZeroCategory]
     return "incidents/three_zero_panel.html", {"year": year, "items": items, "village": village,
                                                "achieved": all(n == 0 for _, n in items)}
+
+
+nav_entry(90, "案事件类别", "incident-kinds", lambda user: user.spec.manages_departments)

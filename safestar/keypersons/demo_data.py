@@ -4,7 +4,8 @@ registered in February of the demo year, with follow-up visits from then until t
 长岗村 is managed as the standard asks. In 杨庄村 a drug user's visits stopped in September of the demo
 year (overdue then and now) and a cult-involved person is 脱管 with no measures recorded, so the
 scheme's category 7 loses points there and the overdue list is not empty. Idempotent: nothing is
-written when the town already has key persons.
+written when the town already has key persons. records() is the recipe (org/demo.py: also the
+benchmark's, for every town); load() applies it.
 """
 
 import datetime
@@ -13,8 +14,8 @@ from django.db import transaction
 
 from safestar.core.clock import today
 from safestar.core.validators import id_check_char
-from safestar.org.demo import TOWN
-from safestar.org.models import Division, User
+from safestar.org.demo import TOWN, Batch, demo_town, write
+from safestar.org.models import Division
 
 from .models import Category, KeyPerson, Status, Treatment, Visit, VisitKind
 
@@ -24,18 +25,19 @@ MEASURES = {
     "measures_service": "协助办理低保、推荐就近务工",
 }
 
-# (village, 包案人, name, birth date, categories, status, details, measures?, visits stop on)
+RESPONSIBLE = [(1, "village1"), (2, "village2")]  # village index → its cadre, the 包案人
+# (village index, 包案人, name, birth date, categories, status, details, measures?, visits stop on)
 PERSONS = [
-    ("411422100201", "village1", "王建国", "19820314", ["released"], Status.MANAGED,
+    (1, "village1", "王建国", "19820314", ["released"], Status.MANAGED,
      {"release_date": datetime.date(2022, 8, 15), "sentence": "盗窃罪，有期徒刑二年"}, True, None),
-    ("411422100201", "village1", "李红梅", "19900521", ["correction"], Status.MANAGED,
+    (1, "village1", "李红梅", "19900521", ["correction"], Status.MANAGED,
      {"correction_start": datetime.date(2023, 3, 1), "correction_end": datetime.date(2027, 2, 28)}, True, None),
-    ("411422100201", "village1", "张德顺", "19680902", ["mental"], Status.MANAGED,
+    (1, "village1", "张德顺", "19680902", ["mental"], Status.MANAGED,
      {"guardian_name": "张秀英", "guardian_relation": "配偶", "guardian_phone": "13837012345", "risk_grade": 1, "treatment": Treatment.HOME}, True, None),
-    ("411422100201", "village1", "赵小龙", "20070716", ["youth"], Status.MANAGED, {}, True, None),
-    ("411422100202", "village2", "刘海波", "19851130", ["drugs"], Status.MANAGED,
+    (1, "village1", "赵小龙", "20070716", ["youth"], Status.MANAGED, {}, True, None),
+    (2, "village2", "刘海波", "19851130", ["drugs"], Status.MANAGED,
      {"drug_tests": "2023-03 尿检阴性；2023-06 尿检阴性；2023-09 尿检阴性"}, True, datetime.date(2023, 9, 20)),
-    ("411422100202", "village2", "孙玉兰", "19560408", ["cult"], Status.LOST, {}, False, None),
+    (2, "village2", "孙玉兰", "19560408", ["cult"], Status.LOST, {}, False, None),
 ]
 FINDINGS = {
     "released": "见面谈话，本人在县城务工，情绪稳定，无异常",
@@ -47,38 +49,52 @@ FINDINGS = {
 }
 
 
-def _id_number(birth, seq):
-    first17 = f"411422{birth}{seq:03d}"
+def _id_number(region, birth, seq):
+    first17 = f"{region}{birth}{seq % 1000:03d}"
     return first17 + id_check_char(first17)
+
+
+def records(town, rng):
+    """The recipe: a town's key persons, their categories and their visits (org.demo.Town; shared
+    with the benchmark, where ID numbers differ between towns by the town's serial)."""
+    registered = datetime.date(town.year, 2, 10)
+    categories = Category.objects.in_bulk(field_name="code")
+    persons, links, visits = [], [], []
+    for seq, (index, responsible, name, birth, cats, status, details, measures, stop) in enumerate(PERSONS, start=1):
+        village = town.village(index)
+        if village is None:
+            continue
+        responsible = town.users.get(responsible)
+        person = KeyPerson(
+            division=village, name=name, id_number=_id_number(village.code[:6], birth, seq * 2 + 11 + 12 * town.serial),
+            phone=f"1393701{seq:04d}", address=f"{village.name}{seq}组", status=status, responsible=responsible,
+            registered_on=registered,
+            **details, **(MEASURES if measures else {}),
+        )
+        persons.append(person)
+        links += [KeyPerson.categories.through(keyperson=person, category=categories[c]) for c in cats]
+        if status != Status.MANAGED:
+            continue
+        interval = min(categories[c].visit_interval_days for c in cats)
+        day = registered + datetime.timedelta(days=3)
+        last = min(stop or today(), today())
+        while day <= last:
+            visits.append(Visit(
+                division=village, person=person, visited_on=day,
+                visitor=(responsible.full_name if responsible else "") or dict(RESPONSIBLE)[index],
+                kind=VisitKind.CHECK if cats == ["drugs"] else VisitKind.HELP if cats == ["released"] else VisitKind.VISIT,
+                findings=FINDINGS[cats[0]], created_by=responsible, updated_by=responsible,
+            ))
+            day += datetime.timedelta(days=interval - 5)
+    return [Batch(KeyPerson, persons), Batch(KeyPerson.categories.through, links), Batch(Visit, visits)]
 
 
 def load(year):
     if KeyPerson.objects.filter(division__path__startswith=Division.objects.get(code=TOWN).path).exists():
         return
-    registered = datetime.date(year, 2, 10)
-    categories = {c.code: c for c in Category.objects.all()}
-    town_user = User.objects.get(username="town")
+    town = demo_town(year, users=("town", *dict(RESPONSIBLE).values()))
     with transaction.atomic():
-        for seq, (code, responsible, name, birth, cats, status, details, measures, stop) in enumerate(PERSONS, start=1):
-            person = KeyPerson(
-                division=Division.objects.get(code=code), name=name, id_number=_id_number(birth, seq * 2 + 11),
-                phone=f"1393701{seq:04d}", address=f"{Division.objects.get(code=code).name}{seq}组", status=status,
-                registered_on=registered,
-                responsible=User.objects.get(username=responsible), created_by=town_user, updated_by=town_user,
-                **details, **(MEASURES if measures else {}),
-            )
-            person.save()
-            person.categories.set([categories[c] for c in cats])
-            if status != Status.MANAGED:
-                continue
-            interval = min(categories[c].visit_interval_days for c in cats)
-            visits, day = [], registered + datetime.timedelta(days=3)
-            last = min(stop or today(), today())
-            while day <= last:
-                visits.append(Visit(
-                    division=person.division, person=person, visited_on=day, visitor=person.responsible.full_name or responsible,
-                    kind=VisitKind.CHECK if cats == ["drugs"] else VisitKind.HELP if cats == ["released"] else VisitKind.VISIT,
-                    findings=FINDINGS[cats[0]], created_by=person.responsible, updated_by=person.responsible,
-                ))
-                day += datetime.timedelta(days=interval - 5)
-            Visit.objects.bulk_create(visits)
+        persons, links, visits = records(town, None)
+        write(persons, town.users["town"])
+        write(links)
+        write(visits)  # by each person's 包案人, as the recipe says

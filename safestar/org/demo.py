@@ -1,7 +1,9 @@
 """Demo data: the 睢县 tree, 长岗镇 with 20 villages, 平岗镇 with 5, departments and one account per
 role. Idempotent: running it again updates in place and creates nothing twice."""
 
+import datetime
 import os
+from dataclasses import dataclass, field
 
 from django.db import transaction
 
@@ -71,9 +73,8 @@ def demo_modules():
     ]
 
 
-# Shared by the apps' demo_data.py: believable names and phone numbers, and the records' writer.
-# Records are dated by their own dates (入队日期, 安装日期 …); when they were entered (created_at)
-# is now, as for any record, and no metric reads it.
+# Shared by the apps' demo_data.py: believable names and phone numbers, and moments in the demo year
+# to backdate records to (the ledgers' "entered by the year's end" metrics read created_at).
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许"
 GIVEN = "国强 卫东 志刚 红军 建设 永福 富贵 长青 保国 金山 玉林 春生 秋实 明亮 秀英 桂兰 玉梅 海燕 德胜 建华".split()
 
@@ -86,16 +87,72 @@ def phone_number(rng):
     return f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
 
 
-def write_records(model, objects, recorder):
-    """bulk_create with 录入人/修改人: `recorder` is a user, or a function of the record's village
-    that gives one. 录入时间 is when the demo is loaded: nothing is backdated."""
-    for obj in objects:
-        obj.created_by = obj.updated_by = recorder(obj.division) if callable(recorder) else recorder
-    model.objects.bulk_create(objects, batch_size=500)
-
-
 def village_code(town_code, index):
     return f"{town_code[:9]}{200 + index:03d}"
+
+
+# ── Data recipes ─────────────────────────────────────────────────────────────────────────────
+# A ledger app's demo_data.py has two parts: records(town, rng), its data recipe, which makes one
+# town's year of records (unsaved) and nothing else; and load(year), which applies it to 长岗镇 and
+# writes what is not there yet. The benchmark (safestar/bench) applies the same recipes to every
+# town of the province, so a new ledger's recipe is in the benchmark as soon as it exists.
+
+
+@dataclass
+class Town:
+    """What a recipe makes records for: a town's villages (index 1 is villages[0]; a recipe skips
+    the villages it names that the town does not have), the year, and the accounts and departments
+    its records name (none in the benchmark, which has neither)."""
+
+    villages: list
+    year: int
+    users: dict = field(default_factory=dict)  # username → User
+    departments: dict = field(default_factory=dict)  # name → Department
+    serial: int = 0  # the town's place in a run of towns (the benchmark's), for what must differ between towns
+
+    @property
+    def last(self):
+        """No record is dated after this day: the year's end, or today in the current year."""
+        from safestar.core.clock import today
+
+        return min(datetime.date(self.year, 12, 31), today())
+
+    def village(self, index):
+        return self.villages[index - 1] if 1 <= index <= len(self.villages) else None
+
+    def numbered(self):
+        """(index, village) of every village, from 1."""
+        return enumerate(self.villages, start=1)
+
+
+@dataclass
+class Batch:
+    """Records of one model made by a recipe, in the order they are written (a batch another one
+    refers to comes first)."""
+
+    model: type
+    records: list
+
+
+def write(batch, recorder=None):
+    """Write a recipe's batch as the demo enters it: by `recorder` (a user, or a function of the
+    record's village that gives one; None for rows without an author, such as links). 录入时间 is when
+    the demo is loaded, as for any record: records are dated by their own dates (入队日期, 安装日期 …)
+    and no metric reads when they were entered."""
+    for obj in batch.records if recorder is not None else ():
+        obj.created_by = obj.updated_by = recorder(obj.division) if callable(recorder) else recorder
+    batch.model.objects.bulk_create(batch.records, batch_size=500)
+
+
+def demo_town(year, users=(), departments=()):
+    """长岗镇's 20 villages for the demo of `year`, with the named accounts and departments."""
+    codes = [village_code(TOWN, index) for index in range(1, len(VILLAGES[TOWN]) + 1)]
+    villages = Division.objects.in_bulk(codes, field_name="code")
+    return Town(
+        villages=[villages[code] for code in codes], year=year,
+        users=User.objects.in_bulk(list(users), field_name="username"),
+        departments={d.name: d for d in Department.objects.filter(name__in=departments)},
+    )
 
 
 @transaction.atomic

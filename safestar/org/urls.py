@@ -2,7 +2,7 @@ from django.contrib.auth.views import LoginView, LogoutView
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from . import auth_views, views
+from . import audit_views, auth_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +17,8 @@ urlpatterns = [
     path("account/2fa/", auth_views.otp_setup, name="otp-setup"),
     path("account/2fa/recovery-codes/", auth_views.otp_recovery_codes, name="otp-recovery-codes"),
     path("accounts/lockouts/", auth_views.lockout_list, name="lockouts"),
+    path("audit/", audit_views.event_list, name="audit-events"),
+    path("audit/export.xlsx", audit_views.event_export, name="audit-export"),
     path("accounts/lockouts/<int:pk>/clear/", auth_views.lockout_clear, name="lockout-clear"),
     path("divisions/", views.my_division, name="my-division"),
     path("divisions/import/", views.villages_import, name="villages-import"),

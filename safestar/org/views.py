@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 from safestar.audit.log import diff, record, snapshot
 from safestar.core.imports import import_view, template_response
 from safestar.core.lists import paginate, render_list, search
-from safestar.core.panels import render_panels
+from safestar.core.panels import render_home_cards, render_panels
 from safestar.core.scope import can_read, can_write, get_visible_or_404, require
 from safestar.core.sheets import write_xlsx, xlsx_response
 
@@ -28,22 +28,8 @@ from .roles import Level
 
 
 def home(request):
-    user = request.user
-    context = {"spec": user.spec}
-    if can_read(Division, user):
-        visible = Division.objects.visible_to(user)
-        context["level_counts"] = {
-            Level(row["level"]).label: row["n"]
-            for row in visible.values("level").annotate(n=Count("id")).order_by("level")
-        }
-    if can_read(User, user):
-        context["account_count"] = User.objects.visible_to(user).count()
-    from safestar.creation.services import home_todo
-    from safestar.keypersons.overdue import home_overdue
-
-    context["todo"] = home_todo(user)
-    context["key_person_overdue"] = home_overdue(user)
-    return render(request, "org/home.html", context)
+    """The duties of the user's role, then the cards the apps register (core/panels.py)."""
+    return render(request, "org/home.html", {"spec": request.user.spec, "cards": render_home_cards(request)})
 
 
 def division_detail(request, code):

@@ -1,5 +1,6 @@
 """Demo publicity activities for the 20 villages of 长岗镇 in the demo year.
 
+records() is the recipe (org/demo.py: also the benchmark's, for every town); load() applies it.
 Deterministic (one seeded random.Random) and idempotent (nothing is written when the town already
 has activities in the year). Each village holds 8–30 activities, mostly 反电诈 and 普法; a few
 villages are weak on some topics (none at all), so that the scoring shows differences.
@@ -11,8 +12,7 @@ import random
 
 from django.db import transaction
 
-from safestar.org.demo import TOWN, village_code
-from safestar.org.models import Division, User
+from safestar.org.demo import TOWN, Batch, demo_town, write
 
 from .models import Activity, Channel, Topic
 
@@ -113,25 +113,26 @@ def _activity(rng, year, village, topic, last_day):
     )
 
 
-@transaction.atomic
-def load(year):
-    if year > datetime.date.today().year or Activity.objects.filter(division__parent__code=TOWN, held_on__year=year).exists():
-        return  # a year still ahead has no activities; a loaded year is left as it is
-    rng = random.Random(f"safestar.publicity:{year}")
-    recorder = User.objects.get(username="grid1")
-    codes = [village_code(TOWN, i) for i in range(1, 21)]
-    villages = Division.objects.in_bulk(codes, field_name="code")
-    last_day = min(datetime.date(year, 12, 31), datetime.date.today())  # no activity lies ahead
+def records(town, rng):
+    """The recipe: a town's year of publicity activities (org.demo.Town; shared with the benchmark)."""
+    if town.year > town.last.year:
+        return []  # a year still ahead has no activities
     topics = list(CATALOGUE)
-    records = []
-    for index, code in enumerate(codes, start=1):
-        village = villages[code]
+    activities = []
+    for index, village in town.numbered():
         allowed = [t for t in topics if t not in GAPS.get(index, ())]
         weights = [CATALOGUE[t][0] for t in allowed]
         count = COUNTS.get(index) or rng.randint(12, 26)
         for topic in rng.choices(allowed, weights=weights, k=count):
-            records.append(_activity(rng, year, village, topic, last_day))
-    for record in records:
-        record.created_by = record.updated_by = recorder
-    records.sort(key=lambda r: (r.division.code, r.held_on))
-    Activity.objects.bulk_create(records)
+            activities.append(_activity(rng, town.year, village, topic, town.last))
+    activities.sort(key=lambda r: (r.division.code, r.held_on))
+    return [Batch(Activity, activities)]
+
+
+@transaction.atomic
+def load(year):
+    if Activity.objects.filter(division__parent__code=TOWN, held_on__year=year).exists():
+        return  # a loaded year is left as it is
+    town = demo_town(year, users=("grid1",))
+    for batch in records(town, random.Random(f"safestar.publicity:{year}")):
+        write(batch, town.users["grid1"])

@@ -6,6 +6,7 @@ them to watch), and a former private meeting point in 孙庄村 that was banned 
 venues' festivals, care visits to believers a few times a year in every village, and three clues in
 the town over the year (one closed, one being handled, one just reported).
 
+records() is the recipe (org/demo.py: also the benchmark's, for every town); load() applies it.
 Deterministic (a seeded random.Random) and idempotent: the venues are written only when the town has
 none, the activities only when the town has none dated in the year. Everything is entered by the
 demo grid worker "grid1"; the venues are known since before the demo year (掌握日期), and 录入时间 is
@@ -17,8 +18,7 @@ import random
 
 from django.db import transaction
 
-from safestar.org.demo import GIVEN, SURNAMES, TOWN, VILLAGES, village_code, write_records as _write
-from safestar.org.models import Division, User
+from safestar.org.demo import GIVEN, SURNAMES, TOWN, Batch, demo_town, write
 
 from .models import ActivityKind as K
 from .models import HandlingStatus as S
@@ -26,7 +26,6 @@ from .models import Religion as R
 from .models import ReligiousActivity, ReligiousVenue
 from .models import VenueStatus as V
 
-VILLAGE_COUNT = len(VILLAGES[TOWN])  # 20
 
 # (village index, name, religion, registered, status, attendees (low, high), visited this year)
 VENUES = [
@@ -80,21 +79,18 @@ def _day(rng, year, month):
     return datetime.date(year, month, rng.randint(1, 28))
 
 
-@transaction.atomic
-def load(year):
-    rng = random.Random(f"safestar-religion-{year}")
-    last = min(datetime.date(year, 12, 31), datetime.date.today())  # no records dated ahead of today
-    codes = [village_code(TOWN, i) for i in range(1, VILLAGE_COUNT + 1)]
-    villages = {v.code: v for v in Division.objects.filter(code__in=codes)}
-    grid = User.objects.get(username="grid1")
-
-    def village(index):
-        return villages[village_code(TOWN, index)]
-
+def records(town, rng):
+    """The recipe: a town's venues and its year of activities (org.demo.Town; shared with the
+    benchmark). An activity at a venue refers to the venue made here."""
+    year, last = town.year, town.last
+    village = town.village
+    present = [row for row in VENUES if village(row[0]) is not None]  # a smaller town has fewer of them
     # Generated in full whether written or not, so that the random sequence (and thus each
     # ledger's data) is the same whichever ledger was already there.
     venues = []
     for number, (index, name, religion, registered, status, (low, high), visited) in enumerate(VENUES, start=1):
+        if village(index) is None:
+            continue
         venues.append(ReligiousVenue(
             division=village(index), name=name, religion=religion, registered=registered,
             registration_number=f"睢宗场登字第{40 + number:03d}号" if registered else "",
@@ -106,8 +102,8 @@ def load(year):
             else datetime.date(year - 1, rng.randint(9, 12), rng.randint(1, 28)),
             status=status,
         ))
-    records = []  # (activity, venue name or None): the venues are found once they are written
-    for index, name, religion, _, status, (low, high), _ in VENUES:
+    records = []  # (activity, venue name or None)
+    for index, name, religion, _, status, (low, high), _ in present:
         if status == V.BANNED:
             continue
         for month, first, last_day, content in FESTIVALS[religion]:
@@ -116,18 +112,20 @@ def load(year):
                 content=content, participants=rng.randint(max(low, 3), high + 20), status=S.REGISTERED,
             ), name))
     with_venues = {}  # village index → its venues visited in the year and not banned
-    for index, name, _, _, status, _, visited in VENUES:
+    for index, name, _, _, status, _, visited in present:
         if visited and status != V.BANNED:
             with_venues.setdefault(index, []).append(name)
-    for index in range(1, VILLAGE_COUNT + 1):  # more visits where there is a venue (more believers)
+    for index, v in town.numbered():  # more visits where there is a venue (more believers)
         months = sorted(rng.sample(range(1, 13), rng.randint(2, 4) if index in with_venues else rng.randint(1, 2)))
         for month in months:
             name = rng.choice(with_venues[index]) if index in with_venues and rng.random() < 0.4 else None
             records.append((ReligiousActivity(
-                division=village(index), held_on=_day(rng, year, month), kind=K.CARE_VISIT,
+                division=v, held_on=_day(rng, year, month), kind=K.CARE_VISIT,
                 content=rng.choice(VENUE_VISITS if name else CARE_VISITS), participants=rng.randint(2, 8), status=S.REGISTERED,
             ), name))
     for index, month, day, kind, name, content, participants, reported_to, status, closed, result in CLUES:
+        if village(index) is None:
+            continue
         records.append((ReligiousActivity(
             division=village(index), held_on=datetime.date(year, month, day), kind=kind,
             content=content, participants=participants, reported_to=reported_to, status=status,
@@ -141,13 +139,26 @@ def load(year):
         visits = [r.held_on for r, name in records if name == v.name and r.kind == K.CARE_VISIT]
         if visits and v.last_visited_on < max(visits):
             v.last_visited_on = max(visits)
+    by_name = {(v.division.code, v.name): v for v in venues}
+    for r, name in records:
+        r.venue = by_name.get((r.division.code, name)) if name else None
+    return [
+        Batch(ReligiousVenue, venues),
+        Batch(ReligiousActivity, [r for r, _ in records]),
+    ]
 
+
+@transaction.atomic
+def load(year):
+    town = demo_town(year, users=("grid1",))
+    grid = town.users["grid1"]
+    venues, activities = records(town, random.Random(f"safestar-religion-{year}"))
     in_town = {"division__parent__code": TOWN}
     if not ReligiousVenue.objects.filter(**in_town).exists():
-        _write(ReligiousVenue, venues, grid)
+        write(venues, grid)
     if not ReligiousActivity.objects.filter(**in_town, held_on__year=year).exists():
+        # The venues as written, now or before.
         known = {(v.division_id, v.name): v for v in ReligiousVenue.objects.alive().filter(**in_town)}
-        for r, name in records:
-            r.venue = known.get((r.division_id, name)) if name else None
-        _write(ReligiousActivity, [r for r, _ in records], grid)
-
+        for r in activities.records:
+            r.venue = known.get((r.division_id, r.venue.name)) if r.venue else None
+        write(activities, grid)

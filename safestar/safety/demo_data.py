@@ -4,6 +4,7 @@ a hazard patrol every month (two in some flood-season months; three villages mis
 the controlled goods held in each village (a farm shop's pesticides in every village, gas
 cylinders, diesel, ...) and 1–4 joint safety checks.
 
+records() is the recipe (org/demo.py: also the benchmark's, for every town); load() applies it.
 Deterministic (one seeded random.Random) and idempotent: each ledger is written only when the
 town has none of it yet (hazards, patrols and joint checks: none in the year; controlled goods, a
 standing register: none at all). Nothing is dated after today.
@@ -16,8 +17,7 @@ import random
 
 from django.db import transaction
 
-from safestar.org.demo import TOWN, VILLAGES, person_name as _name, village_code
-from safestar.org.models import Division, User
+from safestar.org.demo import TOWN, Batch, demo_town, person_name as _name, write
 
 from .models import (
     CheckArea,
@@ -32,7 +32,6 @@ from .models import (
     SafetyCheck,
 )
 
-VILLAGE_COUNT = len(VILLAGES[TOWN])  # 20
 OPEN_AT_YEAR_END = {4, 11, 17}  # 王楼村, 高庄村, 吴庄村: a hazard found in December, deadline next year
 OVERDUE = {9, 15}  # 陈楼村, 郭庄村: a hazard whose deadline passed in the autumn, still 整改中
 UNCHECKED_GOODS = {6, 13}  # 刘寨村, 朱庄村: one holder last checked the year before
@@ -195,33 +194,34 @@ def _checks(rng, year, village, last_day):
     return records
 
 
-@transaction.atomic
-def load(year):
-    in_town = {"division__parent__code": TOWN}
-    rng = random.Random(f"safestar.safety:{year}")
-    recorder = User.objects.get(username="grid1")
-    codes = [village_code(TOWN, i) for i in range(1, VILLAGE_COUNT + 1)]
-    villages = Division.objects.in_bulk(codes, field_name="code")
-    last_day = min(datetime.date(year, 12, 31), datetime.date.today())
-    plans = {model: not model.objects.filter(**in_town, **{f"{field}__year": year}).exists()
-             for model, field in [(Hazard, "found_on"), (HazardInspection, "inspected_on"), (SafetyCheck, "checked_on")]}
-    plans[ControlledGoods] = not ControlledGoods.objects.filter(**in_town).exists()
-    # Every village draws all its records from the one generator in the same order, whichever
-    # ledgers are written, so that a record is the same whether it is written now or later.
-    drafts = {model: [] for model in plans}
-    for index, code in enumerate(codes, start=1):
-        village = villages[code]
+def records(town, rng):
+    """The recipe: a town's year of 安全 records (org.demo.Town; shared with the benchmark). Every
+    village draws all its records from the one generator in the same order."""
+    year, last_day = town.year, town.last
+    drafts = {Hazard: [], HazardInspection: [], ControlledGoods: [], SafetyCheck: []}
+    for index, village in town.numbered():
         hazards = _hazards(rng, year, index, village, last_day)
         drafts[Hazard] += hazards
         drafts[HazardInspection] += _inspections(rng, year, village, hazards, last_day, index in PATCHY_PATROLS)
         drafts[ControlledGoods] += _goods(rng, year, index, village, last_day)
         drafts[SafetyCheck] += _checks(rng, year, village, last_day)
+    return [Batch(model, records) for model, records in drafts.items()]  # hazards first: the patrols refer to them
+
+
+@transaction.atomic
+def load(year):
+    in_town = {"division__parent__code": TOWN}
+    town = demo_town(year, users=("grid1",))
+    recorder = town.users["grid1"]
+    plans = {model: not model.objects.filter(**in_town, **{f"{field}__year": year}).exists()
+             for model, field in [(Hazard, "found_on"), (HazardInspection, "inspected_on"), (SafetyCheck, "checked_on")]}
+    plans[ControlledGoods] = not ControlledGoods.objects.filter(**in_town).exists()
+    # Whichever ledgers are written, every record is drafted, so that a record is the same whether
+    # it is written now or later.
+    drafts = {batch.model: batch.records for batch in records(town, random.Random(f"safestar.safety:{year}"))}
     if not plans[Hazard]:  # the hazards are there already: patrols follow none of the drafts
         for inspection in drafts[HazardInspection]:
             inspection.hazard = None
-    for model, records in drafts.items():
-        if not plans[model]:
-            continue
-        for record in records:
-            record.created_by = record.updated_by = recorder
-        model.objects.bulk_create(records)  # hazards first: the patrols then refer to their ids
+    for model, records_ in drafts.items():
+        if plans[model]:
+            write(Batch(model, records_), recorder)  # hazards first: the patrols then refer to their ids

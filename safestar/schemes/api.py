@@ -6,7 +6,7 @@ from safestar.org.models import Division
 
 from .loading import applicable
 from .models import Scheme
-from .service import as_json, results, villages_under
+from .services import as_json, results, villages_under
 from .views import may_see_results
 
 router = Router(tags=["评分"])

@@ -11,7 +11,8 @@ from safestar.org.models import Division, User
 
 from .loading import load as load_scheme
 from .models import ManualScore, Scheme
-from .scoring import save_manual_score
+from .kinds import kind_of
+from .services import save_manual_score
 
 SCHEMES_DIR = Path(settings.BASE_DIR).parent / "schemes"
 COMMENTS = ["登记不全，缺少走访记录", "措施落实不到位", "台账不规范", "部分对象未落实帮教"]
@@ -28,7 +29,7 @@ def load(year):
         return
     evaluator = User.objects.get(username="county")
     rng = random.Random(year)
-    manual = [i for i in scheme.spec.indicators() if i.rule.type == "manual"]
+    manual = [i for i in scheme.spec.indicators() if kind_of(i.rule).manual]
     for village in Division.objects.filter(parent__code=TOWN).order_by("code"):
         for indicator in manual:
             full = rng.random() < 0.7

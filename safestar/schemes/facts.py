@@ -1,7 +1,13 @@
 """Gathering the facts a scheme needs for a set of villages, with a fixed number of set-based
 queries: one per metric, one per (ledger, kind) of record rules, one for the incidents (two when
 the scheme counts key-person incidents, which key-person links add). The
-number of queries does not grow with the number of villages."""
+number of queries does not grow with the number of villages.
+
+What a scheme needs is declared by its rules' kinds (kinds/, `needs`) and its vetoes; `plan()` turns
+that into the list of queries, which `gather()` runs to build the Facts and the benchmark
+(safestar/bench) times bare: one query plan for both."""
+
+from functools import partial
 
 from django.db.models import Count, Max
 
@@ -10,24 +16,19 @@ from safestar.core.metrics import METRICS
 from safestar.incidents.models import Incident
 
 from .engine import Facts, IncidentFact
+from .kinds import Needs, kind_of
 
 KEY_PERSON_INCIDENT = "key_person_incident"  # the kind that key-person links (keypersons.IncidentLink) also count as
 
 
 def needs(spec):
-    """(metrics, record groups, incident kinds) the scheme reads."""
-    metrics, groups, kinds = set(), set(), set()
+    """The Needs (metrics, record groups, incident kinds) the scheme reads."""
+    need = Needs()
     for indicator in spec.indicators():
-        rule = indicator.rule
-        if rule.type == "threshold":
-            metrics.add(rule.metric)
-        elif rule.type == "records":
-            groups.add((rule.ledger, rule.kind))
-        elif rule.type == "zero_incidents":
-            kinds.update(rule.kinds)
+        kind_of(indicator.rule).needs(indicator.rule, need)
     for veto in spec.vetoes:
-        kinds.update(veto.kinds)
-    return metrics, groups, kinds
+        need.incident_kinds.update(veto.kinds)
+    return need
 
 
 def record_stats(ledger, kind, year, villages):
@@ -39,22 +40,44 @@ def record_stats(ledger, kind, year, villages):
     return {village: (n, last) for village, n, last in rows}
 
 
-def gather(spec, year, villages):
-    """villages: a queryset of Division (the villages to evaluate)."""
-    metrics, groups, kinds = needs(spec)
-    facts = Facts(year=year)
-    for name in sorted(metrics):
+def plan(spec, year, villages):
+    """[(fetch, keep)]: the queries the scheme needs, in order; fetch() runs one and returns its rows,
+    keep(facts, rows) puts them into the Facts. An unknown metric or ledger has no query: what needs
+    it stays missing and is 待定."""
+    need = needs(spec)
+    steps = []
+    for name in sorted(need.metrics):
         metric = METRICS.get(name)
-        if metric is not None:  # an unknown metric stays missing: the indicator is 待定
-            facts.metrics[name] = metric.compute(year, villages)
-            facts.metric_info[name] = (metric.label, metric.unit, metric.absent_as_zero)
-    for slug, kind in sorted(groups, key=str):
+        if metric is not None:
+            steps.append((partial(metric.compute, year, villages), partial(_keep_metric, metric)))
+    for slug, kind in sorted(need.records, key=str):
         ledger = LEDGERS.get(slug)
         if ledger is not None and ledger.date_field:
-            facts.records[(slug, kind)] = record_stats(ledger, kind, year, villages)
-            label = dict(ledger.field(ledger.kind_field).flatchoices).get(kind, kind) if kind else ""
-            facts.record_labels[(slug, kind)] = f"{ledger.title}" + (f"中“{label}”" if label else "")
-    facts.incidents = incident_facts(year, villages, kinds)
+            steps.append((partial(record_stats, ledger, kind, year, villages), partial(_keep_records, ledger, kind)))
+    steps.append((partial(incident_facts, year, villages, need.incident_kinds), _keep_incidents))
+    return steps
+
+
+def _keep_metric(metric, facts, values):
+    facts.metrics[metric.name] = values
+    facts.metric_info[metric.name] = (metric.label, metric.unit, metric.absent_as_zero)
+
+
+def _keep_records(ledger, kind, facts, stats):
+    facts.records[(ledger.slug, kind)] = stats
+    label = dict(ledger.field(ledger.kind_field).flatchoices).get(kind, kind) if kind else ""
+    facts.record_labels[(ledger.slug, kind)] = f"{ledger.title}" + (f"中“{label}”" if label else "")
+
+
+def _keep_incidents(facts, incidents):
+    facts.incidents = incidents
+
+
+def gather(spec, year, villages):
+    """villages: a queryset of Division (the villages to evaluate)."""
+    facts = Facts(year=year)
+    for fetch, keep in plan(spec, year, villages):
+        keep(facts, fetch())
     return facts
 
 

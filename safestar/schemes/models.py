@@ -69,7 +69,7 @@ class ManualScore(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope_path = "village__path"
     scope_read = "reads_business"
-    scope_write = None  # written only through schemes.scoring.save_manual_score
+    scope_write = None  # written only through schemes.services.save_manual_score
     data_field = "evaluation"
 
     class Meta:

@@ -1,8 +1,10 @@
-from safestar.core.panels import village_panel
+from safestar.core.panels import nav_entry, village_panel
+from safestar.core.scope import can_read
 from safestar.org.models import Division
 
 from .loading import applicable
-from .service import results
+from .models import Scheme
+from .services import results
 from .views import may_see_results
 
 
@@ -17,3 +19,6 @@ def scorecard_panel(request, village):
     schemes = [s for s in schemes if s.year >= schemes[0].year - 1]
     items = [(scheme, results(scheme, Division.objects.filter(pk=village.pk))[0]) for scheme in schemes]
     return "schemes/panel.html", {"items": items, "village": village}
+
+
+nav_entry(30, "创建方案", "schemes", lambda user: can_read(Scheme, user))

@@ -9,7 +9,8 @@ from dataclasses import asdict, dataclass
 
 @dataclass(frozen=True)
 class Rule:
-    """How an indicator is scored; `type` is one of RULE_TYPES, the rest depends on it."""
+    """How an indicator is scored: `type` names its kind (kinds.KINDS), the other fields are the
+    parameters the kinds read (a field unused by a kind stays at its default)."""
 
     type: str
     metric: str | None = None  # threshold
@@ -24,16 +25,6 @@ class Rule:
     within_days: int | None = None  # records: at least one in the last N days of the year
     kinds: tuple = ()  # zero_incidents: incident kind codes
     severities: tuple = ()  # zero_incidents: only these severities (empty: any)
-
-
-RULE_TYPES = {
-    "manual": "人工评分",
-    "threshold": "指标达标",
-    "records": "台账记录",
-    "zero_incidents": "零发案",
-}
-OPS = {">=": "不少于", "<=": "不多于", "==": "等于", "between": "介于"}
-MISSING = {"undetermined": "待定", "zero": "不得分", "full": "得满分"}
 
 
 @dataclass(frozen=True)
@@ -108,33 +99,3 @@ class Spec:
                 "vetoes": tuple(Veto(**{**v, "kinds": tuple(v["kinds"]), "severities": tuple(v.get("severities", ()))}) for v in data["vetoes"]),
             }
         )
-
-
-def describe_rule(rule, points):
-    """The 评分方法 column of the scheme table, in Chinese."""
-    p = f"{points:g}"
-    if rule.type == "manual":
-        return f"评查人员按实际情况评分（0–{p}分），须说明理由"
-    if rule.type == "threshold":
-        if rule.op == "between":
-            target = f"在 {rule.min:g}–{rule.max:g} 之间"
-        else:
-            target = f"{OPS[rule.op]} {rule.value:g}"
-        text = f"指标 {rule.metric} {target}得{p}分"
-        if rule.deduct:
-            text += f"，每差1个单位扣{rule.deduct:g}分，扣完为止"
-        else:
-            text += "，否则不得分"
-        if rule.if_missing != "undetermined":
-            text += f"；无数据时{MISSING[rule.if_missing]}"
-        return text
-    if rule.type == "records":
-        what = f"“{rule.ledger}”台账" + (f"中类别为 {rule.kind} 的" if rule.kind else "")
-        if rule.within_days:
-            return f"{what}在年度最后{rule.within_days}天内至少有1条记录得{p}分，否则不得分"
-        text = f"{what}年度内记录不少于{rule.min or 1:g}条得{p}分"
-        return text + (f"，每少1条扣{rule.deduct:g}分" if rule.deduct else "，否则不得分")
-    if rule.type == "zero_incidents":
-        sev = f"（严重程度：{'、'.join(rule.severities)}）" if rule.severities else ""
-        return f"年度内无经认定的 {'、'.join(rule.kinds)}{sev} 案事件得{p}分，发生即不得分"
-    return rule.type

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from .spec import MISSING, OPS, RULE_TYPES, Band, Category, Indicator, Rule, Spec, Veto
+from .kinds import KINDS
+from .spec import Band, Category, Indicator, Spec, Veto
 
 EPSILON = 1e-9
 
@@ -53,7 +54,9 @@ def _load(text):
     return data, lines
 
 
-class _Checker:
+class Checker:
+    """Collects the errors of one file; rule kinds read their parameters through get() and report with error()."""
+
     def __init__(self, filename, lines, context):
         self.filename, self.lines, self.context = filename, lines, context
         self.errors = []
@@ -83,6 +86,20 @@ class _Checker:
             return default
         return value.strip() if kind == "str" else value
 
+    def incident_kinds(self, data, path):
+        """(kinds, severities) of a zero-incident rule or a veto, each checked to exist."""
+        kinds = self.get(data, "kinds", path, "list", default=[])
+        if not kinds:
+            self.error(path + ("kinds",), "至少要列出一种案事件类别")
+        for i, kind in enumerate(kinds):
+            if kind not in self.context.incident_kinds:
+                self.error(path + ("kinds", i), f"未知的案事件类别“{kind}”")
+        severities = self.get(data, "severities", path, "list", required=False, default=[])
+        for i, severity in enumerate(severities):
+            if severity not in self.context.severities:
+                self.error(path + ("severities", i), f"未知的严重程度“{severity}”，可用：{'、'.join(sorted(self.context.severities))}")
+        return tuple(kinds), tuple(severities)
+
 
 def parse(text, filename="<方案>", context=None):
     """The Spec in `text`, or SchemeError listing every problem found."""
@@ -93,7 +110,7 @@ def parse(text, filename="<方案>", context=None):
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
         raise SchemeError([f"{filename}:{line}: YAML 格式错误：{getattr(exc, 'problem', exc)}"])
-    c = _Checker(filename, lines, context)
+    c = Checker(filename, lines, context)
     if not isinstance(data, dict):
         c.error((), "方案文件的顶层应为映射（名称、年度、类别……）")
         raise SchemeError(c.errors)
@@ -199,69 +216,13 @@ def _rule(c, data, path, points):
     kind = c.get(data, "type", path, "str")
     if kind is None:
         return None
-    if kind not in RULE_TYPES:
-        c.error(path + ("type",), f"未知的评分方法“{kind}”，可用：{'、'.join(RULE_TYPES)}")
+    if kind not in KINDS:
+        c.error(path + ("type",), f"未知的评分方法“{kind}”，可用：{'、'.join(KINDS)}")
         return None
     deduct = c.get(data, "deduct", path, "number", required=False)
     if deduct is not None and deduct <= 0:
         c.error(path + ("deduct",), f"每单位扣分应大于0，实际为 {deduct}")
-    if kind == "manual":
-        return Rule("manual")
-    if kind == "threshold":
-        metric = c.get(data, "metric", path, "str")
-        if metric and metric not in c.context.metrics:
-            c.error(path + ("metric",), f"未知的指标“{metric}”（可用指标见 docs/schemes.md）")
-        op = c.get(data, "op", path, "str")
-        if op and op not in OPS:
-            c.error(path + ("op",), f"未知的比较方式“{op}”，可用：{'、'.join(OPS)}")
-        value = low = high = None
-        if op == "between":
-            low, high = c.get(data, "min", path, "number"), c.get(data, "max", path, "number")
-            if low is not None and high is not None and low >= high:
-                c.error(path, f"阈值区间下限 {low} 应小于上限 {high}")
-            if deduct:
-                c.error(path + ("deduct",), "“介于”不支持按单位扣分")
-        elif op:
-            value = c.get(data, "value", path, "number")
-            if value is not None and value < 0:
-                c.error(path + ("value",), f"阈值不能为负数：{value}")
-            if deduct and op == "==":
-                c.error(path + ("deduct",), "“等于”不支持按单位扣分")
-        missing = c.get(data, "if_missing", path, "str", required=False, default="undetermined")
-        if missing not in MISSING:
-            c.error(path + ("if_missing",), f"无数据时的处理“{missing}”无效，可用：{'、'.join(MISSING)}")
-        return Rule("threshold", metric=metric, op=op, value=value, min=low, max=high, deduct=deduct, if_missing=missing)
-    if kind == "records":
-        ledger = c.get(data, "ledger", path, "str")
-        if ledger and ledger not in c.context.ledgers:
-            c.error(path + ("ledger",), f"未知的台账“{ledger}”")
-        record_kind = c.get(data, "kind", path, "str", required=False)
-        if ledger in c.context.ledgers and record_kind is not None and record_kind not in c.context.ledgers[ledger]:
-            known = "、".join(sorted(c.context.ledgers[ledger])) or "（该台账没有类别）"
-            c.error(path + ("kind",), f"台账“{ledger}”没有类别“{record_kind}”，可用：{known}")
-        low = c.get(data, "min", path, "number", required=False, default=1)
-        within = c.get(data, "within_days", path, "int", required=False)
-        if low is not None and low < 1:
-            c.error(path + ("min",), f"记录条数下限应至少为1，实际为 {low}")
-        if within is not None and not 1 <= within <= 366:
-            c.error(path + ("within_days",), f"天数应在 1 到 366 之间，实际为 {within}")
-        return Rule("records", ledger=ledger, kind=record_kind, min=low, within_days=within, deduct=deduct)
-    kinds, severities = _kinds(c, data, path)
-    return Rule("zero_incidents", kinds=kinds, severities=severities)
-
-
-def _kinds(c, data, path):
-    kinds = c.get(data, "kinds", path, "list", default=[])
-    if not kinds:
-        c.error(path + ("kinds",), "至少要列出一种案事件类别")
-    for i, kind in enumerate(kinds):
-        if kind not in c.context.incident_kinds:
-            c.error(path + ("kinds", i), f"未知的案事件类别“{kind}”")
-    severities = c.get(data, "severities", path, "list", required=False, default=[])
-    for i, severity in enumerate(severities):
-        if severity not in c.context.severities:
-            c.error(path + ("severities", i), f"未知的严重程度“{severity}”，可用：{'、'.join(sorted(c.context.severities))}")
-    return tuple(kinds), tuple(severities)
+    return KINDS[kind].parse(c, data, path, deduct)
 
 
 def _vetoes(c, data):
@@ -271,7 +232,7 @@ def _vetoes(c, data):
         path = ("vetoes", vi)
         code, title = c.get(item, "code", path, "str"), c.get(item, "title", path, "str")
         _unique(c, seen, code, path + ("code",))
-        kinds, severities = _kinds(c, item, path)
+        kinds, severities = c.incident_kinds(item, path)
         if code and title:
             vetoes.append(Veto(code, title, kinds, severities))
     return tuple(vetoes)

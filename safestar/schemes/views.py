@@ -9,10 +9,9 @@ from safestar.core.sheets import Column, write_xlsx, xlsx_response
 from safestar.org.models import Division
 from safestar.org.roles import DataField
 
+from .kinds import describe_rule, manual_codes
 from .models import Scheme
-from .scoring import can_score, save_manual_score
-from .service import results, villages_under
-from .spec import describe_rule
+from .services import can_score, results, save_manual_score, villages_under
 
 
 def may_see_results(user) -> bool:
@@ -105,5 +104,5 @@ def scorecard(request, pk, code):
                 messages.error(request, exc.messages[0])
         return redirect("scorecard", pk=scheme.pk, code=village.code)
     (result,) = results(scheme, Division.objects.filter(pk=village.pk))
-    manual = {i.code for i in scheme.spec.indicators() if i.rule.type == "manual"}
+    manual = manual_codes(scheme.spec)
     return render(request, "schemes/scorecard.html", {"scheme": scheme, "village": village, "result": result, "manual": manual, "scorer": scorer})

@@ -2,6 +2,7 @@
 village, cameras and other technical defences (most villages reach the plan's 6 working channels,
 three do not), 1–4 patrols a month per village and a handful of clue reports.
 
+records() is the recipe (org/demo.py: also the benchmark's, for every town); load() applies it.
 Deterministic (a seeded random.Random) and idempotent: each ledger is written only when the town
 has none of it yet (profiles: only for villages without one). The records carry their own dates
 (巡逻日期, 安装日期 …); 录入时间 is when the demo is loaded, as for any record.
@@ -13,12 +14,10 @@ import random
 
 from django.db import transaction
 
-from safestar.org.demo import TOWN, VILLAGES, person_name as _name, phone_number as _phone, village_code, write_records as _write
-from safestar.org.models import Department, Division, User
+from safestar.org.demo import TOWN, Batch, demo_town, person_name as _name, phone_number as _phone, write
 
 from .models import Camera, Clue, ClueCategory, ClueStatus, FacilityKind, Patrol, SecurityProfile
 
-VILLAGE_COUNT = len(VILLAGES[TOWN])  # 20
 SHORT_OF_CAMERAS = {7, 13, 18}  # 赵店村, 朱庄村, 徐庄村: below 6 working channels, to show in the scoring
 NO_OFFICER = {17}  # 吴庄村: its officer was transferred, the post is not filled yet
 
@@ -74,28 +73,17 @@ CLUES = [
 ]
 
 
-@transaction.atomic
-def load(year):
-    rng = random.Random(f"safestar-security-{year}")
-    last = min(datetime.date(year, 12, 31), datetime.date.today())  # no records dated ahead of today
-    villages = {v.code: v for v in Division.objects.filter(code__in=[village_code(TOWN, i) for i in range(1, VILLAGE_COUNT + 1)])}
-    police, grid = User.objects.get(username="police"), User.objects.get(username="grid1")
-
-    def recorder(village):  # 长岗村's grid worker keeps its own ledgers; the police station the others
-        return grid if village.pk == grid.division_id else police
-
-    def village(index):
-        return villages[village_code(TOWN, index)]
-
+def records(town, rng):
+    """The recipe: a town's year of 治安防控 records (org.demo.Town; shared with the benchmark)."""
+    year, last = town.year, town.last
     # Generated for every village whether written or not, so the random sequence (and thus every
     # ledger's data) is the same whichever ledgers were already there.
     profiles, cameras, patrols = [], [], []
-    for index in range(1, VILLAGE_COUNT + 1):
-        v = village(index)
+    for index, v in town.numbered():
         full, part = rng.randint(1, 3), rng.randint(4, 9)
         profiles.append(SecurityProfile(
             division=v,
-            police_officer="" if index in NO_OFFICER else OFFICERS[(index - 1) // 2],  # one officer covers two villages
+            police_officer="" if index in NO_OFFICER else OFFICERS[(index - 1) // 2 % len(OFFICERS)],  # one officer covers two villages
             police_phone="" if index in NO_OFFICER else _phone(rng),
             patrol_team=f"{v.name}治安巡逻队",
             full_time_members=full,
@@ -129,20 +117,38 @@ def load(year):
                     members="、".join(_name(rng) for _ in range(rng.randint(2, 4))), route=rng.choice(ROUTES),
                     hours=decimal.Decimal(rng.choice(["1.5", "2.0", "2.0", "2.5", "3.0"])), findings=found, handled=handled,
                 ))
+    clues = [
+        Clue(division=town.village(index), reported_on=datetime.date(year, month, day), category=category, content=content,
+             reported_to=town.departments.get(department), status=status, result=result)
+        for index, month, day, category, content, department, status, result in CLUES
+        if town.village(index) is not None
+    ]
+    return [
+        Batch(SecurityProfile, profiles),
+        Batch(Camera, cameras),
+        Batch(Patrol, [p for p in patrols if p.patrolled_on <= last]),
+        Batch(Clue, [c for c in clues if c.reported_on <= last]),
+    ]
 
+
+@transaction.atomic
+def load(year):
+    town = demo_town(year, users=("police", "grid1"), departments={c[5] for c in CLUES})
+    police, grid = town.users["police"], town.users["grid1"]
+
+    def recorder(village):  # 长岗村's grid worker keeps its own ledgers; the police station the others
+        return grid if village.pk == grid.division_id else police
+
+    batches = {batch.model: batch for batch in records(town, random.Random(f"safestar-security-{year}"))}
     in_town = {"division__parent__code": TOWN}
     with_profile = set(SecurityProfile.objects.alive().filter(**in_town).values_list("division", flat=True))
-    _write(SecurityProfile, [p for p in profiles if p.division.pk not in with_profile], recorder)
-    if not Camera.objects.filter(**in_town).exists():
-        _write(Camera, cameras, recorder)
-    if not Patrol.objects.filter(**in_town, patrolled_on__year=year).exists():
-        _write(Patrol, [p for p in patrols if p.patrolled_on <= last], recorder)
-    if not Clue.objects.filter(**in_town, reported_on__year=year).exists():
-        departments = {d.name: d for d in Department.objects.filter(name__in={c[5] for c in CLUES})}
-        clues = [
-            Clue(division=village(index), reported_on=datetime.date(year, month, day), category=category, content=content,
-                 reported_to=departments[department], status=status, result=result)
-            for index, month, day, category, content, department, status, result in CLUES
-        ]
-        _write(Clue, [c for c in clues if c.reported_on <= last], recorder)
-
+    profiles = batches[SecurityProfile]
+    write(Batch(SecurityProfile, [p for p in profiles.records if p.division.pk not in with_profile]), recorder)
+    written = {
+        Camera: Camera.objects.filter(**in_town).exists(),
+        Patrol: Patrol.objects.filter(**in_town, patrolled_on__year=year).exists(),
+        Clue: Clue.objects.filter(**in_town, reported_on__year=year).exists(),
+    }
+    for model, exists in written.items():
+        if not exists:
+            write(batches[model], recorder)

@@ -38,7 +38,8 @@ def base_url(live_server):
 
 @pytest.fixture
 def browser_world(transactional_db):
-    """The persona world, committed so the live server's thread sees it; flushed after the test."""
+    """The persona world, committed so the live server's thread sees it (the one built for the
+    session, or built again after an earlier browser test flushed it); flushed after the test."""
     build_world()
 
 

@@ -5,7 +5,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from conftest import VILLAGE1, VILLAGE2, make_record
+from conftest import VILLAGE1, VILLAGE2, form_errors, make_record
+from conftest import post_record as post
 from safestar.audit.models import AuditEvent
 from safestar.emergency.models import (
     ONE_CAPTAIN,
@@ -30,20 +31,8 @@ STATION = {"name": "长岗村微型消防站", "established_on": "2023-03-18", "
 DRILL = {"held_on": "2023-06-10", "scenario": "fire", "title": "长岗村消防应急演练", "participants": "45", "description": ""}
 
 
-def village_pk(code):
-    from safestar.org.models import Division
-
-    return Division.objects.get(code=code).pk
-
-
-def post(client, slug, data, code=VILLAGE1, pk=None):
-    url = f"/ledgers/{slug}/{pk}/edit/" if pk else f"/ledgers/{slug}/new/"
-    return client.post(url, {"division": village_pk(code), **data})
-
-
 def errors(response, field):
-    assert response.status_code == 200, "the form should have been shown again with its errors"
-    return " ".join(response.context["form"].errors.get(field, [])).replace(" ", "")
+    return form_errors(response, field).replace(" ", "")
 
 
 def test_each_ledger_accepts_a_good_record_from_the_page(login):

@@ -12,7 +12,7 @@ from conftest import PINGGANG, VILLAGE1, VILLAGE2
 from safestar.core.sheets import read_xlsx
 from safestar.evaluation import reports, workflow
 from safestar.evaluation.models import Entry
-from safestar.schemes.service import results
+from safestar.schemes.services import results
 
 from .conftest import run_to_county
 

@@ -11,7 +11,7 @@ from safestar.evaluation import workflow
 from safestar.evaluation.models import Entry, Line, StarRecord
 from safestar.org.models import Division
 from safestar.schemes.engine import PASSED, UNDETERMINED, VETOED
-from safestar.schemes.service import results
+from safestar.schemes.services import results
 
 from .conftest import run_to_county, settle
 

@@ -221,7 +221,7 @@ def test_category_seven_metrics(world):
 
 def test_an_incident_caused_by_a_key_person_counts_against_the_zero_incident_item(login, person, world):
     from conftest import load_scheme
-    from safestar.schemes.service import results
+    from safestar.schemes.services import results
 
     scheme = load_scheme()
     village = Division.objects.get(code=VILLAGE1)

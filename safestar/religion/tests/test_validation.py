@@ -8,6 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from conftest import VILLAGE1, VILLAGE2, make_record
+from conftest import form_errors as errors
+from conftest import post_record as post
 from safestar.audit.models import AuditEvent
 from safestar.core.ledger import LEDGERS
 from safestar.core.sheets import read_xlsx
@@ -22,22 +24,6 @@ ACTIVITY = {
     "held_on": "2023-03-12", "kind": "illegal_clue", "venue": "", "content": "外地人员在民房内私设聚会点传教",
     "participants": "15", "reported_to": "睢县民族宗教事务局", "status": "reported", "closed_on": "", "result": "",
 }
-
-
-def village_pk(code):
-    from safestar.org.models import Division
-
-    return Division.objects.get(code=code).pk
-
-
-def post(client, slug, data, code=VILLAGE1, pk=None):
-    url = f"/ledgers/{slug}/{pk}/edit/" if pk else f"/ledgers/{slug}/new/"
-    return client.post(url, {"division": village_pk(code), **data})
-
-
-def errors(response, field):
-    assert response.status_code == 200, "the form should have been shown again with its errors"
-    return " ".join(response.context["form"].errors.get(field, []))
 
 
 def token(username):

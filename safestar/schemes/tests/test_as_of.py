@@ -18,7 +18,7 @@ from safestar.core.ledger import LEDGERS
 from safestar.keypersons.models import Status
 from safestar.keypersons.tests.factories import key_person, visit
 from safestar.org.models import Division
-from safestar.schemes.service import results
+from safestar.schemes.services import results
 
 D = datetime.date
 VILLAGE3 = "411422100203"  # 李庄村

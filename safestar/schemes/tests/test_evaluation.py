@@ -16,8 +16,7 @@ from safestar.incidents.models import IncidentKind
 from safestar.org.models import Division, User
 from safestar.schemes.engine import UNDETERMINED, VETOED
 from safestar.schemes.models import ManualScore
-from safestar.schemes.scoring import save_manual_score
-from safestar.schemes.service import results, villages_under
+from safestar.schemes.services import results, save_manual_score, villages_under
 
 
 def by_code(rows):

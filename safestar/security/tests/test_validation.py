@@ -10,6 +10,8 @@ from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from conftest import VILLAGE1, VILLAGE2, make_record
+from conftest import form_errors as errors
+from conftest import post_record as post
 from safestar.audit.models import AuditEvent
 from safestar.core.ledger import LEDGERS
 from safestar.core.sheets import read_xlsx
@@ -23,22 +25,6 @@ PROFILE = {
 }
 CAMERA = {"location": "村东入口", "kind": "camera", "channels": "2", "networked": "on", "working": "on", "installed_on": "2023-06-01"}
 CLUE = {"reported_on": "2023-04-20", "category": "vice", "content": "废弃厂房夜间聚赌", "reported_to": "", "status": "reported", "result": ""}
-
-
-def village_pk(code):
-    from safestar.org.models import Division
-
-    return Division.objects.get(code=code).pk
-
-
-def post(client, slug, data, code=VILLAGE1, pk=None):
-    url = f"/ledgers/{slug}/{pk}/edit/" if pk else f"/ledgers/{slug}/new/"
-    return client.post(url, {"division": village_pk(code), **data})
-
-
-def errors(response, field):
-    assert response.status_code == 200, "the form should have been shown again with its errors"
-    return " ".join(response.context["form"].errors.get(field, []))
 
 
 def soft_delete(record):

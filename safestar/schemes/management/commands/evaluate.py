@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from safestar.org.models import Division
 from safestar.schemes.loading import applicable
 from safestar.schemes.models import Scheme
-from safestar.schemes.service import as_json as result_json
-from safestar.schemes.service import results, villages_under
+from safestar.schemes.services import as_json as result_json
+from safestar.schemes.services import results, villages_under
 
 
 class Command(BaseCommand):

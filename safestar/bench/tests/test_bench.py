@@ -1,12 +1,18 @@
 """`safestar bench`: the generator and the timing run, at a tiny scale. It is only checked that they
-complete and report; speed is measured by the benchmark itself (docs/benchmarks.md), never here."""
+complete and report, and that every ledger and every metric has data in the benchmark; speed is
+measured by the benchmark itself (docs/benchmarks.md), never here."""
 
 import json
 from io import StringIO
 
 import pytest
+from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from safestar.core.ledger import LEDGERS
+from safestar.core.metrics import METRICS
 from safestar.org.models import Division
 
 
@@ -52,3 +58,22 @@ def test_refuses_a_database_with_accounts(world):
     with pytest.raises(CommandError, match="不是专用的基准测试数据库"):
         _bench("evaluate", "--repeat", "1")
     assert Division.objects.filter(level="village").count() == villages
+
+
+@pytest.mark.django_db
+def test_every_ledger_and_every_metric_has_data_in_the_benchmark():
+    """The generator applies the apps' data recipes (records() in their demo_data.py, org/demo.py):
+    a ledger without one, or a metric reading only what no recipe makes, would escape the benchmark."""
+    generated = json.loads(_bench("generate", "--towns", "1").strip().splitlines()[-1])
+    filled = {apps.get_model(label)._meta.db_table for label, rows in generated["rows"].items() if rows}
+    missing = [slug for slug, ledger in LEDGERS.items() if ledger.model._meta.db_table not in filled]
+    assert not missing, f"台账没有基准数据（其应用的 demo_data.py 缺少 records()）：{missing}"
+    villages = Division.objects.filter(level="village")
+    unread = []
+    for name, metric in METRICS.items():
+        with CaptureQueriesContext(connection) as queries:
+            metric.compute(2023, villages)
+        sql = " ".join(query["sql"] for query in queries.captured_queries)
+        if not any(f'"{table}"' in sql for table in filled):
+            unread.append(name)
+    assert not unread, f"指标读取的记录在基准数据中都没有：{unread}"

@@ -5,10 +5,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from safestar.bench import generate as bench
+from safestar.bench import timing
 from safestar.org.models import Division
-from safestar.schemes import bench
 from safestar.schemes.loading import load
-from safestar.schemes.service import villages_under
+from safestar.schemes.services import villages_under
 from safestar.schemes.validate import SchemeError
 
 DEFAULT_SCHEME = "schemes/changgang-2023-pingan.yaml"
@@ -75,25 +76,25 @@ class Command(BaseCommand):
             raise CommandError(f"方案年度为 {loaded.year}，与 --year {year} 不一致")
         villages = villages_under(place)
         self.stdout.write(f"基准评查：{loaded.name}，{year}年，{place.name}（{place.code}）下的村；数据库 {bench.database_label()}")
-        timing = bench.run_evaluation(loaded, villages, repeat=repeat)
+        result = timing.run_evaluation(loaded, villages, repeat=repeat)
         fmt = lambda runs: "、".join(f"{x:.3f}" for x in runs)  # noqa: E731
-        median = bench.statistics.median
-        self.stdout.write(f"村数：{timing.villages}；重复 {timing.repeat} 次（另有 1 次预热不计），取中位数；"
-                          f"结束时系统负载 {'/'.join(f'{x:.1f}' for x in timing.load)}（{os.cpu_count()} 核）。")
+        median = timing.statistics.median
+        self.stdout.write(f"村数：{result.villages}；重复 {result.repeat} 次（另有 1 次预热不计），取中位数；"
+                          f"结束时系统负载 {'/'.join(f'{x:.1f}' for x in result.load)}（{os.cpu_count()} 核）。")
         self.stdout.write(
             f"  裸聚合查询（facts.gather() 所发的同一组查询：各指标 compute()、record_stats()、案事件查询，取回结果）："
-            f"中位数 {timing.bare_median:.3f} 秒（各次 {fmt(timing.bare)}；CPU {median(timing.bare_cpu):.3f} 秒），SQL {timing.bare_queries} 条"
+            f"中位数 {result.bare_median:.3f} 秒（各次 {fmt(result.bare)}；CPU {median(result.bare_cpu):.3f} 秒），SQL {result.bare_queries} 条"
         )
         self.stdout.write(
-            f"  完整评查（service.results()：村列表、取数、人工评分、评分引擎、排名）："
-            f"中位数 {timing.full_median:.3f} 秒（各次 {fmt(timing.full)}；CPU {median(timing.full_cpu):.3f} 秒），SQL {timing.full_queries} 条"
+            f"  完整评查（services.results()：村列表、取数、人工评分、评分引擎、排名）："
+            f"中位数 {result.full_median:.3f} 秒（各次 {fmt(result.full)}；CPU {median(result.full_cpu):.3f} 秒），SQL {result.full_queries} 条"
         )
-        self.stdout.write("  完整评查分解（另跑一次）：" + "，".join(f"{k} {v:.3f}" for k, v in timing.breakdown.items()) + " 秒")
-        self.stdout.write(f"  参考：用游标直接执行同样的 {timing.bare_queries} 条 SQL 并取回全部行：中位数 {timing.raw_median:.3f} 秒")
-        if not timing.same_sql:
-            self.stdout.write(self.style.WARNING("  注意：裸聚合查询与 facts.gather() 实际发出的 SQL 不一致，bench.bare_aggregates() 需与 gather() 同步"))
-        verdict = "达到目标" if timing.target_met else "未达到目标"
+        self.stdout.write("  完整评查分解（另跑一次）：" + "，".join(f"{k} {v:.3f}" for k, v in result.breakdown.items()) + " 秒")
+        self.stdout.write(f"  参考：用游标直接执行同样的 {result.bare_queries} 条 SQL 并取回全部行：中位数 {result.raw_median:.3f} 秒")
+        if not result.same_sql:
+            self.stdout.write(self.style.WARNING("  注意：裸聚合查询与 facts.gather() 实际发出的 SQL 不一致，请检查 facts.plan()"))
+        verdict = "达到目标" if result.target_met else "未达到目标"
         self.stdout.write(
-            f"完整评查 / 裸聚合 = {timing.ratio:.2f} 倍（按 CPU 时间 {timing.cpu_ratio:.2f} 倍）：{verdict}（目标 ≤ {bench.TARGET:g} 倍，按耗时中位数）"
+            f"完整评查 / 裸聚合 = {result.ratio:.2f} 倍（按 CPU 时间 {result.cpu_ratio:.2f} 倍）：{verdict}（目标 ≤ {timing.TARGET:g} 倍，按耗时中位数）"
         )
-        self.stdout.write(json.dumps(timing.as_json(), ensure_ascii=False))
+        self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))

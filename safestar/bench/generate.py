@@ -1,0 +1,246 @@
+"""The benchmark's data: the bundled Henan division tree, N villages in every town, and one year of
+records made by the apps' own data recipes (each ledger app's demo_data.records(), see org/demo.py),
+applied to every town as the demo applies them to 长岗镇. So the benchmark has every ledger that has a
+recipe, with the demo's rates and its differences between villages, and a new ledger is in it as soon
+as its recipe is (tests/test_bench.py fails for a ledger or metric the benchmark leaves empty).
+
+It writes only into a dedicated, empty database: it refuses a database that has accounts or
+departments (a demo or a real one) and one that already has villages or records (a benchmark
+generated before: drop and recreate the database).
+"""
+
+import datetime
+import random
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+PROVINCE = "410000000000"
+MAX_VILLAGES_PER_TOWN = 99  # village codes 201..299
+CHUNK_TOWNS = 50  # towns whose records are built in memory at once
+BATCH_SIZE = 5000  # rows per INSERT
+
+
+class BenchError(Exception):
+    """A refusal or a wrong argument, with the message for the operator."""
+
+
+def database_label():
+    name = settings.DATABASES["default"]["NAME"]
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return f"SQLite {sqlite3.sqlite_version}（{name}）"
+    if connection.vendor == "postgresql":
+        major, rest = divmod(connection.pg_version, 10000)
+        return f"PostgreSQL {major}.{rest % 100}（{name}）"
+    return f"{connection.vendor}（{name}）"
+
+
+def recipes():
+    """The apps' data recipes: the demo_data modules that have records(town, rng)."""
+    from safestar.org.demo import demo_modules
+
+    return [module for module in demo_modules() if hasattr(module, "records")]
+
+
+# ── Guards ───────────────────────────────────────────────────────────────────────────────────
+
+
+def ensure_dedicated_database():
+    """Refuse a database with accounts or departments: the benchmark must never pollute a real or
+    demo database (the generator writes ~50 000 villages and millions of records)."""
+    from safestar.org.models import Department, User
+
+    users, departments = User.objects.count(), Department.objects.count()
+    if users or departments:
+        demo = "，其中有演示账号 town" if User.objects.filter(username="town").exists() else ""
+        raise BenchError(
+            f"拒绝执行：当前数据库 {database_label()} 中已有 {users} 个账号、{departments} 个部门{demo}，"
+            "不是专用的基准测试数据库。基准测试会写入约五万个村和数百万条台账记录，绝不能写进真实或演示数据库。"
+            "请另建一个空数据库（如 SAFESTAR_VAR=/tmp/bench-sqlite，或 DATABASE_URL=postgres://postgres@127.0.0.1:5432/safestar_bench），"
+            "执行 safestar migrate 后再运行。"
+        )
+
+
+def ensure_no_benchmark_data():
+    from safestar.core.ledger import LEDGERS
+    from safestar.keypersons.models import KeyPerson
+    from safestar.org.models import Division
+
+    villages = Division.objects.filter(level="village").count()
+    records = sum(model.objects.count() for model in {*(ledger.model for ledger in LEDGERS.values()), KeyPerson})
+    if villages or records:
+        raise BenchError(
+            f"当前数据库 {database_label()} 中已有 {villages} 个村、{records} 条台账记录（可能是此前生成的基准数据）。"
+            "生成器不追加也不覆盖数据：如需重新生成，请删除并重建该数据库（SQLite 删除 SAFESTAR_VAR 下的 safestar.sqlite3，"
+            "PostgreSQL 用 dropdb/createdb），执行 safestar migrate 后再运行。"
+        )
+
+
+# ── Writing rows ─────────────────────────────────────────────────────────────────────────────
+
+
+RAW = {models.AutoField, models.BigAutoField, models.CharField, models.TextField, models.IntegerField,
+       models.PositiveIntegerField, models.PositiveSmallIntegerField, models.SmallIntegerField, models.BooleanField,
+       models.ForeignKey, models.SlugField}
+
+
+class _Table:
+    """Rows of one model inserted straight with executemany: each record's values as the model's own
+    fields prepare them for the database (encrypted fields encrypted, hash fields computed), without
+    compiling an INSERT per batch (bulk_create spends ~90 % of its time there, which at millions of
+    rows is tens of minutes). The primary keys are given here, in order, so that a record can refer
+    to another one of the same run (a patrol to its hazard, a visit to its key person)."""
+
+    def __init__(self, model, stamp):
+        self.model, self.stamp = model, stamp
+        self.fields = [f for f in model._meta.concrete_fields]
+        self.next_pk = (model.objects.aggregate(top=models.Max("pk"))["top"] or 0) + 1
+        self.convert = []
+        for f in self.fields:
+            if type(f) in RAW:  # the driver takes the Python value as it is
+                self.convert.append(None)
+            elif isinstance(f, models.DecimalField) or (isinstance(f, models.DateField) and not (f.auto_now or f.auto_now_add)):
+                self.convert.append(self._memo(f))  # few distinct values
+            else:  # encrypted fields, hash fields, 录入时间...
+                self.convert.append(lambda value, f=f: f.get_db_prep_save(value, connection))
+        qn = connection.ops.quote_name
+        self.sql = (
+            f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in self.fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(self.fields))})"
+        )
+        self.rows = []
+        self.count = 0
+
+    @staticmethod
+    def _memo(f):
+        cache = {}
+
+        def convert(value):
+            if value not in cache:
+                cache[value] = f.get_db_prep_save(value, connection)
+            return cache[value]
+
+        return convert
+
+    def add(self, record):
+        record.pk = self.next_pk
+        self.next_pk += 1
+        row = []
+        for f, convert in zip(self.fields, self.convert):
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                value = self.stamp  # 录入时间 / 修改时间: when generated (no metric reads them)
+            elif f.many_to_one:
+                related = f.get_cached_value(record, None)
+                value = related.pk if related is not None else getattr(record, f.attname)
+            else:
+                value = f.pre_save(record, True)
+            row.append(convert(value) if convert is not None else value)
+        self.rows.append(row)
+
+    def flush(self):
+        with connection.cursor() as cursor:
+            for start in range(0, len(self.rows), BATCH_SIZE):
+                cursor.executemany(self.sql, self.rows[start:start + BATCH_SIZE])
+        self.count += len(self.rows)
+        self.rows.clear()
+
+
+# ── Generator ────────────────────────────────────────────────────────────────────────────────
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+PLACE_SUFFIXES = "庄 楼 寨 集 店 营 屯 岗 湾 洼 桥 口 园 堂 铺 湖 河 坡 沟 岭 台 坊 阁 洲".split()
+
+
+@dataclass
+class Generated:
+    divisions: int = 0
+    towns: int = 0
+    villages: int = 0
+    rows: dict = field(default_factory=dict)  # "app.Model" → rows inserted
+    seconds: dict = field(default_factory=dict)  # phase → seconds
+
+    @property
+    def records(self):
+        return sum(self.rows.values())
+
+
+def village_names(rng, count):
+    names = [s + p for s in SURNAMES for p in PLACE_SUFFIXES]
+    return [name + "村" for name in rng.sample(names, count)]
+
+
+def generate(villages_per_town=20, towns=None, year=2023, seed=1, progress=None):
+    """Generate the benchmark data in a dedicated, empty database; returns a Generated report.
+    `towns`: only the first N towns (by code) get villages; the whole tree is loaded regardless."""
+    from safestar.org.demo import Town
+    from safestar.org.divisions import BUNDLED_CSV, load_divisions, read_division_csv
+    from safestar.org.models import Division
+
+    if not 1 <= villages_per_town <= MAX_VILLAGES_PER_TOWN:
+        raise BenchError(f"每个乡镇的村数应在 1–{MAX_VILLAGES_PER_TOWN} 之间（村级代码末3位为 201–299）")
+    if towns is not None and towns < 1:
+        raise BenchError("--towns 至少为 1")
+    ensure_dedicated_database()
+    ensure_no_benchmark_data()
+    say = progress or (lambda text: None)
+    report, started = Generated(), time.perf_counter()
+    rng = random.Random(f"safestar-bench-{seed}-{year}")
+    with transaction.atomic():
+        t = time.perf_counter()
+        report.divisions = load_divisions(read_division_csv(BUNDLED_CSV))
+        town_rows = list(Division.objects.filter(level="town").order_by("code").values_list("id", "code", "path"))
+        if towns is not None:
+            town_rows = town_rows[:towns]
+        report.towns = len(town_rows)
+        villages = []
+        for town_id, code, path in town_rows:
+            for index, name in enumerate(village_names(rng, villages_per_town), start=1):
+                village = f"{code[:9]}{200 + index:03d}"
+                villages.append(Division(code=village, name=name, level="village", parent_id=town_id, path=f"{path}{village}/"))
+        Division.objects.bulk_create(villages, batch_size=BATCH_SIZE)
+        by_town = {}
+        for village in Division.objects.filter(level="village").order_by("code").only("id", "code", "name", "level", "parent_id"):
+            by_town.setdefault(village.parent_id, []).append(village)
+        report.villages = sum(len(v) for v in by_town.values())
+        report.seconds["区划（全省树 + 村）"] = time.perf_counter() - t
+        say(f"已载入区划 {report.divisions} 条，在 {report.towns} 个乡镇下新建 {report.villages} 个村（{report.seconds['区划（全省树 + 村）']:.1f} 秒）")
+
+        t = time.perf_counter()
+        stamp = timezone.now()
+        tables = {}  # model → _Table, in the order first written (a table referred to comes first)
+        modules = recipes()
+        shown = 0
+        for serial, (town_id, code, _) in enumerate(town_rows):
+            town = Town(villages=by_town.get(town_id, []), year=year, serial=serial)
+            for module in modules:
+                town_rng = random.Random(f"safestar-bench-{seed}-{year}-{module.__name__}-{code}")
+                for batch in module.records(town, town_rng):
+                    table = tables.get(batch.model) or tables.setdefault(batch.model, _Table(batch.model, stamp))
+                    for record in batch.records:
+                        table.add(record)
+            done = serial + 1
+            if done % CHUNK_TOWNS == 0 or done == len(town_rows):
+                for table in tables.values():
+                    table.flush()
+                if done * 10 // len(town_rows) > shown or done == len(town_rows):
+                    shown = done * 10 // len(town_rows)
+                    say(f"  台账：{done}/{len(town_rows)} 个乡镇，{sum(table.count for table in tables.values())} 条，{time.perf_counter() - t:.0f} 秒")
+        report.rows = {table.model._meta.label: table.count for table in tables.values()}
+        with connection.cursor() as cursor:  # the explicit keys given above: the sequences go past them
+            for sql in connection.ops.sequence_reset_sql(no_style(), list(tables)):
+                cursor.execute(sql)
+        report.seconds["台账记录"] = time.perf_counter() - t
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # What autovacuum would do soon after a load: statistics and the visibility map.
+        t = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        report.seconds["VACUUM ANALYZE"] = time.perf_counter() - t
+    report.seconds["合计"] = time.perf_counter() - started
+    return report
