@@ -234,9 +234,7 @@ def _back(owner):
     if hasattr(owner, "get_absolute_url"):  # records that are not ledgers (key-person visits, creation tasks)
         return owner.get_absolute_url()
     ledger = ledger_for_model(type(owner))
-    if ledger:
-        return reverse("ledger-detail", kwargs={"ledger": ledger.slug, "pk": owner.pk})
-    return owner.get_absolute_url() if hasattr(owner, "get_absolute_url") else "/"
+    return reverse("ledger-detail", kwargs={"ledger": ledger.slug, "pk": owner.pk}) if ledger else "/"
 
 
 def attachment_download(request, pk):

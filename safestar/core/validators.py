@@ -9,7 +9,8 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+
+from .clock import today
 
 # GB 11643-1999 / ISO 7064 MOD 11-2: weights of the first 17 digits; remainder → check character.
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -49,7 +50,7 @@ def validate_id_number(value):
         raise ValidationError("身份证号中的出生日期无效（第 7–14 位不是真实日期）", code="id_birth_date") from None
     if birth.year < 1900:
         raise ValidationError("身份证号中的出生日期无效（早于 1900 年）", code="id_birth_date")
-    if birth > timezone.localdate():
+    if birth > today():
         raise ValidationError("身份证号中的出生日期无效（晚于今天）", code="id_birth_date")
     if number[17] != id_check_char(number[:17]):
         raise ValidationError("身份证号校验码不正确，请核对每一位数字", code="id_check")

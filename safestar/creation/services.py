@@ -28,10 +28,6 @@ def is_town_office(user) -> bool:
     return getattr(user, "role", None) == Role.TOWN and can_write(Application, user)
 
 
-def is_village_cadre(user) -> bool:
-    return getattr(user, "role", None) in (Role.VILLAGE, Role.GRID) and can_write(Task, user)
-
-
 def may_apply(user) -> bool:
     """A village cadre applies for the village; the town office may apply on a village's behalf."""
     return getattr(user, "role", None) in (Role.VILLAGE, Role.TOWN) and can_write(Application, user)
@@ -44,10 +40,6 @@ def may_run_campaign(user, campaign) -> bool:
     if is_town_office(user):
         return True
     return user.role == Role.DEPARTMENT and user.department_id == campaign.department_id
-
-
-def may_read_creation(user) -> bool:
-    return can_read(Application, user)
 
 
 # -- applications --------------------------------------------------------------------------------

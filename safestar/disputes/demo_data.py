@@ -19,8 +19,8 @@ import datetime
 import random
 
 from django.db import transaction
-from django.utils import timezone
 
+from safestar.core import clock
 from safestar.org.demo import SURNAMES, TOWN, person_name as _name, phone_number as _phone, village_code
 from safestar.org.models import Division, User
 
@@ -144,7 +144,7 @@ def load(year):
     ):
         return
     rng = random.Random(f"safestar-disputes-{year}")
-    today = timezone.localdate()
+    today = clock.today()
     first, last = datetime.date(year, 1, 1), min(datetime.date(year, 12, 31), today)
     if last < first:
         return  # a year that has not begun has no records

@@ -13,8 +13,8 @@ year still counted as open (and perhaps overdue) at the end of the year.
 import datetime
 
 from django.db.models import Count, Q
-from django.utils import timezone
 
+from safestar.core import clock
 from safestar.core.metrics import metric, per_village, records_in
 
 from .models import Dispute, DisputeStage, LegalAdvisor, Mediator, Petition, PetitionStatus, StabilityMeeting, disputes_overdue_on
@@ -22,7 +22,7 @@ from .models import Dispute, DisputeStage, LegalAdvisor, Mediator, Petition, Pet
 
 def year_end(year, today=None):
     """31 December of `year`, or today (in China) if that is earlier: the year is the current one."""
-    return min(datetime.date(year, 12, 31), today or timezone.localdate())
+    return min(datetime.date(year, 12, 31), today or clock.today())
 
 
 @metric("disputes.legal_advisors", "在聘法律顾问人数", "人")

@@ -15,6 +15,7 @@ import random
 
 from django.db import transaction
 
+from safestar.core import clock
 from safestar.org.demo import TOWN, VILLAGES, at as _at, person_name as _name, phone_number as _phone, village_code, write_backdated as _write
 from safestar.org.models import Division, User
 
@@ -83,7 +84,7 @@ def _day(rng, year, months=(1, 12)):
 @transaction.atomic
 def load(year):
     rng = random.Random(f"safestar-emergency-{year}")
-    last = min(datetime.date(year, 12, 31), datetime.date.today())  # nothing dated ahead of today
+    last = min(datetime.date(year, 12, 31), clock.today())  # nothing dated ahead of today
     entered = min(datetime.date(year, 1, 10), last)  # when the standing records were entered
     villages = {v.code: v for v in Division.objects.filter(code__in=[village_code(TOWN, i) for i in range(1, VILLAGE_COUNT + 1)])}
     grid = User.objects.get(username="grid1")

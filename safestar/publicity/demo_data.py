@@ -11,6 +11,7 @@ import random
 
 from django.db import transaction
 
+from safestar.core import clock
 from safestar.org.demo import TOWN, village_code
 from safestar.org.models import Division, User
 
@@ -115,13 +116,13 @@ def _activity(rng, year, village, topic, last_day):
 
 @transaction.atomic
 def load(year):
-    if year > datetime.date.today().year or Activity.objects.filter(division__parent__code=TOWN, held_on__year=year).exists():
+    if year > clock.today().year or Activity.objects.filter(division__parent__code=TOWN, held_on__year=year).exists():
         return  # a year still ahead has no activities; a loaded year is left as it is
     rng = random.Random(f"safestar.publicity:{year}")
     recorder = User.objects.get(username="grid1")
     codes = [village_code(TOWN, i) for i in range(1, 21)]
     villages = Division.objects.in_bulk(codes, field_name="code")
-    last_day = min(datetime.date(year, 12, 31), datetime.date.today())  # no activity lies ahead
+    last_day = min(datetime.date(year, 12, 31), clock.today())  # no activity lies ahead
     topics = list(CATALOGUE)
     records = []
     for index, code in enumerate(codes, start=1):

@@ -17,6 +17,7 @@ import random
 
 from django.db import transaction
 
+from safestar.core import clock
 from safestar.org.demo import GIVEN, SURNAMES, TOWN, VILLAGES, at as _at, village_code, write_backdated as _write
 from safestar.org.models import Division, User
 
@@ -83,7 +84,7 @@ def _day(rng, year, month):
 @transaction.atomic
 def load(year):
     rng = random.Random(f"safestar-religion-{year}")
-    last = min(datetime.date(year, 12, 31), datetime.date.today())  # no records dated ahead of today
+    last = min(datetime.date(year, 12, 31), clock.today())  # no records dated ahead of today
     codes = [village_code(TOWN, i) for i in range(1, VILLAGE_COUNT + 1)]
     villages = {v.code: v for v in Division.objects.filter(code__in=codes)}
     grid = User.objects.get(username="grid1")

@@ -16,6 +16,7 @@ import random
 
 from django.db import transaction
 
+from safestar.core import clock
 from safestar.org.demo import TOWN, VILLAGES, person_name as _name, village_code
 from safestar.org.models import Division, User
 
@@ -202,7 +203,7 @@ def load(year):
     recorder = User.objects.get(username="grid1")
     codes = [village_code(TOWN, i) for i in range(1, VILLAGE_COUNT + 1)]
     villages = Division.objects.in_bulk(codes, field_name="code")
-    last_day = min(datetime.date(year, 12, 31), datetime.date.today())
+    last_day = min(datetime.date(year, 12, 31), clock.today())
     plans = {model: not model.objects.filter(**in_town, **{f"{field}__year": year}).exists()
              for model, field in [(Hazard, "found_on"), (HazardInspection, "inspected_on"), (SafetyCheck, "checked_on")]}
     plans[ControlledGoods] = not ControlledGoods.objects.filter(**in_town).exists()

@@ -14,6 +14,7 @@ import random
 
 from django.db import transaction
 
+from safestar.core import clock
 from safestar.org.demo import TOWN, VILLAGES, at as _at, person_name as _name, phone_number as _phone, village_code, write_backdated as _write
 from safestar.org.models import Department, Division, User
 
@@ -78,7 +79,7 @@ CLUES = [
 @transaction.atomic
 def load(year):
     rng = random.Random(f"safestar-security-{year}")
-    last = min(datetime.date(year, 12, 31), datetime.date.today())  # no records dated ahead of today
+    last = min(datetime.date(year, 12, 31), clock.today())  # no records dated ahead of today
     villages = {v.code: v for v in Division.objects.filter(code__in=[village_code(TOWN, i) for i in range(1, VILLAGE_COUNT + 1)])}
     police, grid = User.objects.get(username="police"), User.objects.get(username="grid1")
 
