@@ -26,7 +26,7 @@ def build_world():
     from safestar.org.models import Department, Division, User
     from safestar.org.roles import Role
 
-    from safestar.org.divisions import BUNDLED_CSV, load_divisions, read_division_csv, subtree
+    from safestar.org.services import BUNDLED_CSV, load_divisions, read_division_csv, subtree
 
     # Transactional (browser) tests empty the tables between tests, data migrations included.
     import importlib

@@ -8,7 +8,7 @@ from ninja.errors import HttpError
 from safestar.core.scope import get_visible_or_404, require
 from safestar.schemes.service import as_json
 
-from . import workflow
+from . import services
 from .models import Entry, Round
 from .views import ACTIONS, _villages, may_see
 
@@ -75,7 +75,7 @@ def round_detail(request, pk: int):
     require(may_see(user))
     r = get_visible_or_404(Round.objects.select_related("scheme", "area"), user, pk=pk)
     villages = _villages(r, user)
-    ranked = workflow.round_results(r, villages)
+    ranked = services.round_results(r, villages)
     entries = {e.village_id: e for e in r.entries.filter(village__in=villages)}
     out = []
     for result in ranked:
@@ -117,7 +117,7 @@ def _entry(user, pk):
 
 
 def _entry_json(entry):
-    result = workflow.entry_result(entry)
+    result = services.entry_result(entry)
     awarded = {i.code: i for i in result.indicators}
     data = as_json(result)
     return {
@@ -151,16 +151,16 @@ def entry_action(request, pk: int, action: str, body: StepIn):
         raise Http404("没有这个评查步骤")
     require(ACTIONS[action][2](user))
     step = {
-        "submit": lambda: workflow.submit(entry, user),
-        "return": lambda: workflow.return_to_village(entry, user, body.reason),
-        "review": lambda: workflow.review(entry, user),
-        "evaluate": lambda: workflow.evaluate(entry, user),
-        "recognise": lambda: workflow.recognise(entry, user),
-        "unlock": lambda: workflow.unlock(entry, user, body.reason),
+        "submit": lambda: services.submit(entry, user),
+        "return": lambda: services.return_to_village(entry, user, body.reason),
+        "review": lambda: services.review(entry, user),
+        "evaluate": lambda: services.evaluate(entry, user),
+        "recognise": lambda: services.recognise(entry, user),
+        "unlock": lambda: services.unlock(entry, user, body.reason),
     }[action]
     try:
         done = step()
-    except workflow.Refused as exc:
+    except services.Refused as exc:
         raise HttpError(422, exc.messages[0])
     if not done:
         raise HttpError(409, "评查材料的状态已经变化，请重新读取")

@@ -41,7 +41,7 @@ class Round(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope_path = "area__path"
     scope_read = "reads_business"
-    scope_write = None  # changed only through evaluation.workflow
+    scope_write = None  # changed only through evaluation.services
     scope_include_ancestors = True  # a village reads the round its town or county runs
 
     class Meta:
@@ -95,7 +95,7 @@ class Entry(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope_path = "village__path"
     scope_read = "reads_business"
-    scope_write = None  # changed only through evaluation.workflow
+    scope_write = None  # changed only through evaluation.services
 
     class Meta:
         verbose_name = verbose_name_plural = "村评查记录"
@@ -143,7 +143,7 @@ class Line(models.Model):
     objects = LineQuerySet.as_manager()
     scope_path = "entry__village__path"
     scope_read = "reads_business"
-    scope_write = "writes_business"  # only for attachments; points go through evaluation.workflow
+    scope_write = "writes_business"  # only for attachments; points go through evaluation.services
     scope_write_roles = (Role.VILLAGE, Role.GRID, Role.TOWN)  # the village's evidence (the town fills in for it)
     has_attachments = True
 

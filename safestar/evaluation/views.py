@@ -13,7 +13,7 @@ from safestar.org.models import Division
 from safestar.org.roles import DataField, Level
 from safestar.schemes.models import Scheme
 
-from . import reports, workflow
+from . import reports, services
 from .models import Entry, Line, Round, StarRecord
 
 S = Entry.Status
@@ -43,7 +43,7 @@ def round_list(request):
     rounds, q = search(Round.objects.visible_to(request.user).select_related("scheme", "area"), request, ["area__name", "scheme__name"])
     # 1 count, 1 page of rounds (with scheme and area)
     return render_list(request, "evaluation/round_list.html", {
-        "page": paginate(request, rounds), "q": q, "can_open": workflow.is_county_evaluator(request.user),
+        "page": paginate(request, rounds), "q": q, "can_open": services.is_county_evaluator(request.user),
     })
 
 
@@ -62,13 +62,13 @@ class RoundForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def round_add(request):
-    require(workflow.is_county_evaluator(request.user))
+    require(services.is_county_evaluator(request.user))
     form = RoundForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            round = workflow.open_round(d["scheme"], d["area"], d["self_deadline"], d["town_deadline"], d["county_deadline"], request.user)
-        except workflow.Refused as exc:
+            round = services.open_round(d["scheme"], d["area"], d["self_deadline"], d["town_deadline"], d["county_deadline"], request.user)
+        except services.Refused as exc:
             form.add_error(None, exc.messages[0])
         else:
             messages.success(request, f"已组织年度评查：{round}。各村现在可以自评。")
@@ -81,41 +81,41 @@ def round_detail(request, pk):
     cause, rank in its town and in the round, its stage and its star."""
     round = _round(request, pk)
     villages = _villages(round, request.user)
-    ranked = workflow.round_results(round, villages)  # the engine's fixed set of queries
+    ranked = services.round_results(round, villages)  # the engine's fixed set of queries
     entries = {e.village_id: e for e in round.entries.filter(village__in=villages)}  # 1 query
     rows = [(r, entries.get(r.village)) for r in ranked]
     town_states = _town_states(round, request.user)
     return render(request, "evaluation/round_detail.html", {
         "round": round, "rows": rows, "towns": town_states,
-        "can_publish": workflow.is_county_evaluator(request.user) and round.status == Round.Status.OPEN,
+        "can_publish": services.is_county_evaluator(request.user) and round.status == Round.Status.OPEN,
         "today": clock.today(),
     })
 
 
 def _town_states(round, user):
     """For a town office: its town's progress and whether it can forward to the county."""
-    if not workflow.can_town_review(user):
+    if not services.can_town_review(user):
         return []  # the task force sees the progress too; only the safety office forwards
     town = user.division
     counts = {}
-    for status in workflow.town_entries(round, town).values_list("status", flat=True):
+    for status in services.town_entries(round, town).values_list("status", flat=True):
         counts[status] = counts.get(status, 0) + 1
     waiting = sum(counts.get(s, 0) for s in (S.SELF, S.SUBMITTED, S.RETURNED))
     return [{"town": town, "counts": [(Entry.Status(s).label, n) for s, n in counts.items()], "waiting": waiting,
-             "ready": waiting == 0 and counts.get(S.REVIEWED, 0) > 0 and workflow.can_forward(user)}]
+             "ready": waiting == 0 and counts.get(S.REVIEWED, 0) > 0 and services.can_forward(user)}]
 
 
 @require_POST
 def round_forward(request, pk, code):
     round = _round(request, pk)
     town = get_visible_or_404(Division.objects.filter(level=Level.TOWN), request.user, code=code)
-    require(workflow.can_forward(request.user))
+    require(services.can_forward(request.user))
     try:
-        if workflow.forward_town(round, town, request.user):
+        if services.forward_town(round, town, request.user):
             messages.success(request, f"{town.name}各村的初审结果已报送县级评查。")
         else:
             messages.info(request, "没有待报送的村，或已由他人报送。")
-    except workflow.Refused as exc:
+    except services.Refused as exc:
         messages.error(request, exc.messages[0])
     return redirect(round)
 
@@ -128,17 +128,17 @@ class PublishForm(forms.Form):
 @require_POST
 def round_publish(request, pk):
     round = _round(request, pk)
-    require(workflow.is_county_evaluator(request.user))
+    require(services.is_county_evaluator(request.user))
     form = PublishForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写公示开始和结束日期。")
         return redirect(round)
     try:
-        if workflow.publish(round, request.user, form.cleaned_data["start"], form.cleaned_data["end"]):
+        if services.publish(round, request.user, form.cleaned_data["start"], form.cleaned_data["end"]):
             messages.success(request, "评查结果已公示。")
         else:
             messages.info(request, "该轮评查已经公示。")
-    except workflow.Refused as exc:
+    except services.Refused as exc:
         messages.error(request, exc.messages[0])
     return redirect(round)
 
@@ -152,7 +152,7 @@ def _entry(request, pk):
 def entry_detail(request, pk):
     entry = _entry(request, pk)
     user = request.user
-    result = workflow.entry_result(entry)
+    result = services.entry_result(entry)
     lines = {line.indicator: line for line in entry.lines.select_related("town_by", "county_by")}
     indicators = {i.code: i for i in entry.round.scheme.spec.indicators()}
     attachments = {}
@@ -160,7 +160,7 @@ def entry_detail(request, pk):
     by_pk = {line.pk: line.indicator for line in lines.values()}
     for a in Attachment.objects.alive().filter(content_type=line_type, object_id__in=by_pk):
         attachments.setdefault(by_pk[a.object_id], []).append(a)
-    rows = [{"result": i, "line": lines.get(i.code), "level": workflow.line_level(entry, user, indicators[i.code]),
+    rows = [{"result": i, "line": lines.get(i.code), "level": services.line_level(entry, user, indicators[i.code]),
              "attachments": attachments.get(i.code, [])} for i in result.indicators]
     stars = StarRecord.objects.visible_to(user).filter(village=entry.village, year=entry.round.scheme.year).select_related("incident", "by")
     actions = _actions(entry, user)
@@ -171,12 +171,12 @@ def entry_detail(request, pk):
 
 ACTIONS = {
     # action: (label, allowed states, who, needs a reason)
-    "submit": ("提交自评", (S.SELF, S.RETURNED), workflow.can_submit, False),
-    "return": ("退回村修改", (S.SUBMITTED,), workflow.can_town_review, True),
-    "review": ("初审通过", (S.SUBMITTED,), workflow.can_town_review, False),
-    "evaluate": ("县级评查完成", (S.FORWARDED,), workflow.is_county_evaluator, False),
-    "recognise": ("认定并锁定", (S.EVALUATED,), workflow.is_county_evaluator, False),
-    "unlock": ("解锁", (S.RECOGNISED,), workflow.is_county_evaluator, True),
+    "submit": ("提交自评", (S.SELF, S.RETURNED), services.can_submit, False),
+    "return": ("退回村修改", (S.SUBMITTED,), services.can_town_review, True),
+    "review": ("初审通过", (S.SUBMITTED,), services.can_town_review, False),
+    "evaluate": ("县级评查完成", (S.FORWARDED,), services.is_county_evaluator, False),
+    "recognise": ("认定并锁定", (S.EVALUATED,), services.is_county_evaluator, False),
+    "unlock": ("解锁", (S.RECOGNISED,), services.is_county_evaluator, True),
 }
 
 
@@ -193,19 +193,19 @@ def entry_action(request, pk, action):
     require(who(request.user))
     reason = request.POST.get("reason", "").strip()
     step = {
-        "submit": lambda: workflow.submit(entry, request.user),
-        "return": lambda: workflow.return_to_village(entry, request.user, reason),
-        "review": lambda: workflow.review(entry, request.user),
-        "evaluate": lambda: workflow.evaluate(entry, request.user),
-        "recognise": lambda: workflow.recognise(entry, request.user),
-        "unlock": lambda: workflow.unlock(entry, request.user, reason),
+        "submit": lambda: services.submit(entry, request.user),
+        "return": lambda: services.return_to_village(entry, request.user, reason),
+        "review": lambda: services.review(entry, request.user),
+        "evaluate": lambda: services.evaluate(entry, request.user),
+        "recognise": lambda: services.recognise(entry, request.user),
+        "unlock": lambda: services.unlock(entry, request.user, reason),
     }[action]
     try:
         if step():
             messages.success(request, f"{label}：{entry.village.name}。")
         else:
             messages.info(request, f"{entry.village.name}的评查材料状态已经变化（可能已由他人处理），请查看当前状态。")
-    except workflow.Refused as exc:
+    except services.Refused as exc:
         messages.error(request, exc.messages[0])
     return redirect(entry)
 
@@ -220,10 +220,10 @@ def entry_line(request, pk, code):
         messages.error(request, "得分应为数字")
         return redirect(entry)
     try:
-        workflow.save_line(entry, code, request.user, explanation=request.POST.get("explanation"), points=value,
+        services.save_line(entry, code, request.user, explanation=request.POST.get("explanation"), points=value,
                            reason=request.POST.get("reason", "").strip())
         messages.success(request, f"已保存 {code}。")
-    except workflow.Refused as exc:
+    except services.Refused as exc:
         messages.error(request, exc.messages[0])
     return redirect(entry.get_absolute_url() + f"#line-{code}")
 

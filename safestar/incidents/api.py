@@ -3,7 +3,7 @@ from ninja import Router, Schema, Status
 from safestar.core.scope import get_visible_or_404, require
 
 from .models import Incident, IncidentKind
-from .recognition import can_recognise, recognise, withdraw
+from .services import can_recognise, recognise, withdraw
 
 router = Router(tags=["案事件台账"])
 

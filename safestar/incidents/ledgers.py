@@ -21,7 +21,7 @@ class IncidentLedger(Ledger):
     def detail_actions(obj, user):
         from django.urls import reverse
 
-        from .recognition import can_recognise
+        from .services import can_recognise
 
         if obj.deleted_at or not can_recognise(user):
             return []

@@ -7,7 +7,7 @@ from safestar.core.reference import reference_edit, reference_list
 from safestar.core.scope import get_visible_or_404, require
 
 from .models import Incident, IncidentKind
-from .recognition import can_recognise, recognise, withdraw
+from .services import can_recognise, recognise, withdraw
 
 
 @require_POST

@@ -14,7 +14,7 @@ from safestar.core.masking import mask_id_number, mask_name
 from safestar.core.scope import can_read, can_write, get_visible_or_404, require
 
 from .models import KeyPerson, Visit
-from .registry import DETAILS, PERSON_FIELDS, REVEAL_REASON_MIN, PersonForm, VisitForm, add_visit, reveal, save_person
+from .services import DETAILS, PERSON_FIELDS, REVEAL_REASON_MIN, PersonForm, VisitForm, add_visit, reveal, save_person
 
 router = Router(tags=["重点人员"])
 

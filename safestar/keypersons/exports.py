@@ -11,7 +11,7 @@ from safestar.core.sheets import Column
 from safestar.core.validators import normalise_id_number
 
 from .models import Category, KeyPerson
-from .registry import PERSON_FIELDS, PersonForm, responsible_choices
+from .services import PERSON_FIELDS, PersonForm, responsible_choices
 
 SEPARATOR = "、"
 
@@ -85,6 +85,6 @@ class PersonImporter(Importer):
         return cell_to_form(KeyPerson._meta.get_field(name), value)
 
     def save(self, form):
-        from .registry import save_person
+        from .services import save_person
 
         return save_row(form, lambda: save_person(form, self.user))

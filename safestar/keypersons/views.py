@@ -27,7 +27,7 @@ from safestar.org.roles import DepartmentKind
 from .exports import PersonImporter, export_columns, export_rows, watermark
 from .models import Category, KeyPerson, Status, Visit
 from .overdue import due_of, overdue, with_due
-from .registry import DETAILS, PersonForm, RevealForm, VisitForm, add_visit, link_incident, reveal, save_person
+from .services import DETAILS, PersonForm, RevealForm, VisitForm, add_visit, link_incident, reveal, save_person
 
 
 def _persons(user):

@@ -7,7 +7,7 @@ import os
 from django.db import transaction
 from django.utils import timezone
 
-from .divisions import BUNDLED_CSV, load_divisions, read_division_csv, subtree
+from .services import BUNDLED_CSV, load_divisions, read_division_csv, subtree
 from .models import Department, Division, User
 from .roles import DataField as F
 from .roles import DepartmentKind as K

@@ -21,10 +21,10 @@ from .forms import (
     DivisionRenameForm,
     VillageImporter,
     VillageRowForm,
-    save_village,
 )
 from .models import Department, Division, User
 from .roles import Level
+from .services import save_village
 
 
 def home(request):

@@ -463,7 +463,7 @@ def generate(villages_per_town=20, towns=None, year=2023, seed=1, progress=None)
     """Generate the benchmark data in a dedicated, empty database; returns a Generated report.
     `towns`: only the first N towns (by code) get villages; the whole tree is loaded regardless."""
     from safestar.incidents.models import IncidentKind
-    from safestar.org.divisions import BUNDLED_CSV, load_divisions, read_division_csv
+    from safestar.org.services import BUNDLED_CSV, load_divisions, read_division_csv
     from safestar.org.models import Division
 
     if not 1 <= villages_per_town <= MAX_VILLAGES_PER_TOWN:

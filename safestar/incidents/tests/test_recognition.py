@@ -9,7 +9,7 @@ from conftest import PINGGANG_VILLAGE, VILLAGE1, VILLAGE2, make_record
 from safestar.audit.models import AuditEvent
 from safestar.incidents.metrics import three_zero
 from safestar.incidents.models import Incident, IncidentKind
-from safestar.incidents.recognition import can_recognise
+from safestar.incidents.services import can_recognise
 from safestar.org.models import Department, Division, User
 
 
@@ -60,7 +60,7 @@ def test_withdrawal_needs_a_reason_and_is_recorded(login, county_police):
 
 
 def test_two_recognitions_at_once_only_one_changes_anything(world, county_police):
-    from safestar.incidents.recognition import recognise
+    from safestar.incidents.services import recognise
 
     incident = make_record("incidents", VILLAGE1)
     assert recognise(incident, county_police) is True
