@@ -2,7 +2,7 @@ from django import forms
 
 from safestar.core.clock import today
 from safestar.org.models import Department, Division, User
-from safestar.org.roles import Level, Role
+from safestar.org.roles import Level, holders
 from safestar.schemes.loading import applicable
 
 from .models import FindingKind, Severity
@@ -47,7 +47,7 @@ def village_people(village, current=None):
     that scope is the accounts a user may administer, and leaves out the user and their colleagues."""
     from django.db.models import Q
 
-    people = Q(division=village, is_active=True, role__in=[Role.VILLAGE, Role.GRID])
+    people = Q(division=village, is_active=True, role__in=holders("creation.be_responsible"))
     if current:
         people |= Q(pk=current)
     return User.objects.filter(people).order_by("username")

@@ -3,7 +3,8 @@ town office confirms it and a task list is generated from the scheme's indicator
 inspects villages with the departments, and each problem found becomes a rectification plan for the
 village (个性问题) or a special campaign run by a department (共性问题).
 
-Every status change goes through `workflow.transition` (conditional update, event row, audit)."""
+Every status change is a step of the model's transition table (`Flow`, declared below the
+models) taken by safestar.core.transitions.perform: conditional update, event row, audit."""
 
 from django.conf import settings
 from django.db import models
@@ -11,7 +12,7 @@ from django.db.models import Count, Q
 
 from safestar.core.clock import today
 from safestar.core.scope import ScopedQuerySet
-from safestar.org.roles import DataField, Role
+from safestar.org.roles import DataField, holders
 
 
 class ApplicationStatus(models.TextChoices):
@@ -65,8 +66,8 @@ class Scoped(models.Model):
     data_field = DataField.CREATION
     # Village-level work is the village's and its town office's: county departments that share the
     # creation field (组织部, 政法委) read it but do not write it. A campaign's leading department
-    # records completions through the campaign (services.may_run_campaign), not by writing tasks.
-    scope_write_roles = (Role.TOWN, Role.VILLAGE, Role.GRID)
+    # records completions through the campaign ("creation.run_campaign"), not by writing tasks.
+    scope_write_roles = holders("creation.write_village_work")
 
     class Meta:
         abstract = True
@@ -227,7 +228,7 @@ class Inspection(Scoped):
     note = models.TextField("总体情况", blank=True)
 
     scope_path = "town__path"
-    scope_write_roles = (Role.TOWN,)  # the town office's own record: villages read it, never write it
+    scope_write_roles = holders("creation.inspect")  # the town office's own record: villages read it, never write it
 
     class Meta:
         verbose_name = verbose_name_plural = "督导检查"
@@ -255,7 +256,7 @@ class Finding(Scoped):
     campaign = models.ForeignKey(SpecialCampaign, models.SET_NULL, null=True, blank=True, related_name="findings", verbose_name="专项整治")
 
     has_attachments = True
-    scope_write_roles = (Role.TOWN,)  # the inspectors' finding and photos: the village reads them, never changes them
+    scope_write_roles = holders("creation.inspect")  # the inspectors' finding and photos: the village reads them, never changes them
 
     class Meta:
         verbose_name = verbose_name_plural = "督导发现问题"

@@ -1,4 +1,6 @@
-"""Who may do what in creation and supervision, the transitions themselves, and the overdue rules."""
+"""What can be done in creation and supervision: applying, deciding, tasks, inspections, findings,
+rectifications, campaigns (each status change a transition), and the overdue rules. Who may do
+what is asked of `can()` (safestar/org/roles.py)."""
 
 import datetime
 
@@ -8,8 +10,8 @@ from django.utils import timezone
 
 from safestar.audit.log import record
 from safestar.core.clock import today
-from safestar.core.scope import can_read, can_write
-from safestar.org.roles import Role
+from safestar.core.scope import can_read
+from safestar.org.roles import can
 
 from .models import (
     Application, ApplicationStatus, CampaignStatus, Finding, FindingKind, InspectionStatus, PlanStatus,
@@ -19,27 +21,6 @@ from .workflow import Refused, transition
 
 TASK_DUE = (11, 30)  # generated tasks are due before the year-end evaluation (年度评查)
 PLAN_DAYS = 30  # default rectification deadline after the finding
-
-
-# -- who may do what -----------------------------------------------------------------------------
-
-def is_town_office(user) -> bool:
-    """The town's 平安办 decides: confirms applications, inspects, verifies rectifications."""
-    return getattr(user, "role", None) == Role.TOWN and can_write(Application, user)
-
-
-def may_apply(user) -> bool:
-    """A village cadre applies for the village; the town office may apply on a village's behalf."""
-    return getattr(user, "role", None) in (Role.VILLAGE, Role.TOWN) and can_write(Application, user)
-
-
-def may_run_campaign(user, campaign) -> bool:
-    """The town office, or a user of the department leading the campaign."""
-    if campaign.status != CampaignStatus.ACTIVE:
-        return False
-    if is_town_office(user):
-        return True
-    return user.role == Role.DEPARTMENT and user.department_id == campaign.department_id
 
 
 # -- applications --------------------------------------------------------------------------------
@@ -100,7 +81,7 @@ def generate_tasks(application, user):
     cadre is responsible until the village names someone else."""
     if application.tasks.filter(indicator__gt="").exists():
         return 0
-    responsible = application.applied_by if application.applied_by.role == Role.VILLAGE else None
+    responsible = application.applied_by if application.applied_by.spec.allows("creation.be_responsible") else None
     due = datetime.date(application.year, *TASK_DUE)
     tasks = [
         Task(village=application.village, application=application, indicator=indicator.code, category=category.title,
@@ -256,6 +237,6 @@ def home_todo(user):
     )
     rows = [("由我负责的任务", mine["n"], False), ("其中逾期", mine["late"], True), ("由我负责的整改", plans["n"], False),
             ("范围内逾期的任务", mine["scope_late"], True), ("范围内逾期的整改", plans["late"], True)]
-    if is_town_office(user):
+    if can(user, "creation.verify_rectification"):
         rows.append(("待验收的整改", plans["waiting"], False))
     return rows

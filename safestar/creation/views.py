@@ -16,7 +16,7 @@ from safestar.core.models import Attachment
 from safestar.core.scope import can_read, can_write, get_visible_or_404, require
 from safestar.core.sheets import Column, write_xlsx, xlsx_response
 from safestar.org.models import Division
-from safestar.org.roles import Level, Role
+from safestar.org.roles import Level, can
 
 from . import notices, services
 from .forms import (
@@ -24,7 +24,7 @@ from .forms import (
     TaskEditForm, TaskForm,
 )
 from .models import (
-    Application, ApplicationStatus, Finding, FindingKind, Inspection, InspectionStatus, PlanStatus, Progress,
+    Application, ApplicationStatus, CampaignStatus, Finding, FindingKind, Inspection, InspectionStatus, PlanStatus, Progress,
     RectificationPlan, SpecialCampaign, Task, TaskStatus,
 )
 from .workflow import Refused, history
@@ -80,7 +80,7 @@ def application_list(request):
     queryset, q = search(queryset, request, ["village__name", "village__code"])
     return render_list(request, "creation/application_list.html", {
         "page": paginate(request, queryset), "q": q, "year": year, "status": status, "statuses": ApplicationStatus.choices,
-        "may_apply": services.may_apply(request.user),
+        "may_apply": can(request.user, "creation.apply"),
     })
 
 
@@ -109,7 +109,7 @@ def application_export(request):
 
 @require_http_methods(["GET", "POST"])
 def application_add(request):
-    require(services.may_apply(request.user))
+    require(can(request.user, "creation.apply"))
     form = ApplyForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -129,16 +129,16 @@ def application_detail(request, pk):
         "application": application,
         "tasks": tasks,
         "progress": services.progress_by_category(application),
-        "decider": services.is_town_office(request.user) and application.status == ApplicationStatus.APPLIED,
+        "decider": can(request.user, "creation.confirm_application") and application.status == ApplicationStatus.APPLIED,
         "decide_form": DecideForm(),
-        "add_task": services.is_town_office(request.user) and application.status == ApplicationStatus.CONFIRMED,
+        "add_task": can(request.user, "creation.assign_task") and application.status == ApplicationStatus.CONFIRMED,
         "events": history(application, request.user),
     })
 
 
 @require_POST
 def application_decide(request, pk):
-    require(services.is_town_office(request.user))
+    require(can(request.user, "creation.confirm_application"))
     application = get_visible_or_404(Application, request.user, write=True, pk=pk)
     form = DecideForm(request.POST)
     if not form.is_valid():
@@ -164,7 +164,7 @@ def application_decide(request, pk):
 @require_http_methods(["GET", "POST"])
 def task_add(request, pk):
     """The town office adds a task of its own to a village's list."""
-    require(services.is_town_office(request.user))
+    require(can(request.user, "creation.assign_task"))
     application = get_visible_or_404(Application.objects.select_related("village"), request.user, write=True, pk=pk,
                                      status=ApplicationStatus.CONFIRMED)
     form = TaskForm(request.user, application.village, request.POST or None)
@@ -186,11 +186,11 @@ def task_detail(request, pk):
                               request.user, pk=pk)
     writer = can_write(Task, request.user) and Task.objects.writable_by(request.user).filter(pk=pk).exists()
     # a village's part of a campaign is recorded complete by whoever runs the campaign, not by the village itself
-    completer = writer and (task.campaign_id is None or services.may_run_campaign(request.user, task.campaign))
+    completer = writer and can(request.user, "creation.complete_task", task) and _campaign_active(task)
     return render(request, "creation/task_detail.html", {
         "task": task, "attachments": _attachments(task), "can_write": writer and task.status == TaskStatus.OPEN,
         "may_complete": completer and task.status == TaskStatus.OPEN,
-        "may_reopen": services.is_town_office(request.user) and task.status == TaskStatus.DONE,
+        "may_reopen": can(request.user, "creation.return_task") and task.status == TaskStatus.DONE,
         "comment_form": CommentForm(), "events": history(task, request.user),
     })
 
@@ -202,8 +202,7 @@ def task_edit(request, pk):
     before = snapshot(task, TASK_FIELDS)
     initial = {"title": task.title, "responsible": task.responsible_id, "due_on": task.due_on}
     form = TaskEditForm(request.user, task.village, request.POST or None, initial=initial, current=task.responsible_id)
-    town = services.is_town_office(request.user)
-    if not town:  # the village does not move its own deadline or rename the town's task
+    if not can(request.user, "creation.assign_task"):  # the village does not move its own deadline or rename the town's task
         form.fields["title"].disabled = form.fields["due_on"].disabled = True
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -234,11 +233,11 @@ def task_transition(request, pk):
     try:
         if action == "complete":
             task = get_visible_or_404(Task.objects.select_related("campaign__department"), request.user, write=True, pk=pk)
-            if task.campaign_id is not None and not services.may_run_campaign(request.user, task.campaign):
+            if not (can(request.user, "creation.complete_task", task) and _campaign_active(task)):
                 raise Refused(f"专项整治任务由牵头部门（{task.campaign.department.name}）或镇平安办记录完成，本村不能自行标记完成。")
             done = services.complete_task(task, request.user, comment)
         elif action == "reopen":
-            require(services.is_town_office(request.user))
+            require(can(request.user, "creation.return_task"))
             done = services.reopen_task(task, request.user, comment)
         else:
             messages.error(request, "未知的操作。")
@@ -261,13 +260,13 @@ def inspection_list(request):
     )
     queryset, q = search(queryset, request, ["title"])
     return render_list(request, "creation/inspection_list.html", {
-        "page": paginate(request, queryset), "q": q, "may_add": services.is_town_office(request.user),
+        "page": paginate(request, queryset), "q": q, "may_add": can(request.user, "creation.inspect"),
     })
 
 
 @require_http_methods(["GET", "POST"])
 def inspection_add(request):
-    require(services.is_town_office(request.user))
+    require(can(request.user, "creation.inspect"))
     form = InspectionForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -308,7 +307,7 @@ def inspection_detail(request, pk):
         Finding.objects.visible_to(request.user).filter(inspection=inspection)
         .select_related("village", "plan", "campaign").order_by("village__code", "id")
     )
-    town = services.is_town_office(request.user)
+    town = can(request.user, "creation.inspect")
     return render(request, "creation/inspection_detail.html", {
         "inspection": inspection, "findings": findings,
         "departments": inspection.departments.order_by("name"), "villages": inspection.villages.order_by("code"),
@@ -319,7 +318,7 @@ def inspection_detail(request, pk):
 
 @require_POST
 def inspection_hold(request, pk):
-    require(services.is_town_office(request.user))
+    require(can(request.user, "creation.inspect"))
     inspection = get_visible_or_404(Inspection, request.user, write=True, pk=pk)
     form = HoldForm(request.POST)
     if not form.is_valid():
@@ -333,7 +332,7 @@ def inspection_hold(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def finding_add(request, pk):
-    require(services.is_town_office(request.user))
+    require(can(request.user, "creation.inspect"))
     inspection = get_visible_or_404(Inspection.objects.select_related("town"), request.user, write=True, pk=pk,
                                     status=InspectionStatus.HELD)
     form = FindingForm(inspection, _indicators(inspection.town), request.POST or None)
@@ -354,7 +353,7 @@ def finding_detail(request, pk):
     plan = RectificationPlan.objects.visible_to(request.user).filter(finding=finding).first()
     return render(request, "creation/finding_detail.html", {
         "finding": finding, "plan": plan, "attachments": _attachments(finding),
-        "can_write": services.is_town_office(request.user),
+        "can_write": can(request.user, "creation.inspect"),
     })
 
 
@@ -388,12 +387,11 @@ def plan_detail(request, pk):
         RectificationPlan.objects.select_related("village", "finding__inspection", "responsible", "submitted_by"), request.user, pk=pk
     )
     writer = RectificationPlan.objects.writable_by(request.user).filter(pk=pk).exists()
-    town = services.is_town_office(request.user)
     return render(request, "creation/plan_detail.html", {
         "plan": plan, "progress": Progress.objects.visible_to(request.user).filter(plan=plan).select_related("created_by"),
         "attachments": _attachments(plan), "events": history(plan, request.user),
         "can_write": writer and plan.status == PlanStatus.OPEN,
-        "may_verify": town and plan.status == PlanStatus.SUBMITTED,
+        "may_verify": can(request.user, "creation.verify_rectification") and plan.status == PlanStatus.SUBMITTED,
         "progress_form": ProgressForm(), "comment_form": CommentForm(),
     })
 
@@ -447,7 +445,7 @@ def plan_transition(request, pk):
             plan = get_visible_or_404(RectificationPlan.objects.select_related("village", "finding"), request.user, write=True, pk=pk)
             done = services.submit_plan(plan, request.user, comment)
         elif action in ("verify", "reopen"):
-            require(services.is_town_office(request.user))
+            require(can(request.user, "creation.verify_rectification"))
             done = (services.verify_plan if action == "verify" else services.reopen_plan)(plan, request.user, comment)
         else:
             messages.error(request, "未知的操作。")
@@ -477,13 +475,13 @@ def campaign_list(request):
     ).order_by("-id")
     queryset, q = search(queryset, request, ["title", "department__name"])
     return render_list(request, "creation/campaign_list.html", {
-        "page": paginate(request, queryset), "q": q, "may_add": services.is_town_office(request.user),
+        "page": paginate(request, queryset), "q": q, "may_add": can(request.user, "creation.deploy_campaign"),
     })
 
 
 @require_http_methods(["GET", "POST"])
 def campaign_add(request):
-    require(services.is_town_office(request.user))
+    require(can(request.user, "creation.deploy_campaign"))
     initial = {}
     if finding_id := _int(request.GET.get("finding")):
         finding = Finding.objects.visible_to(request.user).filter(pk=finding_id, kind=FindingKind.COMMON).first()
@@ -504,6 +502,15 @@ def campaign_add(request):
     return render(request, "creation/campaign_form.html", {"form": form})
 
 
+def _runs(user, campaign):
+    """Whether `user` runs the campaign now: the town office or the leading department, while it is active."""
+    return campaign.status == CampaignStatus.ACTIVE and can(user, "creation.run_campaign", campaign)
+
+
+def _campaign_active(task):
+    return task.campaign_id is None or task.campaign.status == CampaignStatus.ACTIVE
+
+
 def _campaign_tasks(campaign, user):
     """The campaign's tasks the user sees: through the scope (a village only its own) for whoever reads
     tasks, else all of them (the leading department runs the campaign without the creation field)."""
@@ -514,7 +521,7 @@ def _campaign_tasks(campaign, user):
 
 def campaign_detail(request, pk):
     campaign = get_visible_or_404(SpecialCampaign.objects.select_related("department", "town"), request.user, pk=pk)
-    runner = services.may_run_campaign(request.user, campaign)
+    runner = _runs(request.user, campaign)
     return render(request, "creation/campaign_detail.html", {
         "campaign": campaign, "villages": campaign.villages.order_by("code"),
         "tasks": _campaign_tasks(campaign, request.user).select_related("village", "completed_by").order_by("village__code"),
@@ -527,7 +534,7 @@ def campaign_detail(request, pk):
 def campaign_transition(request, pk):
     """Complete a village's part (task=) or the whole campaign; by the town office or the leading department."""
     campaign = get_visible_or_404(SpecialCampaign, request.user, pk=pk)
-    require(services.may_run_campaign(request.user, campaign))
+    require(_runs(request.user, campaign))
     comment = request.POST.get("comment", "").strip()[:500]
     try:
         if request.POST.get("task"):
@@ -566,11 +573,15 @@ def my_todo(request):
         "to_verify": [],
     }
     campaigns = SpecialCampaign.objects.visible_to(user).select_related("department")
-    if user.role == Role.DEPARTMENT:
-        context["campaigns"] = campaigns.filter(department=user.department_id, status="active").order_by("deadline")[:200]
-    elif services.is_town_office(user):
+    if can(user, "creation.deploy_campaign"):  # the town office: its town's overdue campaigns and what waits for its decision
         context["campaigns"] = services.overdue_campaigns(campaigns).order_by("deadline")[:200]
+        context["campaigns_title"] = "逾期的专项整治"
+    elif can(user, "creation.run_campaign"):  # a department: the campaigns it leads
+        context["campaigns"] = campaigns.filter(department=user.department_id, status="active").order_by("deadline")[:200]
+        context["campaigns_title"] = "本部门牵头的专项整治"
+    if can(user, "creation.confirm_application"):
         context["to_decide"] = Application.objects.visible_to(user).filter(status=ApplicationStatus.APPLIED).select_related("village", "scheme")[:200]
+    if can(user, "creation.verify_rectification"):
         context["to_verify"] = plans.filter(status=PlanStatus.SUBMITTED).order_by("deadline")[:200]
     return render(request, "creation/todo.html", context)
 

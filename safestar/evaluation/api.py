@@ -6,11 +6,12 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from safestar.core.scope import get_visible_or_404, require
+from safestar.org.roles import can
 from safestar.schemes.service import as_json
 
 from . import services
 from .models import Entry, Round
-from .views import ACTIONS, _villages, may_see
+from .views import ACTIONS, _villages
 
 router = Router(tags=["年度评查"])
 
@@ -50,7 +51,7 @@ def _round_json(r):
 @router.get("/evaluation-rounds/", response=RoundList, url_name="evaluation-rounds", summary="年度评查轮次（分页）")
 def rounds(request, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)):
     user = request.auth
-    require(may_see(user))
+    require(can(user, "evaluation.view"))
     queryset = Round.objects.visible_to(user).select_related("scheme", "area")
     return {"count": queryset.count(), "items": [_round_json(r) for r in queryset[offset:offset + limit]]}
 
@@ -72,7 +73,7 @@ class RoundOutWithResults(RoundOut):
             summary="一轮评查及调用者范围内各村的结果（得分、结果、否决及原因、镇内和总排名、评查阶段）")
 def round_detail(request, pk: int):
     user = request.auth
-    require(may_see(user))
+    require(can(user, "evaluation.view"))
     r = get_visible_or_404(Round.objects.select_related("scheme", "area"), user, pk=pk)
     villages = _villages(r, user)
     ranked = services.round_results(r, villages)
@@ -112,7 +113,7 @@ class EntryOut(Schema):
 
 
 def _entry(user, pk):
-    require(may_see(user))
+    require(can(user, "evaluation.view"))
     return get_visible_or_404(Entry.objects.select_related("round__scheme", "village", "recognised_by__division"), user, pk=pk)
 
 
@@ -149,7 +150,7 @@ def entry_action(request, pk: int, action: str, body: StepIn):
     entry = _entry(user, pk)
     if action not in ACTIONS:
         raise Http404("没有这个评查步骤")
-    require(ACTIONS[action][2](user))
+    require(can(user, ACTIONS[action][2]))
     step = {
         "submit": lambda: services.submit(entry, user),
         "return": lambda: services.return_to_village(entry, user, body.reason),

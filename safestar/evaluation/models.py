@@ -3,17 +3,13 @@ from django.db import models
 from django.urls import reverse
 
 from safestar.core.scope import ScopedQuerySet
-from safestar.org.roles import DataField, Level, Role
+from safestar.org.roles import can, holders
 
 
 def _departments_that_evaluate(queryset, user):
     """Departments see evaluation rounds only when they share the evaluation field or sit at the
-    county (each county department scores the indicators of its own field)."""
-    if user.role == Role.DEPARTMENT:
-        department = user.department
-        if not (DataField.EVALUATION in department.fields or user.division.level == Level.COUNTY):
-            return queryset.none()
-    return queryset
+    county (each county department scores the indicators of its own field): "evaluation.view"."""
+    return queryset if can(user, "evaluation.view") else queryset.none()
 
 
 class Round(models.Model):
@@ -144,7 +140,7 @@ class Line(models.Model):
     scope_path = "entry__village__path"
     scope_read = "reads_business"
     scope_write = "writes_business"  # only for attachments; points go through evaluation.services
-    scope_write_roles = (Role.VILLAGE, Role.GRID, Role.TOWN)  # the village's evidence (the town fills in for it)
+    scope_write_roles = holders("evaluation.self_assess")  # the village's evidence (the town fills in for it)
     has_attachments = True
 
     def locked_reason(self):

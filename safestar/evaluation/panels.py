@@ -1,13 +1,13 @@
 from safestar.core.panels import village_panel
+from safestar.org.roles import can
 
 from .models import Entry, StarRecord
-from .views import may_see
 
 
 @village_panel
 def evaluation_panel(request, village):
     """The village's entries in evaluation rounds and its star history."""
-    if not may_see(request.user):
+    if not can(request.user, "evaluation.view"):
         return None
     entries = list(Entry.objects.visible_to(request.user).filter(village=village).select_related("round__scheme", "round__area"))
     stars = list(StarRecord.objects.visible_to(request.user).filter(village=village).select_related("incident"))

@@ -11,8 +11,6 @@ Stages of a village's entry:
                                                                unlock (same or higher level) ◀──▶ 已认定（锁定）
 """
 
-import re
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -21,7 +19,7 @@ from django.utils import timezone
 from safestar.audit.log import record
 from safestar.core import clock
 from safestar.org.models import Division
-from safestar.org.roles import LEVEL_ORDER, DataField, DepartmentKind, Level, Role, county_authority
+from safestar.org.roles import LEVEL_ORDER, Level, can
 from safestar.schemes.engine import PASSED, UNDETERMINED, rank
 from safestar.schemes.service import results
 
@@ -32,45 +30,6 @@ S = Entry.Status
 
 class Refused(ValidationError):
     """A step the rules do not allow (the message says why, in Chinese)."""
-
-
-# -- who may do what ------------------------------------------------------------------------------
-
-
-def is_county_evaluator(user) -> bool:
-    """政法委 evaluators (or a county department sharing the evaluation field): open rounds, score
-    every indicator, recognise, unlock, publish."""
-    return county_authority(user, DataField.EVALUATION)
-
-
-def county_scores(user, indicator) -> bool:
-    """Whether `user` gives the county's points for this indicator: the county evaluators for all of
-    them, a county-level department for the indicators of its own field (评分部门)."""
-    if is_county_evaluator(user):
-        return True
-    if user.role != Role.DEPARTMENT or user.division.level != Level.COUNTY or user.department_id is None:
-        return False
-    label = DepartmentKind(user.department.kind).label
-    return label in re.split(r"[、，,\s]+", indicator.department)
-
-
-def can_self_assess(user) -> bool:
-    return user.role in (Role.VILLAGE, Role.GRID)
-
-
-def can_submit(user) -> bool:
-    """The village cadre submits; a town office may submit on a village's behalf (镇代填)."""
-    return user.role in (Role.VILLAGE, Role.TOWN)
-
-
-def can_town_review(user) -> bool:
-    """乡镇初审: the town's safety office or its task force (督导推进、考核认定)."""
-    return user.role in (Role.TOWN, Role.TASKFORCE)
-
-
-def can_forward(user) -> bool:
-    """Only the town's safety office submits its villages upward."""
-    return user.role == Role.TOWN
 
 
 # -- which villages, and their results ------------------------------------------------------------
@@ -146,7 +105,7 @@ def proposal(entry):
 
 
 def open_round(scheme, area, self_deadline, town_deadline, county_deadline, user):
-    if not is_county_evaluator(user):
+    if not can(user, "evaluation.open_round"):
         raise Refused("只有县政法委评查员可以组织年度评查")
     if area.level not in (Level.COUNTY, Level.TOWN):
         raise Refused("评查范围应为县或乡镇")
@@ -193,7 +152,7 @@ def _not_own(entry, user, *who, what):
 
 
 def submit(entry, user):
-    if not can_submit(user):
+    if not can(user, "evaluation.submit"):
         raise Refused("只有村干部（或乡镇代填）可以提交自评")
     with transaction.atomic():
         if not Entry.objects.filter(pk=entry.pk, status__in=[S.SELF, S.RETURNED]).exists():
@@ -214,7 +173,7 @@ def submit(entry, user):
 
 
 def return_to_village(entry, user, reason):
-    if not can_town_review(user):
+    if not can(user, "evaluation.review_town"):
         raise Refused("只有乡镇平安办或工作专班可以退回")
     reason = reason.strip()
     if not reason:
@@ -226,7 +185,7 @@ def return_to_village(entry, user, reason):
 
 
 def review(entry, user):
-    if not can_town_review(user):
+    if not can(user, "evaluation.review_town"):
         raise Refused("只有乡镇平安办或工作专班可以初审")
     _not_own(entry, user, "submitted_by", what="审核")
     return _move(entry, user, [S.SUBMITTED], S.REVIEWED, "乡镇初审通过", reviewed_by=user, reviewed_at=timezone.now())
@@ -238,7 +197,7 @@ def town_entries(round, town):
 
 def forward_town(round, town, user):
     """The town submits upward: only when every one of its villages in the round has been reviewed."""
-    if not can_forward(user) or user.division_id != town.pk:
+    if not can(user, "evaluation.forward") or user.division_id != town.pk:
         raise Refused("只有本镇平安办可以报送")
     with transaction.atomic():
         entries = town_entries(round, town)
@@ -259,7 +218,7 @@ def forward_town(round, town, user):
 
 
 def evaluate(entry, user):
-    if not is_county_evaluator(user):
+    if not can(user, "evaluation.evaluate"):
         raise Refused("只有县政法委评查员可以完成县级评查")
     _not_own(entry, user, "submitted_by", "reviewed_by", "forwarded_by", what="评查")
     return _move(entry, user, [S.FORWARDED], S.EVALUATED, "县级评查完成", evaluated_by=user, evaluated_at=timezone.now())
@@ -268,7 +227,7 @@ def evaluate(entry, user):
 def recognise(entry, user):
     """认定: the result as the engine gives it now is recorded on the entry and locked; a village
     that passed gets its star."""
-    if not is_county_evaluator(user):
+    if not can(user, "evaluation.recognise"):
         raise Refused("只有县政法委评查员可以认定")
     _not_own(entry, user, "submitted_by", "reviewed_by", "forwarded_by", what="认定")
     with transaction.atomic():
@@ -287,7 +246,7 @@ def unlock(entry, user, reason):
     """Only the same or a higher level than the one that recognised, with a reason; the entry goes
     back to the county's evaluation (points can be adjusted again, then evaluated and recognised),
     and the star given on the recognition is withdrawn (the history keeps both)."""
-    if not is_county_evaluator(user):
+    if not can(user, "evaluation.unlock"):
         raise Refused("只有县级或更高层级的评查人员可以解锁")
     reason = reason.strip()
     if not reason:
@@ -305,7 +264,7 @@ def unlock(entry, user, reason):
 
 
 def publish(round, user, start, end):
-    if not is_county_evaluator(user):
+    if not can(user, "evaluation.publish"):
         raise Refused("只有县政法委评查员可以公示")
     if end < start:
         raise Refused("公示结束日期不能早于开始日期")
@@ -329,11 +288,11 @@ def publish(round, user, start, end):
 def line_level(entry, user, indicator):
     """What `user` may change on this indicator of this entry now: "village" (the explanation),
     "town" or "county" (points with a reason), or None."""
-    if entry.status in (S.SELF, S.RETURNED) and can_self_assess(user) or entry.status in (S.SELF, S.RETURNED) and user.role == Role.TOWN:
+    if entry.status in (S.SELF, S.RETURNED) and can(user, "evaluation.self_assess"):
         return "village"
-    if entry.status == S.SUBMITTED and can_town_review(user) and user.pk != entry.submitted_by_id:
+    if entry.status == S.SUBMITTED and can(user, "evaluation.review_town") and user.pk != entry.submitted_by_id:
         return "town"
-    if entry.status == S.FORWARDED and county_scores(user, indicator):
+    if entry.status == S.FORWARDED and can(user, "evaluation.score_county", indicator):
         return "county"
     return None
 

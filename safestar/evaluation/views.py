@@ -8,9 +8,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safestar.core import clock
 from safestar.core.lists import paginate, render_list, search
 from safestar.core.models import Attachment
-from safestar.core.scope import can_read, get_visible_or_404, require
+from safestar.core.scope import get_visible_or_404, require
 from safestar.org.models import Division
-from safestar.org.roles import DataField, Level
+from safestar.org.roles import Level, can
 from safestar.schemes.models import Scheme
 
 from . import reports, services
@@ -19,17 +19,8 @@ from .models import Entry, Line, Round, StarRecord
 S = Entry.Status
 
 
-def may_see(user) -> bool:
-    """Business readers; departments only when they share the evaluation field or sit at the county."""
-    if not can_read(Round, user):
-        return False
-    if user.spec.needs_department:
-        return user.department_id is not None and (DataField.EVALUATION in user.department.fields or user.division.level == Level.COUNTY)
-    return True
-
-
 def _round(request, pk):
-    require(may_see(request.user))
+    require(can(request.user, "evaluation.view"))
     return get_visible_or_404(Round.objects.select_related("scheme__issuer", "area"), request.user, pk=pk)
 
 
@@ -39,11 +30,11 @@ def _villages(round, user):
 
 
 def round_list(request):
-    require(may_see(request.user))
+    require(can(request.user, "evaluation.view"))
     rounds, q = search(Round.objects.visible_to(request.user).select_related("scheme", "area"), request, ["area__name", "scheme__name"])
     # 1 count, 1 page of rounds (with scheme and area)
     return render_list(request, "evaluation/round_list.html", {
-        "page": paginate(request, rounds), "q": q, "can_open": services.is_county_evaluator(request.user),
+        "page": paginate(request, rounds), "q": q, "can_open": can(request.user, "evaluation.open_round"),
     })
 
 
@@ -62,7 +53,7 @@ class RoundForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def round_add(request):
-    require(services.is_county_evaluator(request.user))
+    require(can(request.user, "evaluation.open_round"))
     form = RoundForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -87,14 +78,14 @@ def round_detail(request, pk):
     town_states = _town_states(round, request.user)
     return render(request, "evaluation/round_detail.html", {
         "round": round, "rows": rows, "towns": town_states,
-        "can_publish": services.is_county_evaluator(request.user) and round.status == Round.Status.OPEN,
+        "can_publish": can(request.user, "evaluation.publish") and round.status == Round.Status.OPEN,
         "today": clock.today(),
     })
 
 
 def _town_states(round, user):
     """For a town office: its town's progress and whether it can forward to the county."""
-    if not services.can_town_review(user):
+    if not can(user, "evaluation.review_town"):
         return []  # the task force sees the progress too; only the safety office forwards
     town = user.division
     counts = {}
@@ -102,14 +93,14 @@ def _town_states(round, user):
         counts[status] = counts.get(status, 0) + 1
     waiting = sum(counts.get(s, 0) for s in (S.SELF, S.SUBMITTED, S.RETURNED))
     return [{"town": town, "counts": [(Entry.Status(s).label, n) for s, n in counts.items()], "waiting": waiting,
-             "ready": waiting == 0 and counts.get(S.REVIEWED, 0) > 0 and services.can_forward(user)}]
+             "ready": waiting == 0 and counts.get(S.REVIEWED, 0) > 0 and can(user, "evaluation.forward")}]
 
 
 @require_POST
 def round_forward(request, pk, code):
     round = _round(request, pk)
     town = get_visible_or_404(Division.objects.filter(level=Level.TOWN), request.user, code=code)
-    require(services.can_forward(request.user))
+    require(can(request.user, "evaluation.forward"))
     try:
         if services.forward_town(round, town, request.user):
             messages.success(request, f"{town.name}各村的初审结果已报送县级评查。")
@@ -128,7 +119,7 @@ class PublishForm(forms.Form):
 @require_POST
 def round_publish(request, pk):
     round = _round(request, pk)
-    require(services.is_county_evaluator(request.user))
+    require(can(request.user, "evaluation.publish"))
     form = PublishForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写公示开始和结束日期。")
@@ -144,7 +135,7 @@ def round_publish(request, pk):
 
 
 def _entry(request, pk):
-    require(may_see(request.user))
+    require(can(request.user, "evaluation.view"))
     return get_visible_or_404(Entry.objects.select_related("round__scheme__issuer", "round__area", "village", "recognised_by__division"),
                               request.user, pk=pk)
 
@@ -170,18 +161,18 @@ def entry_detail(request, pk):
 
 
 ACTIONS = {
-    # action: (label, allowed states, who, needs a reason)
-    "submit": ("提交自评", (S.SELF, S.RETURNED), services.can_submit, False),
-    "return": ("退回村修改", (S.SUBMITTED,), services.can_town_review, True),
-    "review": ("初审通过", (S.SUBMITTED,), services.can_town_review, False),
-    "evaluate": ("县级评查完成", (S.FORWARDED,), services.is_county_evaluator, False),
-    "recognise": ("认定并锁定", (S.EVALUATED,), services.is_county_evaluator, False),
-    "unlock": ("解锁", (S.RECOGNISED,), services.is_county_evaluator, True),
+    # action: (label, allowed states, the named action needed, needs a reason)
+    "submit": ("提交自评", (S.SELF, S.RETURNED), "evaluation.submit", False),
+    "return": ("退回村修改", (S.SUBMITTED,), "evaluation.review_town", True),
+    "review": ("初审通过", (S.SUBMITTED,), "evaluation.review_town", False),
+    "evaluate": ("县级评查完成", (S.FORWARDED,), "evaluation.evaluate", False),
+    "recognise": ("认定并锁定", (S.EVALUATED,), "evaluation.recognise", False),
+    "unlock": ("解锁", (S.RECOGNISED,), "evaluation.unlock", True),
 }
 
 
 def _actions(entry, user):
-    return [(name, label, reason) for name, (label, states, who, reason) in ACTIONS.items() if entry.status in states and who(user)]
+    return [(name, label, reason) for name, (label, states, who, reason) in ACTIONS.items() if entry.status in states and can(user, who)]
 
 
 @require_POST
@@ -190,7 +181,7 @@ def entry_action(request, pk, action):
     if action not in ACTIONS:
         raise Http404("页面不存在，或不在您的数据范围内。")
     label, _, who, needs_reason = ACTIONS[action]
-    require(who(request.user))
+    require(can(request.user, who))
     reason = request.POST.get("reason", "").strip()
     step = {
         "submit": lambda: services.submit(entry, request.user),
@@ -257,7 +248,7 @@ def publication_docx(request, pk):
 
 
 def star_list(request):
-    require(may_see(request.user))
+    require(can(request.user, "evaluation.view"))
     stars, q = search(StarRecord.objects.visible_to(request.user).select_related("village", "incident", "by"), request, ["village__name"])
     # 1 count, 1 page of records (with village, incident and who)
     return render_list(request, "evaluation/star_list.html", {"page": paginate(request, stars), "q": q})

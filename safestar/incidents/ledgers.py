@@ -21,10 +21,10 @@ class IncidentLedger(Ledger):
     def detail_actions(obj, user):
         from django.urls import reverse
 
-        from .services import can_recognise
+        from safestar.org.roles import can
 
-        if obj.deleted_at or not can_recognise(user):
+        if obj.deleted_at:
             return []
         if obj.recognised:
-            return [("撤销认定", reverse("incident-withdraw", args=[obj.pk]), "get")]
-        return [("认定", reverse("incident-recognise", args=[obj.pk]), "post")]
+            return [("撤销认定", reverse("incident-withdraw", args=[obj.pk]), "get")] if can(user, "incidents.withdraw") else []
+        return [("认定", reverse("incident-recognise", args=[obj.pk]), "post")] if can(user, "incidents.recognise") else []

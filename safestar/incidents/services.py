@@ -8,7 +8,6 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from safestar.audit.log import record
-from safestar.org.roles import county_authority
 
 from .models import Incident
 
@@ -19,10 +18,6 @@ incident_recognised = Signal()
 # Sent inside the withdrawing transaction (same arguments): a star withdrawn because of the incident
 # is given back when the village passes without it.
 recognition_withdrawn = Signal()
-
-
-def can_recognise(user) -> bool:
-    return county_authority(user, Incident.data_field)
 
 
 def recognise(incident, user) -> bool:

@@ -5,14 +5,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safestar.core.reference import reference_edit, reference_list
 from safestar.core.scope import get_visible_or_404, require
+from safestar.org.roles import can
 
 from .models import Incident, IncidentKind
-from .services import can_recognise, recognise, withdraw
+from .services import recognise, withdraw
 
 
 @require_POST
 def incident_recognise(request, pk):
-    require(can_recognise(request.user))
+    require(can(request.user, "incidents.recognise"))
     incident = get_visible_or_404(Incident.objects.alive(), request.user, pk=pk)
     if recognise(incident, request.user):
         messages.success(request, f"已认定：{incident}。该案事件将计入一票否决和“三零”评定。")
@@ -27,7 +28,7 @@ class WithdrawForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def incident_withdraw(request, pk):
-    require(can_recognise(request.user))
+    require(can(request.user, "incidents.withdraw"))
     incident = get_visible_or_404(Incident.objects.alive(), request.user, pk=pk)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -12,7 +12,7 @@ from safestar.core.ledger import LedgerForm
 from safestar.core.ledger_ops import save_record
 from safestar.core.validators import normalise_id_number
 from safestar.org.models import User
-from safestar.org.roles import Role
+from safestar.org.roles import can, holders
 
 from .models import Category, KeyPerson, Visit
 
@@ -30,7 +30,7 @@ REVEAL_REASON_MIN = 4
 def categories_for(user):
     """The categories a user may put people in: all for the town office, its own for a department."""
     categories = Category.objects.filter(active=True)
-    if user.role == Role.DEPARTMENT:
+    if can(user, "keypersons.by_category"):
         return categories.filter(pk__in=[c.pk for c in categories if user.department.kind in c.departments])
     return categories
 
@@ -38,7 +38,7 @@ def categories_for(user):
 def responsible_choices(user):
     """Who may be a 包案人: the active village cadres under the user's division. (Not the account
     scope, `User.visible_to`, which means "accounts I may grant".)"""
-    return User.objects.filter(role=Role.VILLAGE, is_active=True, division__path__startswith=user.division.path)
+    return User.objects.filter(role__in=holders("keypersons.be_responsible"), is_active=True, division__path__startswith=user.division.path)
 
 
 class PersonForm(LedgerForm):

@@ -22,7 +22,7 @@ from safestar.core.scope import can_read, can_write, get_visible_or_404, require
 from safestar.core.sheets import write_xlsx, xlsx_response
 from safestar.incidents.models import Incident
 from safestar.org.models import Division
-from safestar.org.roles import DepartmentKind
+from safestar.org.roles import DepartmentKind, can
 
 from .exports import PersonImporter, export_columns, export_rows, watermark
 from .models import Category, KeyPerson, Status, Visit
@@ -103,6 +103,7 @@ def person_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def person_reveal(request, pk):
     """The full record, after the user says why; each reveal is an audit event with the reason."""
+    require(can(request.user, "keypersons.reveal"))
     person = get_visible_or_404(_persons(request.user).select_related("division", "responsible"), request.user, pk=pk)
     form = RevealForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

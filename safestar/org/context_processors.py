@@ -4,6 +4,7 @@ from django.urls import reverse
 from safestar.core.scope import can_read
 
 from .models import Department, Division, User
+from .roles import can
 
 
 def navigation(request):
@@ -32,9 +33,7 @@ def navigation(request):
         items.append(("创建督导", reverse("applications")))
     if can_read(Application, user) or can_read(SpecialCampaign, user):
         items.append(("我的待办", reverse("my-todo")))
-    from safestar.evaluation.views import may_see
-
-    if may_see(user):
+    if can(user, "evaluation.view"):
         items.append(("年度评查", reverse("evaluation-rounds")))
     if can_read(User, user):
         items.append(("账号管理", reverse("accounts")))

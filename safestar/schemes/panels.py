@@ -1,15 +1,15 @@
 from safestar.core.panels import village_panel
 from safestar.org.models import Division
+from safestar.org.roles import can
 
 from .loading import applicable
 from .service import results
-from .views import may_see_results
 
 
 @village_panel
 def scorecard_panel(request, village):
     """The village's score by each scheme that applies to it (the newest two years)."""
-    if not may_see_results(request.user):
+    if not can(request.user, "schemes.view_results"):
         return None
     schemes = applicable(village)
     if not schemes:

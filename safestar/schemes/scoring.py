@@ -5,14 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from safestar.audit.log import record
-from safestar.org.roles import DataField, county_authority
 
 from .models import ManualScore, Scheme
-
-
-def can_score(user) -> bool:
-    """County evaluators, and county-level departments sharing the evaluation field."""
-    return county_authority(user, DataField.EVALUATION)
 
 
 def manual_scores(scheme, villages):
