@@ -5,7 +5,7 @@ from safestar.org.models import Department, Division, User
 from safestar.org.roles import Level, holders
 from safestar.schemes.loading import applicable
 
-from .models import FindingKind, Severity
+from .models import Application, FindingKind, Severity
 
 
 class ApplyForm(forms.Form):
@@ -36,8 +36,11 @@ class ApplyForm(forms.Form):
         return data
 
 
+DECISIONS = ("confirm", "reject")  # the steps of the application's transition table decided on its page
+
+
 class DecideForm(forms.Form):
-    decision = forms.ChoiceField(label="确认结果", choices=[("confirm", "确认为创建主体"), ("reject", "不予确认")])
+    decision = forms.ChoiceField(label="确认结果", choices=[(name, Application.flow[name].label) for name in DECISIONS])
     reason = forms.CharField(label="意见", required=False, max_length=200)
 
 

@@ -11,13 +11,13 @@ from django.utils import timezone
 from safestar.audit.log import record
 from safestar.core.clock import today
 from safestar.core.scope import can_read
+from safestar.core.transitions import Refused, check, perform
 from safestar.org.roles import can
 
 from .models import (
-    Application, ApplicationStatus, CampaignStatus, Finding, FindingKind, InspectionStatus, PlanStatus,
+    Application, ApplicationStatus, CampaignStatus, Finding, FindingKind, PlanStatus,
     RectificationPlan, SpecialCampaign, Task, TaskStatus,
 )
-from .workflow import Refused, transition
 
 TASK_DUE = (11, 30)  # generated tasks are due before the year-end evaluation (年度评查)
 PLAN_DAYS = 30  # default rectification deadline after the finding
@@ -29,16 +29,17 @@ def apply(village, scheme, user, note=""):
     """A new application (or a rejected one applied for again). Returns the application; raises
     Refused when the village already applied (also when two people apply at the same moment) or
     when the rejected application changed meanwhile."""
+    if not can(user, "creation.apply"):
+        raise Refused(Application.flow["reapply"].refusal(None))
     with transaction.atomic():
         existing = Application.objects.filter(village=village, scheme=scheme).first()
         if existing is not None:
             if existing.status != ApplicationStatus.REJECTED:
                 raise Refused(f"{village.name}已申请{scheme.year}年{scheme.star}创建（{existing.get_status_display()}），不能重复申请。")
             # one conditional update: the new applicant, time and note, and the old decision cleared
-            done = transition(existing, actor=user, action="reapply", label="重新申请创建", source=ApplicationStatus.REJECTED,
-                              target=ApplicationStatus.APPLIED, comment=note,
-                              updates={"applied_by": user, "applied_at": timezone.now(), "note": note,
-                                       "decided_by": None, "decided_at": None, "reason": ""})
+            done = perform(existing, "reapply", user, comment=note,
+                           updates={"applied_by": user, "applied_at": timezone.now(), "note": note,
+                                    "decided_by": None, "decided_at": None, "reason": ""})
             if not done:
                 raise Refused(f"{village.name}的创建申请状态已被他人更改，本次申请未提交，请查看最新状态。")
             return existing
@@ -56,24 +57,16 @@ def apply(village, scheme, user, note=""):
 def confirm(application, user, reason=""):
     """Confirm (the village becomes a 创建主体) and generate its task list from the scheme."""
     with transaction.atomic():
-        done = transition(
-            application, actor=user, action="confirm", label="确认创建申请", source=ApplicationStatus.APPLIED,
-            target=ApplicationStatus.CONFIRMED, comment=reason, not_by="applied_by",
-            updates={"decided_by": user, "decided_at": timezone.now(), "reason": reason},
-        )
+        done = perform(application, "confirm", user, comment=reason,
+                       updates={"decided_by": user, "decided_at": timezone.now(), "reason": reason})
         if done:
             generate_tasks(application, user)
     return done
 
 
 def reject(application, user, reason):
-    if not reason.strip():
-        raise Refused("不予确认时须说明理由。")
-    return transition(
-        application, actor=user, action="reject", label="不予确认创建申请", source=ApplicationStatus.APPLIED,
-        target=ApplicationStatus.REJECTED, comment=reason, not_by="applied_by",
-        updates={"decided_by": user, "decided_at": timezone.now(), "reason": reason},
-    )
+    return perform(application, "reject", user, comment=reason,
+                   updates={"decided_by": user, "decided_at": timezone.now(), "reason": reason})
 
 
 def generate_tasks(application, user):
@@ -109,30 +102,28 @@ def progress_by_category(application):
 # -- tasks -----------------------------------------------------------------------------------------
 
 def complete_task(task, user, evidence):
+    check(task, "complete", user)  # who first: a village is told a campaign's task is not its to complete
     if not evidence.strip() and not task.links:
         raise Refused("请填写完成情况，或关联台账记录、上传佐证材料后再标记完成。")
-    return transition(task, actor=user, action="complete", label="完成创建任务", source=TaskStatus.OPEN, target=TaskStatus.DONE,
-                      comment=evidence, updates={"completed_by": user, "completed_on": today(), "evidence": evidence})
+    return perform(task, "complete", user, comment=evidence,
+                   updates={"completed_by": user, "completed_on": today(), "evidence": evidence})
 
 
 def reopen_task(task, user, comment):
-    if not comment.strip():
-        raise Refused("退回任务时须说明理由。")
+    check(task, "reopen", user, comment)
     with transaction.atomic():
         if task.campaign_id is not None:
             # the campaign row is locked as complete_campaign locks it: a task is not reopened under a campaign being closed
             campaign = SpecialCampaign.objects.select_for_update().get(pk=task.campaign_id)
             if campaign.status == CampaignStatus.COMPLETED:
                 raise Refused(f"专项整治“{campaign.title}”已完成，不能退回其中的任务。")
-        return transition(task, actor=user, action="reopen", label="退回创建任务", source=TaskStatus.DONE, target=TaskStatus.OPEN,
-                          comment=comment, not_by="completed_by", updates={"completed_on": None})
+        return perform(task, "reopen", user, comment=comment, updates={"completed_on": None})
 
 
 # -- inspections, findings, plans ------------------------------------------------------------------
 
 def hold_inspection(inspection, user, held_on, note):
-    return transition(inspection, actor=user, action="hold", label="开展督导检查", source=InspectionStatus.PLANNED,
-                      target=InspectionStatus.HELD, comment=note, updates={"held_on": held_on, "note": note})
+    return perform(inspection, "hold", user, comment=note, updates={"held_on": held_on, "note": note})
 
 
 def add_finding(inspection, user, *, village, description, severity, kind, indicator="", deadline=None, measures=""):
@@ -153,22 +144,18 @@ def add_finding(inspection, user, *, village, description, severity, kind, indic
 
 
 def submit_plan(plan, user, comment=""):
+    check(plan, "submit", user, comment)
     if not plan.measures.strip():
         raise Refused("请先填写整改措施，再提交验收。")
-    return transition(plan, actor=user, action="submit", label="提交整改验收", source=PlanStatus.OPEN, target=PlanStatus.SUBMITTED,
-                      comment=comment, updates={"submitted_by": user})
+    return perform(plan, "submit", user, comment=comment, updates={"submitted_by": user})
 
 
 def verify_plan(plan, user, comment=""):
-    return transition(plan, actor=user, action="verify", label="验收销号", source=PlanStatus.SUBMITTED, target=PlanStatus.CLOSED,
-                      comment=comment, not_by="submitted_by", updates={"closed_on": today()})
+    return perform(plan, "verify", user, comment=comment, updates={"closed_on": today()})
 
 
 def reopen_plan(plan, user, comment):
-    if not comment.strip():
-        raise Refused("退回整改时须说明理由。")
-    return transition(plan, actor=user, action="reopen", label="退回重新整改", source=PlanStatus.SUBMITTED, target=PlanStatus.OPEN,
-                      comment=comment, not_by="submitted_by")
+    return perform(plan, "reopen", user, comment=comment)
 
 
 # -- campaigns ---------------------------------------------------------------------------------------
@@ -196,13 +183,13 @@ def create_campaign(user, *, town, title, department, villages, deadline, descri
 
 
 def complete_campaign(campaign, user, comment=""):
+    check(campaign, "complete", user, comment)
     with transaction.atomic():
         # lock the campaign row (reopen_task locks it too), then count the open tasks under the lock
         SpecialCampaign.objects.select_for_update().filter(pk=campaign.pk).first()
         if Task.objects.filter(campaign=campaign, status=TaskStatus.OPEN).exists():
             raise Refused("还有村的整治任务未完成，不能结束专项整治。")
-        return transition(campaign, actor=user, action="complete", label="完成专项整治", source=CampaignStatus.ACTIVE,
-                          target=CampaignStatus.COMPLETED, comment=comment, updates={"completed_on": today()})
+        return perform(campaign, "complete", user, comment=comment, updates={"completed_on": today()})
 
 
 # -- overdue ------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Pages of creation and supervision. Every object comes through the scope mechanism; every status
-change through services (→ workflow.transition)."""
+change through services (→ core.transitions.perform); the buttons come from the models' transition tables."""
 
 import datetime
 
@@ -14,20 +14,20 @@ from safestar.core.clock import today
 from safestar.core.lists import paginate, render_list, search
 from safestar.core.models import Attachment
 from safestar.core.scope import can_read, can_write, get_visible_or_404, require
+from safestar.core.transitions import Refused, history
 from safestar.core.sheets import Column, write_xlsx, xlsx_response
 from safestar.org.models import Division
 from safestar.org.roles import Level, can
 
 from . import notices, services
 from .forms import (
-    ApplyForm, CampaignForm, CommentForm, DecideForm, FindingForm, HoldForm, InspectionForm, PlanForm, ProgressForm,
+    DECISIONS, ApplyForm, CampaignForm, CommentForm, DecideForm, FindingForm, HoldForm, InspectionForm, PlanForm, ProgressForm,
     TaskEditForm, TaskForm,
 )
 from .models import (
     Application, ApplicationStatus, CampaignStatus, Finding, FindingKind, Inspection, InspectionStatus, PlanStatus, Progress,
     RectificationPlan, SpecialCampaign, Task, TaskStatus,
 )
-from .workflow import Refused, history
 
 
 def _attachments(obj):
@@ -36,6 +36,11 @@ def _attachments(obj):
 
 def _refused(request, exc):
     messages.error(request, exc.message)
+
+
+def _steps(obj, user):
+    """The names of the steps `user` may take on `obj` now, from its transition table (the page's buttons)."""
+    return {step.name for step in type(obj).flow.allowed(obj, user)}
 
 
 def _stale(request):
@@ -129,7 +134,7 @@ def application_detail(request, pk):
         "application": application,
         "tasks": tasks,
         "progress": services.progress_by_category(application),
-        "decider": can(request.user, "creation.confirm_application") and application.status == ApplicationStatus.APPLIED,
+        "decider": bool(_steps(application, request.user) & set(DECISIONS)),
         "decide_form": DecideForm(),
         "add_task": can(request.user, "creation.assign_task") and application.status == ApplicationStatus.CONFIRMED,
         "events": history(application, request.user),
@@ -138,7 +143,7 @@ def application_detail(request, pk):
 
 @require_POST
 def application_decide(request, pk):
-    require(can(request.user, "creation.confirm_application"))
+    require(any(Application.flow.may(request.user, name) for name in DECISIONS))
     application = get_visible_or_404(Application, request.user, write=True, pk=pk)
     form = DecideForm(request.POST)
     if not form.is_valid():
@@ -186,11 +191,10 @@ def task_detail(request, pk):
                               request.user, pk=pk)
     writer = can_write(Task, request.user) and Task.objects.writable_by(request.user).filter(pk=pk).exists()
     # a village's part of a campaign is recorded complete by whoever runs the campaign, not by the village itself
-    completer = writer and can(request.user, "creation.complete_task", task) and _campaign_active(task)
+    steps = _steps(task, request.user)
     return render(request, "creation/task_detail.html", {
         "task": task, "attachments": _attachments(task), "can_write": writer and task.status == TaskStatus.OPEN,
-        "may_complete": completer and task.status == TaskStatus.OPEN,
-        "may_reopen": can(request.user, "creation.return_task") and task.status == TaskStatus.DONE,
+        "may_complete": writer and "complete" in steps and _campaign_active(task), "may_reopen": "reopen" in steps,
         "comment_form": CommentForm(), "events": history(task, request.user),
     })
 
@@ -233,11 +237,9 @@ def task_transition(request, pk):
     try:
         if action == "complete":
             task = get_visible_or_404(Task.objects.select_related("campaign__department"), request.user, write=True, pk=pk)
-            if not (can(request.user, "creation.complete_task", task) and _campaign_active(task)):
-                raise Refused(f"专项整治任务由牵头部门（{task.campaign.department.name}）或镇平安办记录完成，本村不能自行标记完成。")
             done = services.complete_task(task, request.user, comment)
         elif action == "reopen":
-            require(can(request.user, "creation.return_task"))
+            require(Task.flow.may(request.user, "reopen"))
             done = services.reopen_task(task, request.user, comment)
         else:
             messages.error(request, "未知的操作。")
@@ -307,18 +309,18 @@ def inspection_detail(request, pk):
         Finding.objects.visible_to(request.user).filter(inspection=inspection)
         .select_related("village", "plan", "campaign").order_by("village__code", "id")
     )
-    town = can(request.user, "creation.inspect")
     return render(request, "creation/inspection_detail.html", {
         "inspection": inspection, "findings": findings,
         "departments": inspection.departments.order_by("name"), "villages": inspection.villages.order_by("code"),
-        "may_hold": town and inspection.status == InspectionStatus.PLANNED, "hold_form": HoldForm(initial={"held_on": today()}),
-        "may_add_finding": town and inspection.status == InspectionStatus.HELD, "events": history(inspection, request.user),
+        "may_hold": "hold" in _steps(inspection, request.user), "hold_form": HoldForm(initial={"held_on": today()}),
+        "may_add_finding": can(request.user, "creation.inspect") and inspection.status == InspectionStatus.HELD,
+        "events": history(inspection, request.user),
     })
 
 
 @require_POST
 def inspection_hold(request, pk):
-    require(can(request.user, "creation.inspect"))
+    require(Inspection.flow.may(request.user, "hold"))
     inspection = get_visible_or_404(Inspection, request.user, write=True, pk=pk)
     form = HoldForm(request.POST)
     if not form.is_valid():
@@ -391,7 +393,7 @@ def plan_detail(request, pk):
         "plan": plan, "progress": Progress.objects.visible_to(request.user).filter(plan=plan).select_related("created_by"),
         "attachments": _attachments(plan), "events": history(plan, request.user),
         "can_write": writer and plan.status == PlanStatus.OPEN,
-        "may_verify": can(request.user, "creation.verify_rectification") and plan.status == PlanStatus.SUBMITTED,
+        "may_verify": "verify" in _steps(plan, request.user),
         "progress_form": ProgressForm(), "comment_form": CommentForm(),
     })
 
@@ -445,7 +447,7 @@ def plan_transition(request, pk):
             plan = get_visible_or_404(RectificationPlan.objects.select_related("village", "finding"), request.user, write=True, pk=pk)
             done = services.submit_plan(plan, request.user, comment)
         elif action in ("verify", "reopen"):
-            require(can(request.user, "creation.verify_rectification"))
+            require(RectificationPlan.flow.may(request.user, action))
             done = (services.verify_plan if action == "verify" else services.reopen_plan)(plan, request.user, comment)
         else:
             messages.error(request, "未知的操作。")
@@ -502,11 +504,6 @@ def campaign_add(request):
     return render(request, "creation/campaign_form.html", {"form": form})
 
 
-def _runs(user, campaign):
-    """Whether `user` runs the campaign now: the town office or the leading department, while it is active."""
-    return campaign.status == CampaignStatus.ACTIVE and can(user, "creation.run_campaign", campaign)
-
-
 def _campaign_active(task):
     return task.campaign_id is None or task.campaign.status == CampaignStatus.ACTIVE
 
@@ -521,7 +518,7 @@ def _campaign_tasks(campaign, user):
 
 def campaign_detail(request, pk):
     campaign = get_visible_or_404(SpecialCampaign.objects.select_related("department", "town"), request.user, pk=pk)
-    runner = _runs(request.user, campaign)
+    runner = "complete" in _steps(campaign, request.user)
     return render(request, "creation/campaign_detail.html", {
         "campaign": campaign, "villages": campaign.villages.order_by("code"),
         "tasks": _campaign_tasks(campaign, request.user).select_related("village", "completed_by").order_by("village__code"),
@@ -534,7 +531,7 @@ def campaign_detail(request, pk):
 def campaign_transition(request, pk):
     """Complete a village's part (task=) or the whole campaign; by the town office or the leading department."""
     campaign = get_visible_or_404(SpecialCampaign, request.user, pk=pk)
-    require(_runs(request.user, campaign))
+    require("complete" in _steps(campaign, request.user))
     comment = request.POST.get("comment", "").strip()[:500]
     try:
         if request.POST.get("task"):

@@ -6,12 +6,13 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from safestar.core.scope import get_visible_or_404, require
+from safestar.core.transitions import Refused
 from safestar.org.roles import can
 from safestar.schemes.service import as_json
 
 from . import services
 from .models import Entry, Round
-from .views import ACTIONS, _villages
+from .views import _villages
 
 router = Router(tags=["年度评查"])
 
@@ -148,20 +149,12 @@ class StepIn(Schema):
 def entry_action(request, pk: int, action: str, body: StepIn):
     user = request.auth
     entry = _entry(user, pk)
-    if action not in ACTIONS:
+    if action not in services.STEPS:
         raise Http404("没有这个评查步骤")
-    require(can(user, ACTIONS[action][2]))
-    step = {
-        "submit": lambda: services.submit(entry, user),
-        "return": lambda: services.return_to_village(entry, user, body.reason),
-        "review": lambda: services.review(entry, user),
-        "evaluate": lambda: services.evaluate(entry, user),
-        "recognise": lambda: services.recognise(entry, user),
-        "unlock": lambda: services.unlock(entry, user, body.reason),
-    }[action]
+    require(Entry.flow.may(user, action, entry))
     try:
-        done = step()
-    except services.Refused as exc:
+        done = services.take(entry, action, user, body.reason)
+    except Refused as exc:
         raise HttpError(422, exc.messages[0])
     if not done:
         raise HttpError(409, "评查材料的状态已经变化，请重新读取")

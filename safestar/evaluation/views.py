@@ -9,14 +9,13 @@ from safestar.core import clock
 from safestar.core.lists import paginate, render_list, search
 from safestar.core.models import Attachment
 from safestar.core.scope import get_visible_or_404, require
+from safestar.core.transitions import Refused
 from safestar.org.models import Division
 from safestar.org.roles import Level, can
 from safestar.schemes.models import Scheme
 
 from . import reports, services
-from .models import Entry, Line, Round, StarRecord
-
-S = Entry.Status
+from .models import BEFORE_REVIEW, Entry, Line, Round, StarRecord
 
 
 def _round(request, pk):
@@ -59,7 +58,7 @@ def round_add(request):
         d = form.cleaned_data
         try:
             round = services.open_round(d["scheme"], d["area"], d["self_deadline"], d["town_deadline"], d["county_deadline"], request.user)
-        except services.Refused as exc:
+        except Refused as exc:
             form.add_error(None, exc.messages[0])
         else:
             messages.success(request, f"已组织年度评查：{round}。各村现在可以自评。")
@@ -78,7 +77,7 @@ def round_detail(request, pk):
     town_states = _town_states(round, request.user)
     return render(request, "evaluation/round_detail.html", {
         "round": round, "rows": rows, "towns": town_states,
-        "can_publish": can(request.user, "evaluation.publish") and round.status == Round.Status.OPEN,
+        "can_publish": bool(Round.flow.allowed(round, request.user)),
         "today": clock.today(),
     })
 
@@ -91,22 +90,23 @@ def _town_states(round, user):
     counts = {}
     for status in services.town_entries(round, town).values_list("status", flat=True):
         counts[status] = counts.get(status, 0) + 1
-    waiting = sum(counts.get(s, 0) for s in (S.SELF, S.SUBMITTED, S.RETURNED))
+    waiting = sum(counts.get(s, 0) for s in BEFORE_REVIEW)
+    ready = sum(counts.get(s, 0) for s in Entry.flow["forward"].source)
     return [{"town": town, "counts": [(Entry.Status(s).label, n) for s, n in counts.items()], "waiting": waiting,
-             "ready": waiting == 0 and counts.get(S.REVIEWED, 0) > 0 and can(user, "evaluation.forward")}]
+             "ready": waiting == 0 and ready > 0 and Entry.flow.may(user, "forward")}]
 
 
 @require_POST
 def round_forward(request, pk, code):
     round = _round(request, pk)
     town = get_visible_or_404(Division.objects.filter(level=Level.TOWN), request.user, code=code)
-    require(can(request.user, "evaluation.forward"))
+    require(Entry.flow.may(request.user, "forward"))
     try:
         if services.forward_town(round, town, request.user):
             messages.success(request, f"{town.name}各村的初审结果已报送县级评查。")
         else:
             messages.info(request, "没有待报送的村，或已由他人报送。")
-    except services.Refused as exc:
+    except Refused as exc:
         messages.error(request, exc.messages[0])
     return redirect(round)
 
@@ -119,7 +119,7 @@ class PublishForm(forms.Form):
 @require_POST
 def round_publish(request, pk):
     round = _round(request, pk)
-    require(can(request.user, "evaluation.publish"))
+    require(Round.flow.may(request.user, "publish"))
     form = PublishForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写公示开始和结束日期。")
@@ -129,7 +129,7 @@ def round_publish(request, pk):
             messages.success(request, "评查结果已公示。")
         else:
             messages.info(request, "该轮评查已经公示。")
-    except services.Refused as exc:
+    except Refused as exc:
         messages.error(request, exc.messages[0])
     return redirect(round)
 
@@ -160,43 +160,24 @@ def entry_detail(request, pk):
     })
 
 
-ACTIONS = {
-    # action: (label, allowed states, the named action needed, needs a reason)
-    "submit": ("提交自评", (S.SELF, S.RETURNED), "evaluation.submit", False),
-    "return": ("退回村修改", (S.SUBMITTED,), "evaluation.review_town", True),
-    "review": ("初审通过", (S.SUBMITTED,), "evaluation.review_town", False),
-    "evaluate": ("县级评查完成", (S.FORWARDED,), "evaluation.evaluate", False),
-    "recognise": ("认定并锁定", (S.EVALUATED,), "evaluation.recognise", False),
-    "unlock": ("解锁", (S.RECOGNISED,), "evaluation.unlock", True),
-}
-
-
 def _actions(entry, user):
-    return [(name, label, reason) for name, (label, states, who, reason) in ACTIONS.items() if entry.status in states and can(user, who)]
+    """The entry's steps `user` may take now, from its transition table: (name, button, reason needed)."""
+    return [(step.name, step.label, bool(step.reason)) for step in Entry.flow.allowed(entry, user)]
 
 
 @require_POST
 def entry_action(request, pk, action):
     entry = _entry(request, pk)
-    if action not in ACTIONS:
+    if action not in services.STEPS:
         raise Http404("页面不存在，或不在您的数据范围内。")
-    label, _, who, needs_reason = ACTIONS[action]
-    require(can(request.user, who))
-    reason = request.POST.get("reason", "").strip()
-    step = {
-        "submit": lambda: services.submit(entry, request.user),
-        "return": lambda: services.return_to_village(entry, request.user, reason),
-        "review": lambda: services.review(entry, request.user),
-        "evaluate": lambda: services.evaluate(entry, request.user),
-        "recognise": lambda: services.recognise(entry, request.user),
-        "unlock": lambda: services.unlock(entry, request.user, reason),
-    }[action]
+    require(Entry.flow.may(request.user, action, entry))
+    step = Entry.flow[action]
     try:
-        if step():
-            messages.success(request, f"{label}：{entry.village.name}。")
+        if services.take(entry, action, request.user, request.POST.get("reason", "")):
+            messages.success(request, f"{step.label}：{entry.village.name}。")
         else:
             messages.info(request, f"{entry.village.name}的评查材料状态已经变化（可能已由他人处理），请查看当前状态。")
-    except services.Refused as exc:
+    except Refused as exc:
         messages.error(request, exc.messages[0])
     return redirect(entry)
 
@@ -214,7 +195,7 @@ def entry_line(request, pk, code):
         services.save_line(entry, code, request.user, explanation=request.POST.get("explanation"), points=value,
                            reason=request.POST.get("reason", "").strip())
         messages.success(request, f"已保存 {code}。")
-    except services.Refused as exc:
+    except Refused as exc:
         messages.error(request, exc.messages[0])
     return redirect(entry.get_absolute_url() + f"#line-{code}")
 

@@ -21,10 +21,8 @@ class IncidentLedger(Ledger):
     def detail_actions(obj, user):
         from django.urls import reverse
 
-        from safestar.org.roles import can
-
         if obj.deleted_at:
             return []
-        if obj.recognised:
-            return [("撤销认定", reverse("incident-withdraw", args=[obj.pk]), "get")] if can(user, "incidents.withdraw") else []
-        return [("认定", reverse("incident-recognise", args=[obj.pk]), "post")] if can(user, "incidents.recognise") else []
+        # the incident's steps from its transition table: one that needs a reason opens its form page
+        return [(step.label, reverse(f"incident-{step.name}", args=[obj.pk]), "get" if step.reason else "post")
+                for step in Incident.flow.allowed(obj, user)]

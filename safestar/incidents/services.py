@@ -1,13 +1,13 @@
 """Recognition (认定): only a county-level department that shares the incident field, or the county
-political-legal committee's evaluators, may recognise an incident or withdraw a recognition.
-Both are conditional updates, so two people acting at once cannot both succeed."""
+political-legal committee's evaluators, may recognise an incident or withdraw a recognition
+("incidents.recognise", "incidents.withdraw"). Both are steps of the incident's transition table
+(models.py), conditional updates, so two people acting at once cannot both succeed."""
 
 from django.db import transaction
-from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
 
-from safestar.audit.log import record
+from safestar.core.transitions import perform
 
 from .models import Incident
 
@@ -22,22 +22,17 @@ recognition_withdrawn = Signal()
 
 def recognise(incident, user) -> bool:
     with transaction.atomic():
-        changed = Incident.objects.filter(pk=incident.pk, recognised=False, deleted_at__isnull=True).update(
-            recognised=True, recognised_at=timezone.now(), recognised_by=user, recognising_department=user.department,
-            withdrawal_reason="", version=F("version") + 1,
-        )
+        changed = perform(incident, "recognise", user, where={"deleted_at__isnull": True},
+                          updates={"recognised_at": timezone.now(), "recognised_by": user,
+                                   "recognising_department": user.department, "withdrawal_reason": ""})
         if changed:
-            record("update", incident, actor=user, object_repr=f"认定案事件：{incident}", changes={"recognised": ["否", "是"]})
             incident_recognised.send(Incident, incident=incident, user=user)
-    return bool(changed)
+    return changed
 
 
 def withdraw(incident, user, reason) -> bool:
     with transaction.atomic():
-        changed = Incident.objects.filter(pk=incident.pk, recognised=True).update(
-            recognised=False, withdrawal_reason=reason, updated_by=user, version=F("version") + 1
-        )
+        changed = perform(incident, "withdraw", user, comment=reason, updates={"withdrawal_reason": reason.strip(), "updated_by": user})
         if changed:
-            record("update", incident, actor=user, object_repr=f"撤销认定：{incident}", changes={"recognised": ["是", "否"], "withdrawal_reason": [None, reason]})
             recognition_withdrawn.send(Incident, incident=incident, user=user)
-    return bool(changed)
+    return changed

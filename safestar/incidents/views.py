@@ -5,7 +5,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safestar.core.reference import reference_edit, reference_list
 from safestar.core.scope import get_visible_or_404, require
-from safestar.org.roles import can
 
 from .models import Incident, IncidentKind
 from .services import recognise, withdraw
@@ -13,7 +12,7 @@ from .services import recognise, withdraw
 
 @require_POST
 def incident_recognise(request, pk):
-    require(can(request.user, "incidents.recognise"))
+    require(Incident.flow.may(request.user, "recognise"))
     incident = get_visible_or_404(Incident.objects.alive(), request.user, pk=pk)
     if recognise(incident, request.user):
         messages.success(request, f"已认定：{incident}。该案事件将计入一票否决和“三零”评定。")
@@ -28,7 +27,7 @@ class WithdrawForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def incident_withdraw(request, pk):
-    require(can(request.user, "incidents.withdraw"))
+    require(Incident.flow.may(request.user, "withdraw"))
     incident = get_visible_or_404(Incident.objects.alive(), request.user, pk=pk)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
