@@ -128,9 +128,11 @@ Flow(Entry, [
     Transition("evaluate", (S.FORWARDED,), S.EVALUATED, "evaluation.evaluate", "县级评查完成", not_by=_HANDLERS, own=_OWN.format("评查"),
                who="只有县政法委评查员可以完成县级评查"),
     Transition("recognise", (S.EVALUATED,), S.RECOGNISED, "evaluation.recognise", "认定并锁定", title="认定评查结果",
-               not_by=_HANDLERS, own=_OWN.format("认定"), who="只有县政法委评查员可以认定"),
+               not_by=_HANDLERS, own=_OWN.format("认定"), who="只有县政法委评查员可以认定",
+               confirm="认定后结果锁定，任何人都不能再修改任何一项；达标的村授星。"),
     Transition("unlock", (S.RECOGNISED,), S.FORWARDED, "evaluation.unlock", "解锁", title="解锁评查结果", reason="解锁须写明原因",
-               reason_label="解锁原因", reason_max=200, comment_as="reason", who="只有县级或更高层级的评查人员可以解锁"),
+               reason_label="解锁原因", reason_max=200, comment_as="reason", who="只有县级或更高层级的评查人员可以解锁",
+               confirm="解锁后回到县级评查，认定的得分和结果清空，已授的星记一条摘星。"),
 ])
 # The stages of an entry, each the source states of the step that ends it: the table above is the
 # one place they are written. The village assesses itself (and its evidence may change) until it

@@ -161,8 +161,8 @@ def entry_detail(request, pk):
 
 
 def _actions(entry, user):
-    """The entry's steps `user` may take now, from its transition table: (name, button, reason needed)."""
-    return [(step.name, step.label, bool(step.reason)) for step in Entry.flow.allowed(entry, user)]
+    """The entry's steps `user` may take now, from its transition table (the page's buttons)."""
+    return Entry.flow.allowed(entry, user)
 
 
 @require_POST

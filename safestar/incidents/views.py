@@ -36,7 +36,7 @@ def incident_withdraw(request, pk):
         else:
             messages.info(request, "该案事件未被认定或已被撤销。")
         return redirect("ledger-detail", ledger="incidents", pk=pk)
-    return render(request, "incidents/withdraw.html", {"incident": incident, "form": form})
+    return render(request, "incidents/withdraw.html", {"incident": incident, "form": form, "step": Incident.flow["withdraw"]})
 
 
 class KindForm(forms.ModelForm):
