@@ -12,7 +12,8 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field, create_model
 
 from .ledger import LEDGERS
-from .ledger_ops import Conflict, Locked, filtered, save, soft_delete
+from .ledger_ops import filtered, save, soft_delete
+from .saving import Conflict, Locked
 from .scope import can_read, can_write, get_visible_or_404, require
 
 

@@ -188,7 +188,9 @@ def guard(obj, states) -> bool:
     on the state without changing it (points given at a stage) call it inside their transaction."""
     model, flow = type(obj), type(obj).flow
     rows, bump = model.objects.filter(pk=obj.pk, **{f"{flow.field}__in": states}), _bump(model)
-    return bool(rows.update(**bump)) if bump else rows.exists()
+    if bump:
+        return bool(rows.update(**bump))
+    return rows.select_for_update(of=("self",)).values_list("pk").first() is not None  # held until the transaction ends
 
 
 def _code(state):

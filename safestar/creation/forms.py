@@ -5,7 +5,7 @@ from safestar.org.models import Department, Division, User
 from safestar.org.roles import Level, holders
 from safestar.schemes.loading import applicable
 
-from .models import Application, FindingKind, Severity
+from .models import Application, FindingKind, Inspection, Progress, RectificationPlan, Severity, Task
 
 
 class ApplyForm(forms.Form):
@@ -56,10 +56,14 @@ def village_people(village, current=None):
     return User.objects.filter(people).order_by("username")
 
 
-class TaskForm(forms.Form):
+class TaskForm(forms.ModelForm):
     title = forms.CharField(label="任务", max_length=200)
     responsible = forms.ModelChoiceField(label="责任人", queryset=User.objects.none(), required=False)
     due_on = forms.DateField(label="完成期限", widget=forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = Task
+        fields = ["title", "responsible", "due_on"]
 
     def __init__(self, user, village, *args, current=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,12 +114,16 @@ class CommentForm(forms.Form):
     comment = forms.CharField(label="意见", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class InspectionForm(forms.Form):
+class InspectionForm(forms.ModelForm):
     title = forms.CharField(label="督导主题", max_length=100)
     planned_on = forms.DateField(label="计划日期", widget=forms.DateInput(attrs={"type": "date"}))
     departments = forms.ModelMultipleChoiceField(label="参加部门", queryset=Department.objects.none(), required=False,
                                                  widget=forms.CheckboxSelectMultiple)
     villages = forms.ModelMultipleChoiceField(label="督导村", queryset=Division.objects.none(), widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = Inspection
+        fields = ["title", "planned_on", "departments", "villages"]
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,17 +167,25 @@ class FindingForm(forms.Form):
         return data
 
 
-class PlanForm(forms.Form):
+class PlanForm(forms.ModelForm):
     measures = forms.CharField(label="整改措施", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
     responsible = forms.ModelChoiceField(label="责任人", queryset=User.objects.none(), required=False)
+
+    class Meta:
+        model = RectificationPlan
+        fields = ["measures", "responsible"]
 
     def __init__(self, user, village, *args, current=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["responsible"].queryset = village_people(village, current)
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(forms.ModelForm):
     text = forms.CharField(label="进展情况", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    class Meta:
+        model = Progress
+        fields = ["text"]
 
 
 class CampaignForm(forms.Form):

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from safestar.audit.log import record
 from safestar.core.clock import today
+from safestar.core.saving import STALE, Conflict, save_form
 from safestar.core.scope import can_read
-from safestar.core.transitions import Refused, check, perform
+from safestar.core.transitions import Refused, check, guard, perform
 from safestar.org.roles import can
 
 from .models import (
@@ -120,7 +121,29 @@ def reopen_task(task, user, comment):
         return perform(task, "reopen", user, comment=comment, updates={"completed_on": None})
 
 
+TASK_FIELDS = ["title", "responsible", "due_on"]  # what the audit log records of a task's edits
+
+
+def add_task(application, form, user):
+    """The town office's own task on a confirmed application's list (TaskForm)."""
+    return save_form(form, user, TASK_FIELDS, values={"village": application.village, "application": application})
+
+
+def edit_task(task, form, user):
+    """The responsible person, a linked ledger record, and (the town office) title and deadline
+    (TaskEditForm): only while the task is open, so a task completed meanwhile stays completed."""
+    link = form.cleaned_data["link"]
+    values = {"links": [*task.links, link]} if link and link not in task.links else None
+    return save_form(form, user, TASK_FIELDS, where={"status__in": Task.flow["complete"].source}, values=values,
+                     changes={"links": [None, link["label"]]} if link else None)
+
+
 # -- inspections, findings, plans ------------------------------------------------------------------
+
+def plan_inspection(form, user):
+    """An inspection the town office plans in its town (InspectionForm)."""
+    return save_form(form, user, ["title", "planned_on", "villages", "departments"], values={"town": user.division})
+
 
 def hold_inspection(inspection, user, held_on, note):
     return perform(inspection, "hold", user, comment=note, updates={"held_on": held_on, "note": note})
@@ -141,6 +164,20 @@ def add_finding(inspection, user, *, village, description, severity, kind, indic
             )
             record("create", plan, actor=user, changes={"deadline": [None, str(plan.deadline)]})
     return finding
+
+
+def edit_plan(plan, form, user):
+    """The village's measures and responsible person (PlanForm), while the plan is being rectified."""
+    return save_form(form, user, ["measures", "responsible"], where={"status__in": RectificationPlan.flow["submit"].source})
+
+
+def report_progress(plan, form, user):
+    """A progress report (ProgressForm) on a plan still being rectified."""
+    with transaction.atomic():
+        if not guard(plan, RectificationPlan.flow["submit"].source):
+            raise Conflict(message=STALE)
+        return save_form(form, user, ["text"], values={"plan": plan, "village_id": plan.village_id},
+                         describe=lambda progress: f"整改进展：{plan}")
 
 
 def submit_plan(plan, user, comment=""):

@@ -4,15 +4,15 @@ change through services (→ core.transitions.perform); the buttons come from th
 import datetime
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safestar.audit.log import diff, record, snapshot
+from safestar.audit.log import record
 from safestar.core.clock import today
 from safestar.core.lists import paginate, render_list, search
 from safestar.core.models import Attachment
+from safestar.core.saving import STALE, Conflict
 from safestar.core.scope import can_read, can_write, get_visible_or_404, require
 from safestar.core.transitions import Refused, history
 from safestar.core.sheets import Column, write_xlsx, xlsx_response
@@ -44,7 +44,7 @@ def _steps(obj, user):
 
 
 def _stale(request):
-    messages.warning(request, "状态已被他人更改，本次操作未执行，请查看最新状态。")
+    messages.warning(request, STALE)
 
 
 MAX_ID = 2**31 - 1  # the largest id (and number) every supported database stores in an integer column
@@ -174,16 +174,10 @@ def task_add(request, pk):
                                      status=ApplicationStatus.CONFIRMED)
     form = TaskForm(request.user, application.village, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            task = Task.objects.create(village=application.village, application=application, created_by=request.user,
-                                       **{k: form.cleaned_data[k] for k in ("title", "responsible", "due_on")})
-            record("create", task, changes=diff({}, snapshot(task, TASK_FIELDS)))
+        task = services.add_task(application, form, request.user)
         messages.success(request, f"已布置任务：{task.title}")
         return redirect(application)
     return render(request, "creation/task_form.html", {"form": form, "application": application})
-
-
-TASK_FIELDS = ["title", "responsible", "due_on"]
 
 
 def task_detail(request, pk):
@@ -203,28 +197,16 @@ def task_detail(request, pk):
 def task_edit(request, pk):
     """The village names the responsible person, and links ledger records as evidence."""
     task = get_visible_or_404(Task.objects.select_related("village"), request.user, write=True, pk=pk, status=TaskStatus.OPEN)
-    before = snapshot(task, TASK_FIELDS)
-    initial = {"title": task.title, "responsible": task.responsible_id, "due_on": task.due_on}
-    form = TaskEditForm(request.user, task.village, request.POST or None, initial=initial, current=task.responsible_id)
+    form = TaskEditForm(request.user, task.village, request.POST or None, instance=task, current=task.responsible_id)
     if not can(request.user, "creation.assign_task"):  # the village does not move its own deadline or rename the town's task
         form.fields["title"].disabled = form.fields["due_on"].disabled = True
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        links = [*task.links, data["link"]] if data["link"] and data["link"] not in task.links else task.links
-        with transaction.atomic():
-            # conditional, like every change of a workflow object: a task completed meanwhile stays completed
-            updated = Task.objects.filter(pk=task.pk, status=TaskStatus.OPEN).update(
-                title=data["title"], responsible=data["responsible"], due_on=data["due_on"], links=links)
-            if updated:
-                task.refresh_from_db()
-                changes = diff(before, snapshot(task, TASK_FIELDS))
-                if data["link"]:
-                    changes["links"] = [None, data["link"]["label"]]
-                record("update", task, changes=changes)
-        if updated:
-            messages.success(request, "已保存。")
+        try:
+            services.edit_task(task, form, request.user)
+        except Conflict as exc:
+            messages.warning(request, str(exc))
         else:
-            _stale(request)
+            messages.success(request, "已保存。")
         return redirect(task)
     return render(request, "creation/task_form.html", {"form": form, "task": task})
 
@@ -271,15 +253,7 @@ def inspection_add(request):
     require(can(request.user, "creation.inspect"))
     form = InspectionForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        with transaction.atomic():
-            inspection = Inspection.objects.create(town=request.user.division, title=data["title"], planned_on=data["planned_on"],
-                                                   created_by=request.user)
-            inspection.departments.set(data["departments"])
-            inspection.villages.set(data["villages"])
-            record("create", inspection, changes={"title": [None, inspection.title], "planned_on": [None, str(inspection.planned_on)],
-                                                  "villages": [None, "、".join(v.name for v in data["villages"])],
-                                                  "departments": [None, "、".join(d.name for d in data["departments"])]})
+        inspection = services.plan_inspection(form, request.user)
         messages.success(request, f"已安排督导检查：{inspection.title}")
         return redirect(inspection)
     return render(request, "creation/inspection_form.html", {"form": form})
@@ -398,26 +372,18 @@ def plan_detail(request, pk):
     })
 
 
-PLAN_FIELDS = ["measures", "responsible"]
-
-
 @require_http_methods(["GET", "POST"])
 def plan_edit(request, pk):
     plan = get_visible_or_404(RectificationPlan.objects.select_related("village", "finding"), request.user, write=True, pk=pk,
                               status=PlanStatus.OPEN)
-    before = snapshot(plan, PLAN_FIELDS)
-    form = PlanForm(request.user, plan.village, request.POST or None, initial={"measures": plan.measures, "responsible": plan.responsible_id},
-                    current=plan.responsible_id)
+    form = PlanForm(request.user, plan.village, request.POST or None, instance=plan, current=plan.responsible_id)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            updated = RectificationPlan.objects.filter(pk=plan.pk, status=PlanStatus.OPEN).update(**form.cleaned_data)
-            if updated:
-                plan.refresh_from_db()
-                record("update", plan, changes=diff(before, snapshot(plan, PLAN_FIELDS)))
-        if updated:
-            messages.success(request, "已保存整改方案。")
+        try:
+            services.edit_plan(plan, form, request.user)
+        except Conflict as exc:
+            messages.warning(request, str(exc))
         else:
-            _stale(request)
+            messages.success(request, "已保存整改方案。")
         return redirect(plan)
     return render(request, "creation/plan_form.html", {"form": form, "plan": plan})
 
@@ -426,13 +392,15 @@ def plan_edit(request, pk):
 def plan_progress(request, pk):
     plan = get_visible_or_404(RectificationPlan, request.user, write=True, pk=pk, status=PlanStatus.OPEN)
     form = ProgressForm(request.POST)
-    if form.is_valid():
-        with transaction.atomic():
-            progress = Progress.objects.create(plan=plan, village_id=plan.village_id, text=form.cleaned_data["text"], created_by=request.user)
-            record("create", progress, object_repr=f"整改进展：{plan}", changes={"text": [None, progress.text]})
-        messages.success(request, "已报送整改进展。")
-    else:
+    if not form.is_valid():
         messages.error(request, "请填写进展情况（不超过2000字）。")
+        return redirect(plan)
+    try:
+        services.report_progress(plan, form, request.user)
+    except Conflict as exc:
+        messages.warning(request, str(exc))
+    else:
+        messages.success(request, "已报送整改进展。")
     return redirect(plan)
 
 

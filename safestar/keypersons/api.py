@@ -9,8 +9,8 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from safestar.core.ledger_api import Errors, form_errors
-from safestar.core.ledger_ops import Conflict
 from safestar.core.masking import mask_id_number, mask_name
+from safestar.core.saving import Conflict
 from safestar.core.scope import can_read, can_write, get_visible_or_404, require
 from safestar.org.roles import can
 

@@ -167,10 +167,15 @@ class AccountForm(forms.ModelForm):
             user.set_password(self.cleaned_data["password1"], by_manager=True)  # changed at next login
         if commit:
             user.save()
-            if self.cleaned_data.get("reset_2fa"):
-                for device in devices_for_user(user, confirmed=None):
-                    device.delete()
+            self._save_m2m()
         return user
+
+    def _save_m2m(self):
+        """After the account is saved (also through save(commit=False) and save_m2m(), as the audited save does)."""
+        super()._save_m2m()
+        if self.cleaned_data.get("reset_2fa"):
+            for device in devices_for_user(self.instance, confirmed=None):
+                device.delete()
 
 
 ACCOUNT_AUDIT_FIELDS = ["username", "full_name", "phone", "role", "division", "department", "is_active"]
