@@ -1,4 +1,5 @@
-"""Validators for Chinese personal identifiers, with messages that say what is wrong.
+"""Validators for Chinese personal identifiers, with messages that say what is wrong, and whole
+numbers from crafted query values.
 
 Only ASCII digits count (Python's \\d would also accept other scripts' digits); full-width input
 from Chinese input methods is turned into ASCII by the normalise_* function before checking.
@@ -66,3 +67,16 @@ def validate_phone(value):
     text = "" if value is None else str(value).strip()
     if not (MOBILE.fullmatch(text) or LANDLINE.fullmatch(text)):
         raise ValidationError("请输入有效的手机号或固定电话号码", code="phone")
+
+
+MAX_ID = 2**31 - 1  # the largest id (and number) every supported database stores in an integer column
+
+
+def whole_number(value, low=1, high=MAX_ID):
+    """A whole number from a query or form value, or None when it is not one in [low, high]
+    (crafted values such as "²" pass str.isdigit() but not int(), and huge numbers overflow the database)."""
+    value = (value or "").strip()
+    if not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if low <= number <= high else None

@@ -16,6 +16,7 @@ from safestar.core.saving import STALE, Conflict
 from safestar.core.scope import can_read, can_write, get_visible_or_404, require
 from safestar.core.transitions import Refused, history
 from safestar.core.sheets import Column, write_xlsx, xlsx_response
+from safestar.core.validators import whole_number
 from safestar.org.models import Division
 from safestar.org.roles import Level, can
 
@@ -47,19 +48,6 @@ def _stale(request):
     messages.warning(request, STALE)
 
 
-MAX_ID = 2**31 - 1  # the largest id (and number) every supported database stores in an integer column
-
-
-def _int(value, low=1, high=MAX_ID):
-    """A whole number from a query or form value, or None when it is not one in [low, high]
-    (crafted values such as "²" pass str.isdigit() but not int(), and huge numbers overflow the database)."""
-    value = (value or "").strip()
-    if not (value.isascii() and value.isdigit()):
-        return None
-    number = int(value)
-    return number if low <= number <= high else None
-
-
 # -- applications (创建申请与创建主体) ------------------------------------------------------------
 
 def _applications(request):
@@ -69,7 +57,7 @@ def _applications(request):
         .with_progress()
         .order_by("-year", "village__code")
     )
-    year = _int(request.GET.get("year"), 2000, 2100)
+    year = whole_number(request.GET.get("year"), 2000, 2100)
     if year:
         queryset = queryset.filter(year=year)
     year = year or ""
@@ -453,7 +441,7 @@ def campaign_list(request):
 def campaign_add(request):
     require(can(request.user, "creation.deploy_campaign"))
     initial = {}
-    if finding_id := _int(request.GET.get("finding")):
+    if finding_id := whole_number(request.GET.get("finding")):
         finding = Finding.objects.visible_to(request.user).filter(pk=finding_id, kind=FindingKind.COMMON).first()
         if finding:
             initial = {"findings": [finding.pk], "villages": [finding.village_id]}
@@ -503,7 +491,7 @@ def campaign_transition(request, pk):
     comment = request.POST.get("comment", "").strip()[:500]
     try:
         if request.POST.get("task"):
-            task_id = _int(request.POST["task"])
+            task_id = whole_number(request.POST["task"])
             task = campaign.tasks.select_related("village").filter(pk=task_id).first() if task_id else None
             require(task is not None)
             done = services.complete_task(task, request.user, comment or "已完成专项整治任务")
