@@ -111,6 +111,7 @@ class EntryOut(Schema):
     band: str
     lines: list[LineOut]
     vetoes: list[dict]
+    steps: list[str]  # the steps the caller may take now (POST .../{step}), from the entry's transition table
 
 
 def _entry(user, pk):
@@ -118,14 +119,14 @@ def _entry(user, pk):
     return get_visible_or_404(Entry.objects.select_related("round__scheme", "village", "recognised_by__division"), user, pk=pk)
 
 
-def _entry_json(entry):
+def _entry_json(entry, user):
     result = services.entry_result(entry)
     awarded = {i.code: i for i in result.indicators}
     data = as_json(result)
     return {
         "id": entry.pk, "round": entry.round_id, "village": entry.village.code, "name": entry.village.name,
         "stage": entry.status, "stage_label": entry.get_status_display(), "total": result.total, "status": result.status,
-        "band": result.band, "vetoes": data["vetoes"],
+        "band": result.band, "vetoes": data["vetoes"], "steps": [step.name for step in Entry.flow.allowed(entry, user)],
         "lines": [{"indicator": line.indicator, "proposed": line.proposed, "explanation": line.explanation,
                    "town_points": line.town_points, "town_reason": line.town_reason, "county_points": line.county_points,
                    "county_reason": line.county_reason, "awarded": awarded[line.indicator].awarded if line.indicator in awarded else None,
@@ -137,7 +138,7 @@ def _entry_json(entry):
 @router.get("/evaluation-entries/{pk}", response=EntryOut, url_name="evaluation-entry",
             summary="一个村的评查记录：逐项系统建议、村说明、乡镇与县级调整、最终得分")
 def entry_detail(request, pk: int):
-    return _entry_json(_entry(request.auth, pk))
+    return _entry_json(_entry(request.auth, pk), request.auth)
 
 
 class StepIn(Schema):
@@ -159,4 +160,4 @@ def entry_action(request, pk: int, action: str, body: StepIn):
     if not done:
         raise HttpError(409, "评查材料的状态已经变化，请重新读取")
     entry.refresh_from_db()
-    return _entry_json(entry)
+    return _entry_json(entry, user)
