@@ -48,6 +48,16 @@ def _stale(request):
     messages.warning(request, STALE)
 
 
+def _save(request, write, done):
+    """An edit through the audited save: the message `done`, or the conflict's when the record moved on meanwhile."""
+    try:
+        write()
+    except Conflict as exc:
+        messages.warning(request, str(exc))
+    else:
+        messages.success(request, done)
+
+
 # -- applications (创建申请与创建主体) ------------------------------------------------------------
 
 def _applications(request):
@@ -189,12 +199,7 @@ def task_edit(request, pk):
     if not can(request.user, "creation.assign_task"):  # the village does not move its own deadline or rename the town's task
         form.fields["title"].disabled = form.fields["due_on"].disabled = True
     if request.method == "POST" and form.is_valid():
-        try:
-            services.edit_task(task, form, request.user)
-        except Conflict as exc:
-            messages.warning(request, str(exc))
-        else:
-            messages.success(request, "已保存。")
+        _save(request, lambda: services.edit_task(task, form, request.user), "已保存。")
         return redirect(task)
     return render(request, "creation/task_form.html", {"form": form, "task": task})
 
@@ -366,12 +371,7 @@ def plan_edit(request, pk):
                               status=PlanStatus.OPEN)
     form = PlanForm(request.user, plan.village, request.POST or None, instance=plan, current=plan.responsible_id)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.edit_plan(plan, form, request.user)
-        except Conflict as exc:
-            messages.warning(request, str(exc))
-        else:
-            messages.success(request, "已保存整改方案。")
+        _save(request, lambda: services.edit_plan(plan, form, request.user), "已保存整改方案。")
         return redirect(plan)
     return render(request, "creation/plan_form.html", {"form": form, "plan": plan})
 
@@ -383,12 +383,7 @@ def plan_progress(request, pk):
     if not form.is_valid():
         messages.error(request, "请填写进展情况（不超过2000字）。")
         return redirect(plan)
-    try:
-        services.report_progress(plan, form, request.user)
-    except Conflict as exc:
-        messages.warning(request, str(exc))
-    else:
-        messages.success(request, "已报送整改进展。")
+    _save(request, lambda: services.report_progress(plan, form, request.user), "已报送整改进展。")
     return redirect(plan)
 
 
