@@ -18,3 +18,11 @@ def test_every_metric_is_in_docs_schemes(name):
 @pytest.mark.parametrize("slug", sorted(LEDGERS))
 def test_every_ledger_is_in_docs_ledgers(slug):
     assert f"`{slug}`" in (DOCS / "ledgers.md").read_text(encoding="utf-8")
+
+
+def test_every_named_action_is_in_docs_roles():
+    from safestar.org.roles import ACTIONS
+
+    text = (DOCS / "roles.md").read_text(encoding="utf-8")
+    missing = [action for action in ACTIONS if f"`{action}`" not in text]
+    assert not missing, f"docs/roles.md does not say who holds {missing}"
