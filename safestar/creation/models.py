@@ -370,3 +370,8 @@ Flow(SpecialCampaign, [
     Transition("complete", (CampaignStatus.ACTIVE,), CampaignStatus.COMPLETED, "creation.run_campaign", "完成专项整治",
                who="只有镇平安办或牵头部门可以完成专项整治。"),
 ], division="town")
+
+# What may still be edited: a task until it is completed, a rectification plan while it is being
+# rectified (the states the finishing step starts from).
+TASK_EDITABLE = Task.flow["complete"].source
+PLAN_EDITABLE = RectificationPlan.flow["submit"].source

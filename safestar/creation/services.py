@@ -16,7 +16,7 @@ from safestar.core.transitions import Refused, check, guard, perform
 from safestar.org.roles import can
 
 from .models import (
-    Application, ApplicationStatus, CampaignStatus, Finding, FindingKind, PlanStatus,
+    PLAN_EDITABLE, TASK_EDITABLE, Application, ApplicationStatus, CampaignStatus, Finding, FindingKind, PlanStatus,
     RectificationPlan, SpecialCampaign, Task, TaskStatus,
 )
 
@@ -134,7 +134,7 @@ def edit_task(task, form, user):
     (TaskEditForm): only while the task is open, so a task completed meanwhile stays completed."""
     link = form.cleaned_data["link"]
     values = {"links": [*task.links, link]} if link and link not in task.links else None
-    return save_form(form, user, TASK_FIELDS, where={"status__in": Task.flow["complete"].source}, values=values,
+    return save_form(form, user, TASK_FIELDS, where={"status__in": TASK_EDITABLE}, values=values,
                      changes={"links": [None, link["label"]]} if link else None)
 
 
@@ -168,13 +168,13 @@ def add_finding(inspection, user, *, village, description, severity, kind, indic
 
 def edit_plan(plan, form, user):
     """The village's measures and responsible person (PlanForm), while the plan is being rectified."""
-    return save_form(form, user, ["measures", "responsible"], where={"status__in": RectificationPlan.flow["submit"].source})
+    return save_form(form, user, ["measures", "responsible"], where={"status__in": PLAN_EDITABLE})
 
 
 def report_progress(plan, form, user):
     """A progress report (ProgressForm) on a plan still being rectified."""
     with transaction.atomic():
-        if not guard(plan, RectificationPlan.flow["submit"].source):
+        if not guard(plan, PLAN_EDITABLE):
             raise Conflict(message=STALE)
         return save_form(form, user, ["text"], values={"plan": plan, "village_id": plan.village_id},
                          describe=lambda progress: f"整改进展：{plan}")

@@ -26,8 +26,8 @@ from .forms import (
     TaskEditForm, TaskForm,
 )
 from .models import (
-    Application, ApplicationStatus, CampaignStatus, Finding, FindingKind, Inspection, InspectionStatus, PlanStatus, Progress,
-    RectificationPlan, SpecialCampaign, Task, TaskStatus,
+    PLAN_EDITABLE, TASK_EDITABLE, Application, ApplicationStatus, CampaignStatus, Finding, FindingKind, Inspection, InspectionStatus,
+    PlanStatus, RectificationPlan, SpecialCampaign, Task, TaskStatus,
 )
 
 
@@ -185,7 +185,7 @@ def task_detail(request, pk):
     # a village's part of a campaign is recorded complete by whoever runs the campaign, not by the village itself
     steps = _steps(task, request.user)
     return render(request, "creation/task_detail.html", {
-        "task": task, "attachments": _attachments(task), "can_write": writer and task.status == TaskStatus.OPEN,
+        "task": task, "attachments": _attachments(task), "can_write": writer and task.status in TASK_EDITABLE,
         "may_complete": writer and "complete" in steps and _campaign_active(task), "may_reopen": "reopen" in steps,
         "comment_form": CommentForm(), "events": history(task, request.user),
     })
@@ -194,7 +194,7 @@ def task_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def task_edit(request, pk):
     """The village names the responsible person, and links ledger records as evidence."""
-    task = get_visible_or_404(Task.objects.select_related("village"), request.user, write=True, pk=pk, status=TaskStatus.OPEN)
+    task = get_visible_or_404(Task.objects.select_related("village"), request.user, write=True, pk=pk, status__in=TASK_EDITABLE)
     form = TaskEditForm(request.user, task.village, request.POST or None, instance=task, current=task.responsible_id)
     if not can(request.user, "creation.assign_task"):  # the village does not move its own deadline or rename the town's task
         form.fields["title"].disabled = form.fields["due_on"].disabled = True
@@ -359,7 +359,7 @@ def plan_detail(request, pk):
     return render(request, "creation/plan_detail.html", {
         "plan": plan, "progress": Progress.objects.visible_to(request.user).filter(plan=plan).select_related("created_by"),
         "attachments": _attachments(plan), "events": history(plan, request.user),
-        "can_write": writer and plan.status == PlanStatus.OPEN,
+        "can_write": writer and plan.status in PLAN_EDITABLE,
         "may_verify": "verify" in _steps(plan, request.user),
         "progress_form": ProgressForm(), "comment_form": CommentForm(),
     })
@@ -368,7 +368,7 @@ def plan_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def plan_edit(request, pk):
     plan = get_visible_or_404(RectificationPlan.objects.select_related("village", "finding"), request.user, write=True, pk=pk,
-                              status=PlanStatus.OPEN)
+                              status__in=PLAN_EDITABLE)
     form = PlanForm(request.user, plan.village, request.POST or None, instance=plan, current=plan.responsible_id)
     if request.method == "POST" and form.is_valid():
         _save(request, lambda: services.edit_plan(plan, form, request.user), "已保存整改方案。")
@@ -378,7 +378,7 @@ def plan_edit(request, pk):
 
 @require_POST
 def plan_progress(request, pk):
-    plan = get_visible_or_404(RectificationPlan, request.user, write=True, pk=pk, status=PlanStatus.OPEN)
+    plan = get_visible_or_404(RectificationPlan, request.user, write=True, pk=pk, status__in=PLAN_EDITABLE)
     form = ProgressForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写进展情况（不超过2000字）。")
