@@ -27,7 +27,7 @@ from .forms import (
 )
 from .models import (
     PLAN_EDITABLE, TASK_EDITABLE, Application, ApplicationStatus, CampaignStatus, Finding, FindingKind, Inspection, InspectionStatus,
-    PlanStatus, RectificationPlan, SpecialCampaign, Task, TaskStatus,
+    PlanStatus, Progress, RectificationPlan, SpecialCampaign, Task, TaskStatus,
 )
 
 
