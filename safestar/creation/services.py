@@ -20,6 +20,11 @@ from .models import (
     RectificationPlan, SpecialCampaign, Task, TaskStatus,
 )
 
+def _require(user, action, refusal):
+    if not can(user, action):
+        raise Refused(refusal)
+
+
 TASK_DUE = (11, 30)  # generated tasks are due before the year-end evaluation (年度评查)
 PLAN_DAYS = 30  # default rectification deadline after the finding
 
@@ -30,8 +35,7 @@ def apply(village, scheme, user, note=""):
     """A new application (or a rejected one applied for again). Returns the application; raises
     Refused when the village already applied (also when two people apply at the same moment) or
     when the rejected application changed meanwhile."""
-    if not can(user, "creation.apply"):
-        raise Refused(Application.flow["reapply"].refusal(None))
+    _require(user, "creation.apply", Application.flow["reapply"].refusal(None))
     with transaction.atomic():
         existing = Application.objects.filter(village=village, scheme=scheme).first()
         if existing is not None:
@@ -126,6 +130,7 @@ TASK_FIELDS = ["title", "responsible", "due_on"]  # what the audit log records o
 
 def add_task(application, form, user):
     """The town office's own task on a confirmed application's list (TaskForm)."""
+    _require(user, "creation.assign_task", "只有镇平安办可以布置任务。")
     return save_form(form, user, TASK_FIELDS, values={"village": application.village, "application": application})
 
 
@@ -142,6 +147,7 @@ def edit_task(task, form, user):
 
 def plan_inspection(form, user):
     """An inspection the town office plans in its town (InspectionForm)."""
+    _require(user, "creation.inspect", "只有镇平安办可以安排督导检查。")
     return save_form(form, user, ["title", "planned_on", "villages", "departments"], values={"town": user.division})
 
 
@@ -151,6 +157,7 @@ def hold_inspection(inspection, user, held_on, note):
 
 def add_finding(inspection, user, *, village, description, severity, kind, indicator="", deadline=None, measures=""):
     """A finding; an individual one gets its rectification plan at once (deadline default 30 days)."""
+    _require(user, "creation.inspect", "只有镇平安办可以登记督导发现的问题。")
     with transaction.atomic():
         finding = Finding.objects.create(
             inspection=inspection, village=village, description=description, severity=severity, kind=kind,
@@ -200,6 +207,7 @@ def reopen_plan(plan, user, comment):
 def create_campaign(user, *, town, title, department, villages, deadline, description="", findings=()):
     """A campaign, one task per village, and the chosen common findings (only those no other campaign
     took meanwhile: otherwise nothing is created and Refused says so)."""
+    _require(user, "creation.deploy_campaign", "只有镇平安办可以部署专项整治。")
     finding_ids = sorted(f.pk for f in findings)
     with transaction.atomic():
         campaign = SpecialCampaign.objects.create(town=town, title=title, department=department, deadline=deadline,
