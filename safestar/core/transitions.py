@@ -13,6 +13,11 @@ succeeds), an `Event` row (who, when, from, to, comment), an audit record; and n
 they submitted themselves (`not_by`), checked on the row as it is now, so a page opened before the
 submission does not get round it. What the rules forbid raises `Refused` (a Chinese message for
 people); a step somebody else took first returns False, and nothing is written.
+
+Not django-fsm-2: its transitions are decorated model methods with a permission hook, and its
+ConcurrentTransitionMixin guards a save() of the whole row; the named actions, the self-approval
+check on the row, the event row, the audit record and the batch step would all still be ours
+around it, so a plain table read by one function is the simpler of the two.
 """
 
 from dataclasses import dataclass

@@ -9,7 +9,7 @@ from safestar.core import clock
 from safestar.core.lists import paginate, render_list, search
 from safestar.core.models import Attachment
 from safestar.core.scope import get_visible_or_404, require
-from safestar.core.transitions import Refused
+from safestar.core.transitions import Refused, history
 from safestar.org.models import Division
 from safestar.org.roles import Level, can
 from safestar.schemes.models import Scheme
@@ -157,6 +157,7 @@ def entry_detail(request, pk):
     actions = _actions(entry, user)
     return render(request, "evaluation/entry_detail.html", {
         "entry": entry, "result": result, "rows": rows, "actions": actions, "stars": stars, "line_type": line_type.pk,
+        "events": history(entry, user),
     })
 
 

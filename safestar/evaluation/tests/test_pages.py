@@ -78,6 +78,11 @@ def test_the_town_forwards_from_the_round_page_once_all_are_reviewed(open_round,
     assert 'type="submit">报送县级评查' in town.get(f"/evaluation/{round.pk}/").content.decode()
     town.post(reverse("evaluation-round-forward", args=[round.pk, CHANGGANG]))
     assert set(round.entries.values_list("status", flat=True)) == {"forwarded"}
+    # every step of the village's entry is in its history, who and when, as the creation pages show theirs
+    page = login("village1").get(reverse("evaluation-entry", args=[entry.pk]))
+    assert [(e.action, e.from_label, e.to_label, e.actor.username) for e in page.context["events"]] == [
+        ("submit", "村自评中", "待乡镇初审", "village1"), ("review", "待乡镇初审", "乡镇已初审", "town"), ("forward", "乡镇已初审", "待县级评查", "town")]
+    assert 'data-testid="events"' in page.content.decode()
 
 
 def test_the_results_page_ranks_within_the_town_and_the_county(open_round, users, login):
