@@ -34,7 +34,7 @@ def build_world():
     from safestar.org.models import Department, Division, User
     from safestar.org.roles import Role
 
-    from safestar.org.divisions import BUNDLED_CSV, load_divisions, read_division_csv, subtree
+    from safestar.org.services import BUNDLED_CSV, load_divisions, read_division_csv, subtree
 
     # Transactional (browser) tests empty the tables between tests, data migrations included.
     import importlib
@@ -201,8 +201,8 @@ def load_scheme(issuer="411422100000", path="schemes/changgang-2023-pingan.yaml"
 
 @pytest.fixture
 def freeze_today():
-    """freeze_today(datetime.date(2023, 6, 30)) → safestar.core.clock.today() answers that date until the test ends."""
-    from safestar.core import clock
+    """freeze_today(datetime.date(2023, 6, 30)) → safestar.clock.today() answers that date until the test ends."""
+    from safestar import clock
 
     yield clock.freeze
     clock.freeze(None)

@@ -26,3 +26,11 @@ def test_the_import_vocabulary_in_docs_ledgers_is_generated_from_the_declaration
     from safestar.core import import_docs
 
     assert import_docs.current() == import_docs.render(), "docs/ledgers.md 的导入写法已过时：运行 safestar import_docs --write"
+
+
+def test_every_named_action_is_in_docs_roles():
+    from safestar.org.roles import ACTIONS
+
+    text = (DOCS / "roles.md").read_text(encoding="utf-8")
+    missing = [action for action in ACTIONS if f"`{action}`" not in text]
+    assert not missing, f"docs/roles.md does not say who holds {missing}"

@@ -322,7 +322,7 @@ def _open_round(town, published=False):
     import datetime
 
     from conftest import load_scheme
-    from safestar.evaluation import workflow
+    from safestar.evaluation import services
     from safestar.evaluation.models import Round
     from safestar.org.models import Division, User
 
@@ -333,7 +333,7 @@ def _open_round(town, published=False):
         d = datetime.date(2024, 1, 31)
         scheme = load_scheme(town)
         confirmed_applications(scheme, town)  # the town's villages are its 创建主体
-        round = workflow.open_round(scheme, Division.objects.get(code=town), d, d, d, User.objects.get(username="county"))
+        round = services.open_round(scheme, Division.objects.get(code=town), d, d, d, User.objects.get(username="county"))
     if published:
         Round.objects.filter(pk=round.pk).update(status=Round.Status.PUBLISHED, publish_start=datetime.date(2024, 3, 1),
                                                  publish_end=datetime.date(2024, 3, 7))

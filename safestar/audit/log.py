@@ -9,6 +9,8 @@ import datetime
 
 from django.db import connection, transaction
 
+from safestar.clock import today
+
 from .models import AuditEvent
 
 GENESIS = "0" * 64
@@ -83,7 +85,7 @@ def prune(before: datetime.date):
     """Delete the events older than `before` (at least RETENTION_DAYS old), recording the prune as an
     event that carries the hash of the last deleted event: `verify` accepts that hash as the start
     of the remaining chain, so the rest stays verifiable. Returns the number deleted."""
-    limit = datetime.date.today() - datetime.timedelta(days=RETENTION_DAYS)
+    limit = today() - datetime.timedelta(days=RETENTION_DAYS)
     if before > limit:
         raise ValueError(f"审计事件至少保留{RETENTION_DAYS}天：只能清理 {limit.isoformat()} 之前的事件。")
     cutoff = datetime.datetime.combine(before, datetime.time.min, datetime.UTC)

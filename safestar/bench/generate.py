@@ -9,7 +9,6 @@ departments (a demo or a real one) and one that already has villages or records 
 generated before: drop and recreate the database).
 """
 
-import datetime
 import random
 import time
 from dataclasses import dataclass, field
@@ -179,7 +178,7 @@ def generate(villages_per_town=20, towns=None, year=2023, seed=1, progress=None)
     """Generate the benchmark data in a dedicated, empty database; returns a Generated report.
     `towns`: only the first N towns (by code) get villages; the whole tree is loaded regardless."""
     from safestar.org.demo import Town
-    from safestar.org.divisions import BUNDLED_CSV, load_divisions, read_division_csv
+    from safestar.org.services import BUNDLED_CSV, load_divisions, read_division_csv
     from safestar.org.models import Division
 
     if not 1 <= villages_per_town <= MAX_VILLAGES_PER_TOWN:

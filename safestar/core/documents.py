@@ -12,13 +12,13 @@ PDF (WeasyPrint): an HTML template rendered with the Noto CJK fonts from Debian'
 import io
 
 from django.template.loader import render_to_string
-from django.utils import timezone
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from safestar.clock import today
 from safestar.core.sheets import download_response
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -99,7 +99,7 @@ def add_table(document, header, rows):
 
 def add_signature(document, unit, date=None):
     """The issuing unit and date at the bottom right, as on a printed notice."""
-    date = date or timezone.localdate()
+    date = date or today()
     add_paragraph(document, "")
     add_paragraph(document, unit, align="right")
     add_paragraph(document, f"{date.year}年{date.month}月{date.day}日", align="right")

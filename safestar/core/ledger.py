@@ -14,8 +14,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
+from safestar import clock
 from .scope import ScopedQuerySet
 from .sheets import Column
 from .states import EFFECTIVE_HELP, EFFECTIVE_LABEL, tracked
@@ -261,7 +261,7 @@ class LedgerForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        today = timezone.localdate()  # China time, whatever the server's clock zone
+        today = clock.today()  # China time, whatever the server's clock zone
         for name, value in list(data.items()):
             if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
                 if value > today and name not in getattr(self.Meta.model, "future_date_fields", ()):

@@ -8,14 +8,15 @@ Django form, so the API validates exactly as the pages do; every query goes thro
 import datetime
 
 from django.forms.models import model_to_dict
-from ninja import Query, Router, Schema, Status
+from ninja import Router, Schema, Status
 from ninja.orm import create_schema
-from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field, create_model
 
 from .ledger import LEDGERS
-from .ledger_ops import Conflict, Locked, filtered, save, soft_delete
-from .scope import can_read, can_write, get_visible_or_404, require
+from .ledger_ops import filtered, save, soft_delete
+from .read_api import add_read_routes
+from .saving import Conflict, Locked
+from .scope import can_write, get_visible_or_404, require
 from .states import EFFECTIVE_LABEL, tracked
 
 
@@ -75,17 +76,10 @@ def _add(router, ledger):
     )
     tag = [ledger.title]
 
-    @router.get(f"/{slug}/", response=list[Out], tags=tag, url_name=f"{slug}-list", operation_id=f"{slug}_list",
-                summary="列表（筛选：q、village、year、start、end、kind、status、deleted、sort）")
-    @paginate(LimitOffsetPagination)
-    def list_records(request, filters: Query[LedgerFilters]):
-        require(can_read(model, request.auth))
-        return filtered(ledger, request.auth, filters.dict(exclude_none=True))
-
-    @router.get(f"/{slug}/{{pk}}", response=Out, tags=tag, url_name=f"{slug}-detail", operation_id=f"{slug}_read", summary="读取一条")
-    def read_record(request, pk: int):
-        require(can_read(model, request.auth))
-        return get_visible_or_404(ledger.base_queryset(), request.auth, pk=pk)
+    add_read_routes(router, slug=slug, model=model, out=Out, filters=LedgerFilters, tag=ledger.title,
+                    rows=lambda user, params: filtered(ledger, user, params.dict(exclude_none=True)),
+                    queryset=ledger.base_queryset, list_summary="列表（筛选：q、village、year、start、end、kind、status、deleted、sort）",
+                    detail_summary="读取一条")
 
     @router.post(f"/{slug}/", response={201: Out, 422: Errors}, tags=tag, url_name=f"{slug}-create", operation_id=f"{slug}_create", summary="新增")
     def create_record(request, payload: In):

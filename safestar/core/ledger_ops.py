@@ -1,37 +1,22 @@
-"""What can be done to ledger records, shared by the pages, the imports and the API: filter,
-save with optimistic locking, soft delete and restore, export rows, import rows. Each write is one
-transaction with its audit event."""
+"""What can be done to ledger records, shared by the pages, the imports and the API: filter, save
+(through the one audited save, core/saving.py), soft delete and restore, export rows, import rows.
+Each write is one transaction with its audit event."""
 
 import dataclasses
 import datetime
 
-from django.db import IntegrityError, models, transaction
+from django import forms
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from safestar.audit.log import diff, record, snapshot
-
-from django import forms
+from safestar.audit.log import record
 
 from .cells import CellError, is_blank, normalise, shown, to_bool, to_choice, to_date, to_number, to_text
-from .clock import today
 from .imports import Importer
+from .saving import Locked, save_form
 from .sheets import Column
-from .states import record_changes, tracked
-
-
-class Conflict(Exception):
-    """Someone else saved the record since it was opened: nothing is overwritten."""
-
-    def __init__(self, current):
-        self.current = current
-        who = current.updated_by or current.created_by
-        when = timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M")
-        super().__init__(f"该记录已于 {when} 被{who or '他人'}修改，您的修改没有保存。请查看最新内容后重新修改。")
-
-
-class Locked(Exception):
-    """The record is in a state that forbids editing or deleting it (its locked_reason)."""
+from .states import tracked
 
 
 FILTER_PARAMS = ("q", "village", "year", "start", "end", "kind", "status", "deleted", "sort")
@@ -78,43 +63,9 @@ def audit_fields(ledger):
 
 
 def save(ledger, form, user, version=None):
-    return save_record(ledger.model, audit_fields(ledger), form, user, version)
-
-
-def save_record(model, fields, form, user, version=None):
-    """Create, or update if the version the user started from is still the current one; `fields`
-    are audited (many-to-many ones too), and each change of a tracked field is recorded with the day
-    it took effect (the form's 变更生效日期, else today; core/states.py). For any model with
-    LedgerRecord's fields: the ledgers and the key-person registry."""
-    with transaction.atomic():
-        obj = form.instance
-        if obj.pk is None:
-            obj = form.save(commit=False)
-            obj.created_by = obj.updated_by = user
-            obj.save()
-            form.save_m2m()
-            record("create", obj, actor=user, changes=diff({}, snapshot(obj, fields)))
-            return obj
-        current = model.objects.select_for_update().get(pk=obj.pk)
-        if current.deleted_at is not None or (version is not None and current.version != version):
-            raise Conflict(current)
-        if reason := current.locked_reason():
-            raise Locked(reason)
-        before = snapshot(current, fields)
-        obj = form.save(commit=False)
-        obj.version = current.version + 1
-        obj.updated_by = user
-        try:
-            obj.save()
-        except IntegrityError:  # a unique value (an ID number) saved by someone else a moment ago
-            raise Conflict(current) from None
-        form.save_m2m()
-        changes = diff(before, snapshot(obj, fields))
-        effective_on = form.cleaned_data.get("effective_on") or today()  # 变更生效日期 of tracked fields (core/states.py)
-        if record_changes(current, obj, user, effective_on):
-            changes["effective_on"] = [None, effective_on.isoformat()]
-        record("update", obj, actor=user, changes=changes)
-        return obj
+    """A ledger record through the one audited save (core/saving.py): the version check, the lock,
+    the field-level audit of the declared fields."""
+    return save_form(form, user, audit_fields(ledger), version=version)
 
 
 def soft_delete(model, obj, user, reason):

@@ -18,9 +18,10 @@ from safestar.audit.models import AuditEvent
 
 from .imports import import_view, template_response
 from .ledger import LEDGERS
-from .ledger_ops import FILTER_PARAMS, Conflict, LedgerImporter, Locked, export_columns, export_rows, filtered, restore, save, soft_delete
+from .ledger_ops import FILTER_PARAMS, LedgerImporter, export_columns, export_rows, filtered, restore, save, soft_delete
 from .lists import paginate, render_list
 from .models import Attachment
+from .saving import Conflict, Locked, posted_version
 from .scope import can_read, can_write, get_visible_or_404, require
 from .sheets import write_xlsx, xlsx_response
 from .states import EFFECTIVE_LABEL
@@ -96,20 +97,13 @@ def ledger_edit(request, ledger, pk=None):
     form = ledger.form_class()(request.POST or None, instance=obj, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            obj = save(ledger, form, request.user, version=_version(request) if pk else None)
+            obj = save(ledger, form, request.user, version=posted_version(request) if pk else None)
         except (Conflict, Locked) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"已保存：{obj}")
             return redirect("ledger-detail", ledger=ledger.slug, pk=obj.pk)
     return render(request, "core/ledger_form.html", {"ledger": ledger, "form": form, "obj": obj})
-
-
-def _version(request):
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return -1  # a form without its version cannot prove it saw the latest one
 
 
 class DeleteForm(forms.Form):
@@ -235,9 +229,7 @@ def _back(owner):
     if hasattr(owner, "get_absolute_url"):  # records that are not ledgers (key-person visits, creation tasks)
         return owner.get_absolute_url()
     ledger = ledger_for_model(type(owner))
-    if ledger:
-        return reverse("ledger-detail", kwargs={"ledger": ledger.slug, "pk": owner.pk})
-    return owner.get_absolute_url() if hasattr(owner, "get_absolute_url") else "/"
+    return reverse("ledger-detail", kwargs={"ledger": ledger.slug, "pk": owner.pk}) if ledger else "/"
 
 
 def attachment_download(request, pk):

@@ -18,7 +18,7 @@ from typing import Callable
 
 from django.db.models import Count
 
-from .clock import today
+from safestar.clock import today
 from .states import as_of
 
 METRICS = {}

@@ -5,7 +5,9 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
+from .scope import ScopedQuerySet
 from .uploads import LABELS
 
 
@@ -100,3 +102,33 @@ class StateChange(models.Model):
 
     def __str__(self):
         return f"{self.field}：{self.old} → {self.new}（{self.effective_on} 起）"
+
+
+class Event(models.Model):
+    """One step of a workflow object (core/transitions.py): who, when, from, to, and the comment.
+    Written only by the transition mechanism; read as the object's history by whoever reads it."""
+
+    object_type = models.CharField("对象类型", max_length=40)
+    object_id = models.PositiveBigIntegerField("对象编号")
+    division = models.ForeignKey("org.Division", models.PROTECT, related_name="+", verbose_name="区划")
+    action = models.CharField("操作", max_length=20)
+    from_status = models.CharField("原状态", max_length=20)
+    to_status = models.CharField("新状态", max_length=20)
+    comment = models.CharField("意见", max_length=500, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="操作人")
+    at = models.DateTimeField("时间", default=timezone.now, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "division__path"
+    scope_read = "reads_business"
+    scope_write = None  # written only by core.transitions
+    scope_include_ancestors = True  # the history of a town's campaign or round is read by its villages too
+    data_field = None
+
+    class Meta:
+        verbose_name = verbose_name_plural = "流转记录"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.action} {self.from_status}→{self.to_status}"

@@ -1,12 +1,11 @@
 """Reference data the system administrator keeps (案事件类别, 重点人员类别): one list page and one
-edit page for all of it, each save audited field by field."""
+edit page for all of it, each save through the one audited save (core/saving.py)."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 
-from safestar.audit.log import diff, record, snapshot
 
+from .saving import save_form
 from .scope import require
 
 
@@ -28,13 +27,9 @@ def reference_edit(request, form_class, pk, *, back):
     _require_admin(request.user)
     model = form_class._meta.model
     obj = get_object_or_404(model, pk=pk) if pk else None
-    fields = list(form_class._meta.fields)
-    before = snapshot(obj, fields) if obj else {}
     form = form_class(request.POST or None, instance=obj)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            obj = form.save()
-            record("update" if pk else "create", obj, changes=diff(before, snapshot(obj, fields)))
+        obj = save_form(form, request.user, list(form_class._meta.fields))
         messages.success(request, f"已保存{model._meta.verbose_name}“{obj}”。")
         return redirect(back)
     return render(request, "core/reference_form.html", {"form": form, "obj": obj, "title": model._meta.verbose_name, "back": back})

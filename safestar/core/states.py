@@ -5,7 +5,7 @@ A record is a fact about time in two ways. Its own dates say when it began (入�
 fields (在队, 在用, 状况, 管控状态, 措施, 监护人 …) change later, and a metric of 2023 must read them
 as they stood on 31 December 2023, not as they are when someone evaluates 2023 in March 2024.
 
-A model lists those fields in `tracked_fields`. The one save path (`ledger_ops.save_record`) calls
+A model lists those fields in `tracked_fields`. The one audited save (`core/saving.save_form`) calls
 `record_changes()` when a tracked field changes: one `StateChange` per field with the old and the
 new value and the day the change took effect (the form's 变更生效日期, today when left empty). A
 metric reads a tracked field through `value_on(model, field, day)`, an expression of the field's
@@ -27,7 +27,7 @@ from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Subquery, When
 from django.db.models.functions import Cast, Coalesce
 
-from .clock import today
+from safestar.clock import today
 
 EFFECTIVE_LABEL = "变更生效日期"
 EFFECTIVE_HELP = "修改在队、在用、状况、管控状态等随时间变化的项目时，填写变化实际发生的日期；不填即为今天"

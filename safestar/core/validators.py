@@ -1,4 +1,5 @@
-"""Validators for Chinese personal identifiers, with messages that say what is wrong.
+"""Validators for Chinese personal identifiers, with messages that say what is wrong, and whole
+numbers from crafted query values.
 
 Only ASCII digits count (Python's \\d would also accept other scripts' digits); full-width input
 from Chinese input methods is turned into ASCII by the normalise_* function before checking.
@@ -9,7 +10,8 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+
+from safestar.clock import today
 
 # GB 11643-1999 / ISO 7064 MOD 11-2: weights of the first 17 digits; remainder → check character.
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -49,7 +51,7 @@ def validate_id_number(value):
         raise ValidationError("身份证号中的出生日期无效（第 7–14 位不是真实日期）", code="id_birth_date") from None
     if birth.year < 1900:
         raise ValidationError("身份证号中的出生日期无效（早于 1900 年）", code="id_birth_date")
-    if birth > timezone.localdate():
+    if birth > today():
         raise ValidationError("身份证号中的出生日期无效（晚于今天）", code="id_birth_date")
     if number[17] != id_check_char(number[:17]):
         raise ValidationError("身份证号校验码不正确，请核对每一位数字", code="id_check")
@@ -65,3 +67,16 @@ def validate_phone(value):
     text = "" if value is None else str(value).strip()
     if not (MOBILE.fullmatch(text) or LANDLINE.fullmatch(text)):
         raise ValidationError("请输入有效的手机号或固定电话号码", code="phone")
+
+
+MAX_ID = 2**31 - 1  # the largest id (and number) every supported database stores in an integer column
+
+
+def whole_number(value, low=1, high=MAX_ID):
+    """A whole number from a query or form value, or None when it is not one in [low, high]
+    (crafted values such as "²" pass str.isdigit() but not int(), and huge numbers overflow the database)."""
+    value = (value or "").strip()
+    if not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if low <= number <= high else None

@@ -7,7 +7,7 @@ import datetime
 
 from django.db import transaction
 
-from safestar.core import clock
+from safestar import clock
 from safestar.org.demo import TOWN
 from safestar.org.models import Department, Division, User
 from safestar.schemes.models import Scheme

@@ -1,11 +1,11 @@
 from django import forms
 
-from safestar.core.clock import today
+from safestar.clock import today
 from safestar.org.models import Department, Division, User
-from safestar.org.roles import Level, Role
+from safestar.org.roles import Level, holders
 from safestar.schemes.loading import applicable
 
-from .models import FindingKind, Severity
+from .models import Application, FindingKind, Inspection, Progress, RectificationPlan, Severity, Task
 
 
 class ApplyForm(forms.Form):
@@ -36,8 +36,11 @@ class ApplyForm(forms.Form):
         return data
 
 
+DECISIONS = ("confirm", "reject")  # the steps of the application's transition table decided on its page
+
+
 class DecideForm(forms.Form):
-    decision = forms.ChoiceField(label="确认结果", choices=[("confirm", "确认为创建主体"), ("reject", "不予确认")])
+    decision = forms.ChoiceField(label="确认结果", choices=[(name, Application.flow[name].label) for name in DECISIONS])
     reason = forms.CharField(label="意见", required=False, max_length=200)
 
 
@@ -47,16 +50,20 @@ def village_people(village, current=None):
     that scope is the accounts a user may administer, and leaves out the user and their colleagues."""
     from django.db.models import Q
 
-    people = Q(division=village, is_active=True, role__in=[Role.VILLAGE, Role.GRID])
+    people = Q(division=village, is_active=True, role__in=holders("creation.be_responsible"))
     if current:
         people |= Q(pk=current)
     return User.objects.filter(people).order_by("username")
 
 
-class TaskForm(forms.Form):
+class TaskForm(forms.ModelForm):
     title = forms.CharField(label="任务", max_length=200)
     responsible = forms.ModelChoiceField(label="责任人", queryset=User.objects.none(), required=False)
     due_on = forms.DateField(label="完成期限", widget=forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = Task
+        fields = ["title", "responsible", "due_on"]
 
     def __init__(self, user, village, *args, current=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -107,12 +114,16 @@ class CommentForm(forms.Form):
     comment = forms.CharField(label="意见", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class InspectionForm(forms.Form):
+class InspectionForm(forms.ModelForm):
     title = forms.CharField(label="督导主题", max_length=100)
     planned_on = forms.DateField(label="计划日期", widget=forms.DateInput(attrs={"type": "date"}))
     departments = forms.ModelMultipleChoiceField(label="参加部门", queryset=Department.objects.none(), required=False,
                                                  widget=forms.CheckboxSelectMultiple)
     villages = forms.ModelMultipleChoiceField(label="督导村", queryset=Division.objects.none(), widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = Inspection
+        fields = ["title", "planned_on", "departments", "villages"]
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -156,17 +167,25 @@ class FindingForm(forms.Form):
         return data
 
 
-class PlanForm(forms.Form):
+class PlanForm(forms.ModelForm):
     measures = forms.CharField(label="整改措施", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
     responsible = forms.ModelChoiceField(label="责任人", queryset=User.objects.none(), required=False)
+
+    class Meta:
+        model = RectificationPlan
+        fields = ["measures", "responsible"]
 
     def __init__(self, user, village, *args, current=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["responsible"].queryset = village_people(village, current)
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(forms.ModelForm):
     text = forms.CharField(label="进展情况", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    class Meta:
+        model = Progress
+        fields = ["text"]
 
 
 class CampaignForm(forms.Form):

@@ -3,15 +3,17 @@ town office confirms it and a task list is generated from the scheme's indicator
 inspects villages with the departments, and each problem found becomes a rectification plan for the
 village (个性问题) or a special campaign run by a department (共性问题).
 
-Every status change goes through `workflow.transition` (conditional update, event row, audit)."""
+Every status change is a step of the model's transition table (`Flow`, declared below the
+models) taken by safestar.core.transitions.perform: conditional update, event row, audit."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 
-from safestar.core.clock import today
+from safestar.clock import today
 from safestar.core.scope import ScopedQuerySet
-from safestar.org.roles import DataField, Role
+from safestar.core.transitions import Flow, Transition
+from safestar.org.roles import DataField, holders
 
 
 class ApplicationStatus(models.TextChoices):
@@ -65,8 +67,8 @@ class Scoped(models.Model):
     data_field = DataField.CREATION
     # Village-level work is the village's and its town office's: county departments that share the
     # creation field (组织部, 政法委) read it but do not write it. A campaign's leading department
-    # records completions through the campaign (services.may_run_campaign), not by writing tasks.
-    scope_write_roles = (Role.TOWN, Role.VILLAGE, Role.GRID)
+    # records completions through the campaign ("creation.run_campaign"), not by writing tasks.
+    scope_write_roles = holders("creation.write_village_work")
 
     class Meta:
         abstract = True
@@ -227,7 +229,7 @@ class Inspection(Scoped):
     note = models.TextField("总体情况", blank=True)
 
     scope_path = "town__path"
-    scope_write_roles = (Role.TOWN,)  # the town office's own record: villages read it, never write it
+    scope_write_roles = holders("creation.inspect")  # the town office's own record: villages read it, never write it
 
     class Meta:
         verbose_name = verbose_name_plural = "督导检查"
@@ -255,7 +257,7 @@ class Finding(Scoped):
     campaign = models.ForeignKey(SpecialCampaign, models.SET_NULL, null=True, blank=True, related_name="findings", verbose_name="专项整治")
 
     has_attachments = True
-    scope_write_roles = (Role.TOWN,)  # the inspectors' finding and photos: the village reads them, never changes them
+    scope_write_roles = holders("creation.inspect")  # the inspectors' finding and photos: the village reads them, never changes them
 
     class Meta:
         verbose_name = verbose_name_plural = "督导发现问题"
@@ -330,30 +332,46 @@ class Progress(Scoped):
         return self.text[:30]
 
 
-class Event(models.Model):
-    """One status change of a workflow object: who, when, from, to, and the comment."""
+# -- the transition tables -------------------------------------------------------------------------
 
-    object_type = models.CharField("对象类型", max_length=40)
-    object_id = models.PositiveBigIntegerField("对象编号")
-    division = models.ForeignKey("org.Division", models.PROTECT, related_name="+", verbose_name="区划")
-    action = models.CharField("操作", max_length=20)
-    from_status = models.CharField("原状态", max_length=20)
-    to_status = models.CharField("新状态", max_length=20)
-    comment = models.CharField("意见", max_length=500, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="操作人")
-    at = models.DateTimeField("时间", auto_now_add=True)
+def _completer(task):
+    if task.campaign_id is not None:
+        return f"专项整治任务由牵头部门（{task.campaign.department.name}）或镇平安办记录完成，本村不能自行标记完成。"
+    return "只有本村村干部、网格员或镇平安办可以完成创建任务。"
 
-    objects = ScopedQuerySet.as_manager()
-    scope_path = "division__path"
-    scope_read = "reads_business"
-    scope_write = None  # written only by workflow.transition
-    scope_include_ancestors = True  # the history of a town's campaign is read by its villages too
-    data_field = None
 
-    class Meta:
-        verbose_name = verbose_name_plural = "流转记录"
-        ordering = ["id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+Flow(Application, [
+    Transition("confirm", (ApplicationStatus.APPLIED,), ApplicationStatus.CONFIRMED, "creation.confirm_application", "确认为创建主体",
+               title="确认创建申请", reason_max=200, not_by=("applied_by",), who="只有镇平安办可以确认创建申请。"),
+    Transition("reject", (ApplicationStatus.APPLIED,), ApplicationStatus.REJECTED, "creation.confirm_application", "不予确认",
+               title="不予确认创建申请", reason="不予确认时须说明理由。", reason_max=200, not_by=("applied_by",),
+               who="只有镇平安办可以不予确认创建申请。"),
+    Transition("reapply", (ApplicationStatus.REJECTED,), ApplicationStatus.APPLIED, "creation.apply", "重新申请创建",
+               who="只有村干部或镇平安办可以申请创建。"),
+])
+Flow(Task, [
+    Transition("complete", (TaskStatus.OPEN,), TaskStatus.DONE, "creation.complete_task", "标记完成", title="完成创建任务", who=_completer),
+    Transition("reopen", (TaskStatus.DONE,), TaskStatus.OPEN, "creation.return_task", "退回", title="退回创建任务",
+               reason="退回任务时须说明理由。", not_by=("completed_by",), who="只有镇平安办可以退回创建任务。"),
+])
+Flow(Inspection, [
+    Transition("hold", (InspectionStatus.PLANNED,), InspectionStatus.HELD, "creation.inspect", "记录开展情况", title="开展督导检查",
+               reason_max=2000, who="只有镇平安办可以开展督导检查。"),
+], division="town")
+Flow(RectificationPlan, [
+    Transition("submit", (PlanStatus.OPEN,), PlanStatus.SUBMITTED, "creation.submit_rectification", "提交验收", title="提交整改验收",
+               who="只有本村村干部、网格员或镇平安办可以提交整改验收。"),
+    Transition("verify", (PlanStatus.SUBMITTED,), PlanStatus.CLOSED, "creation.verify_rectification", "验收销号",
+               not_by=("submitted_by",), who="只有镇平安办可以验收整改。"),
+    Transition("reopen", (PlanStatus.SUBMITTED,), PlanStatus.OPEN, "creation.verify_rectification", "退回重新整改",
+               reason="退回整改时须说明理由。", not_by=("submitted_by",), who="只有镇平安办可以退回整改。"),
+])
+Flow(SpecialCampaign, [
+    Transition("complete", (CampaignStatus.ACTIVE,), CampaignStatus.COMPLETED, "creation.run_campaign", "完成专项整治",
+               who="只有镇平安办或牵头部门可以完成专项整治。"),
+], division="town")
 
-    def __str__(self):
-        return f"{self.action} {self.from_status}→{self.to_status}"
+# What may still be edited: a task until it is completed, a rectification plan while it is being
+# rectified (the states the finishing step starts from).
+TASK_EDITABLE = Task.flow["complete"].source
+PLAN_EDITABLE = RectificationPlan.flow["submit"].source

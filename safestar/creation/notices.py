@@ -1,7 +1,7 @@
 """The two documents of supervision, written with core/documents.py: 督导通报 (one inspection) and
 整改通知书 (one rectification plan)."""
 
-from safestar.core.clock import today
+from safestar.clock import today
 from safestar.core.documents import add_paragraph, add_signature, add_table, docx_response, word_document
 
 

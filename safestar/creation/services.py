@@ -1,4 +1,6 @@
-"""Who may do what in creation and supervision, the transitions themselves, and the overdue rules."""
+"""What can be done in creation and supervision: applying, deciding, tasks, inspections, findings,
+rectifications, campaigns (each status change a transition), and the overdue rules. Who may do
+what is asked of `can()` (safestar/org/roles.py)."""
 
 import datetime
 
@@ -7,47 +9,24 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from safestar.audit.log import record
-from safestar.core.clock import today
-from safestar.core.scope import can_read, can_write
-from safestar.org.roles import Role
+from safestar.clock import today
+from safestar.core.saving import STALE, Conflict, save_form
+from safestar.core.scope import can_read
+from safestar.core.transitions import Refused, check, guard, perform
+from safestar.org.roles import can
 
 from .models import (
-    Application, ApplicationStatus, CampaignStatus, Finding, FindingKind, InspectionStatus, PlanStatus,
+    PLAN_EDITABLE, TASK_EDITABLE, Application, ApplicationStatus, CampaignStatus, Finding, FindingKind, PlanStatus,
     RectificationPlan, SpecialCampaign, Task, TaskStatus,
 )
-from .workflow import Refused, transition
+
+def _require(user, action, refusal):
+    if not can(user, action):
+        raise Refused(refusal)
+
 
 TASK_DUE = (11, 30)  # generated tasks are due before the year-end evaluation (年度评查)
 PLAN_DAYS = 30  # default rectification deadline after the finding
-
-
-# -- who may do what -----------------------------------------------------------------------------
-
-def is_town_office(user) -> bool:
-    """The town's 平安办 decides: confirms applications, inspects, verifies rectifications."""
-    return getattr(user, "role", None) == Role.TOWN and can_write(Application, user)
-
-
-def is_village_cadre(user) -> bool:
-    return getattr(user, "role", None) in (Role.VILLAGE, Role.GRID) and can_write(Task, user)
-
-
-def may_apply(user) -> bool:
-    """A village cadre applies for the village; the town office may apply on a village's behalf."""
-    return getattr(user, "role", None) in (Role.VILLAGE, Role.TOWN) and can_write(Application, user)
-
-
-def may_run_campaign(user, campaign) -> bool:
-    """The town office, or a user of the department leading the campaign."""
-    if campaign.status != CampaignStatus.ACTIVE:
-        return False
-    if is_town_office(user):
-        return True
-    return user.role == Role.DEPARTMENT and user.department_id == campaign.department_id
-
-
-def may_read_creation(user) -> bool:
-    return can_read(Application, user)
 
 
 # -- applications --------------------------------------------------------------------------------
@@ -56,16 +35,16 @@ def apply(village, scheme, user, note=""):
     """A new application (or a rejected one applied for again). Returns the application; raises
     Refused when the village already applied (also when two people apply at the same moment) or
     when the rejected application changed meanwhile."""
+    _require(user, "creation.apply", Application.flow["reapply"].refusal(None))
     with transaction.atomic():
         existing = Application.objects.filter(village=village, scheme=scheme).first()
         if existing is not None:
             if existing.status != ApplicationStatus.REJECTED:
                 raise Refused(f"{village.name}已申请{scheme.year}年{scheme.star}创建（{existing.get_status_display()}），不能重复申请。")
             # one conditional update: the new applicant, time and note, and the old decision cleared
-            done = transition(existing, actor=user, action="reapply", label="重新申请创建", source=ApplicationStatus.REJECTED,
-                              target=ApplicationStatus.APPLIED, comment=note,
-                              updates={"applied_by": user, "applied_at": timezone.now(), "note": note,
-                                       "decided_by": None, "decided_at": None, "reason": ""})
+            done = perform(existing, "reapply", user, comment=note,
+                           updates={"applied_by": user, "applied_at": timezone.now(), "note": note,
+                                    "decided_by": None, "decided_at": None, "reason": ""})
             if not done:
                 raise Refused(f"{village.name}的创建申请状态已被他人更改，本次申请未提交，请查看最新状态。")
             return existing
@@ -83,24 +62,16 @@ def apply(village, scheme, user, note=""):
 def confirm(application, user, reason=""):
     """Confirm (the village becomes a 创建主体) and generate its task list from the scheme."""
     with transaction.atomic():
-        done = transition(
-            application, actor=user, action="confirm", label="确认创建申请", source=ApplicationStatus.APPLIED,
-            target=ApplicationStatus.CONFIRMED, comment=reason, not_by="applied_by",
-            updates={"decided_by": user, "decided_at": timezone.now(), "reason": reason},
-        )
+        done = perform(application, "confirm", user, comment=reason,
+                       updates={"decided_by": user, "decided_at": timezone.now(), "reason": reason})
         if done:
             generate_tasks(application, user)
     return done
 
 
 def reject(application, user, reason):
-    if not reason.strip():
-        raise Refused("不予确认时须说明理由。")
-    return transition(
-        application, actor=user, action="reject", label="不予确认创建申请", source=ApplicationStatus.APPLIED,
-        target=ApplicationStatus.REJECTED, comment=reason, not_by="applied_by",
-        updates={"decided_by": user, "decided_at": timezone.now(), "reason": reason},
-    )
+    return perform(application, "reject", user, comment=reason,
+                   updates={"decided_by": user, "decided_at": timezone.now(), "reason": reason})
 
 
 def generate_tasks(application, user):
@@ -108,7 +79,7 @@ def generate_tasks(application, user):
     cadre is responsible until the village names someone else."""
     if application.tasks.filter(indicator__gt="").exists():
         return 0
-    responsible = application.applied_by if application.applied_by.role == Role.VILLAGE else None
+    responsible = application.applied_by if application.applied_by.spec.allows("creation.be_responsible") else None
     due = datetime.date(application.year, *TASK_DUE)
     tasks = [
         Task(village=application.village, application=application, indicator=indicator.code, category=category.title,
@@ -136,34 +107,57 @@ def progress_by_category(application):
 # -- tasks -----------------------------------------------------------------------------------------
 
 def complete_task(task, user, evidence):
+    check(task, "complete", user)  # who first: a village is told a campaign's task is not its to complete
     if not evidence.strip() and not task.links:
         raise Refused("请填写完成情况，或关联台账记录、上传佐证材料后再标记完成。")
-    return transition(task, actor=user, action="complete", label="完成创建任务", source=TaskStatus.OPEN, target=TaskStatus.DONE,
-                      comment=evidence, updates={"completed_by": user, "completed_on": today(), "evidence": evidence})
+    return perform(task, "complete", user, comment=evidence,
+                   updates={"completed_by": user, "completed_on": today(), "evidence": evidence})
 
 
 def reopen_task(task, user, comment):
-    if not comment.strip():
-        raise Refused("退回任务时须说明理由。")
+    check(task, "reopen", user, comment)
     with transaction.atomic():
         if task.campaign_id is not None:
             # the campaign row is locked as complete_campaign locks it: a task is not reopened under a campaign being closed
             campaign = SpecialCampaign.objects.select_for_update().get(pk=task.campaign_id)
             if campaign.status == CampaignStatus.COMPLETED:
                 raise Refused(f"专项整治“{campaign.title}”已完成，不能退回其中的任务。")
-        return transition(task, actor=user, action="reopen", label="退回创建任务", source=TaskStatus.DONE, target=TaskStatus.OPEN,
-                          comment=comment, not_by="completed_by", updates={"completed_on": None})
+        return perform(task, "reopen", user, comment=comment, updates={"completed_on": None})
+
+
+TASK_FIELDS = ["title", "responsible", "due_on"]  # what the audit log records of a task's edits
+
+
+def add_task(application, form, user):
+    """The town office's own task on a confirmed application's list (TaskForm)."""
+    _require(user, "creation.assign_task", "只有镇平安办可以布置任务。")
+    return save_form(form, user, TASK_FIELDS, values={"village": application.village, "application": application})
+
+
+def edit_task(task, form, user):
+    """The responsible person, a linked ledger record, and (the town office) title and deadline
+    (TaskEditForm): only while the task is open, so a task completed meanwhile stays completed."""
+    link = form.cleaned_data["link"]
+    values = {"links": [*task.links, link]} if link and link not in task.links else None
+    return save_form(form, user, TASK_FIELDS, where={"status__in": TASK_EDITABLE}, values=values,
+                     changes={"links": [None, link["label"]]} if link else None)
 
 
 # -- inspections, findings, plans ------------------------------------------------------------------
 
+def plan_inspection(form, user):
+    """An inspection the town office plans in its town (InspectionForm)."""
+    _require(user, "creation.inspect", "只有镇平安办可以安排督导检查。")
+    return save_form(form, user, ["title", "planned_on", "villages", "departments"], values={"town": user.division})
+
+
 def hold_inspection(inspection, user, held_on, note):
-    return transition(inspection, actor=user, action="hold", label="开展督导检查", source=InspectionStatus.PLANNED,
-                      target=InspectionStatus.HELD, comment=note, updates={"held_on": held_on, "note": note})
+    return perform(inspection, "hold", user, comment=note, updates={"held_on": held_on, "note": note})
 
 
 def add_finding(inspection, user, *, village, description, severity, kind, indicator="", deadline=None, measures=""):
     """A finding; an individual one gets its rectification plan at once (deadline default 30 days)."""
+    _require(user, "creation.inspect", "只有镇平安办可以登记督导发现的问题。")
     with transaction.atomic():
         finding = Finding.objects.create(
             inspection=inspection, village=village, description=description, severity=severity, kind=kind,
@@ -179,23 +173,33 @@ def add_finding(inspection, user, *, village, description, severity, kind, indic
     return finding
 
 
+def edit_plan(plan, form, user):
+    """The village's measures and responsible person (PlanForm), while the plan is being rectified."""
+    return save_form(form, user, ["measures", "responsible"], where={"status__in": PLAN_EDITABLE})
+
+
+def report_progress(plan, form, user):
+    """A progress report (ProgressForm) on a plan still being rectified."""
+    with transaction.atomic():
+        if not guard(plan, PLAN_EDITABLE):
+            raise Conflict(message=STALE)
+        return save_form(form, user, ["text"], values={"plan": plan, "village_id": plan.village_id},
+                         describe=lambda progress: f"整改进展：{plan}")
+
+
 def submit_plan(plan, user, comment=""):
+    check(plan, "submit", user, comment)
     if not plan.measures.strip():
         raise Refused("请先填写整改措施，再提交验收。")
-    return transition(plan, actor=user, action="submit", label="提交整改验收", source=PlanStatus.OPEN, target=PlanStatus.SUBMITTED,
-                      comment=comment, updates={"submitted_by": user})
+    return perform(plan, "submit", user, comment=comment, updates={"submitted_by": user})
 
 
 def verify_plan(plan, user, comment=""):
-    return transition(plan, actor=user, action="verify", label="验收销号", source=PlanStatus.SUBMITTED, target=PlanStatus.CLOSED,
-                      comment=comment, not_by="submitted_by", updates={"closed_on": today()})
+    return perform(plan, "verify", user, comment=comment, updates={"closed_on": today()})
 
 
 def reopen_plan(plan, user, comment):
-    if not comment.strip():
-        raise Refused("退回整改时须说明理由。")
-    return transition(plan, actor=user, action="reopen", label="退回重新整改", source=PlanStatus.SUBMITTED, target=PlanStatus.OPEN,
-                      comment=comment, not_by="submitted_by")
+    return perform(plan, "reopen", user, comment=comment)
 
 
 # -- campaigns ---------------------------------------------------------------------------------------
@@ -203,6 +207,7 @@ def reopen_plan(plan, user, comment):
 def create_campaign(user, *, town, title, department, villages, deadline, description="", findings=()):
     """A campaign, one task per village, and the chosen common findings (only those no other campaign
     took meanwhile: otherwise nothing is created and Refused says so)."""
+    _require(user, "creation.deploy_campaign", "只有镇平安办可以部署专项整治。")
     finding_ids = sorted(f.pk for f in findings)
     with transaction.atomic():
         campaign = SpecialCampaign.objects.create(town=town, title=title, department=department, deadline=deadline,
@@ -223,13 +228,13 @@ def create_campaign(user, *, town, title, department, villages, deadline, descri
 
 
 def complete_campaign(campaign, user, comment=""):
+    check(campaign, "complete", user, comment)
     with transaction.atomic():
         # lock the campaign row (reopen_task locks it too), then count the open tasks under the lock
         SpecialCampaign.objects.select_for_update().filter(pk=campaign.pk).first()
         if Task.objects.filter(campaign=campaign, status=TaskStatus.OPEN).exists():
             raise Refused("还有村的整治任务未完成，不能结束专项整治。")
-        return transition(campaign, actor=user, action="complete", label="完成专项整治", source=CampaignStatus.ACTIVE,
-                          target=CampaignStatus.COMPLETED, comment=comment, updates={"completed_on": today()})
+        return perform(campaign, "complete", user, comment=comment, updates={"completed_on": today()})
 
 
 # -- overdue ------------------------------------------------------------------------------------------
@@ -264,6 +269,6 @@ def home_todo(user):
     )
     rows = [("由我负责的任务", mine["n"], False), ("其中逾期", mine["late"], True), ("由我负责的整改", plans["n"], False),
             ("范围内逾期的任务", mine["scope_late"], True), ("范围内逾期的整改", plans["late"], True)]
-    if is_town_office(user):
+    if can(user, "creation.verify_rectification"):
         rows.append(("待验收的整改", plans["waiting"], False))
     return rows

@@ -1,33 +1,34 @@
 """Pages of creation and supervision. Every object comes through the scope mechanism; every status
-change through services (→ workflow.transition)."""
+change through services (→ core.transitions.perform); the buttons come from the models' transition tables."""
 
 import datetime
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safestar.audit.log import diff, record, snapshot
-from safestar.core.clock import today
+from safestar.audit.log import record
+from safestar.clock import today
 from safestar.core.lists import paginate, render_list, search
 from safestar.core.models import Attachment
+from safestar.core.saving import STALE, Conflict
 from safestar.core.scope import can_read, can_write, get_visible_or_404, require
+from safestar.core.transitions import Refused, history
 from safestar.core.sheets import Column, write_xlsx, xlsx_response
+from safestar.core.validators import whole_number
 from safestar.org.models import Division
-from safestar.org.roles import Level, Role
+from safestar.org.roles import Level, can
 
 from . import notices, services
 from .forms import (
-    ApplyForm, CampaignForm, CommentForm, DecideForm, FindingForm, HoldForm, InspectionForm, PlanForm, ProgressForm,
+    DECISIONS, ApplyForm, CampaignForm, CommentForm, DecideForm, FindingForm, HoldForm, InspectionForm, PlanForm, ProgressForm,
     TaskEditForm, TaskForm,
 )
 from .models import (
-    Application, ApplicationStatus, Finding, FindingKind, Inspection, InspectionStatus, PlanStatus, Progress,
-    RectificationPlan, SpecialCampaign, Task, TaskStatus,
+    PLAN_EDITABLE, TASK_EDITABLE, Application, ApplicationStatus, CampaignStatus, Finding, FindingKind, Inspection, InspectionStatus,
+    PlanStatus, Progress, RectificationPlan, SpecialCampaign, Task, TaskStatus,
 )
-from .workflow import Refused, history
 
 
 def _attachments(obj):
@@ -38,21 +39,23 @@ def _refused(request, exc):
     messages.error(request, exc.message)
 
 
+def _steps(obj, user):
+    """The names of the steps `user` may take on `obj` now, from its transition table (the page's buttons)."""
+    return {step.name for step in type(obj).flow.allowed(obj, user)}
+
+
 def _stale(request):
-    messages.warning(request, "状态已被他人更改，本次操作未执行，请查看最新状态。")
+    messages.warning(request, STALE)
 
 
-MAX_ID = 2**31 - 1  # the largest id (and number) every supported database stores in an integer column
-
-
-def _int(value, low=1, high=MAX_ID):
-    """A whole number from a query or form value, or None when it is not one in [low, high]
-    (crafted values such as "²" pass str.isdigit() but not int(), and huge numbers overflow the database)."""
-    value = (value or "").strip()
-    if not (value.isascii() and value.isdigit()):
-        return None
-    number = int(value)
-    return number if low <= number <= high else None
+def _save(request, write, done):
+    """An edit through the audited save: the message `done`, or the conflict's when the record moved on meanwhile."""
+    try:
+        write()
+    except Conflict as exc:
+        messages.warning(request, str(exc))
+    else:
+        messages.success(request, done)
 
 
 # -- applications (创建申请与创建主体) ------------------------------------------------------------
@@ -64,7 +67,7 @@ def _applications(request):
         .with_progress()
         .order_by("-year", "village__code")
     )
-    year = _int(request.GET.get("year"), 2000, 2100)
+    year = whole_number(request.GET.get("year"), 2000, 2100)
     if year:
         queryset = queryset.filter(year=year)
     year = year or ""
@@ -80,7 +83,7 @@ def application_list(request):
     queryset, q = search(queryset, request, ["village__name", "village__code"])
     return render_list(request, "creation/application_list.html", {
         "page": paginate(request, queryset), "q": q, "year": year, "status": status, "statuses": ApplicationStatus.choices,
-        "may_apply": services.may_apply(request.user),
+        "may_apply": can(request.user, "creation.apply"),
     })
 
 
@@ -109,7 +112,7 @@ def application_export(request):
 
 @require_http_methods(["GET", "POST"])
 def application_add(request):
-    require(services.may_apply(request.user))
+    require(can(request.user, "creation.apply"))
     form = ApplyForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -129,16 +132,16 @@ def application_detail(request, pk):
         "application": application,
         "tasks": tasks,
         "progress": services.progress_by_category(application),
-        "decider": services.is_town_office(request.user) and application.status == ApplicationStatus.APPLIED,
+        "decider": bool(_steps(application, request.user) & set(DECISIONS)),
         "decide_form": DecideForm(),
-        "add_task": services.is_town_office(request.user) and application.status == ApplicationStatus.CONFIRMED,
+        "add_task": can(request.user, "creation.assign_task") and application.status == ApplicationStatus.CONFIRMED,
         "events": history(application, request.user),
     })
 
 
 @require_POST
 def application_decide(request, pk):
-    require(services.is_town_office(request.user))
+    require(any(Application.flow.may(request.user, name) for name in DECISIONS))
     application = get_visible_or_404(Application, request.user, write=True, pk=pk)
     form = DecideForm(request.POST)
     if not form.is_valid():
@@ -164,21 +167,15 @@ def application_decide(request, pk):
 @require_http_methods(["GET", "POST"])
 def task_add(request, pk):
     """The town office adds a task of its own to a village's list."""
-    require(services.is_town_office(request.user))
+    require(can(request.user, "creation.assign_task"))
     application = get_visible_or_404(Application.objects.select_related("village"), request.user, write=True, pk=pk,
                                      status=ApplicationStatus.CONFIRMED)
     form = TaskForm(request.user, application.village, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            task = Task.objects.create(village=application.village, application=application, created_by=request.user,
-                                       **{k: form.cleaned_data[k] for k in ("title", "responsible", "due_on")})
-            record("create", task, changes=diff({}, snapshot(task, TASK_FIELDS)))
+        task = services.add_task(application, form, request.user)
         messages.success(request, f"已布置任务：{task.title}")
         return redirect(application)
     return render(request, "creation/task_form.html", {"form": form, "application": application})
-
-
-TASK_FIELDS = ["title", "responsible", "due_on"]
 
 
 def task_detail(request, pk):
@@ -186,11 +183,10 @@ def task_detail(request, pk):
                               request.user, pk=pk)
     writer = can_write(Task, request.user) and Task.objects.writable_by(request.user).filter(pk=pk).exists()
     # a village's part of a campaign is recorded complete by whoever runs the campaign, not by the village itself
-    completer = writer and (task.campaign_id is None or services.may_run_campaign(request.user, task.campaign))
+    steps = _steps(task, request.user)
     return render(request, "creation/task_detail.html", {
-        "task": task, "attachments": _attachments(task), "can_write": writer and task.status == TaskStatus.OPEN,
-        "may_complete": completer and task.status == TaskStatus.OPEN,
-        "may_reopen": services.is_town_office(request.user) and task.status == TaskStatus.DONE,
+        "task": task, "attachments": _attachments(task), "can_write": writer and task.status in TASK_EDITABLE,
+        "may_complete": writer and "complete" in steps and _campaign_active(task), "may_reopen": "reopen" in steps,
         "comment_form": CommentForm(), "events": history(task, request.user),
     })
 
@@ -198,30 +194,12 @@ def task_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def task_edit(request, pk):
     """The village names the responsible person, and links ledger records as evidence."""
-    task = get_visible_or_404(Task.objects.select_related("village"), request.user, write=True, pk=pk, status=TaskStatus.OPEN)
-    before = snapshot(task, TASK_FIELDS)
-    initial = {"title": task.title, "responsible": task.responsible_id, "due_on": task.due_on}
-    form = TaskEditForm(request.user, task.village, request.POST or None, initial=initial, current=task.responsible_id)
-    town = services.is_town_office(request.user)
-    if not town:  # the village does not move its own deadline or rename the town's task
+    task = get_visible_or_404(Task.objects.select_related("village"), request.user, write=True, pk=pk, status__in=TASK_EDITABLE)
+    form = TaskEditForm(request.user, task.village, request.POST or None, instance=task, current=task.responsible_id)
+    if not can(request.user, "creation.assign_task"):  # the village does not move its own deadline or rename the town's task
         form.fields["title"].disabled = form.fields["due_on"].disabled = True
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        links = [*task.links, data["link"]] if data["link"] and data["link"] not in task.links else task.links
-        with transaction.atomic():
-            # conditional, like every change of a workflow object: a task completed meanwhile stays completed
-            updated = Task.objects.filter(pk=task.pk, status=TaskStatus.OPEN).update(
-                title=data["title"], responsible=data["responsible"], due_on=data["due_on"], links=links)
-            if updated:
-                task.refresh_from_db()
-                changes = diff(before, snapshot(task, TASK_FIELDS))
-                if data["link"]:
-                    changes["links"] = [None, data["link"]["label"]]
-                record("update", task, changes=changes)
-        if updated:
-            messages.success(request, "已保存。")
-        else:
-            _stale(request)
+        _save(request, lambda: services.edit_task(task, form, request.user), "已保存。")
         return redirect(task)
     return render(request, "creation/task_form.html", {"form": form, "task": task})
 
@@ -234,11 +212,9 @@ def task_transition(request, pk):
     try:
         if action == "complete":
             task = get_visible_or_404(Task.objects.select_related("campaign__department"), request.user, write=True, pk=pk)
-            if task.campaign_id is not None and not services.may_run_campaign(request.user, task.campaign):
-                raise Refused(f"专项整治任务由牵头部门（{task.campaign.department.name}）或镇平安办记录完成，本村不能自行标记完成。")
             done = services.complete_task(task, request.user, comment)
         elif action == "reopen":
-            require(services.is_town_office(request.user))
+            require(Task.flow.may(request.user, "reopen"))
             done = services.reopen_task(task, request.user, comment)
         else:
             messages.error(request, "未知的操作。")
@@ -261,24 +237,16 @@ def inspection_list(request):
     )
     queryset, q = search(queryset, request, ["title"])
     return render_list(request, "creation/inspection_list.html", {
-        "page": paginate(request, queryset), "q": q, "may_add": services.is_town_office(request.user),
+        "page": paginate(request, queryset), "q": q, "may_add": can(request.user, "creation.inspect"),
     })
 
 
 @require_http_methods(["GET", "POST"])
 def inspection_add(request):
-    require(services.is_town_office(request.user))
+    require(can(request.user, "creation.inspect"))
     form = InspectionForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        with transaction.atomic():
-            inspection = Inspection.objects.create(town=request.user.division, title=data["title"], planned_on=data["planned_on"],
-                                                   created_by=request.user)
-            inspection.departments.set(data["departments"])
-            inspection.villages.set(data["villages"])
-            record("create", inspection, changes={"title": [None, inspection.title], "planned_on": [None, str(inspection.planned_on)],
-                                                  "villages": [None, "、".join(v.name for v in data["villages"])],
-                                                  "departments": [None, "、".join(d.name for d in data["departments"])]})
+        inspection = services.plan_inspection(form, request.user)
         messages.success(request, f"已安排督导检查：{inspection.title}")
         return redirect(inspection)
     return render(request, "creation/inspection_form.html", {"form": form})
@@ -308,18 +276,18 @@ def inspection_detail(request, pk):
         Finding.objects.visible_to(request.user).filter(inspection=inspection)
         .select_related("village", "plan", "campaign").order_by("village__code", "id")
     )
-    town = services.is_town_office(request.user)
     return render(request, "creation/inspection_detail.html", {
         "inspection": inspection, "findings": findings,
         "departments": inspection.departments.order_by("name"), "villages": inspection.villages.order_by("code"),
-        "may_hold": town and inspection.status == InspectionStatus.PLANNED, "hold_form": HoldForm(initial={"held_on": today()}),
-        "may_add_finding": town and inspection.status == InspectionStatus.HELD, "events": history(inspection, request.user),
+        "may_hold": "hold" in _steps(inspection, request.user), "hold_form": HoldForm(initial={"held_on": today()}),
+        "may_add_finding": can(request.user, "creation.inspect") and inspection.status == InspectionStatus.HELD,
+        "events": history(inspection, request.user),
     })
 
 
 @require_POST
 def inspection_hold(request, pk):
-    require(services.is_town_office(request.user))
+    require(Inspection.flow.may(request.user, "hold"))
     inspection = get_visible_or_404(Inspection, request.user, write=True, pk=pk)
     form = HoldForm(request.POST)
     if not form.is_valid():
@@ -333,7 +301,7 @@ def inspection_hold(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def finding_add(request, pk):
-    require(services.is_town_office(request.user))
+    require(can(request.user, "creation.inspect"))
     inspection = get_visible_or_404(Inspection.objects.select_related("town"), request.user, write=True, pk=pk,
                                     status=InspectionStatus.HELD)
     form = FindingForm(inspection, _indicators(inspection.town), request.POST or None)
@@ -354,7 +322,7 @@ def finding_detail(request, pk):
     plan = RectificationPlan.objects.visible_to(request.user).filter(finding=finding).first()
     return render(request, "creation/finding_detail.html", {
         "finding": finding, "plan": plan, "attachments": _attachments(finding),
-        "can_write": services.is_town_office(request.user),
+        "can_write": can(request.user, "creation.inspect"),
     })
 
 
@@ -388,51 +356,34 @@ def plan_detail(request, pk):
         RectificationPlan.objects.select_related("village", "finding__inspection", "responsible", "submitted_by"), request.user, pk=pk
     )
     writer = RectificationPlan.objects.writable_by(request.user).filter(pk=pk).exists()
-    town = services.is_town_office(request.user)
     return render(request, "creation/plan_detail.html", {
         "plan": plan, "progress": Progress.objects.visible_to(request.user).filter(plan=plan).select_related("created_by"),
         "attachments": _attachments(plan), "events": history(plan, request.user),
-        "can_write": writer and plan.status == PlanStatus.OPEN,
-        "may_verify": town and plan.status == PlanStatus.SUBMITTED,
+        "can_write": writer and plan.status in PLAN_EDITABLE,
+        "may_verify": "verify" in _steps(plan, request.user),
         "progress_form": ProgressForm(), "comment_form": CommentForm(),
     })
-
-
-PLAN_FIELDS = ["measures", "responsible"]
 
 
 @require_http_methods(["GET", "POST"])
 def plan_edit(request, pk):
     plan = get_visible_or_404(RectificationPlan.objects.select_related("village", "finding"), request.user, write=True, pk=pk,
-                              status=PlanStatus.OPEN)
-    before = snapshot(plan, PLAN_FIELDS)
-    form = PlanForm(request.user, plan.village, request.POST or None, initial={"measures": plan.measures, "responsible": plan.responsible_id},
-                    current=plan.responsible_id)
+                              status__in=PLAN_EDITABLE)
+    form = PlanForm(request.user, plan.village, request.POST or None, instance=plan, current=plan.responsible_id)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            updated = RectificationPlan.objects.filter(pk=plan.pk, status=PlanStatus.OPEN).update(**form.cleaned_data)
-            if updated:
-                plan.refresh_from_db()
-                record("update", plan, changes=diff(before, snapshot(plan, PLAN_FIELDS)))
-        if updated:
-            messages.success(request, "已保存整改方案。")
-        else:
-            _stale(request)
+        _save(request, lambda: services.edit_plan(plan, form, request.user), "已保存整改方案。")
         return redirect(plan)
     return render(request, "creation/plan_form.html", {"form": form, "plan": plan})
 
 
 @require_POST
 def plan_progress(request, pk):
-    plan = get_visible_or_404(RectificationPlan, request.user, write=True, pk=pk, status=PlanStatus.OPEN)
+    plan = get_visible_or_404(RectificationPlan, request.user, write=True, pk=pk, status__in=PLAN_EDITABLE)
     form = ProgressForm(request.POST)
-    if form.is_valid():
-        with transaction.atomic():
-            progress = Progress.objects.create(plan=plan, village_id=plan.village_id, text=form.cleaned_data["text"], created_by=request.user)
-            record("create", progress, object_repr=f"整改进展：{plan}", changes={"text": [None, progress.text]})
-        messages.success(request, "已报送整改进展。")
-    else:
+    if not form.is_valid():
         messages.error(request, "请填写进展情况（不超过2000字）。")
+        return redirect(plan)
+    _save(request, lambda: services.report_progress(plan, form, request.user), "已报送整改进展。")
     return redirect(plan)
 
 
@@ -447,7 +398,7 @@ def plan_transition(request, pk):
             plan = get_visible_or_404(RectificationPlan.objects.select_related("village", "finding"), request.user, write=True, pk=pk)
             done = services.submit_plan(plan, request.user, comment)
         elif action in ("verify", "reopen"):
-            require(services.is_town_office(request.user))
+            require(RectificationPlan.flow.may(request.user, action))
             done = (services.verify_plan if action == "verify" else services.reopen_plan)(plan, request.user, comment)
         else:
             messages.error(request, "未知的操作。")
@@ -477,15 +428,15 @@ def campaign_list(request):
     ).order_by("-id")
     queryset, q = search(queryset, request, ["title", "department__name"])
     return render_list(request, "creation/campaign_list.html", {
-        "page": paginate(request, queryset), "q": q, "may_add": services.is_town_office(request.user),
+        "page": paginate(request, queryset), "q": q, "may_add": can(request.user, "creation.deploy_campaign"),
     })
 
 
 @require_http_methods(["GET", "POST"])
 def campaign_add(request):
-    require(services.is_town_office(request.user))
+    require(can(request.user, "creation.deploy_campaign"))
     initial = {}
-    if finding_id := _int(request.GET.get("finding")):
+    if finding_id := whole_number(request.GET.get("finding")):
         finding = Finding.objects.visible_to(request.user).filter(pk=finding_id, kind=FindingKind.COMMON).first()
         if finding:
             initial = {"findings": [finding.pk], "villages": [finding.village_id]}
@@ -504,6 +455,10 @@ def campaign_add(request):
     return render(request, "creation/campaign_form.html", {"form": form})
 
 
+def _campaign_active(task):
+    return task.campaign_id is None or task.campaign.status == CampaignStatus.ACTIVE
+
+
 def _campaign_tasks(campaign, user):
     """The campaign's tasks the user sees: through the scope (a village only its own) for whoever reads
     tasks, else all of them (the leading department runs the campaign without the creation field)."""
@@ -514,7 +469,7 @@ def _campaign_tasks(campaign, user):
 
 def campaign_detail(request, pk):
     campaign = get_visible_or_404(SpecialCampaign.objects.select_related("department", "town"), request.user, pk=pk)
-    runner = services.may_run_campaign(request.user, campaign)
+    runner = "complete" in _steps(campaign, request.user)
     return render(request, "creation/campaign_detail.html", {
         "campaign": campaign, "villages": campaign.villages.order_by("code"),
         "tasks": _campaign_tasks(campaign, request.user).select_related("village", "completed_by").order_by("village__code"),
@@ -527,11 +482,11 @@ def campaign_detail(request, pk):
 def campaign_transition(request, pk):
     """Complete a village's part (task=) or the whole campaign; by the town office or the leading department."""
     campaign = get_visible_or_404(SpecialCampaign, request.user, pk=pk)
-    require(services.may_run_campaign(request.user, campaign))
+    require("complete" in _steps(campaign, request.user))
     comment = request.POST.get("comment", "").strip()[:500]
     try:
         if request.POST.get("task"):
-            task_id = _int(request.POST["task"])
+            task_id = whole_number(request.POST["task"])
             task = campaign.tasks.select_related("village").filter(pk=task_id).first() if task_id else None
             require(task is not None)
             done = services.complete_task(task, request.user, comment or "已完成专项整治任务")
@@ -566,11 +521,15 @@ def my_todo(request):
         "to_verify": [],
     }
     campaigns = SpecialCampaign.objects.visible_to(user).select_related("department")
-    if user.role == Role.DEPARTMENT:
-        context["campaigns"] = campaigns.filter(department=user.department_id, status="active").order_by("deadline")[:200]
-    elif services.is_town_office(user):
+    if can(user, "creation.deploy_campaign"):  # the town office: its town's overdue campaigns and what waits for its decision
         context["campaigns"] = services.overdue_campaigns(campaigns).order_by("deadline")[:200]
+        context["campaigns_title"] = "逾期的专项整治"
+    elif can(user, "creation.run_campaign"):  # a department: the campaigns it leads
+        context["campaigns"] = campaigns.filter(department=user.department_id, status="active").order_by("deadline")[:200]
+        context["campaigns_title"] = "本部门牵头的专项整治"
+    if can(user, "creation.confirm_application"):
         context["to_decide"] = Application.objects.visible_to(user).filter(status=ApplicationStatus.APPLIED).select_related("village", "scheme")[:200]
+    if can(user, "creation.verify_rectification"):
         context["to_verify"] = plans.filter(status=PlanStatus.SUBMITTED).order_by("deadline")[:200]
     return render(request, "creation/todo.html", context)
 

@@ -12,8 +12,8 @@ from django.db import models
 
 from safestar.core.cells import clerk_words
 from django.db.models import Q
-from django.utils import timezone
 
+from safestar import clock
 from safestar.core.crypto import PhoneField
 from safestar.core.ledger import LedgerRecord
 from safestar.core.masking import mask_name, mask_phone
@@ -204,7 +204,7 @@ class Dispute(LedgerRecord):
     def is_overdue(self, today=None):
         """True when, on `today` (default: the real today), the dispute had been received, was not yet
         closed, and its deadline had passed. The same rule as `disputes_overdue_on` and the metric."""
-        day = today or timezone.localdate()
+        day = today or clock.today()
         still_open = not self.is_closed or (self.closed_on is not None and self.closed_on > day)
         return self.received_on <= day and self.deadline < day and still_open
 

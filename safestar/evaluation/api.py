@@ -6,11 +6,13 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from safestar.core.scope import get_visible_or_404, require
+from safestar.core.transitions import Refused
+from safestar.org.roles import can
 from safestar.schemes.services import as_json
 
-from . import workflow
+from . import services
 from .models import Entry, Round
-from .views import ACTIONS, _villages, may_see
+from .views import _villages
 
 router = Router(tags=["年度评查"])
 
@@ -50,7 +52,7 @@ def _round_json(r):
 @router.get("/evaluation-rounds/", response=RoundList, url_name="evaluation-rounds", summary="年度评查轮次（分页）")
 def rounds(request, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)):
     user = request.auth
-    require(may_see(user))
+    require(can(user, "evaluation.view"))
     queryset = Round.objects.visible_to(user).select_related("scheme", "area")
     return {"count": queryset.count(), "items": [_round_json(r) for r in queryset[offset:offset + limit]]}
 
@@ -72,10 +74,10 @@ class RoundOutWithResults(RoundOut):
             summary="一轮评查及调用者范围内各村的结果（得分、结果、否决及原因、镇内和总排名、评查阶段）")
 def round_detail(request, pk: int):
     user = request.auth
-    require(may_see(user))
+    require(can(user, "evaluation.view"))
     r = get_visible_or_404(Round.objects.select_related("scheme", "area"), user, pk=pk)
     villages = _villages(r, user)
-    ranked = workflow.round_results(r, villages)
+    ranked = services.round_results(r, villages)
     entries = {e.village_id: e for e in r.entries.filter(village__in=villages)}
     out = []
     for result in ranked:
@@ -109,21 +111,22 @@ class EntryOut(Schema):
     band: str
     lines: list[LineOut]
     vetoes: list[dict]
+    steps: list[str]  # the steps the caller may take now (POST .../{step}), from the entry's transition table
 
 
 def _entry(user, pk):
-    require(may_see(user))
+    require(can(user, "evaluation.view"))
     return get_visible_or_404(Entry.objects.select_related("round__scheme", "village", "recognised_by__division"), user, pk=pk)
 
 
-def _entry_json(entry):
-    result = workflow.entry_result(entry)
+def _entry_json(entry, user):
+    result = services.entry_result(entry)
     awarded = {i.code: i for i in result.indicators}
     data = as_json(result)
     return {
         "id": entry.pk, "round": entry.round_id, "village": entry.village.code, "name": entry.village.name,
         "stage": entry.status, "stage_label": entry.get_status_display(), "total": result.total, "status": result.status,
-        "band": result.band, "vetoes": data["vetoes"],
+        "band": result.band, "vetoes": data["vetoes"], "steps": [step.name for step in Entry.flow.allowed(entry, user)],
         "lines": [{"indicator": line.indicator, "proposed": line.proposed, "explanation": line.explanation,
                    "town_points": line.town_points, "town_reason": line.town_reason, "county_points": line.county_points,
                    "county_reason": line.county_reason, "awarded": awarded[line.indicator].awarded if line.indicator in awarded else None,
@@ -135,7 +138,7 @@ def _entry_json(entry):
 @router.get("/evaluation-entries/{pk}", response=EntryOut, url_name="evaluation-entry",
             summary="一个村的评查记录：逐项系统建议、村说明、乡镇与县级调整、最终得分")
 def entry_detail(request, pk: int):
-    return _entry_json(_entry(request.auth, pk))
+    return _entry_json(_entry(request.auth, pk), request.auth)
 
 
 class StepIn(Schema):
@@ -147,22 +150,14 @@ class StepIn(Schema):
 def entry_action(request, pk: int, action: str, body: StepIn):
     user = request.auth
     entry = _entry(user, pk)
-    if action not in ACTIONS:
+    if action not in services.STEPS:
         raise Http404("没有这个评查步骤")
-    require(ACTIONS[action][2](user))
-    step = {
-        "submit": lambda: workflow.submit(entry, user),
-        "return": lambda: workflow.return_to_village(entry, user, body.reason),
-        "review": lambda: workflow.review(entry, user),
-        "evaluate": lambda: workflow.evaluate(entry, user),
-        "recognise": lambda: workflow.recognise(entry, user),
-        "unlock": lambda: workflow.unlock(entry, user, body.reason),
-    }[action]
+    require(Entry.flow.may(user, action, entry))
     try:
-        done = step()
-    except workflow.Refused as exc:
+        done = services.take(entry, action, user, body.reason)
+    except Refused as exc:
         raise HttpError(422, exc.messages[0])
     if not done:
         raise HttpError(409, "评查材料的状态已经变化，请重新读取")
     entry.refresh_from_db()
-    return _entry_json(entry)
+    return _entry_json(entry, user)

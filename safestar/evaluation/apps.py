@@ -6,7 +6,7 @@ class EvaluationConfig(AppConfig):
     verbose_name = "年度评查"
 
     def ready(self):
-        from safestar.incidents.recognition import incident_recognised, recognition_withdrawn
+        from safestar.incidents.services import incident_recognised, recognition_withdrawn
 
         from . import panels  # noqa: F401  (the village-page panel)
         from .stars import on_incident_recognised, on_recognition_withdrawn

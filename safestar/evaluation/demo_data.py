@@ -12,7 +12,7 @@ from safestar.org.demo import TOWN
 from safestar.org.models import Division, User
 from safestar.schemes.models import Scheme
 
-from . import workflow
+from . import services
 from .models import Round
 
 VILLAGE1 = "411422100201"  # 长岗村, left for village1 to assess
@@ -27,16 +27,16 @@ def load(year):
     if len(users) < 4:
         return
     town = Division.objects.get(code=TOWN)
-    round = workflow.open_round(scheme, town, datetime.date(year + 1, 1, 15), datetime.date(year + 1, 1, 31),
+    round = services.open_round(scheme, town, datetime.date(year + 1, 1, 15), datetime.date(year + 1, 1, 31),
                                 datetime.date(year + 1, 2, 28), users["county"])
     for entry in round.entries.select_related("village", "round__scheme").order_by("village__code"):
         if entry.village.code == VILLAGE1:
             continue
-        workflow.submit(entry, users["village2"] if entry.village.code == "411422100202" else users["town"])
-        result = workflow.proposal(entry)
+        services.submit(entry, users["village2"] if entry.village.code == "411422100202" else users["town"])
+        result = services.proposal(entry)
         for indicator in result.indicators:
             if indicator.awarded is None:  # nothing to go on: the task force decides with a reason
-                workflow.save_line(entry, indicator.code, users["taskforce"], points=0, reason="无相关数据，按未完成计")
+                services.save_line(entry, indicator.code, users["taskforce"], points=0, reason="无相关数据，按未完成计")
         if entry.village.code == "411422100202":
-            workflow.save_line(entry, "C1.5", users["taskforce"], points=3, reason="实地核查1路探头损坏未修复")
-        workflow.review(entry, users["taskforce"])
+            services.save_line(entry, "C1.5", users["taskforce"], points=3, reason="实地核查1路探头损坏未修复")
+        services.review(entry, users["taskforce"])

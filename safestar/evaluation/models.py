@@ -3,17 +3,14 @@ from django.db import models
 from django.urls import reverse
 
 from safestar.core.scope import ScopedQuerySet
-from safestar.org.roles import DataField, Level, Role
+from safestar.core.transitions import Flow, Transition
+from safestar.org.roles import can, holders
 
 
 def _departments_that_evaluate(queryset, user):
     """Departments see evaluation rounds only when they share the evaluation field or sit at the
-    county (each county department scores the indicators of its own field)."""
-    if user.role == Role.DEPARTMENT:
-        department = user.department
-        if not (DataField.EVALUATION in department.fields or user.division.level == Level.COUNTY):
-            return queryset.none()
-    return queryset
+    county (each county department scores the indicators of its own field): "evaluation.view"."""
+    return queryset if can(user, "evaluation.view") else queryset.none()
 
 
 class Round(models.Model):
@@ -41,7 +38,7 @@ class Round(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope_path = "area__path"
     scope_read = "reads_business"
-    scope_write = None  # changed only through evaluation.workflow
+    scope_write = None  # changed only through its transition table (below) and evaluation.services
     scope_include_ancestors = True  # a village reads the round its town or county runs
 
     class Meta:
@@ -95,7 +92,7 @@ class Entry(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope_path = "village__path"
     scope_read = "reads_business"
-    scope_write = None  # changed only through evaluation.workflow
+    scope_write = None  # changed only through evaluation.services
 
     class Meta:
         verbose_name = verbose_name_plural = "村评查记录"
@@ -117,11 +114,45 @@ class Entry(models.Model):
         return self.status == self.Status.RECOGNISED
 
 
+S = Entry.Status
+_OWN = "不能{}自己提交或经手的评查材料"
+_HANDLERS = ("submitted_by", "reviewed_by", "forwarded_by")
+Flow(Entry, [
+    Transition("submit", (S.SELF, S.RETURNED), S.SUBMITTED, "evaluation.submit", "提交自评", who="只有村干部（或乡镇代填）可以提交自评"),
+    Transition("return", (S.SUBMITTED,), S.RETURNED, "evaluation.review_town", "退回村修改", reason="退回须写明原因", reason_label="退回原因",
+               reason_max=200, comment_as="return_reason", not_by=("submitted_by",), own=_OWN.format("审核"),
+               who="只有乡镇平安办或工作专班可以退回"),
+    Transition("review", (S.SUBMITTED,), S.REVIEWED, "evaluation.review_town", "初审通过", title="乡镇初审通过",
+               not_by=("submitted_by",), own=_OWN.format("审核"), who="只有乡镇平安办或工作专班可以初审"),
+    Transition("forward", (S.REVIEWED,), S.FORWARDED, "evaluation.forward", "报送县级评查", batch=True, who="只有本镇平安办可以报送"),
+    Transition("evaluate", (S.FORWARDED,), S.EVALUATED, "evaluation.evaluate", "县级评查完成", not_by=_HANDLERS, own=_OWN.format("评查"),
+               who="只有县政法委评查员可以完成县级评查"),
+    Transition("recognise", (S.EVALUATED,), S.RECOGNISED, "evaluation.recognise", "认定并锁定", title="认定评查结果",
+               not_by=_HANDLERS, own=_OWN.format("认定"), who="只有县政法委评查员可以认定",
+               confirm="认定后结果锁定，任何人都不能再修改任何一项；达标的村授星。"),
+    Transition("unlock", (S.RECOGNISED,), S.FORWARDED, "evaluation.unlock", "解锁", title="解锁评查结果", reason="解锁须写明原因",
+               reason_label="解锁原因", reason_max=200, comment_as="reason", who="只有县级或更高层级的评查人员可以解锁",
+               confirm="解锁后回到县级评查，认定的得分和结果清空，已授的星记一条摘星。"),
+])
+# The stages of an entry, each the source states of the step that ends it: the table above is the
+# one place they are written. The village assesses itself (and its evidence may change) until it
+# submits; the town reviews; the county evaluates.
+VILLAGE_STAGE = Entry.flow["submit"].source
+TOWN_STAGE = Entry.flow["review"].source
+COUNTY_STAGE = Entry.flow["evaluate"].source
+BEFORE_REVIEW = VILLAGE_STAGE + TOWN_STAGE  # a town forwards its villages only when none is still here
+
+Flow(Round, [
+    Transition("publish", (Round.Status.OPEN,), Round.Status.PUBLISHED, "evaluation.publish", "公示结果", title="公示评查结果",
+               who="只有县政法委评查员可以公示"),
+], division="area")
+
+
 class LineQuerySet(ScopedQuerySet):
     def alive(self):
         """The lines whose evidence may still change: the attachment views write only to these (a
         village attaches evidence while it assesses itself, never after it has submitted)."""
-        return self.filter(entry__status__in=[Entry.Status.SELF, Entry.Status.RETURNED])
+        return self.filter(entry__status__in=VILLAGE_STAGE)
 
 
 class Line(models.Model):
@@ -143,13 +174,13 @@ class Line(models.Model):
     objects = LineQuerySet.as_manager()
     scope_path = "entry__village__path"
     scope_read = "reads_business"
-    scope_write = "writes_business"  # only for attachments; points go through evaluation.workflow
-    scope_write_roles = (Role.VILLAGE, Role.GRID, Role.TOWN)  # the village's evidence (the town fills in for it)
+    scope_write = "writes_business"  # only for attachments; points go through evaluation.services
+    scope_write_roles = holders("evaluation.self_assess")  # the village's evidence (the town fills in for it)
     has_attachments = True
 
     def locked_reason(self):
         """Evidence is the village's self-assessment: it can change only until it is submitted."""
-        if self.entry.status not in (Entry.Status.SELF, Entry.Status.RETURNED):
+        if self.entry.status not in VILLAGE_STAGE:
             return "自评已提交，佐证材料不能再增删"
         return None
 

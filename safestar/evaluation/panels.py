@@ -1,13 +1,13 @@
 from safestar.core.panels import nav_entry, village_panel
+from safestar.org.roles import can
 
 from .models import Entry, StarRecord
-from .views import may_see
 
 
 @village_panel
 def evaluation_panel(request, village):
     """The village's entries in evaluation rounds and its star history."""
-    if not may_see(request.user):
+    if not can(request.user, "evaluation.view"):
         return None
     entries = list(Entry.objects.visible_to(request.user).filter(village=village).select_related("round__scheme", "round__area"))
     stars = list(StarRecord.objects.visible_to(request.user).filter(village=village).select_related("incident"))
@@ -16,4 +16,4 @@ def evaluation_panel(request, village):
     return "evaluation/panel.html", {"entries": entries, "stars": stars, "village": village}
 
 
-nav_entry(70, "年度评查", "evaluation-rounds", may_see)
+nav_entry(70, "年度评查", "evaluation-rounds", lambda user: can(user, "evaluation.view"))

@@ -1,6 +1,6 @@
 """The round's documents: the per-village score sheet and the summary (xlsx), the evaluation report
 (Word and PDF) and the publication list (Word). Every number comes from the engine's results
-(workflow.round_results), through the shared sheet and document helpers."""
+(services.round_results), through the shared sheet and document helpers."""
 
 import builtins
 import io
@@ -8,14 +8,14 @@ import io
 from docx.shared import Cm
 
 from safestar.audit.log import record
-from safestar.core import clock
+from safestar import clock
 from safestar.core.documents import (
     add_heading, add_paragraph, add_signature, add_table, bar_chart_png, docx_response, pdf_response, png_data_uri, word_document,
 )
 from safestar.core.sheets import Column, write_xlsx, xlsx_response
 from safestar.schemes.engine import FAILED, PASSED, UNDETERMINED, VETOED
 
-from . import workflow
+from . import services
 from .models import Entry
 
 ENTRY_COLUMNS = (
@@ -57,7 +57,7 @@ def entry_rows(entry, result):
 
 
 def entry_sheet(entry):
-    result = workflow.entry_result(entry)
+    result = services.entry_result(entry)
     record("export", entry, object_repr=f"导出评分表：{entry}")
     content = write_xlsx(title=f"{entry.village.name}{entry.round.scheme.year}年{entry.round.scheme.star}评分表", columns=ENTRY_COLUMNS,
                          rows=entry_rows(entry, result), unit=entry.village.name, period=f"{entry.round.scheme.year}年", sheet_name="评分表")
@@ -85,7 +85,7 @@ def _veto_text(result):
 
 def summary(round, villages):
     """(results, {village id: entry}, {village id: town name}) for the villages in scope."""
-    ranked = workflow.round_results(round, villages)
+    ranked = services.round_results(round, villages)
     entries = {e.village_id: e for e in Entry.objects.filter(round=round, village__in=villages)}
     towns = dict(villages.values_list("id", "parent__name"))
     return ranked, entries, towns

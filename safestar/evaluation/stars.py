@@ -4,7 +4,7 @@ star. The award stays in the history; the withdrawal is a new record naming the 
 from safestar.schemes.engine import PASSED
 
 from .models import Entry, StarRecord
-from .workflow import _star, entry_result
+from .services import _star, entry_result
 
 
 def on_incident_recognised(sender, incident, user, **kwargs):

@@ -5,31 +5,21 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safestar.core import clock
+from safestar import clock
 from safestar.core.lists import paginate, render_list, search
 from safestar.core.models import Attachment
-from safestar.core.scope import can_read, get_visible_or_404, require
+from safestar.core.scope import get_visible_or_404, require
+from safestar.core.transitions import Refused, history
 from safestar.org.models import Division
-from safestar.org.roles import DataField, Level
+from safestar.org.roles import Level, can
 from safestar.schemes.models import Scheme
 
-from . import reports, workflow
-from .models import Entry, Line, Round, StarRecord
-
-S = Entry.Status
-
-
-def may_see(user) -> bool:
-    """Business readers; departments only when they share the evaluation field or sit at the county."""
-    if not can_read(Round, user):
-        return False
-    if user.spec.needs_department:
-        return user.department_id is not None and (DataField.EVALUATION in user.department.fields or user.division.level == Level.COUNTY)
-    return True
+from . import reports, services
+from .models import BEFORE_REVIEW, Entry, Line, Round, StarRecord
 
 
 def _round(request, pk):
-    require(may_see(request.user))
+    require(can(request.user, "evaluation.view"))
     return get_visible_or_404(Round.objects.select_related("scheme__issuer", "area"), request.user, pk=pk)
 
 
@@ -39,11 +29,11 @@ def _villages(round, user):
 
 
 def round_list(request):
-    require(may_see(request.user))
+    require(can(request.user, "evaluation.view"))
     rounds, q = search(Round.objects.visible_to(request.user).select_related("scheme", "area"), request, ["area__name", "scheme__name"])
     # 1 count, 1 page of rounds (with scheme and area)
     return render_list(request, "evaluation/round_list.html", {
-        "page": paginate(request, rounds), "q": q, "can_open": workflow.is_county_evaluator(request.user),
+        "page": paginate(request, rounds), "q": q, "can_open": can(request.user, "evaluation.open_round"),
     })
 
 
@@ -62,13 +52,13 @@ class RoundForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def round_add(request):
-    require(workflow.is_county_evaluator(request.user))
+    require(can(request.user, "evaluation.open_round"))
     form = RoundForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            round = workflow.open_round(d["scheme"], d["area"], d["self_deadline"], d["town_deadline"], d["county_deadline"], request.user)
-        except workflow.Refused as exc:
+            round = services.open_round(d["scheme"], d["area"], d["self_deadline"], d["town_deadline"], d["county_deadline"], request.user)
+        except Refused as exc:
             form.add_error(None, exc.messages[0])
         else:
             messages.success(request, f"已组织年度评查：{round}。各村现在可以自评。")
@@ -81,41 +71,42 @@ def round_detail(request, pk):
     cause, rank in its town and in the round, its stage and its star."""
     round = _round(request, pk)
     villages = _villages(round, request.user)
-    ranked = workflow.round_results(round, villages)  # the engine's fixed set of queries
+    ranked = services.round_results(round, villages)  # the engine's fixed set of queries
     entries = {e.village_id: e for e in round.entries.filter(village__in=villages)}  # 1 query
     rows = [(r, entries.get(r.village)) for r in ranked]
     town_states = _town_states(round, request.user)
     return render(request, "evaluation/round_detail.html", {
         "round": round, "rows": rows, "towns": town_states,
-        "can_publish": workflow.is_county_evaluator(request.user) and round.status == Round.Status.OPEN,
+        "can_publish": bool(Round.flow.allowed(round, request.user)),
         "today": clock.today(),
     })
 
 
 def _town_states(round, user):
     """For a town office: its town's progress and whether it can forward to the county."""
-    if not workflow.can_town_review(user):
+    if not can(user, "evaluation.review_town"):
         return []  # the task force sees the progress too; only the safety office forwards
     town = user.division
     counts = {}
-    for status in workflow.town_entries(round, town).values_list("status", flat=True):
+    for status in services.town_entries(round, town).values_list("status", flat=True):
         counts[status] = counts.get(status, 0) + 1
-    waiting = sum(counts.get(s, 0) for s in (S.SELF, S.SUBMITTED, S.RETURNED))
+    waiting = sum(counts.get(s, 0) for s in BEFORE_REVIEW)
+    ready = sum(counts.get(s, 0) for s in Entry.flow["forward"].source)
     return [{"town": town, "counts": [(Entry.Status(s).label, n) for s, n in counts.items()], "waiting": waiting,
-             "ready": waiting == 0 and counts.get(S.REVIEWED, 0) > 0 and workflow.can_forward(user)}]
+             "ready": waiting == 0 and ready > 0 and Entry.flow.may(user, "forward")}]
 
 
 @require_POST
 def round_forward(request, pk, code):
     round = _round(request, pk)
     town = get_visible_or_404(Division.objects.filter(level=Level.TOWN), request.user, code=code)
-    require(workflow.can_forward(request.user))
+    require(Entry.flow.may(request.user, "forward"))
     try:
-        if workflow.forward_town(round, town, request.user):
+        if services.forward_town(round, town, request.user):
             messages.success(request, f"{town.name}各村的初审结果已报送县级评查。")
         else:
             messages.info(request, "没有待报送的村，或已由他人报送。")
-    except workflow.Refused as exc:
+    except Refused as exc:
         messages.error(request, exc.messages[0])
     return redirect(round)
 
@@ -128,23 +119,23 @@ class PublishForm(forms.Form):
 @require_POST
 def round_publish(request, pk):
     round = _round(request, pk)
-    require(workflow.is_county_evaluator(request.user))
+    require(Round.flow.may(request.user, "publish"))
     form = PublishForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写公示开始和结束日期。")
         return redirect(round)
     try:
-        if workflow.publish(round, request.user, form.cleaned_data["start"], form.cleaned_data["end"]):
+        if services.publish(round, request.user, form.cleaned_data["start"], form.cleaned_data["end"]):
             messages.success(request, "评查结果已公示。")
         else:
             messages.info(request, "该轮评查已经公示。")
-    except workflow.Refused as exc:
+    except Refused as exc:
         messages.error(request, exc.messages[0])
     return redirect(round)
 
 
 def _entry(request, pk):
-    require(may_see(request.user))
+    require(can(request.user, "evaluation.view"))
     return get_visible_or_404(Entry.objects.select_related("round__scheme__issuer", "round__area", "village", "recognised_by__division"),
                               request.user, pk=pk)
 
@@ -152,7 +143,7 @@ def _entry(request, pk):
 def entry_detail(request, pk):
     entry = _entry(request, pk)
     user = request.user
-    result = workflow.entry_result(entry)
+    result = services.entry_result(entry)
     lines = {line.indicator: line for line in entry.lines.select_related("town_by", "county_by")}
     indicators = {i.code: i for i in entry.round.scheme.spec.indicators()}
     attachments = {}
@@ -160,52 +151,34 @@ def entry_detail(request, pk):
     by_pk = {line.pk: line.indicator for line in lines.values()}
     for a in Attachment.objects.alive().filter(content_type=line_type, object_id__in=by_pk):
         attachments.setdefault(by_pk[a.object_id], []).append(a)
-    rows = [{"result": i, "line": lines.get(i.code), "level": workflow.line_level(entry, user, indicators[i.code]),
+    rows = [{"result": i, "line": lines.get(i.code), "level": services.line_level(entry, user, indicators[i.code]),
              "attachments": attachments.get(i.code, [])} for i in result.indicators]
     stars = StarRecord.objects.visible_to(user).filter(village=entry.village, year=entry.round.scheme.year).select_related("incident", "by")
     actions = _actions(entry, user)
     return render(request, "evaluation/entry_detail.html", {
         "entry": entry, "result": result, "rows": rows, "actions": actions, "stars": stars, "line_type": line_type.pk,
+        "events": history(entry, user),
     })
 
 
-ACTIONS = {
-    # action: (label, allowed states, who, needs a reason)
-    "submit": ("提交自评", (S.SELF, S.RETURNED), workflow.can_submit, False),
-    "return": ("退回村修改", (S.SUBMITTED,), workflow.can_town_review, True),
-    "review": ("初审通过", (S.SUBMITTED,), workflow.can_town_review, False),
-    "evaluate": ("县级评查完成", (S.FORWARDED,), workflow.is_county_evaluator, False),
-    "recognise": ("认定并锁定", (S.EVALUATED,), workflow.is_county_evaluator, False),
-    "unlock": ("解锁", (S.RECOGNISED,), workflow.is_county_evaluator, True),
-}
-
-
 def _actions(entry, user):
-    return [(name, label, reason) for name, (label, states, who, reason) in ACTIONS.items() if entry.status in states and who(user)]
+    """The entry's steps `user` may take now, from its transition table (the page's buttons)."""
+    return Entry.flow.allowed(entry, user)
 
 
 @require_POST
 def entry_action(request, pk, action):
     entry = _entry(request, pk)
-    if action not in ACTIONS:
+    if action not in services.STEPS:
         raise Http404("页面不存在，或不在您的数据范围内。")
-    label, _, who, needs_reason = ACTIONS[action]
-    require(who(request.user))
-    reason = request.POST.get("reason", "").strip()
-    step = {
-        "submit": lambda: workflow.submit(entry, request.user),
-        "return": lambda: workflow.return_to_village(entry, request.user, reason),
-        "review": lambda: workflow.review(entry, request.user),
-        "evaluate": lambda: workflow.evaluate(entry, request.user),
-        "recognise": lambda: workflow.recognise(entry, request.user),
-        "unlock": lambda: workflow.unlock(entry, request.user, reason),
-    }[action]
+    require(Entry.flow.may(request.user, action, entry))
+    step = Entry.flow[action]
     try:
-        if step():
-            messages.success(request, f"{label}：{entry.village.name}。")
+        if services.take(entry, action, request.user, request.POST.get("reason", "")):
+            messages.success(request, f"{step.label}：{entry.village.name}。")
         else:
             messages.info(request, f"{entry.village.name}的评查材料状态已经变化（可能已由他人处理），请查看当前状态。")
-    except workflow.Refused as exc:
+    except Refused as exc:
         messages.error(request, exc.messages[0])
     return redirect(entry)
 
@@ -220,10 +193,10 @@ def entry_line(request, pk, code):
         messages.error(request, "得分应为数字")
         return redirect(entry)
     try:
-        workflow.save_line(entry, code, request.user, explanation=request.POST.get("explanation"), points=value,
+        services.save_line(entry, code, request.user, explanation=request.POST.get("explanation"), points=value,
                            reason=request.POST.get("reason", "").strip())
         messages.success(request, f"已保存 {code}。")
-    except workflow.Refused as exc:
+    except Refused as exc:
         messages.error(request, exc.messages[0])
     return redirect(entry.get_absolute_url() + f"#line-{code}")
 
@@ -257,7 +230,7 @@ def publication_docx(request, pk):
 
 
 def star_list(request):
-    require(may_see(request.user))
+    require(can(request.user, "evaluation.view"))
     stars, q = search(StarRecord.objects.visible_to(request.user).select_related("village", "incident", "by"), request, ["village__name"])
     # 1 count, 1 page of records (with village, incident and who)
     return render_list(request, "evaluation/star_list.html", {"page": paginate(request, stars), "q": q})

@@ -3,7 +3,7 @@ from ninja import Router, Schema, Status
 from safestar.core.scope import get_visible_or_404, require
 
 from .models import Incident, IncidentKind
-from .recognition import can_recognise, recognise, withdraw
+from .services import recognise, withdraw
 
 router = Router(tags=["案事件台账"])
 
@@ -33,7 +33,7 @@ class WithdrawIn(Schema):
 
 @router.post("/incidents/{pk}/recognise", response=Result, url_name="incidents-recognise", summary="认定（县级部门或县政法委）")
 def recognise_incident(request, pk: int):
-    require(can_recognise(request.auth))
+    require(Incident.flow.may(request.auth, "recognise"))
     incident = get_visible_or_404(Incident.objects.alive(), request.auth, pk=pk)
     changed = recognise(incident, request.auth)
     return {"id": pk, "recognised": True, "changed": changed}
@@ -41,7 +41,7 @@ def recognise_incident(request, pk: int):
 
 @router.post("/incidents/{pk}/withdraw", response={200: Result, 422: dict}, url_name="incidents-withdraw", summary="撤销认定（须说明原因）")
 def withdraw_recognition(request, pk: int, payload: WithdrawIn):
-    require(can_recognise(request.auth))
+    require(Incident.flow.may(request.auth, "withdraw"))
     incident = get_visible_or_404(Incident.objects.alive(), request.auth, pk=pk)
     if not payload.reason.strip():
         return Status(422, {"detail": "须说明撤销认定的原因", "errors": {"reason": ["必填"]}})

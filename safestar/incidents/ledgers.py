@@ -29,10 +29,8 @@ class IncidentLedger(Ledger):
     def detail_actions(obj, user):
         from django.urls import reverse
 
-        from .recognition import can_recognise
-
-        if obj.deleted_at or not can_recognise(user):
+        if obj.deleted_at:
             return []
-        if obj.recognised:
-            return [("撤销认定", reverse("incident-withdraw", args=[obj.pk]), "get")]
-        return [("认定", reverse("incident-recognise", args=[obj.pk]), "post")]
+        # the incident's steps from its transition table: one that needs a reason opens its form page
+        return [(step.label, reverse(f"incident-{step.name}", args=[obj.pk]), "get" if step.reason else "post")
+                for step in Incident.flow.allowed(obj, user)]

@@ -1,5 +1,4 @@
-import datetime
-
+from safestar.clock import today
 from safestar.core.panels import nav_entry, village_panel
 from safestar.core.scope import can_read
 from safestar.org.models import Division
@@ -14,7 +13,7 @@ def three_zero_panel(request, village):
     if not can_read(Incident, request.user):
         return None
     year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() else datetime.date.today().year
+    year = int(year) if year.isdigit() else today().year
     counts = three_zero(year, Division.objects.filter(pk=village.pk)).get(village.pk, {})
     items = [(c.label, counts.get(c.value, 0)) for c in ZeroCategory]
     return "incidents/three_zero_panel.html", {"year": year, "items": items, "village": village,

@@ -7,12 +7,12 @@ from safestar.core.reference import reference_edit, reference_list
 from safestar.core.scope import get_visible_or_404, require
 
 from .models import Incident, IncidentKind
-from .recognition import can_recognise, recognise, withdraw
+from .services import recognise, withdraw
 
 
 @require_POST
 def incident_recognise(request, pk):
-    require(can_recognise(request.user))
+    require(Incident.flow.may(request.user, "recognise"))
     incident = get_visible_or_404(Incident.objects.alive(), request.user, pk=pk)
     if recognise(incident, request.user):
         messages.success(request, f"已认定：{incident}。该案事件将计入一票否决和“三零”评定。")
@@ -27,7 +27,7 @@ class WithdrawForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def incident_withdraw(request, pk):
-    require(can_recognise(request.user))
+    require(Incident.flow.may(request.user, "withdraw"))
     incident = get_visible_or_404(Incident.objects.alive(), request.user, pk=pk)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -36,7 +36,7 @@ def incident_withdraw(request, pk):
         else:
             messages.info(request, "该案事件未被认定或已被撤销。")
         return redirect("ledger-detail", ledger="incidents", pk=pk)
-    return render(request, "incidents/withdraw.html", {"incident": incident, "form": form})
+    return render(request, "incidents/withdraw.html", {"incident": incident, "form": form, "step": Incident.flow["withdraw"]})
 
 
 class KindForm(forms.ModelForm):

@@ -9,12 +9,13 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from safestar.core.ledger_api import Errors, form_errors
-from safestar.core.ledger_ops import Conflict
 from safestar.core.masking import mask_id_number, mask_name
+from safestar.core.saving import Conflict
 from safestar.core.scope import can_read, can_write, get_visible_or_404, require
+from safestar.org.roles import can
 
 from .models import KeyPerson, Visit
-from .registry import DETAILS, PERSON_FIELDS, REVEAL_REASON_MIN, PersonForm, VisitForm, add_visit, reveal, save_person
+from .services import DETAILS, PERSON_FIELDS, REVEAL_REASON_MIN, PersonForm, VisitForm, add_visit, reveal, save_person
 
 router = Router(tags=["重点人员"])
 
@@ -156,6 +157,7 @@ def read_person(request, pk: int):
 @router.post("/key-persons/{pk}/reveal", response={200: PersonFull, 422: Errors}, url_name="key-persons-reveal",
              summary="查看完整信息（须说明原因 reason，记入审计日志）")
 def reveal_person(request, pk: int, payload: RevealIn):
+    require(can(request.auth, "keypersons.reveal"))
     person = get_visible_or_404(_persons(request.auth), request.auth, pk=pk)
     reason = payload.reason.strip()
     if len(reason) < REVEAL_REASON_MIN:

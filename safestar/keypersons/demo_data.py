@@ -12,7 +12,7 @@ import datetime
 
 from django.db import transaction
 
-from safestar.core.clock import today
+from safestar.clock import today
 from safestar.core.validators import id_check_char
 from safestar.org.demo import TOWN, Batch, demo_town, write
 from safestar.org.models import Division

@@ -13,7 +13,7 @@ from safestar.core.sheets import Column
 from safestar.core.validators import normalise_id_number
 
 from .models import Category, KeyPerson
-from .registry import PERSON_FIELDS, PersonForm, responsible_choices
+from .services import PERSON_FIELDS, PersonForm, responsible_choices
 
 SEPARATOR = "、"
 
@@ -135,7 +135,7 @@ class PersonImporter(Importer):
         return cell_to_form(KeyPerson._meta.get_field(name), value)
 
     def save(self, form):
-        from .registry import save_person
+        from .services import save_person
 
         return save_row(form, lambda: save_person(form, self.user))
 
@@ -188,7 +188,7 @@ class VisitImporter(Importer):
         self.recorded = set(Visit.objects.filter(person__in=persons).values_list("person_id", "visited_on", "kind"))
 
     def make_form(self, values):
-        from .registry import VisitForm
+        from .services import VisitForm
 
         errors = {}
         person = None
@@ -228,7 +228,7 @@ class VisitImporter(Importer):
         return None
 
     def save(self, form):
-        from .registry import add_visit
+        from .services import add_visit
 
         person = form.person
         key = (person.pk, form.cleaned_data["visited_on"], form.cleaned_data["kind"])

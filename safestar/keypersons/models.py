@@ -18,7 +18,7 @@ from safestar.core.crypto import EncryptedTextField, HashField, PhoneField
 from safestar.core.ledger import LedgerQuerySet, LedgerRecord
 from safestar.core.masking import mask_id_number, mask_name, mask_phone
 from safestar.core.validators import normalise_id_number, validate_id_number
-from safestar.org.roles import DataField, DepartmentKind, Role
+from safestar.org.roles import DataField, DepartmentKind, can, holders
 
 
 class Category(models.Model):
@@ -103,8 +103,8 @@ class KeyPerson(LedgerRecord):
 
     objects = KeyPersonQuerySet.as_manager()
     data_field = DataField.KEYPERSONS
-    scope_roles = (Role.TOWN, Role.DEPARTMENT, Role.VILLAGE)
-    scope_write_roles = (Role.TOWN, Role.DEPARTMENT)
+    scope_roles = holders("keypersons.view")
+    scope_write_roles = holders("keypersons.manage")
     has_attachments = False  # documents about a person go on their visits, which are shown only after a reveal
     future_date_fields = ("correction_end",)
     # The state that scores read as of a year's end (core/states.py); categories are read as they are.
@@ -121,13 +121,13 @@ class KeyPerson(LedgerRecord):
 
     @staticmethod
     def scope_extra(queryset, user, write=False):
-        if user.role == Role.TOWN:
+        if can(user, "keypersons.every_category"):
             return queryset
-        if user.role == Role.DEPARTMENT:
+        if can(user, "keypersons.by_category"):
             kind = user.department.kind
             ids = [c.pk for c in Category.objects.all() if kind in c.departments]
             return queryset.filter(pk__in=KeyPerson.categories.through.objects.filter(category__in=ids).values("keyperson"))
-        if user.role == Role.VILLAGE and not write:
+        if can(user, "keypersons.be_responsible") and not write:
             return queryset.filter(responsible=user)
         return queryset.none()
 
@@ -177,7 +177,7 @@ class Visit(LedgerRecord):
 
     data_field = DataField.KEYPERSONS
     scope_roles = KeyPerson.scope_roles
-    scope_write_roles = KeyPerson.scope_roles  # the 包案人 records the visits of their own people
+    scope_write_roles = holders("keypersons.record_visit")  # the 包案人 records the visits of their own people
 
     class Meta:
         verbose_name = verbose_name_plural = "走访帮教记录"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db.models import F, Func, IntegerField, Max, Min, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from safestar.core.clock import today
+from safestar.clock import today
 from safestar.core.states import as_of
 
 from .models import KeyPerson, Status, Visit

@@ -13,21 +13,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safestar.audit.log import record
 from safestar.core.imports import import_view, template_response
-from safestar.core.ledger_ops import Conflict, cell, restore, soft_delete
+from safestar.core.ledger_ops import cell, restore, soft_delete
 from safestar.core.ledger_views import DeleteForm
 from safestar.core.lists import paginate, render_list
 from safestar.core.reference import reference_edit, reference_list
+from safestar.core.saving import Conflict, Locked, posted_version
 from safestar.core.models import Attachment
 from safestar.core.scope import can_read, can_write, get_visible_or_404, require
 from safestar.core.sheets import write_xlsx, xlsx_response
 from safestar.incidents.models import Incident
 from safestar.org.models import Division
-from safestar.org.roles import DepartmentKind
+from safestar.org.roles import DepartmentKind, can
 
 from .exports import PersonImporter, VisitImporter, export_columns, export_rows, watermark
 from .models import Category, KeyPerson, Status, Visit
 from .overdue import due_of, overdue, with_due
-from .registry import DETAILS, PersonForm, RevealForm, VisitForm, add_visit, link_incident, reveal, save_person
+from .services import DETAILS, PersonForm, RevealForm, VisitForm, add_visit, link_incident, reveal, save_person
 
 
 def _persons(user):
@@ -103,6 +104,7 @@ def person_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def person_reveal(request, pk):
     """The full record, after the user says why; each reveal is an audit event with the reason."""
+    require(can(request.user, "keypersons.reveal"))
     person = get_visible_or_404(_persons(request.user).select_related("division", "responsible"), request.user, pk=pk)
     form = RevealForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -120,9 +122,8 @@ def person_edit(request, pk=None):
     form = PersonForm(request.POST or None, instance=person, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            version = int(request.POST.get("version", "-1") or -1) if pk else None
-            person = save_person(form, request.user, version=version)
-        except (Conflict, ValueError) as exc:
+            person = save_person(form, request.user, version=posted_version(request) if pk else None)
+        except (Conflict, Locked) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"已保存：{person}")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from .divisions import BUNDLED_CSV, load_divisions, read_division_csv, subtree
+from .services import BUNDLED_CSV, load_divisions, read_division_csv, subtree
 from .models import Department, Division, User
 from .roles import DataField as F
 from .roles import DepartmentKind as K
@@ -113,7 +113,7 @@ class Town:
     @property
     def last(self):
         """No record is dated after this day: the year's end, or today in the current year."""
-        from safestar.core.clock import today
+        from safestar.clock import today
 
         return min(datetime.date(self.year, 12, 31), today())
 

@@ -3,12 +3,12 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django_otp import devices_for_user
 
-from safestar.audit.log import diff, record, snapshot
 from safestar.core.imports import Importer
 from safestar.core.sheets import Column
 
 from .models import Department, Division, User, validate_child_code
 from .roles import DataField, Level, Role, spec
+from .services import save_village
 
 
 class VillageRowForm(forms.Form):
@@ -54,24 +54,6 @@ class VillageRowForm(forms.Form):
         data["code"] = code
         data["existing"] = existing
         return data
-
-
-def save_village(cleaned):
-    """Create or rename one village, with its audit event. Returns "create", "update" or "unchanged"."""
-    village = cleaned.get("existing")
-    fields = ["code", "name", "level", "parent"]
-    if village is None:
-        village = Division(code=cleaned["code"], name=cleaned["name"], level=Level.VILLAGE, parent=cleaned["town_code"])
-        village.save()
-        record("create", village, changes=diff({}, snapshot(village, fields)))
-        return "create"
-    if village.name == cleaned["name"]:
-        return "unchanged"
-    before = snapshot(village, fields)
-    village.name = cleaned["name"]
-    village.save()
-    record("update", village, changes=diff(before, snapshot(village, fields)))
-    return "update"
 
 
 VILLAGE_COLUMNS = (
@@ -185,10 +167,15 @@ class AccountForm(forms.ModelForm):
             user.set_password(self.cleaned_data["password1"], by_manager=True)  # changed at next login
         if commit:
             user.save()
-            if self.cleaned_data.get("reset_2fa"):
-                for device in devices_for_user(user, confirmed=None):
-                    device.delete()
+            self._save_m2m()
         return user
+
+    def _save_m2m(self):
+        """After the account is saved (also through save(commit=False) and save_m2m(), as the audited save does)."""
+        super()._save_m2m()
+        if self.cleaned_data.get("reset_2fa"):
+            for device in devices_for_user(self.instance, confirmed=None):
+                device.delete()
 
 
 ACCOUNT_AUDIT_FIELDS = ["username", "full_name", "phone", "role", "division", "department", "is_active"]

@@ -11,7 +11,7 @@ from safestar.core.crypto import PhoneField
 from safestar.core.masking import mask_phone
 from safestar.core.scope import ScopedQuerySet
 
-from .roles import LEVEL_ORDER, DataField, DepartmentKind, Level, Role, spec
+from .roles import DataField, DepartmentKind, Level, Role, can, spec
 
 
 class DivisionQuerySet(ScopedQuerySet):
@@ -61,10 +61,6 @@ class Division(models.Model):
 
     def full_name(self):
         return " / ".join(d.name for d in self.ancestors())
-
-    def child_level(self):
-        i = LEVEL_ORDER.index(self.level)
-        return LEVEL_ORDER[i + 1] if i + 1 < len(LEVEL_ORDER) else None
 
     def is_within(self, other) -> bool:
         return self.path.startswith(other.path)
@@ -157,6 +153,11 @@ class User(AbstractUser):
     @property
     def spec(self):
         return spec(self.role)
+
+    def can(self, action, obj=None):
+        """roles.can(self, action, obj): for the layers below org (core's transitions), which know the
+        user but do not import org."""
+        return can(self, action, obj)
 
     def set_password(self, raw_password, by_manager=False):
         """`by_manager`: set by someone else (account management), so it must be changed at next login."""

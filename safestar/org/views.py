@@ -6,10 +6,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_http_methods
 
-from safestar.audit.log import diff, record, snapshot
+from safestar.audit.log import record
 from safestar.core.imports import import_view, template_response
 from safestar.core.lists import paginate, render_list, search
 from safestar.core.panels import render_home_cards, render_panels
+from safestar.core.saving import save_form
 from safestar.core.scope import can_read, can_write, get_visible_or_404, require
 from safestar.core.sheets import write_xlsx, xlsx_response
 
@@ -21,10 +22,10 @@ from .forms import (
     DivisionRenameForm,
     VillageImporter,
     VillageRowForm,
-    save_village,
 )
 from .models import Department, Division, User
 from .roles import Level
+from .services import save_village
 
 
 def home(request):
@@ -82,12 +83,9 @@ def village_add(request, code):
 @require_http_methods(["GET", "POST"])
 def division_edit(request, code):
     division = get_visible_or_404(Division.objects.filter(level=Level.VILLAGE), request.user, write=True, code=code)
-    before = snapshot(division, ["name"])
     form = DivisionRenameForm(request.POST or None, instance=division)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            record("update", division, changes=diff(before, snapshot(division, ["name"])))
+        save_form(form, request.user, ["name"])
         messages.success(request, "已保存。")
         return redirect("division", code=division.code)
     return render(request, "org/division_edit.html", {"form": form, "division": division})
@@ -140,12 +138,9 @@ DEPARTMENT_AUDIT_FIELDS = ["name", "kind", "division", "fields"]
 def department_edit(request, pk=None):
     require(can_write(Department, request.user))
     department = get_visible_or_404(Department, request.user, write=True, pk=pk) if pk else Department()
-    before = snapshot(department, DEPARTMENT_AUDIT_FIELDS) if pk else {}
     form = DepartmentForm(request.POST or None, instance=department, user=request.user)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            department = form.save()
-            record("update" if pk else "create", department, changes=diff(before, snapshot(department, DEPARTMENT_AUDIT_FIELDS)))
+        department = save_form(form, request.user, DEPARTMENT_AUDIT_FIELDS)
         messages.success(request, f"已保存部门“{department.name}”。")
         return redirect("departments")
     return render(request, "org/department_form.html", {"form": form, "department": department})
@@ -162,17 +157,14 @@ def account_list(request):
 def account_edit(request, pk=None):
     require(can_write(User, request.user))
     account = get_visible_or_404(User, request.user, write=True, pk=pk) if pk else User()
-    before = snapshot(account, ACCOUNT_AUDIT_FIELDS) if pk else {}
     form = AccountForm(request.POST or None, instance=account, acting_user=request.user)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            account = form.save()
-            changes = diff(before, snapshot(account, ACCOUNT_AUDIT_FIELDS))
-            if form.cleaned_data.get("password1"):
-                changes["password"] = ["***", "已重设"]
-            if form.cleaned_data.get("reset_2fa"):
-                changes["two_factor"] = ["已启用", "已重置"]
-            record("update" if pk else "create", account, changes=changes)
+        changes = {}
+        if form.cleaned_data.get("password1"):
+            changes["password"] = ["***", "已重设"]
+        if form.cleaned_data.get("reset_2fa"):
+            changes["two_factor"] = ["已启用", "已重置"]
+        account = save_form(form, request.user, ACCOUNT_AUDIT_FIELDS, changes=changes)
         messages.success(request, f"已保存账号“{account.username}”。")
         return redirect("accounts")
     return render(request, "org/account_form.html", {"form": form, "account": account})

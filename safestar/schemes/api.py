@@ -3,11 +3,11 @@ from ninja import Router, Schema
 
 from safestar.core.scope import get_visible_or_404, require
 from safestar.org.models import Division
+from safestar.org.roles import can
 
 from .loading import applicable
 from .models import Scheme
 from .services import as_json, results, villages_under
-from .views import may_see_results
 
 router = Router(tags=["评分"])
 
@@ -62,7 +62,7 @@ class EvaluationOut(Schema):
             summary="某年度某区划下各村的评分（division=区划代码，可选 scheme=方案编号、star=星级）")
 def evaluations(request, year: int, division: str, scheme: int | None = None, star: str = "平安法治星"):
     user = request.auth
-    require(may_see_results(user))
+    require(can(user, "schemes.view_results"))
     place = get_visible_or_404(Division, user, code=division)
     if scheme is not None:
         chosen = get_visible_or_404(Scheme, user, pk=scheme, year=year)

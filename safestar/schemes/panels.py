@@ -1,17 +1,17 @@
 from safestar.core.panels import nav_entry, village_panel
 from safestar.core.scope import can_read
 from safestar.org.models import Division
+from safestar.org.roles import can
 
 from .loading import applicable
 from .models import Scheme
 from .services import results
-from .views import may_see_results
 
 
 @village_panel
 def scorecard_panel(request, village):
     """The village's score by each scheme that applies to it (the newest two years)."""
-    if not may_see_results(request.user):
+    if not can(request.user, "schemes.view_results"):
         return None
     schemes = applicable(village)
     if not schemes:

@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from safestar.audit.log import record
 from safestar.org.models import Division
-from safestar.org.roles import DataField, county_authority
 
 from .engine import evaluate, rank
 from .facts import gather
@@ -52,11 +51,6 @@ def as_json(result):
             for v in result.vetoes
         ],
     }
-
-
-def can_score(user) -> bool:
-    """County evaluators, and county-level departments sharing the evaluation field."""
-    return county_authority(user, DataField.EVALUATION)
 
 
 def manual_scores(scheme, villages):

@@ -7,26 +7,17 @@ from safestar.audit.log import record
 from safestar.core.scope import can_read, get_visible_or_404, require
 from safestar.core.sheets import Column, write_xlsx, xlsx_response
 from safestar.org.models import Division
-from safestar.org.roles import DataField
+from safestar.org.roles import can
 
 from .kinds import describe_rule, manual_codes
 from .models import Scheme
-from .services import can_score, results, save_manual_score, villages_under
-
-
-def may_see_results(user) -> bool:
-    """Results combine every ledger: departments see them only if they share the evaluation field."""
-    if not can_read(Scheme, user):
-        return False
-    if user.spec.needs_department:
-        return user.department_id is not None and DataField.EVALUATION in user.department.fields
-    return True
+from .services import results, save_manual_score, villages_under
 
 
 def scheme_list(request):
     require(can_read(Scheme, request.user))
     schemes = Scheme.objects.visible_to(request.user).select_related("issuer")
-    return render(request, "schemes/scheme_list.html", {"schemes": schemes, "results": may_see_results(request.user)})
+    return render(request, "schemes/scheme_list.html", {"schemes": schemes, "results": can(request.user, "schemes.view_results")})
 
 
 def _table(scheme):
@@ -45,7 +36,7 @@ def _table(scheme):
 
 def scheme_detail(request, pk):
     scheme = get_visible_or_404(Scheme.objects.select_related("issuer"), request.user, pk=pk)
-    return render(request, "schemes/scheme_detail.html", {"scheme": scheme, "rows": _table(scheme), "results": may_see_results(request.user)})
+    return render(request, "schemes/scheme_detail.html", {"scheme": scheme, "rows": _table(scheme), "results": can(request.user, "schemes.view_results")})
 
 
 EXPORT_COLUMNS = (
@@ -74,7 +65,7 @@ def scheme_export(request, pk):
 
 def scheme_results(request, pk):
     """The ranking of the villages under a division (default: the user's own) by the scheme."""
-    require(may_see_results(request.user))
+    require(can(request.user, "schemes.view_results"))
     scheme = get_visible_or_404(Scheme.objects.select_related("issuer"), request.user, pk=pk)
     code = request.GET.get("division") or request.user.division.code
     division = get_visible_or_404(Division, request.user, code=code)
@@ -86,10 +77,10 @@ def scheme_results(request, pk):
 def scorecard(request, pk, code):
     """One village's scorecard: every indicator with what was measured, the target and the points
     lost, every veto with the incidents behind it; evaluators give the manual indicators here."""
-    require(may_see_results(request.user))
+    require(can(request.user, "schemes.view_results"))
     scheme = get_visible_or_404(Scheme.objects.select_related("issuer"), request.user, pk=pk)
     village = get_visible_or_404(Division.objects.filter(level="village"), request.user, code=code)
-    scorer = can_score(request.user) and scheme.is_latest()
+    scorer = can(request.user, "schemes.score") and scheme.is_latest()
     if request.method == "POST":
         require(scorer)
         try:

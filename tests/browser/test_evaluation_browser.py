@@ -20,7 +20,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 def test_a_full_round_from_self_assessment_to_publication(ui, tmp_path, settings):
     from safestar.creation import demo_data as creation_demo
     from safestar.evaluation import demo_data as evaluation_demo
-    from safestar.evaluation import workflow
+    from safestar.evaluation import services
     from safestar.evaluation.models import Entry, Round
     from safestar.org.models import User
     from safestar.schemes import demo_data as schemes_demo
@@ -57,7 +57,7 @@ def test_a_full_round_from_self_assessment_to_publication(ui, tmp_path, settings
     page = ui.login("town")
     ui.goto(entry_url)
     entry.refresh_from_db()
-    for indicator in workflow.entry_result(entry).indicators:
+    for indicator in services.entry_result(entry).indicators:
         if indicator.awarded is None:
             form = page.get_by_test_id(f"adjust-{indicator.code}")
             form.get_by_placeholder("得分").fill("0")
@@ -89,7 +89,7 @@ def test_a_full_round_from_self_assessment_to_publication(ui, tmp_path, settings
     page.get_by_role("button", name="认定并锁定").click()
     expect(page.get_by_test_id("stage")).to_have_text("已认定（锁定）")
     entry.refresh_from_db()
-    expected = workflow.entry_result(entry)
+    expected = services.entry_result(entry)
     shown = floatformat(expected.total, "-2")  # as the pages show a total
     expect(page.get_by_test_id("total")).to_have_text(f"{shown} 分")
     assert entry.total == expected.total
@@ -98,7 +98,7 @@ def test_a_full_round_from_self_assessment_to_publication(ui, tmp_path, settings
     # The other villages are evaluated and recognised by the same county evaluator.
     county = User.objects.get(username="county")
     for other in round.entries.select_related("round__scheme", "village").exclude(pk=entry.pk):
-        assert workflow.evaluate(other, county) and workflow.recognise(other, county)
+        assert services.evaluate(other, county) and services.recognise(other, county)
 
     # 公示: the county publishes the results with the dates; the list is ready in Word.
     ui.goto(f"/evaluation/{round.pk}/")

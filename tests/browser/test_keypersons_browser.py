@@ -3,10 +3,10 @@ them masked, the full record appears only after a reason is given, the 包案人
 a grid worker finds no trace of the registry. Fails on any CSP violation or script error."""
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from safestar.audit.models import AuditEvent
+from safestar.clock import today
 from safestar.keypersons.models import Category
 
 ID = "41142219800101103X"
@@ -60,7 +60,7 @@ def test_the_responsible_cadre_records_a_visit_and_a_grid_worker_sees_nothing(ui
     ui.nav_link("重点人员").click()
     page.get_by_role("link", name="查看").first.click()
     form = page.get_by_test_id("visit-form")
-    form.locator("#id_visited_on").fill(timezone.localdate().isoformat())
+    form.locator("#id_visited_on").fill(today().isoformat())
     form.locator("#id_visitor").fill("李主任")
     form.locator("#id_findings").fill("本人在家务农，情绪稳定")
     form.get_by_role("button", name="保存走访记录").click()

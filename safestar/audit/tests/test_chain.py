@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from safestar.audit.log import GENESIS, record, verify
 from safestar.audit.models import AuditEvent
+from safestar.clock import today
 
 
 @pytest.fixture
@@ -81,7 +82,7 @@ def test_prune_keeps_the_rest_verifiable_and_is_itself_recorded(chain):
     import datetime
 
     _age(chain[:3], days=400)
-    call_command("audit", "prune", "--before", (datetime.date.today() - datetime.timedelta(days=200)).isoformat(), stdout=io.StringIO())
+    call_command("audit", "prune", "--before", (today() - datetime.timedelta(days=200)).isoformat(), stdout=io.StringIO())
     remaining = list(AuditEvent.objects.order_by("id"))
     assert [e.object_repr for e in remaining[:2]] == ["事件3", "事件4"]
     assert remaining[-1].action == "prune" and remaining[-1].changes["deleted"] == 3
@@ -96,7 +97,7 @@ def test_prune_refuses_to_cut_into_the_last_180_days(chain):
 
     from django.core.management.base import CommandError
 
-    recent = (datetime.date.today() - datetime.timedelta(days=100)).isoformat()
+    recent = (today() - datetime.timedelta(days=100)).isoformat()
     with pytest.raises(CommandError, match="至少保留180天"):
         call_command("audit", "prune", "--before", recent)
     assert AuditEvent.objects.count() == 5

@@ -2,8 +2,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
+from safestar.clock import today
 from safestar.core.validators import id_check_char, normalise_id_number, validate_id_number, validate_phone
 
 
@@ -31,7 +31,7 @@ def test_valid_id_numbers(number):
 
 
 def _future():
-    day = timezone.localdate() + datetime.timedelta(days=1)
+    day = today() + datetime.timedelta(days=1)
     return with_check(f"410102{day:%Y%m%d}123")
 
 

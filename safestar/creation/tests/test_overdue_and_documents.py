@@ -8,7 +8,8 @@ from docx import Document
 
 from conftest import CHANGGANG, PINGGANG_VILLAGE, VILLAGE1, VILLAGE2
 from safestar.creation import services
-from safestar.creation.models import Application, Event, Finding, RectificationPlan, SpecialCampaign, Task
+from safestar.core.models import Event
+from safestar.creation.models import Application, Finding, RectificationPlan, SpecialCampaign, Task
 from safestar.creation.tests import factories
 from safestar.org.models import User
 

@@ -8,10 +8,10 @@ from django.db.models import QuerySet
 
 from conftest import CHANGGANG, VILLAGE1, VILLAGE2
 from safestar.audit.models import AuditEvent
+from safestar.core.transitions import Refused
 from safestar.creation import services
 from safestar.creation.models import Application, SpecialCampaign
 from safestar.creation.tests import factories
-from safestar.creation.workflow import Refused
 from safestar.org.models import Department, Division, User
 
 
@@ -34,7 +34,7 @@ def test_applying_again_after_a_rejection_clears_the_old_decision(world):
 
 def test_applying_again_on_a_stale_rejection_writes_nothing_and_says_so(world, monkeypatch):
     application = _rejected()
-    monkeypatch.setattr(services, "transition", lambda *args, **kwargs: False)  # someone else re-applied first
+    monkeypatch.setattr(services, "perform", lambda *args, **kwargs: False)  # someone else re-applied first
     with pytest.raises(Refused, match="状态已被他人更改"):
         services.apply(application.village, application.scheme, User.objects.get(username="town"), "镇里代为申请")
     application.refresh_from_db()

@@ -9,9 +9,10 @@ import pytest
 from conftest import CHANGGANG, VILLAGE1, VILLAGE2
 from safestar.audit.models import AuditEvent
 from safestar.creation import services
-from safestar.creation.models import Application, Event, Finding, RectificationPlan, Task
+from safestar.core.models import Event
+from safestar.core.transitions import Refused
+from safestar.creation.models import Application, Finding, RectificationPlan, Task
 from safestar.creation.tests import factories
-from safestar.creation.workflow import Refused
 from safestar.org.models import Division, User
 
 

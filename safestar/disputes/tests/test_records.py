@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from conftest import VILLAGE1, VILLAGE2, make_record
 from safestar.audit.models import AuditEvent
+from safestar.clock import today
 from safestar.disputes.models import Dispute, LegalAdvisor, Petition
 from safestar.org.models import Department, Division, User
 
@@ -97,8 +98,8 @@ def test_closed_on_the_day_received_is_fine(login):
 
 def test_the_deadline_may_lie_ahead_but_the_received_date_may_not(login):
     client = login("grid1")
-    yesterday = timezone.localdate() - datetime.timedelta(days=1)  # (yesterday: whatever the server's time zone)
-    ahead = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    yesterday = today() - datetime.timedelta(days=1)  # (yesterday: whatever the server's time zone)
+    ahead = (today() + datetime.timedelta(days=30)).isoformat()
     response, errors = post(client, "disputes", dispute_form(stage="mediating", closed_on="", received_on=yesterday.isoformat(), deadline=ahead))
     assert response.status_code == 302, errors
     _, errors = post(client, "disputes", dispute_form(stage="mediating", closed_on="", received_on=ahead, deadline=ahead))
@@ -233,7 +234,7 @@ def test_a_closed_dispute_is_overdue_only_on_days_before_it_was_closed(world, st
 
 def test_is_overdue_uses_the_real_today_by_default(world):
     past = dispute(D(2020, 1, 1), D(2020, 1, 31))
-    ahead = dispute(timezone.localdate(), timezone.localdate() + datetime.timedelta(days=30))
+    ahead = dispute(today(), today() + datetime.timedelta(days=30))
     assert past.is_overdue() and not ahead.is_overdue()
 
 

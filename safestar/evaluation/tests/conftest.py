@@ -24,7 +24,7 @@ def users(world):
 def open_round(users):
     """open_round(pass_mark=85, area=CHANGGANG) → a 2023 round of 长岗镇's scheme (a low pass mark
     lets villages without ledger data pass)."""
-    from safestar.evaluation import workflow
+    from safestar.evaluation import services
     from safestar.org.models import Division
 
     def _open(pass_mark=85, area=CHANGGANG, issuer=CHANGGANG):
@@ -33,7 +33,7 @@ def open_round(users):
         scheme = load_scheme(issuer, **{"pass_mark: 85": f"pass_mark: {pass_mark}"})
         confirmed_applications(scheme, area)  # every village of the area applied and was confirmed
         d = datetime.date(2024, 1, 31)
-        return workflow.open_round(scheme, Division.objects.get(code=area), d, d, d, users["county"])
+        return services.open_round(scheme, Division.objects.get(code=area), d, d, d, users["county"])
 
     return _open
 
@@ -41,22 +41,22 @@ def open_round(users):
 def settle(entry, users):
     """Give the points of every undetermined indicator of a submitted entry (the task force, with
     a reason), so the entry can be recognised."""
-    from safestar.evaluation import workflow
+    from safestar.evaluation import services
 
-    for indicator in workflow.entry_result(entry).indicators:
+    for indicator in services.entry_result(entry).indicators:
         if indicator.awarded is None:
-            workflow.save_line(entry, indicator.code, users["taskforce"], points=indicator.points, reason="经核查已落实")
+            services.save_line(entry, indicator.code, users["taskforce"], points=indicator.points, reason="经核查已落实")
 
 
 def run_to_county(round, users, skip=()):
     """Every village of the round submitted (by the town office on their behalf), reviewed by the
     task force and forwarded by the town office."""
-    from safestar.evaluation import workflow
+    from safestar.evaluation import services
     from safestar.org.models import Division
 
     for entry in round.entries.select_related("village", "round__scheme").exclude(village__code__in=skip):
-        assert workflow.submit(entry, users["town"])
+        assert services.submit(entry, users["town"])
         settle(entry, users)
-        assert workflow.review(entry, users["taskforce"])
+        assert services.review(entry, users["taskforce"])
     if not skip:
-        assert workflow.forward_town(round, Division.objects.get(code=round.area.code), users["town"])
+        assert services.forward_town(round, Division.objects.get(code=round.area.code), users["town"])

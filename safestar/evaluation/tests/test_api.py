@@ -23,13 +23,15 @@ def test_rounds_and_results_through_the_api(open_round, users, api):
     entry = Entry.objects.get(round=round, village__code=VILLAGE1)
     data = api("village1")(f"/evaluation-entries/{entry.pk}").json()
     assert data["stage"] == "self" and len(data["lines"]) == len(round.scheme.spec.indicators())
+    assert data["steps"] == ["submit"] and api("grid1")(f"/evaluation-entries/{entry.pk}").json()["steps"] == []
 
 
 def test_steps_through_the_api_are_conditional_and_refusals_say_why(open_round, users, client):
     round = open_round()
     entry = Entry.objects.get(round=round, village__code=VILLAGE1)
     first = post(client, users["village1"], f"/evaluation-entries/{entry.pk}/submit", {})
-    assert first.status_code == 200 and first.json()["stage"] == "submitted"
+    assert first.status_code == 200 and first.json()["stage"] == "submitted" and first.json()["steps"] == []
+    assert post(client, users["town"], f"/evaluation-entries/{entry.pk}/nothing", {}).status_code == 404
     assert post(client, users["village1"], f"/evaluation-entries/{entry.pk}/submit", {}).status_code == 409
     refused = post(client, users["town"], f"/evaluation-entries/{entry.pk}/return", {"reason": ""})
     assert refused.status_code == 422 and "原因" in refused.json()["detail"]

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from conftest import CHANGGANG, PINGGANG, VILLAGE1
-from safestar.evaluation import workflow
+from safestar.evaluation import services
 from safestar.evaluation.models import Entry, StarRecord
 
 from .conftest import run_to_county
@@ -70,14 +70,19 @@ def test_the_town_forwards_from_the_round_page_once_all_are_reviewed(open_round,
     response = town.post(reverse("evaluation-round-forward", args=[round.pk, CHANGGANG]), follow=True)
     assert "还有 1 个村未完成乡镇初审" in response.content.decode()
     entry = Entry.objects.select_related("round__scheme", "village").get(round=round, village__code=VILLAGE1)
-    workflow.submit(entry, users["village1"])
+    services.submit(entry, users["village1"])
     from .conftest import settle
 
     settle(entry, users)
-    workflow.review(entry, users["town"])
+    services.review(entry, users["town"])
     assert 'type="submit">报送县级评查' in town.get(f"/evaluation/{round.pk}/").content.decode()
     town.post(reverse("evaluation-round-forward", args=[round.pk, CHANGGANG]))
     assert set(round.entries.values_list("status", flat=True)) == {"forwarded"}
+    # every step of the village's entry is in its history, who and when, as the creation pages show theirs
+    page = login("village1").get(reverse("evaluation-entry", args=[entry.pk]))
+    assert [(e.action, e.from_label, e.to_label, e.actor.username) for e in page.context["events"]] == [
+        ("submit", "村自评中", "待乡镇初审", "village1"), ("review", "待乡镇初审", "乡镇已初审", "town"), ("forward", "乡镇已初审", "待县级评查", "town")]
+    assert 'data-testid="events"' in page.content.decode()
 
 
 def test_the_results_page_ranks_within_the_town_and_the_county(open_round, users, login):
@@ -92,8 +97,8 @@ def test_village_page_shows_the_entry_and_the_star_history(open_round, users, lo
     round = open_round(pass_mark=40)
     run_to_county(round, users)
     entry = Entry.objects.select_related("round__scheme", "village").get(round=round, village__code=VILLAGE1)
-    workflow.evaluate(entry, users["county"])
-    workflow.recognise(entry, users["county"])
+    services.evaluate(entry, users["county"])
+    services.recognise(entry, users["county"])
     page = login("village1").get(f"/divisions/{VILLAGE1}/").content.decode()
     assert 'data-testid="evaluation-panel"' in page and "已认定（锁定）" in page and "授星" in page
 

@@ -10,7 +10,7 @@ from PIL import Image, ImageChops
 
 from conftest import PINGGANG, VILLAGE1, VILLAGE2
 from safestar.core.sheets import read_xlsx
-from safestar.evaluation import reports, workflow
+from safestar.evaluation import reports, services
 from safestar.evaluation.models import Entry
 from safestar.schemes.services import results
 
@@ -24,12 +24,12 @@ def adjusted_round(open_round, users):
 
     from conftest import make_record
     from safestar.incidents.models import IncidentKind
-    from safestar.incidents.recognition import recognise
+    from safestar.incidents.services import recognise
 
     round = open_round(pass_mark=45)
     run_to_county(round, users)
     entry = Entry.objects.select_related("round__scheme").get(round=round, village__code=VILLAGE2)
-    workflow.save_line(entry, "C1.5", users["county"], points=1.5, reason="3路探头长期离线")
+    services.save_line(entry, "C1.5", users["county"], points=1.5, reason="3路探头长期离线")
     fraud = make_record("incidents", VILLAGE1, kind=IncidentKind.objects.get(code="telecom_fraud"),
                         occurred_on=datetime.date(2023, 8, 9), title="冒充公检法诈骗")
     recognise(fraud, users["county"])
@@ -37,8 +37,8 @@ def adjusted_round(open_round, users):
 
 
 def engine(round):
-    villages = workflow.round_villages(round)
-    return {r.code: r for r in results(round.scheme, villages, manual=workflow.given_points(round, villages))}
+    villages = services.round_villages(round)
+    return {r.code: r for r in results(round.scheme, villages, manual=services.given_points(round, villages))}
 
 
 def test_summary_xlsx_equals_the_engine(adjusted_round, login):
@@ -131,9 +131,9 @@ def test_publication_list_names_every_village_with_the_engine_total_and_the_date
     import datetime
 
     for entry in adjusted_round.entries.select_related("round__scheme", "village"):
-        workflow.evaluate(entry, users["county"])
-        workflow.recognise(entry, users["county"])
-    workflow.publish(adjusted_round, users["county"], datetime.date(2024, 3, 1), datetime.date(2024, 3, 7))
+        services.evaluate(entry, users["county"])
+        services.recognise(entry, users["county"])
+    services.publish(adjusted_round, users["county"], datetime.date(2024, 3, 1), datetime.date(2024, 3, 7))
     expected = engine(adjusted_round)
     document = Document(io.BytesIO(login("taskforce").get(f"/evaluation/{adjusted_round.pk}/publication.docx").content))
     rows = {row.cells[2].text: (row.cells[3].text, row.cells[4].text) for row in document.tables[0].rows[1:]}

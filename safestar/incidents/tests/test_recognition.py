@@ -9,8 +9,8 @@ from conftest import PINGGANG_VILLAGE, VILLAGE1, VILLAGE2, make_record
 from safestar.audit.models import AuditEvent
 from safestar.incidents.metrics import three_zero
 from safestar.incidents.models import Incident, IncidentKind
-from safestar.incidents.recognition import can_recognise
 from safestar.org.models import Department, Division, User
+from safestar.org.roles import can
 
 
 @pytest.fixture
@@ -23,10 +23,11 @@ def county_police(world):
 
 
 def test_who_may_recognise(world, county_police):
-    assert can_recognise(county_police)
-    assert can_recognise(User.objects.get(username="county"))
-    for name in ["town", "police", "village1", "admin", "auditor", "taskforce"]:
-        assert not can_recognise(User.objects.get(username=name)), name  # 长岗派出所 is town level
+    for action in ("incidents.recognise", "incidents.withdraw"):
+        assert can(county_police, action)
+        assert can(User.objects.get(username="county"), action)
+        for name in ["town", "police", "village1", "admin", "auditor", "taskforce"]:
+            assert not can(User.objects.get(username=name), action), name  # 长岗派出所 is town level
 
 
 def test_county_police_recognises_and_the_record_is_locked(login, county_police):
@@ -60,7 +61,7 @@ def test_withdrawal_needs_a_reason_and_is_recorded(login, county_police):
 
 
 def test_two_recognitions_at_once_only_one_changes_anything(world, county_police):
-    from safestar.incidents.recognition import recognise
+    from safestar.incidents.services import recognise
 
     incident = make_record("incidents", VILLAGE1)
     assert recognise(incident, county_police) is True

@@ -323,3 +323,21 @@ def test_the_api_reveal_gives_the_full_record_and_is_audited(client, person):
     assert full["name"] == NAME and full["id_number"] == ID and full["address"] == "长岗村三组18号"
     assert full["visits"][0]["findings"] == "在家务农，情绪稳定" and full["details"]["measures_service"] == "帮助就业"
     assert AuditEvent.objects.filter(action="view", actor_name="town", changes={"reason": "核对住址"}).count() == 1
+
+
+@pytest.mark.parametrize("version", ["abc", "", "1.5", "²"])
+def test_an_edit_page_without_a_proper_version_says_so_in_chinese_and_saves_nothing(login, person, version):
+    """The edit page goes through the one audited save: a form that cannot prove which version it
+    started from is a conflict with the save's Chinese message, never Python's ValueError text."""
+    data = {"division": person.division_id, "name": "改过的名字", "id_number": person.id_number, "registered_on": str(person.registered_on),
+            "categories": [c.pk for c in person.categories.all()], "status": "managed", "version": version,
+            "measures_management": "包案管理", "measures_education": "法治教育", "measures_service": "帮助就业"}
+    response = login("town").post(f"/key-persons/{person.pk}/edit/", data)
+    page = response.content.decode()
+    assert response.status_code == 200 and "您的修改没有保存" in page and "invalid literal" not in page
+    person.refresh_from_db()
+    assert person.name == NAME and person.version == 1
+    data["version"] = "1"
+    assert login("town").post(f"/key-persons/{person.pk}/edit/", data).status_code == 302
+    person.refresh_from_db()
+    assert person.name == "改过的名字" and person.version == 2

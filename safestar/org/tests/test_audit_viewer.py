@@ -29,7 +29,7 @@ def test_the_auditor_filters_by_period_and_object(login):
 
 
 def test_an_auditor_of_another_county_sees_none_of_these_events(login, world):
-    from safestar.org.divisions import BUNDLED_CSV, load_divisions, read_division_csv, subtree
+    from safestar.org.services import BUNDLED_CSV, load_divisions, read_division_csv, subtree
     from safestar.org.models import Division
 
     load_divisions(subtree(read_division_csv(BUNDLED_CSV), "411423000000"))  # 宁陵县

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from safestar.org.divisions import BUNDLED_CSV, DivisionFileError, read_division_csv, subtree
+from safestar.org.services import BUNDLED_CSV, DivisionFileError, read_division_csv, subtree
 from safestar.org.models import Division
 
 

@@ -7,6 +7,7 @@ import datetime
 import pytest
 
 from conftest import VILLAGE1, VILLAGE2, make_record
+from safestar.clock import today
 from safestar.safety.models import ControlledGoods, Hazard, HazardInspection, SafetyCheck
 
 
@@ -52,10 +53,10 @@ def test_a_hazard_not_rectified_has_no_rectification_date(post):
 
 
 def test_the_deadline_may_lie_ahead_but_not_before_the_finding(post):
-    ahead = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+    ahead = (today() + datetime.timedelta(days=30)).isoformat()
     assert post("grid1", "/hazards/", HAZARD | {"deadline": ahead}).status_code == 201
     assert errors(post("grid1", "/hazards/", HAZARD | {"deadline": "2023-05-01"})) == {"deadline": ["整改期限不能早于发现日期（2023-05-08）"]}
-    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    tomorrow = (today() + datetime.timedelta(days=1)).isoformat()
     assert errors(post("grid1", "/hazards/", HAZARD | {"found_on": tomorrow, "deadline": ahead})) == {"found_on": ["日期不能晚于今天"]}
 
 

@@ -82,7 +82,7 @@ def test_the_command_refuses_and_loads_nothing(tmp_path, db):
 
 
 def test_validate_and_load_commands(db, tmp_path):
-    from safestar.org.divisions import BUNDLED_CSV, load_divisions, read_division_csv, subtree
+    from safestar.org.services import BUNDLED_CSV, load_divisions, read_division_csv, subtree
 
     load_divisions(subtree(read_division_csv(BUNDLED_CSV), "411422000000"))
     path = tmp_path / "ok.yaml"

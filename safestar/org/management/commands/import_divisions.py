@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from safestar.org.divisions import BUNDLED_CSV, DivisionFileError, load_divisions, read_division_csv, subtree
+from safestar.org.services import BUNDLED_CSV, DivisionFileError, load_divisions, read_division_csv, subtree
 
 
 class Command(BaseCommand):

@@ -6,13 +6,13 @@ from django import forms
 from django.db import transaction
 from django.db.models import Q
 
-from safestar.audit.log import diff, record, snapshot
+from safestar.audit.log import record
 from safestar.core.crypto import keyed_hash
 from safestar.core.ledger import LedgerForm
-from safestar.core.ledger_ops import save_record
+from safestar.core.saving import save_form
 from safestar.core.validators import normalise_id_number
 from safestar.org.models import User
-from safestar.org.roles import Role
+from safestar.org.roles import can, holders
 
 from .models import Category, KeyPerson, Visit
 
@@ -30,7 +30,7 @@ REVEAL_REASON_MIN = 4
 def categories_for(user):
     """The categories a user may put people in: all for the town office, its own for a department."""
     categories = Category.objects.filter(active=True)
-    if user.role == Role.DEPARTMENT:
+    if can(user, "keypersons.by_category"):
         return categories.filter(pk__in=[c.pk for c in categories if user.department.kind in c.departments])
     return categories
 
@@ -38,7 +38,7 @@ def categories_for(user):
 def responsible_choices(user):
     """Who may be a 包案人: the active village cadres under the user's division. (Not the account
     scope, `User.visible_to`, which means "accounts I may grant".)"""
-    return User.objects.filter(role=Role.VILLAGE, is_active=True, division__path__startswith=user.division.path)
+    return User.objects.filter(role__in=holders("keypersons.be_responsible"), is_active=True, division__path__startswith=user.division.path)
 
 
 class PersonForm(LedgerForm):
@@ -80,8 +80,9 @@ class PersonForm(LedgerForm):
 
 
 def save_person(form, user, version=None):
-    """Create, or update if the version the user started from is still the current one."""
-    return save_record(KeyPerson, AUDITED, form, user, version)
+    """Create, or update if the version the user started from is still the current one (the one
+    audited save, core/saving.py; personal data reaches the audit log masked)."""
+    return save_form(form, user, AUDITED, version=version)
 
 
 def reveal(person, user, reason):
@@ -113,7 +114,7 @@ class VisitForm(forms.ModelForm):
         self.person = person
 
     def clean_visited_on(self):
-        from safestar.core.clock import today
+        from safestar.clock import today
 
         date = self.cleaned_data["visited_on"]
         if date > today():
@@ -122,15 +123,9 @@ class VisitForm(forms.ModelForm):
 
 
 def add_visit(form, user):
-    with transaction.atomic():
-        visit = form.save(commit=False)
-        visit.person = form.person
-        visit.division_id = form.person.division_id
-        visit.created_by = visit.updated_by = user
-        visit.save()
-        record("create", visit, actor=user, object_repr=f"{form.person} 的走访：{visit}",
-               changes=diff({}, snapshot(visit, ["visited_on", "kind", "visitor"])))
-    return visit
+    person = form.person
+    return save_form(form, user, ["visited_on", "kind", "visitor"], values={"person": person, "division_id": person.division_id},
+                     describe=lambda visit: f"{person} 的走访：{visit}")
 
 
 def link_incident(person, incident, user):

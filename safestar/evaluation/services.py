@@ -1,5 +1,6 @@
-"""The annual evaluation workflow: which villages a round covers, the results (always the engine's),
-and every state change — each one a conditional update recorded in the audit log in the same
+"""The annual evaluation: which villages a round covers, the results (always the engine's), and
+every state change — each a step of the entry's or the round's transition table (models.py) taken
+through core.transitions: a conditional update with an event row and an audit record in the same
 transaction, so two people acting on a stale page cannot both succeed.
 
 Stages of a village's entry:
@@ -11,67 +12,21 @@ Stages of a village's entry:
                                                                unlock (same or higher level) ◀──▶ 已认定（锁定）
 """
 
-import re
-
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from safestar.audit.log import record
-from safestar.core import clock
+from safestar import clock
+from safestar.core.transitions import Refused, check, guard, perform, perform_all
 from safestar.org.models import Division
-from safestar.org.roles import LEVEL_ORDER, DataField, DepartmentKind, Level, Role, county_authority
+from safestar.org.roles import LEVEL_ORDER, Level, can
 from safestar.schemes.engine import PASSED, UNDETERMINED, rank
 from safestar.schemes.kinds import kind_of
 from safestar.schemes.services import results
 
-from .models import Entry, Line, Round, StarRecord
+from .models import BEFORE_REVIEW, COUNTY_STAGE, TOWN_STAGE, VILLAGE_STAGE, Entry, Line, Round, StarRecord
 
 S = Entry.Status
-
-
-class Refused(ValidationError):
-    """A step the rules do not allow (the message says why, in Chinese)."""
-
-
-# -- who may do what ------------------------------------------------------------------------------
-
-
-def is_county_evaluator(user) -> bool:
-    """政法委 evaluators (or a county department sharing the evaluation field): open rounds, score
-    every indicator, recognise, unlock, publish."""
-    return county_authority(user, DataField.EVALUATION)
-
-
-def county_scores(user, indicator) -> bool:
-    """Whether `user` gives the county's points for this indicator: the county evaluators for all of
-    them, a county-level department for the indicators of its own field (评分部门)."""
-    if is_county_evaluator(user):
-        return True
-    if user.role != Role.DEPARTMENT or user.division.level != Level.COUNTY or user.department_id is None:
-        return False
-    label = DepartmentKind(user.department.kind).label
-    return label in re.split(r"[、，,\s]+", indicator.department)
-
-
-def can_self_assess(user) -> bool:
-    return user.role in (Role.VILLAGE, Role.GRID)
-
-
-def can_submit(user) -> bool:
-    """The village cadre submits; a town office may submit on a village's behalf (镇代填)."""
-    return user.role in (Role.VILLAGE, Role.TOWN)
-
-
-def can_town_review(user) -> bool:
-    """乡镇初审: the town's safety office or its task force (督导推进、考核认定)."""
-    return user.role in (Role.TOWN, Role.TASKFORCE)
-
-
-def can_forward(user) -> bool:
-    """Only the town's safety office submits its villages upward."""
-    return user.role == Role.TOWN
 
 
 # -- which villages, and their results ------------------------------------------------------------
@@ -147,7 +102,7 @@ def proposal(entry):
 
 
 def open_round(scheme, area, self_deadline, town_deadline, county_deadline, user):
-    if not is_county_evaluator(user):
+    if not can(user, "evaluation.open_round"):
         raise Refused("只有县政法委评查员可以组织年度评查")
     if area.level not in (Level.COUNTY, Level.TOWN):
         raise Refused("评查范围应为县或乡镇")
@@ -175,29 +130,15 @@ def open_round(scheme, area, self_deadline, town_deadline, county_deadline, user
 
 
 # -- moving an entry ------------------------------------------------------------------------------
-
-
-def _move(entry, user, old, new, label, changes=None, **fields):
-    """The conditional update: only from one of the `old` states, and only once."""
-    with transaction.atomic():
-        changed = Entry.objects.filter(pk=entry.pk, status__in=old).update(status=new, version=F("version") + 1, **fields)
-        if changed:
-            record("update", entry, actor=user, object_repr=f"{label}：{entry}",
-                   changes={"status": [Entry.Status(entry.status).label, Entry.Status(new).label]} | (changes or {}))
-            entry.refresh_from_db()
-    return bool(changed)
-
-
-def _not_own(entry, user, *who, what):
-    if user.pk in [getattr(entry, f"{w}_id") for w in who]:
-        raise Refused(f"不能{what}自己提交或经手的评查材料")
+# Each step is a transition of the entry's table (models.py): core.transitions checks who may take
+# it, the reason and that nobody approves what they handled, and makes the conditional update, the
+# event row and the audit record. The functions here add what a step does besides.
 
 
 def submit(entry, user):
-    if not can_submit(user):
-        raise Refused("只有村干部（或乡镇代填）可以提交自评")
+    check(entry, "submit", user)
     with transaction.atomic():
-        if not Entry.objects.filter(pk=entry.pk, status__in=[S.SELF, S.RETURNED]).exists():
+        if not Entry.objects.filter(pk=entry.pk, status__in=VILLAGE_STAGE).exists():
             return False
         # The engine's proposal as submitted: from here on the village's points are these, until
         # the town or the county adjusts them (vetoes are still checked against the incidents).
@@ -207,30 +148,19 @@ def submit(entry, user):
             line = lines[indicator.code]
             line.proposed, line.proposed_reason = indicator.awarded, indicator.reason
         Line.objects.bulk_update(lines.values(), ["proposed", "proposed_reason"])
-        ok = _move(entry, user, [S.SELF, S.RETURNED], S.SUBMITTED, "提交自评", {"total": [None, result.total]},
-                   submitted_by=user, submitted_at=timezone.now(), return_reason="")
+        ok = perform(entry, "submit", user, changes={"total": [None, result.total]},
+                     updates={"submitted_by": user, "submitted_at": timezone.now(), "return_reason": ""})
         if not ok:
             transaction.set_rollback(True)
     return ok
 
 
 def return_to_village(entry, user, reason):
-    if not can_town_review(user):
-        raise Refused("只有乡镇平安办或工作专班可以退回")
-    reason = reason.strip()
-    if not reason:
-        raise Refused("退回须写明原因")
-    if len(reason) > 200:
-        raise Refused("退回原因不能超过 200 字")
-    _not_own(entry, user, "submitted_by", what="审核")
-    return _move(entry, user, [S.SUBMITTED], S.RETURNED, "退回村修改", {"return_reason": [None, reason]}, return_reason=reason)
+    return perform(entry, "return", user, comment=reason, updates={"return_reason": reason.strip()})
 
 
 def review(entry, user):
-    if not can_town_review(user):
-        raise Refused("只有乡镇平安办或工作专班可以初审")
-    _not_own(entry, user, "submitted_by", what="审核")
-    return _move(entry, user, [S.SUBMITTED], S.REVIEWED, "乡镇初审通过", reviewed_by=user, reviewed_at=timezone.now())
+    return perform(entry, "review", user, updates={"reviewed_by": user, "reviewed_at": timezone.now()})
 
 
 def town_entries(round, town):
@@ -239,46 +169,35 @@ def town_entries(round, town):
 
 def forward_town(round, town, user):
     """The town submits upward: only when every one of its villages in the round has been reviewed."""
-    if not can_forward(user) or user.division_id != town.pk:
-        raise Refused("只有本镇平安办可以报送")
+    if not Entry.flow.may(user, "forward") or user.division_id != town.pk:
+        raise Refused(Entry.flow["forward"].refusal(round))
     with transaction.atomic():
         entries = town_entries(round, town)
-        waiting = entries.filter(status__in=[S.SELF, S.SUBMITTED, S.RETURNED]).count()
+        waiting = entries.filter(status__in=BEFORE_REVIEW).count()
         if waiting:
             raise Refused(f"还有 {waiting} 个村未完成乡镇初审，不能报送")
-        reviewed = list(entries.filter(status=S.REVIEWED).values_list("pk", flat=True))
-        if not reviewed:
-            return False
-        changed = entries.filter(pk__in=reviewed, status=S.REVIEWED).update(
-            status=S.FORWARDED, forwarded_by=user, forwarded_at=timezone.now(), version=F("version") + 1
-        )
-        if changed != len(reviewed):
-            transaction.set_rollback(True)
-            return False
-        record("update", round, actor=user, object_repr=f"{town.name}报送县级评查：{round}", changes={"villages": [None, changed]})
-    return True
+        moved = perform_all(entries, "forward", user, subject=round, describe=f"{town.name}报送县级评查：{round}",
+                            changes=lambda moved: {"villages": [None, moved]},
+                            updates={"forwarded_by": user, "forwarded_at": timezone.now()})
+    return bool(moved)
 
 
 def evaluate(entry, user):
-    if not is_county_evaluator(user):
-        raise Refused("只有县政法委评查员可以完成县级评查")
-    _not_own(entry, user, "submitted_by", "reviewed_by", "forwarded_by", what="评查")
-    return _move(entry, user, [S.FORWARDED], S.EVALUATED, "县级评查完成", evaluated_by=user, evaluated_at=timezone.now())
+    return perform(entry, "evaluate", user, updates={"evaluated_by": user, "evaluated_at": timezone.now()})
 
 
 def recognise(entry, user):
     """认定: the result as the engine gives it now is recorded on the entry and locked; a village
     that passed gets its star."""
-    if not is_county_evaluator(user):
-        raise Refused("只有县政法委评查员可以认定")
-    _not_own(entry, user, "submitted_by", "reviewed_by", "forwarded_by", what="认定")
+    check(entry, "recognise", user)
     with transaction.atomic():
         result = entry_result(entry)  # inside: an incident recognised meanwhile is counted or waits
         if result.status == UNDETERMINED:
             raise Refused("结果待定，不能认定：" + "；".join(result.undetermined[:3]))
-        ok = _move(entry, user, [S.EVALUATED], S.RECOGNISED, "认定评查结果",
-                   {"total": [None, result.total], "result": [None, result.status], "band": [None, result.band]},
-                   recognised_by=user, recognised_at=timezone.now(), total=result.total, result=result.status, band=result.band)
+        ok = perform(entry, "recognise", user,
+                     changes={"total": [None, result.total], "result": [None, result.status], "band": [None, result.band]},
+                     updates={"recognised_by": user, "recognised_at": timezone.now(), "total": result.total,
+                              "result": result.status, "band": result.band})
         if ok and result.status == PASSED:
             _star(entry, user, StarRecord.Action.AWARDED, band=result.band, reason=f"认定得分 {result.total:g} 分")
     return ok
@@ -288,40 +207,44 @@ def unlock(entry, user, reason):
     """Only the same or a higher level than the one that recognised, with a reason; the entry goes
     back to the county's evaluation (points can be adjusted again, then evaluated and recognised),
     and the star given on the recognition is withdrawn (the history keeps both)."""
-    if not is_county_evaluator(user):
-        raise Refused("只有县级或更高层级的评查人员可以解锁")
-    reason = reason.strip()
-    if not reason:
-        raise Refused("解锁须写明原因")
-    if len(reason) > 200:
-        raise Refused("解锁原因不能超过 200 字")
+    check(entry, "unlock", user, reason)
     if entry.recognised_by_id and LEVEL_ORDER.index(user.division.level) > LEVEL_ORDER.index(entry.recognised_by.division.level):
         raise Refused("只能由认定的同级或上级解锁")
+    reason = reason.strip()
     with transaction.atomic():
-        ok = _move(entry, user, [S.RECOGNISED], S.FORWARDED, "解锁评查结果", {"reason": [None, reason]},
-                   recognised_by=None, recognised_at=None, evaluated_by=None, evaluated_at=None, total=None, result="", band="")
+        ok = perform(entry, "unlock", user, comment=reason,
+                     updates={"recognised_by": None, "recognised_at": None, "evaluated_by": None, "evaluated_at": None,
+                              "total": None, "result": "", "band": ""})
         if ok and current_star(entry.village_id, entry.round.scheme.year):
             _star(entry, user, StarRecord.Action.WITHDRAWN, reason=f"解锁重新评查：{reason}")
     return ok
 
 
+STEPS = {  # the entry's steps a person takes on its page or through the API, by their name in the table
+    "submit": lambda entry, user, reason: submit(entry, user),
+    "return": return_to_village,
+    "review": lambda entry, user, reason: review(entry, user),
+    "evaluate": lambda entry, user, reason: evaluate(entry, user),
+    "recognise": lambda entry, user, reason: recognise(entry, user),
+    "unlock": unlock,
+}
+
+
+def take(entry, name, user, reason=""):
+    """Step `name` of the entry's table for `user`: True when done, False when somebody acted
+    first; Refused when the rules forbid it."""
+    return STEPS[name](entry, user, reason)
+
+
 def publish(round, user, start, end):
-    if not is_county_evaluator(user):
-        raise Refused("只有县政法委评查员可以公示")
+    check(round, "publish", user)
     if end < start:
         raise Refused("公示结束日期不能早于开始日期")
     pending = round.entries.exclude(status=S.RECOGNISED).count()
     if pending:
         raise Refused(f"还有 {pending} 个村的结果未认定，不能公示")
-    with transaction.atomic():
-        changed = Round.objects.filter(pk=round.pk, status=Round.Status.OPEN).update(
-            status=Round.Status.PUBLISHED, publish_start=start, publish_end=end, published_by=user, version=F("version") + 1
-        )
-        if changed:
-            record("update", round, actor=user, object_repr=f"公示评查结果：{round}",
-                   changes={"status": ["评查中", "已公示"], "publication": [None, f"{start} 至 {end}"]})
-            round.refresh_from_db()
-    return bool(changed)
+    return perform(round, "publish", user, changes={"publication": [None, f"{start} 至 {end}"]},
+                   updates={"publish_start": start, "publish_end": end, "published_by": user})
 
 
 # -- points ---------------------------------------------------------------------------------------
@@ -330,11 +253,11 @@ def publish(round, user, start, end):
 def line_level(entry, user, indicator):
     """What `user` may change on this indicator of this entry now: "village" (the explanation),
     "town" or "county" (points with a reason), or None."""
-    if entry.status in (S.SELF, S.RETURNED) and can_self_assess(user) or entry.status in (S.SELF, S.RETURNED) and user.role == Role.TOWN:
+    if entry.status in VILLAGE_STAGE and can(user, "evaluation.self_assess"):
         return "village"
-    if entry.status == S.SUBMITTED and can_town_review(user) and user.pk != entry.submitted_by_id:
+    if entry.status in TOWN_STAGE and can(user, "evaluation.review_town") and user.pk != entry.submitted_by_id:
         return "town"
-    if entry.status == S.FORWARDED and county_scores(user, indicator):
+    if entry.status in COUNTY_STAGE and can(user, "evaluation.score_county", indicator):
         return "county"
     return None
 
@@ -351,10 +274,10 @@ def save_line(entry, code, user, *, explanation=None, points=None, reason=""):
             raise Refused(f"得分应在 0 到 {indicator.points:g} 之间")
         if points is not None and not reason.strip():
             raise Refused("调整得分须写明理由")
-    stage = {"village": [S.SELF, S.RETURNED], "town": [S.SUBMITTED], "county": [S.FORWARDED]}[level]
+    stage = {"village": VILLAGE_STAGE, "town": TOWN_STAGE, "county": COUNTY_STAGE}[level]
     with transaction.atomic():
-        # The entry must still be at that stage: the same conditional update guards the lines.
-        if not Entry.objects.filter(pk=entry.pk, status__in=stage).update(version=F("version") + 1):
+        # The entry must still be at that stage: a conditional version bump guards the lines.
+        if not guard(entry, stage):
             raise Refused("该村评查材料的状态已经变化，请刷新后再试")
         line = Line.objects.select_for_update().get(entry=entry, indicator=code)
         if level == "village":

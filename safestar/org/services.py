@@ -1,11 +1,12 @@
-"""Loading the statistical division tree from the CSV of the National Bureau of Statistics codes."""
+"""What can be done to the division tree: loading it from the CSV of the National Bureau of
+Statistics codes, and adding or renaming a village (the page and the import)."""
 
 import csv
 from pathlib import Path
 
 from django.db import transaction
 
-from safestar.audit.log import record
+from safestar.audit.log import diff, record, snapshot
 
 from .models import Division
 from .roles import LEVEL_ORDER, Level
@@ -81,3 +82,21 @@ def load_divisions(rows):
         ids.update(Division.objects.filter(code__in=[r["code"] for r in batch]).values_list("code", "id"))
     record("import", object_repr=f"行政区划导入：{len(rows)} 条", changes={"count": len(rows)})
     return len(rows)
+
+
+def save_village(cleaned):
+    """Create or rename one village, with its audit event. Returns "create", "update" or "unchanged"."""
+    village = cleaned.get("existing")
+    fields = ["code", "name", "level", "parent"]
+    if village is None:
+        village = Division(code=cleaned["code"], name=cleaned["name"], level=Level.VILLAGE, parent=cleaned["town_code"])
+        village.save()
+        record("create", village, changes=diff({}, snapshot(village, fields)))
+        return "create"
+    if village.name == cleaned["name"]:
+        return "unchanged"
+    before = snapshot(village, fields)
+    village.name = cleaned["name"]
+    village.save()
+    record("update", village, changes=diff(before, snapshot(village, fields)))
+    return "update"
