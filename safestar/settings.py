@@ -9,6 +9,8 @@ SAFESTAR_PRODUCTION  "1" for production: secrets must come from the environment,
                      HSTS, two-factor authentication always on (`safestar check --deploy` is clean)
 SAFESTAR_DEMO        "1" for the demo: a banner on every page; two-factor authentication relaxed
 SAFESTAR_MAX_SESSIONS  concurrent sessions per account (default 2; the oldest is ended)
+SAFESTAR_AUDIT_KEY   base64 HMAC key of the audit chain; without it var/audit_key (SAFESTAR_AUDIT_KEY_FILE)
+SAFESTAR_AUDIT_CHECKPOINTS  append-only file of the audit chain's checkpoints (default var/audit_checkpoints.jsonl)
 """
 
 import os
@@ -215,6 +217,12 @@ SAFESTAR_KEY_FILE = Path(os.environ.get("SAFESTAR_KEY_FILE", VAR_DIR / "field_ke
 SAFESTAR_KEYS_AUTOCREATE = not PRODUCTION  # demo and development: make a key file on first use
 if PRODUCTION and not SAFESTAR_FIELD_KEYS and not os.environ.get("SAFESTAR_KEY_FILE"):
     _required("SAFESTAR_FIELD_KEYS")
+
+# The audit chain's HMAC key (never in the database) and the append-only file of its checkpoints
+# (safestar/audit/chain.py, docs/security.md). The key file is created on first use.
+SAFESTAR_AUDIT_KEY = os.environ.get("SAFESTAR_AUDIT_KEY", "")
+SAFESTAR_AUDIT_KEY_FILE = Path(os.environ.get("SAFESTAR_AUDIT_KEY_FILE", VAR_DIR / "audit_key"))
+SAFESTAR_AUDIT_CHECKPOINTS = Path(os.environ.get("SAFESTAR_AUDIT_CHECKPOINTS", VAR_DIR / "audit_checkpoints.jsonl"))
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True

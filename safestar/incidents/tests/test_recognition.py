@@ -141,3 +141,20 @@ def test_a_switched_off_kind_is_refused_for_new_records_but_old_ones_keep_it(log
     data = {"division": old.division_id, "kind": old.kind_id, "occurred_on": "2023-05-12", "title": "新记录", "severity": "general"}
     assert "已停用" in client.post("/ledgers/incidents/new/", data).content.decode()
     assert client.post(f"/ledgers/incidents/{old.pk}/edit/", data | {"title": "旧记录改", "version": 1}).status_code == 302
+
+
+def test_the_export_writes_the_recognition_moment_in_local_time(login, county_police):
+    """Every account whose scope held a recognised incident got a 500 from the export (an aware
+    datetime in the sheet); the moment is now written as the local time people read on pages."""
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    moment = datetime.datetime(2023, 5, 12, 1, 30, tzinfo=datetime.UTC)  # 09:30 in 北京
+    make_record("incidents", VILLAGE1, title="认定的那件事", recognised=True, recognised_at=moment)
+    response = login("village1").get("/ledgers/incidents/export.xlsx")
+    assert response.status_code == 200
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    header = next(row for row in rows if "认定时间" in row)
+    row = next(row for row in rows if "认定的那件事" in row)
+    assert row[header.index("认定时间")] == datetime.datetime(2023, 5, 12, 9, 30)
