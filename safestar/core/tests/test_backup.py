@@ -88,6 +88,20 @@ def test_round_trip_restores_the_data_and_an_intact_audit_chain(data, tmp_path):
     assert verify()[1] is None
 
 
+def test_a_restore_that_does_not_reach_the_backups_checkpoint_is_reported(data, tmp_path):
+    """The checkpoint next to the backup vouches for the head the backup held: a backup file whose
+    chain was cut short after it was written is restored, but the operator is warned."""
+    import json
+
+    path = tmp_path / "safestar.backup"
+    run("backup", str(path))
+    side = checkpoint_path(path)
+    line = json.loads(side.read_text())
+    side.write_text(json.dumps({**line, "id": line["id"] + 1000}) + "\n")  # as if events were cut off the copy
+    output = run("restore", str(path), "--yes")
+    assert "警告：恢复后的审计链损坏" in output and "末尾的事件被删除" in output and side.name in output
+
+
 def test_restore_without_yes_changes_nothing(data, tmp_path, no_tty):
     path = tmp_path / "safestar.backup"
     run("backup", str(path))
