@@ -14,6 +14,8 @@ values and need their own confirmation.
 """
 
 import difflib
+import os
+import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -29,6 +31,7 @@ from django.shortcuts import redirect, render
 
 from safestar.audit.log import record
 
+from .crypto import DecryptionError, seal, unseal
 from .cells import CellError, normalise, shown, to_date
 from .sheets import NOTES_SHEETS, SheetError, find_header, label_key, read_workbook, skip_reason, unescape_cell, xlsx_response
 from .uploads import check_upload
@@ -473,18 +476,51 @@ def save_mapping(user, key, columns):
         record("update", found, actor=user, object_repr=f"导入列对应：{key}", changes={"columns": [before, found.columns]})
 
 
-def _stash(data: bytes) -> str:
+def _stash_dir():
     folder = Path(settings.VAR_DIR) / "imports"
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+def _stash(data: bytes, user) -> str:
+    """Keep an uploaded file until its import is confirmed or cancelled: encrypted with the field key
+    and bound to its uploader (core/crypto.py seal), owner-only (0600), removed on commit, cancel, or
+    after SAFESTAR_STASH_MAX_AGE by the scheduled cleanup (core/tasks.py)."""
     name = uuid.uuid4().hex
-    path = folder / name
-    path.write_bytes(data)
-    path.chmod(0o600)
+    fd = os.open(_stash_dir() / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(seal(data, f"import:{user.pk}"))
     return name
 
 
-def _unstash(name: str) -> Path:
-    return Path(settings.VAR_DIR) / "imports" / Path(name).name
+def _unstash_path(name: str) -> Path:
+    return _stash_dir() / Path(str(name)).name
+
+
+def _unstash(name: str, user) -> bytes:
+    """The stashed file's bytes, for its uploader only (OSError otherwise, as for a missing file)."""
+    try:
+        return unseal(_unstash_path(name).read_bytes(), f"import:{user.pk}")
+    except DecryptionError as exc:
+        raise OSError(str(exc)) from None
+
+
+def drop_stash(name: str):
+    _unstash_path(name).unlink(missing_ok=True)
+
+
+def remove_expired_stashes(now=None) -> int:
+    """Delete stashed uploads older than SAFESTAR_STASH_MAX_AGE; returns how many."""
+    limit = (now or time.time()) - getattr(settings, "SAFESTAR_STASH_MAX_AGE", 3600)
+    removed = 0
+    for path in _stash_dir().iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < limit:
+                path.unlink()
+                removed += 1
+        except OSError:
+            pass
+    return removed
 
 
 def _token(request, importer, name, **extra):
@@ -502,8 +538,7 @@ def import_view(request, importer: Importer, *, back_url, template_url):
         try:
             token = signing.loads(request.POST["token"], salt=SIGNING_SALT, max_age=3600)
             assert token["user"] == request.user.pk and token["key"] == importer.key
-            path = _unstash(token["file"])
-            data = path.read_bytes()
+            data = _unstash(token["file"], request.user)
         except (signing.BadSignature, AssertionError, KeyError, OSError):
             messages.error(request, "导入确认已失效，请重新上传文件。")
             return redirect(request.path)
@@ -517,7 +552,7 @@ def import_view(request, importer: Importer, *, back_url, template_url):
             return render(request, "core/import.html", context)
         report = importer.run(data, commit=True, mapping=mapping, villages=villages, expect=token.get("expect"), fills=fills)
         if report.ok:
-            path.unlink(missing_ok=True)
+            drop_stash(token["file"])
             messages.success(request, f"导入成功：{report.summary()}。")
             return redirect(back_url)
         context["report"] = report
@@ -531,7 +566,7 @@ def import_view(request, importer: Importer, *, back_url, template_url):
             context["upload_error"] = exc.messages[0]
         else:
             choices = {"mapping": saved_mapping(request.user, importer.key), "villages": {}, "fills": {}}
-            return _checked(request, importer, context, data, _stash(data), choices)
+            return _checked(request, importer, context, data, _stash(data, request.user), choices)
     return render(request, "core/import.html", context)
 
 
@@ -567,7 +602,7 @@ def _checked(request, importer, context, data, name, choices):
         context["token"] = _token(request, importer, name, mapping=choices["mapping"], villages=choices["villages"],
                                   fills=choices["fills"], expect=report.expected(), confirm=bool(report.changes))
     else:
-        _unstash(name).unlink(missing_ok=True)
+        drop_stash(name)
     return render(request, "core/import.html", context)
 
 
