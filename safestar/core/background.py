@@ -119,7 +119,7 @@ def job_task(func):
     return task()(run)
 
 
-def start(user, job_task_, title, **kwargs):
+def start(user, job_task_, title, /, **kwargs):
     """Create a Job for `user` and enqueue `job_task_` (made by @job_task) with `kwargs` (JSON)."""
     from .models import Job
 
