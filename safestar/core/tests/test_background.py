@@ -129,7 +129,7 @@ ENQUEUE = """
 from safestar.core.background import start
 from safestar.core.tests.test_background import count_to
 from safestar.org.models import User
-user = User.objects.create(username="worker-test", role="town")
+user = User.objects.get(username="town")
 print(start(user, count_to, "数一数", n=5).pk)
 """
 
@@ -144,18 +144,147 @@ def _safestar(*args, var, **kwargs):
                           timeout=300, **kwargs)
 
 
-def test_the_worker_process_runs_a_job_and_beats(tmp_path):
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A SQLite database of its own, migrated once for the worker tests, with a town, a village and
+    the town's account."""
+    var = tmp_path_factory.mktemp("site")
+    migrated = _safestar("migrate", "--noinput", var=var)
+    assert migrated.returncode == 0, migrated.stderr
+    made = _safestar("shell", "-c", SITE, var=var)
+    assert made.returncode == 0, made.stderr
+    return var
+
+
+SITE = """
+from safestar.org.models import Division, User
+town = Division.objects.create(code="411422100000", name="长岗镇", level="town")
+Division.objects.create(code="411422100201", name="长岗村", level="village", parent=town)
+User.objects.create(username="town", role="town", division=town)
+"""
+
+IMPORT = """
+import io, sys, xlsxwriter
+from safestar.core.background import start
+from safestar.core.imports import _stash, import_job
+from safestar.core.ledger import LEDGERS
+from safestar.core.ledger_ops import LedgerImporter
+from safestar.org.models import User
+rows, commit = %d, %s
+user = User.objects.get(username="town")
+ledger = LEDGERS["disputes"]
+columns = [c for c in LedgerImporter(ledger, user).columns if c.key not in ("id", "division")]
+buffer = io.BytesIO(); book = xlsxwriter.Workbook(buffer); sheet = book.add_worksheet("长岗村")
+sheet.write_row(0, 0, [c.label for c in columns])
+example = dict(ledger.example, division_name="长岗村")
+for r in range(1, rows + 1):
+    sheet.write_row(r, 0, [("是" if v else "否") if isinstance(v, bool) else v for v in (example.get(c.key, "") for c in columns)])
+book.close()
+job = start(user, import_job, "导入", importer="safestar.core.ledger_ops.LedgerImporter", args=["disputes"], user=user.pk,
+            file=_stash(buffer.getvalue(), user), choices={"mapping": {}, "villages": {}, "fills": {}}, commit=commit)
+print(str(job.pk).replace("-", ""))
+"""
+
+# Saves a record again and again with a busy timeout of 1 s: a save that has to wait longer for the
+# write lock fails with "database is locked" and is counted.
+SAVER = """
+import sys, time
+from django.db import OperationalError, connection, transaction
+from safestar.org.models import Division
+connection.settings_dict["OPTIONS"]["timeout"] = 1
+saved = failed = 0
+end = time.monotonic() + %d
+while time.monotonic() < end:
+    try:
+        with transaction.atomic():
+            Division.objects.filter(code="411422100201").update(name="长岗村")
+        saved += 1
+    except OperationalError:
+        failed += 1
+    time.sleep(0.25)
+print(saved, failed)
+"""
+
+
+def _worker(var):
+    return subprocess.Popen([sys.executable, "-m", "safestar", "worker", "--no-startup-delay", "--interval", "0.2"],
+                            env=_env(var), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def _stop(worker):
+    worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
+def _wait(db, job_id, until, timeout=240):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        row = db.execute("SELECT status, done, total FROM core_job WHERE id = ?", [job_id]).fetchone()
+        if until(row):
+            return row
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} stayed {row}")
+
+
+def test_a_check_does_not_block_other_writers_and_a_killed_commit_publishes_nothing(site):
+    """On SQLite: while the worker checks a 600-row file, another process saves every 0.25 s with a
+    busy timeout of 1 s and none of its saves fails (the check holds the write lock one row at a
+    time). Then a commit of the same file is killed mid-way: nothing of it is in the database."""
+    checking = _safestar("shell", "-c", IMPORT % (600, False), var=site)
+    assert checking.returncode == 0, checking.stderr
+    check_id = checking.stdout.strip().splitlines()[-1]
+    db = sqlite3.connect(site / "safestar.sqlite3", timeout=30)
+    worker = _worker(site)
+    try:
+        _wait(db, check_id, lambda row: row[0] == "running")
+        saver = subprocess.Popen([sys.executable, "-m", "safestar", "shell", "-c", SAVER % 8], env=_env(site),
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        out, err = saver.communicate(timeout=120)
+        saved, failed = map(int, out.strip().splitlines()[-1].split())
+        assert failed == 0 and saved > 5, err
+        status = _wait(db, check_id, lambda row: row[0] in ("done", "failed"))
+        assert status[0] == "done"
+        assert db.execute("SELECT count(*) FROM disputes_dispute").fetchone() == (0,)  # a check writes nothing
+
+        committing = _safestar("shell", "-c", IMPORT % (600, True), var=site)
+        commit_id = committing.stdout.strip().splitlines()[-1]
+        progress = site / "jobs" / f"{commit_id[:8]}-{commit_id[8:12]}-{commit_id[12:16]}-{commit_id[16:20]}-{commit_id[20:]}.json"
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:  # the page's view of it: rows done out of the total
+            try:
+                seen = json.loads(progress.read_text())
+                if seen["done"] >= 50:
+                    break
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.1)
+        assert 50 <= seen["done"] < seen["total"] == 600
+        worker.kill()  # SIGKILL: no chance to clean up
+        worker.wait()
+    finally:
+        if worker.poll() is None:
+            _stop(worker)
+    assert db.execute("SELECT count(*) FROM disputes_dispute").fetchone() == (0,)
+    assert db.execute("SELECT count(*) FROM audit_auditevent WHERE action = 'import'").fetchone() == (0,)
+    db.execute("UPDATE org_division SET name = name")  # and the database is not left locked
+    db.commit()
+    db.close()
+
+
+def test_the_worker_process_runs_a_job_and_beats(site):
     """`safestar worker` on its own SQLite database: picks up a queued job, reports progress, beats,
     and enqueues the scheduled cleanup; then stops on SIGTERM."""
-    migrated = _safestar("migrate", "--noinput", var=tmp_path)
-    assert migrated.returncode == 0, migrated.stderr
+    tmp_path = site
     queued = _safestar("shell", "-c", ENQUEUE, var=tmp_path)
     assert queued.returncode == 0, queued.stderr
     job_id = queued.stdout.strip().splitlines()[-1].replace("-", "")
     db = sqlite3.connect(tmp_path / "safestar.sqlite3")
     assert db.execute("SELECT status FROM core_job WHERE id = ?", [job_id]).fetchone() == ("queued",)
-    worker = subprocess.Popen([sys.executable, "-m", "safestar", "worker", "--no-startup-delay", "--interval", "0.2"],
-                              env=_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    worker = _worker(tmp_path)
     try:
         deadline = time.monotonic() + 120
         row = None
@@ -167,9 +296,8 @@ def test_the_worker_process_runs_a_job_and_beats(tmp_path):
                 break
             time.sleep(0.3)
         assert row == ("done", 5, 5, "第 5 步")
-        assert cleaned == 1  # the heartbeat thread enqueued the periodic cleanup, and the worker ran it
+        assert cleaned >= 1  # the heartbeat thread enqueued the periodic cleanup, and the worker ran it
         assert time.time() - (tmp_path / "worker.beat").stat().st_mtime < 30
     finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(timeout=30)
+        _stop(worker)
         db.close()
