@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "django_tasks_db",
     "safestar.core",
     "safestar.org",
     "safestar.audit",
@@ -130,6 +131,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (imports, long documents, scheduled cleanup): Django's tasks, kept in the database
+# by django-tasks-db and run by `safestar worker` beside the web server (docs/architecture.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+SAFESTAR_WORKER_STALE = 60  # seconds without a heartbeat after which pages say the worker is not running
+SAFESTAR_STASH_MAX_AGE = 3600  # seconds an uploaded import file is kept (encrypted) awaiting confirmation
 
 AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"

@@ -37,6 +37,18 @@ def _attempt(username):
     return resolve
 
 
+def _job(username):
+    """A background job of `username`'s (core/background.py): only its own user sees its progress."""
+
+    def resolve():
+        from safestar.core.models import Job
+        from safestar.org.models import User
+
+        return {"pk": Job.objects.create(user=User.objects.get(username=username), title="导入", task="x").pk}
+
+    return resolve
+
+
 @dataclass
 class Case:
     persona: str | None  # may use the route (None: public)
@@ -62,6 +74,7 @@ ROUTES = {
     "village-add": Case("town", {"code": CHANGGANG}, other={"code": PINGGANG}, denied="county"),
     "villages-export": Case("village1", {"code": VILLAGE1}, other={"code": VILLAGE2}, denied="auditor"),
     "villages-import": Case("town", denied="village1"),
+    "job-status": Case("village1", _job("village1"), other=_job("village2"), denied="town"),
     "villages-template": Case("town", denied="taskforce"),
     "departments": Case("police", denied="auditor"),
     "department-add": Case("admin", denied="town"),

@@ -152,6 +152,15 @@ class LedgerImporter(Importer):
         self.columns = tuple(dataclasses.replace(c, kind="choice", options=options[c.key]) if c.key in options else c
                              for c in self.columns)
 
+    def job_args(self):
+        return [self.ledger.slug]
+
+    @classmethod
+    def rebuild(cls, user, slug):
+        from .ledger import LEDGERS
+
+        return cls(LEDGERS[slug], user)
+
     def make_form(self, values):
         errors = {}
         instance = None
