@@ -9,7 +9,7 @@ that into the list of queries, which `gather()` runs to build the Facts and the 
 
 from functools import partial
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 
 from safestar.core.ledger import LEDGERS
 from safestar.core.metrics import METRICS
@@ -27,7 +27,10 @@ def needs(spec):
     for indicator in spec.indicators():
         kind_of(indicator.rule).needs(indicator.rule, need)
     for veto in spec.vetoes:
-        need.incident_kinds.update(veto.kinds)
+        if veto.kinds:
+            need.incident_kinds.update(veto.kinds)
+        else:  # a severity-only veto: every kind, of these severities
+            need.incident_severities.update(veto.severities)
     return need
 
 
@@ -54,7 +57,7 @@ def plan(spec, year, villages):
         ledger = LEDGERS.get(slug)
         if ledger is not None and ledger.date_field:
             steps.append((partial(record_stats, ledger, kind, year, villages), partial(_keep_records, ledger, kind)))
-    steps.append((partial(incident_facts, year, villages, need.incident_kinds), _keep_incidents))
+    steps.append((partial(incident_facts, year, villages, need.incident_kinds, need.incident_severities), _keep_incidents))
     return steps
 
 
@@ -81,15 +84,17 @@ def gather(spec, year, villages):
     return facts
 
 
-def incident_facts(year, villages, kinds):
-    """{village id: [IncidentFact]}: the recognised incidents of the year of the given kinds, plus
-    those linked to a key person (肇事肇祸) when the scheme counts key-person incidents."""
+def incident_facts(year, villages, kinds, severities=()):
+    """{village id: [IncidentFact]}: the recognised incidents of the year of the given kinds, and of
+    any kind at the given severities (severity-only vetoes), plus those linked to a key person
+    (肇事肇祸) when the scheme counts key-person incidents."""
     found = {}
-    if not kinds:
+    if not kinds and not severities:
         return found
+    wanted = Q(kind__code__in=kinds) | Q(severity__in=severities) if severities else Q(kind__code__in=kinds)
     rows = (
         Incident.objects.alive()
-        .filter(recognised=True, occurred_on__year=year, division__in=villages, kind__code__in=kinds)
+        .filter(wanted, recognised=True, occurred_on__year=year, division__in=villages)
         .values_list("id", "division", "kind__code", "kind__name", "severity", "title", "occurred_on")
         .order_by("occurred_on", "id")
     )
