@@ -18,6 +18,7 @@ EPSILON = 1e-9
 @dataclass
 class Context:
     metrics: set = field(default_factory=set)
+    registers: dict = field(default_factory=dict)  # name → label: registers that may be empty (零报告)
     ledgers: dict = field(default_factory=dict)  # slug → set of kind values (empty: no kind field)
     incident_kinds: set = field(default_factory=set)
     severities: set = field(default_factory=set)

@@ -48,6 +48,7 @@ class Needs:
     metrics: set = field(default_factory=set)  # metric names
     records: set = field(default_factory=set)  # (ledger slug, kind value or None)
     incident_kinds: set = field(default_factory=set)  # incident kind codes
+    registers: set = field(default_factory=set)  # registers whose evidence (records or nil return) is needed
     incident_severities: set = field(default_factory=set)  # severities counted whatever the kind (severity-only vetoes)
 
 
@@ -102,6 +103,11 @@ class RuleKind:
     def describe(self, rule, points):
         """The 评分方法 column of the scheme table, in Chinese."""
         raise NotImplementedError
+
+    def would_cost(self, rule, incident):
+        """Whether `incident` (an IncidentFact), once recognised, would cost points on `rule`: the
+        pending incidents shown beside a result (待认定). Optional: most kinds do not read incidents."""
+        return False
 
 
 REQUIRED = ("type", "label", "example")
