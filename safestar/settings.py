@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "safestar.religion",
     "safestar.emergency",
     "safestar.keypersons",
+    "safestar.nilreturns",  # after the ledgers: its demo files nil returns where their registers are empty
     "safestar.schemes",
     "safestar.creation",
     "safestar.evaluation",

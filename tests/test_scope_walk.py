@@ -192,6 +192,7 @@ WORKFLOW = {
     "incident-recognise": Case("county", _pk_record("incidents", VILLAGE1), other=_pk_record("incidents", OTHER_COUNTY_VILLAGE), denied="town", ok=302, method="post"),
     "incident-withdraw": Case("county", _pk_record("incidents", VILLAGE1), other=_pk_record("incidents", OTHER_COUNTY_VILLAGE), denied="village1"),
     "incident-kinds": Case("admin", denied="county"),
+    "incident-queue": Case("county", denied="town"),
     "incident-kind-add": Case("admin", denied="town"),
     "incident-kind-edit": Case("admin", lambda: {"pk": _kind_pk()}, denied="village1"),
     "api:incident-kinds": Case("grid1"),

@@ -1,10 +1,11 @@
 from safestar.clock import today
-from safestar.core.panels import nav_entry, village_panel
+from safestar.core.panels import home_part, nav_entry, village_panel
 from safestar.core.scope import can_read
 from safestar.org.models import Division
 
 from .metrics import three_zero
 from .models import Incident, ZeroCategory
+from .services import pending_recognition
 
 
 @village_panel
@@ -21,3 +22,12 @@ def three_zero_panel(request, village):
 
 
 nav_entry(90, "案事件类别", "incident-kinds", lambda user: user.spec.manages_departments)
+nav_entry(35, "待认定案事件", "incident-queue", lambda user: Incident.flow.may(user, "recognise"))
+
+
+@home_part("todo", order=30)
+def recognition_todo(request):
+    """The incidents waiting for recognition, in the home page's 我的待办 card (creation's), for those who recognise."""
+    if not Incident.flow.may(request.user, "recognise"):
+        return None
+    return "incidents/home_queue.html", {"pending_incidents": pending_recognition(request.user).count()}

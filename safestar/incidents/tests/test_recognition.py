@@ -49,6 +49,15 @@ def test_county_police_recognises_and_the_record_is_locked(login, county_police)
     assert incident.title != "改" and incident.deleted_at is None
 
 
+def api_get(pk):
+    from django.test import Client
+
+    from safestar.org.models import ApiToken
+
+    token = ApiToken.issue(User.objects.get(username="grid1"))[1]
+    return Client().get(f"/api/v1/incidents/{pk}", headers={"Authorization": f"Bearer {token}"}).json()
+
+
 def test_withdrawal_needs_a_reason_and_is_recorded(login, county_police):
     incident = make_record("incidents", VILLAGE1, recognised=True, recognised_at=timezone.now())
     client = login("county")
@@ -56,6 +65,10 @@ def test_withdrawal_needs_a_reason_and_is_recorded(login, county_police):
     assert client.post(f"/ledgers/incidents/{incident.pk}/withdraw/", {"reason": "经复核不属实"}).status_code == 302
     incident.refresh_from_db()
     assert not incident.recognised and incident.withdrawal_reason == "经复核不属实"
+    # Withdrawn: the record no longer names a recogniser (the history keeps who did it and when).
+    assert incident.recognised_at is None and incident.recognised_by is None and incident.recognising_department is None
+    body = login("grid1") and api_get(incident.pk)
+    assert body["recognised"] is False and body.get("recognised_at") is None and body.get("recognised_by") in (None, "")
     history = client.get(f"/ledgers/incidents/{incident.pk}/history/").content.decode()
     assert "经复核不属实" in history
 
