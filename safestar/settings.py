@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "safestar.schemes",
     "safestar.creation",
     "safestar.evaluation",
+    "safestar.dashboards",
     "safestar.bench",  # `safestar bench`: the province-scale benchmark (docs/benchmarks.md); no models, no pages
 ]
 
@@ -131,7 +132,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "landing"  # the dashboard for the roles that run the campaign, else home
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
