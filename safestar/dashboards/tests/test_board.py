@@ -129,7 +129,7 @@ def test_the_api_answers_the_same_figures_as_the_page_to_the_page_session_and_to
     answer = client.get(f"/api/v1/dashboard/?division={CHANGGANG}&year=2023").json()
     assert [(r["code"], r["total"], r["status"]) for r in answer["rows"]] == [(r["code"], r["total"], r["status"]) for r in page["rows"]]
     assert answer["distribution"] == page["distribution"] and answer["overdue"] == page["overdue"]
-    token = api("town")(f"dashboard/?division={CHANGGANG}&year=2023")
+    token = api("town")(f"/dashboard/?division={CHANGGANG}&year=2023")
     assert token.status_code == 200 and len(token.json()["rows"]) == 20
 
 
