@@ -33,11 +33,18 @@ class Command(BaseCommand):
         evaluate.add_argument("--division", default=bench.PROVINCE, help="评查范围（默认河南省 410000000000）")
         evaluate.add_argument("--scheme", default=DEFAULT_SCHEME, help=f"方案文件（默认 {DEFAULT_SCHEME}）")
         evaluate.add_argument("--repeat", type=int, default=3, help="重复次数，取中位数（默认 3）")
+        dashboard = sub.add_parser("dashboard", help="计时：一个县（市）的创建态势看板（dashboards.board.compute）")
+        dashboard.add_argument("--year", type=int, default=2023)
+        dashboard.add_argument("--division", required=True, help="县或市的区划代码（看板按其下一级区划比较）")
+        dashboard.add_argument("--scheme", default=DEFAULT_SCHEME, help=f"方案文件（默认 {DEFAULT_SCHEME}，以河南省为发布单位载入，适用于所有村）")
+        dashboard.add_argument("--repeat", type=int, default=3, help="重复次数，取中位数（默认 3）")
 
     def handle(self, *args, action, **options):
         try:
             if action == "generate":
                 self._generate(**options)
+            elif action == "dashboard":
+                self._dashboard(**options)
             else:
                 self._evaluate(**options)
         except bench.BenchError as exc:
@@ -98,3 +105,28 @@ class Command(BaseCommand):
             f"完整评查 / 裸聚合 = {result.ratio:.2f} 倍（按 CPU 时间 {result.cpu_ratio:.2f} 倍）：{verdict}（目标 ≤ {timing.TARGET:g} 倍，按耗时中位数）"
         )
         self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
+
+    def _dashboard(self, year, division, scheme, repeat, **options):
+        """The county (or city) dashboard as its evaluator opens it: an account of that level, not
+        saved (the benchmark database has no accounts), reading through the same scope."""
+        from safestar.dashboards.board import compute
+        from safestar.org.models import User
+        from safestar.org.roles import Level, Role
+
+        bench.ensure_dedicated_database()
+        place = Division.objects.filter(code=division, level__in=[Level.CITY, Level.COUNTY]).first()
+        if place is None:
+            raise CommandError(f"县或市 {division} 不存在：请先运行 safestar bench generate")
+        text = (Path(settings.BASE_DIR).parent / scheme).read_text(encoding="utf-8")
+        text = text.replace('issuer: "411422100000"', f'issuer: "{bench.PROVINCE}"')
+        try:
+            load(text, str(scheme))
+        except SchemeError as exc:
+            raise CommandError(f"方案文件 {scheme} 有 {len(exc.errors)} 处错误：" + "；".join(map(str, exc.errors)))
+        user = User(username="bench", role=Role.COUNTY if place.level == Level.COUNTY else Role.CITY, division=place, is_active=True)
+        result = timing.run_dashboard(compute, user, place, year, repeat=repeat)
+        self.stdout.write(f"创建态势看板：{place.name}（{place.code}），{year}年，{result['villages']} 个村、{result['rows']} 个下级区划；"
+                          f"数据库 {bench.database_label()}；重复 {repeat} 次（另有 1 次预热不计）")
+        self.stdout.write(f"  中位数 {result['median_s']:.3f} 秒（各次 {'、'.join(f'{x:.3f}' for x in result['runs_s'])}），SQL {result['queries']} 条；"
+                          f"系统负载 {'/'.join(f'{x:.1f}' for x in result['load'])}（{os.cpu_count()} 核）")
+        self.stdout.write(json.dumps(result, ensure_ascii=False))
