@@ -43,6 +43,12 @@ def test_generate_and_evaluate_tiny():
     assert report["bare_queries"] > 0 and report["full_queries"] > report["bare_queries"]
     assert "完整评查 / 裸聚合" in output
 
+    county = first.parent.parent
+    output = _bench("dashboard", "--division", county.code, "--repeat", "1")
+    report = json.loads(output.strip().splitlines()[-1])
+    assert report["villages"] == villages.filter(path__startswith=county.path).count() > 0
+    assert report["rows"] >= 1 and report["queries"] > 0 and report["median_s"] > 0
+
 
 @pytest.mark.django_db
 def test_generate_refuses_existing_data():
