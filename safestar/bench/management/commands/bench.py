@@ -111,7 +111,7 @@ class Command(BaseCommand):
         saved (the benchmark database has no accounts), reading through the same scope."""
         from safestar.dashboards.board import compute
         from safestar.org.models import User
-        from safestar.org.roles import Level, Role
+        from safestar.org.roles import SPECS, Level
 
         bench.ensure_dedicated_database()
         place = Division.objects.filter(code=division, level__in=[Level.CITY, Level.COUNTY]).first()
@@ -123,7 +123,8 @@ class Command(BaseCommand):
             load(text, str(scheme))
         except SchemeError as exc:
             raise CommandError(f"方案文件 {scheme} 有 {len(exc.errors)} 处错误：" + "；".join(map(str, exc.errors)))
-        user = User(username="bench", role=Role.COUNTY if place.level == Level.COUNTY else Role.CITY, division=place, is_active=True)
+        role = next(s.role for s in SPECS.values() if place.level in s.anchor_levels and s.allows("dashboards.view"))
+        user = User(username="bench", role=role, division=place, is_active=True)
         result = timing.run_dashboard(compute, user, place, year, repeat=repeat)
         self.stdout.write(f"创建态势看板：{place.name}（{place.code}），{year}年，{result['villages']} 个村、{result['rows']} 个下级区划；"
                           f"数据库 {bench.database_label()}；重复 {repeat} 次（另有 1 次预热不计）")
