@@ -195,9 +195,14 @@ def _lost(sign, ctx):
     """Points lost to a recognised incident of the year (zero-incident indicators) cannot come back this
     year: the incident has happened. Only the villages' own scheme is read (no query)."""
     found = {}
+    zero_codes = {}
     for village, (scheme, result) in ctx.results.items():
-        zero = {i.code for i in scheme.spec.indicators() if kind_of(i.rule).type == "zero_incidents"}
-        lost = [i for i in result.indicators if i.code in zero and i.awarded is not None and i.awarded < i.points]
+        if scheme.pk not in zero_codes:
+            zero_codes[scheme.pk] = {i.code for i in scheme.spec.indicators() if kind_of(i.rule).type == "zero_incidents"}
+        zero = [s for s in result.scorers if s.indicator.code in zero_codes[scheme.pk]]
+        # only these indicators are scored here (not the village's whole scorecard), explained only when lost
+        lost = [s.result(*s.score(village)) for s in zero if (s.score(village, False)[0] or 0) < s.points]
+        lost = [i for i in lost if i.awarded is not None]
         if lost:
             url = reverse("scorecard", args=[scheme.pk, result.code])
             found[village] = (f"{len(lost)} 项指标因本年度已发生经认定的案事件而失分，年内无法挽回",
