@@ -154,3 +154,27 @@ def test_the_landing_page_is_the_dashboard_for_the_roles_that_run_the_campaign(l
         assert login(username).get("/start/")["Location"] == "/dashboard/"
     for username in ("village1", "grid1", "admin"):
         assert login(username).get("/start/")["Location"] == "/"
+
+
+def test_the_snapshot_command_records_every_village_and_refuses_a_bad_year(scheme, freeze_today):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from safestar.dashboards.models import Snapshot
+
+    freeze_today(datetime.date(2023, 9, 30))
+    out = StringIO()
+    call_command("snapshot", "--year", "2023", stdout=out)
+    assert "已记录 20 个村的月度快照" in out.getvalue()  # 长岗镇's villages: the only town with a 2023 scheme
+    assert set(Snapshot.objects.values_list("month", "taken_on")) == {(datetime.date(2023, 9, 1), datetime.date(2023, 9, 30))}
+    with pytest.raises(CommandError, match="年度应在 2000 到 2100 之间"):
+        call_command("snapshot", "--year", "99")
+
+
+def test_bad_query_values_fall_back_or_answer_404_never_500(login, scheme):
+    client = login("town")
+    assert client.get("/dashboard/?year=abc").context["year"] == 2023  # the newest year with a scheme
+    assert client.get("/dashboard/?division=nosuch").status_code == 404
+    assert client.get(f"/dashboard/?division={VILLAGE1}").status_code == 404  # a village has no dashboard (its town's has it)
+    assert client.get("/api/v1/dashboard/?year=x%00").status_code == 200
