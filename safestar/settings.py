@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "safestar.schemes",
     "safestar.creation",
     "safestar.evaluation",
+    "safestar.dashboards",
     "safestar.bench",  # `safestar bench`: the province-scale benchmark (docs/benchmarks.md); no models, no pages
 ]
 
@@ -141,7 +142,7 @@ SAFESTAR_STASH_MAX_AGE = 3600  # seconds an uploaded import file is kept (encryp
 
 AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "landing"  # the dashboard for the roles that run the campaign, else home
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("safestar.keypersons.urls")),
     path("", include("safestar.creation.urls")),
     path("", include("safestar.evaluation.urls")),
+    path("", include("safestar.dashboards.urls")),
     path("", include("safestar.core.urls")),
 ]

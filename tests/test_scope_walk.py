@@ -100,6 +100,11 @@ ROUTES = {
     "api:openapi-json": Case(None),  # the public description of the API, no data
     "api:api-root": Case(None, ok=404),  # ninja's anchor for reverse(); answers 404 to everyone
     "api:me": Case("grid1"),
+    # dashboards (docs/dashboards.md): a town's, next door's is 404; roles without dashboards.view get 404
+    "landing": Case("grid1", ok=302),
+    "dashboard": Case("town", query={"division": CHANGGANG}, other_query={"division": PINGGANG}, denied="village1"),
+    "dashboard-warnings": Case("taskforce", query={"division": CHANGGANG}, other_query={"division": PINGGANG}, denied="police"),
+    "api:dashboard-data": Case("county", query={"division": CHANGGANG}, other_query={"division": "411423000000"}, denied="grid1"),
     "api:division": Case("village1", {"code": VILLAGE1}, other={"code": VILLAGE2}, denied="auditor"),
     "api:division_children": Case("town", {"code": CHANGGANG}, other={"code": PINGGANG}, denied="admin2"),
 }

@@ -55,6 +55,12 @@ def test_evaluate_repeats_seven_times_by_default():
     parser = Command().create_parser("safestar", "bench")
     assert parser.parse_args(["evaluate"]).repeat >= 7
 
+    county = first.parent.parent
+    output = _bench("dashboard", "--division", county.code, "--repeat", "1")
+    report = json.loads(output.strip().splitlines()[-1])
+    assert report["villages"] == villages.filter(path__startswith=county.path).count() > 0
+    assert report["rows"] >= 1 and report["queries"] > 0 and report["median_s"] > 0
+
 
 @pytest.mark.django_db
 def test_generate_refuses_existing_data():

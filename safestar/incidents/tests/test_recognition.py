@@ -128,6 +128,19 @@ def test_the_village_page_shows_three_zero(login):
     assert "三零" not in login("admin").get(f"/divisions/{VILLAGE1}/").content.decode()  # no business data for the admin
 
 
+def test_the_three_zero_panel_offers_the_years_with_incidents_and_shows_the_chosen_one(login, freeze_today):
+    freeze_today(datetime.date(2025, 3, 1))
+    kind = IncidentKind.objects.get(code="criminal_case")
+    make_record("incidents", VILLAGE1, kind=kind, occurred_on=datetime.date(2023, 3, 3), recognised=True)
+    client = login("village1")
+    html = client.get(f"/divisions/{VILLAGE1}/").content.decode()
+    assert "“三零”创建情况（2025年）" in html and "已达成" in html  # this year by default
+    assert '<option value="2023">2023年</option>' in html and '<option value="2025" selected>' in html
+    html = client.get(f"/divisions/{VILLAGE1}/", {"year": "2023"}).content.decode()
+    assert "“三零”创建情况（2023年）" in html and "未达成" in html and '<option value="2023" selected>' in html
+    assert "“三零”创建情况（2025年）" in client.get(f"/divisions/{VILLAGE1}/", {"year": "²"}).content.decode()  # not a year: this year
+
+
 def test_the_administrator_adds_a_kind_that_the_ledger_then_offers(login):
     admin = login("admin")
     response = admin.post("/incident-kinds/new/", {"code": "drunk_driving", "name": "醉驾", "zero_category": "case", "order": 200, "active": "on"})

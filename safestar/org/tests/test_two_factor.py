@@ -44,9 +44,9 @@ def test_these_roles_must_enrol_before_anything_else(client, world, username):
     assert client.get("/divisions/").status_code == 302
 
 
-@pytest.mark.parametrize("username", ["village1", "grid1", "police", "taskforce"])
-def test_other_roles_are_not_forced(client, world, username):
-    assert sign_in(client, username).redirect_chain[-1][0] == "/"
+@pytest.mark.parametrize("username, landing", [("village1", "/"), ("grid1", "/"), ("police", "/"), ("taskforce", "/dashboard/")])
+def test_other_roles_are_not_forced(client, world, username, landing):
+    assert sign_in(client, username).redirect_chain[-1][0] == landing  # the task force lands on its dashboard
 
 
 def test_enrolment_confirms_a_code_and_shows_ten_recovery_codes_once(client, world):
@@ -160,5 +160,5 @@ def test_the_demo_relaxes_it_behind_a_banner(client, world, settings):
     settings.SAFESTAR_REQUIRE_2FA = False
     settings.SAFESTAR_DEMO_BANNER = True
     response = sign_in(client, "town")
-    assert response.redirect_chain[-1][0] == "/"
+    assert response.redirect_chain[-1][0] == "/dashboard/"  # the town office's landing page
     assert "双因素认证在演示环境中不强制" in response.content.decode()
