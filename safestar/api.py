@@ -14,6 +14,7 @@ from safestar.evaluation.api import router as evaluation_router
 from safestar.incidents.api import router as incidents_router
 from safestar.keypersons.api import router as keypersons_router
 from safestar.org.api import router as org_router
+from safestar.reports.api import router as reports_router
 from safestar.schemes.api import router as schemes_router
 from safestar.org.models import ApiToken
 
@@ -48,3 +49,4 @@ api.add_router("/", schemes_router)
 api.add_router("/", keypersons_router)
 api.add_router("/", creation_router)
 api.add_router("/", evaluation_router)
+api.add_router("/", reports_router)

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "safestar.keypersons",
     "safestar.schemes",
     "safestar.creation",
+    "safestar.reports",
     "safestar.evaluation",
     "safestar.bench",  # `safestar bench`: the province-scale benchmark (docs/benchmarks.md); no models, no pages
 ]
