@@ -36,16 +36,32 @@ def test_a_new_report_counts_the_village_ledger_records_of_the_period(world):
     make_record("disputes", VILLAGE1, received_on=datetime.date(2023, 3, 31))
     make_record("disputes", VILLAGE1, received_on=datetime.date(2023, 4, 1))  # the second quarter
     make_record("disputes", VILLAGE2, received_on=datetime.date(2023, 2, 10))  # another village
+    make_record("cameras", VILLAGE1, installed_on=datetime.date(2023, 1, 10))
     requirement = factories.requirement(CHANGGANG, ledgers=("disputes", "cameras"), title="季报（测试）")
-    before = {slug: services.ledger_counts(requirement, Division.objects.get(code=VILLAGE1), 1)[slug] for slug in ("disputes",)}
-    report = services.open_report(requirement, Division.objects.get(code=VILLAGE1), 1, user("village1"))
-    # the demo's own disputes of the quarter are counted too: exactly two more than before these
-    assert report.counts["disputes"] == before["disputes"] and before["disputes"] >= 2
-    assert set(report.counts) == {"disputes", "cameras"}
-    second = services.open_report(requirement, Division.objects.get(code=VILLAGE1), 2, user("village1"))
-    assert second.counts["disputes"] >= 1
-    # opening the same period again gives the same report
-    assert services.open_report(requirement, Division.objects.get(code=VILLAGE1), 1, user("grid1")).pk == report.pk
+    village = Division.objects.get(code=VILLAGE1)
+    report = services.open_report(requirement, village, 1, user("village1"))
+    assert report.counts == {"disputes": 2, "cameras": 1}
+    assert services.open_report(requirement, village, 2, user("village1")).counts == {"disputes": 1, "cameras": 0}
+    # opening the same period again gives the same report, counts as they were saved
+    make_record("disputes", VILLAGE1, received_on=datetime.date(2023, 2, 11))
+    again = services.open_report(requirement, village, 1, user("grid1"))
+    assert again.pk == report.pk and again.counts["disputes"] == 2
+
+
+def test_the_demo_requirement_has_on_time_late_returned_and_waiting_reports(world):
+    from safestar.core.models import Event
+    from safestar.reports import demo_data
+
+    demo_data.load(2023)
+    demo_data.load(2023)  # idempotent
+    requirement = Requirement.objects.get(issuer__code=CHANGGANG, year=2023)
+    q1 = {v.code: t for v, r, t in services.standing(requirement, 1, user("town"))}
+    assert q1[VILLAGE1] == Timeliness.ON_TIME and q1[VILLAGE2] == Timeliness.LATE
+    assert sorted(set(q1.values())) == sorted({Timeliness.ON_TIME, Timeliness.LATE, Timeliness.MISSING})
+    q2 = {v.code: r for v, r, t in services.standing(requirement, 2, user("town")) if r}
+    assert q2[VILLAGE1].status == ReportStatus.ACCEPTED and q2[VILLAGE2].status == ReportStatus.SUBMITTED
+    assert Event.objects.filter(object_type="reports.report", object_id=q2[VILLAGE1].pk, action="return").exists()
+    assert Report.objects.filter(requirement=requirement).count() == 4
 
 
 def test_a_report_counts_only_its_own_village_and_dates(world):
