@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "safestar.safety",
     "safestar.religion",
     "safestar.emergency",
+    "safestar.profiles",
     "safestar.keypersons",
     "safestar.schemes",
     "safestar.creation",

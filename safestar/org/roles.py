@@ -117,6 +117,8 @@ ACTIONS = {
     "reports.write": "填写本村工作汇报（统计数、工作情况、附件）",
     "reports.submit": "报送本村工作汇报",
     "reports.review": "采纳或退回村的工作汇报",
+    # village profiles (村基本情况，底数, docs/ledgers.md)
+    "profiles.keep": "维护村基本情况（人口、户数、网格、村两委等底数）",
     # the annual evaluation (年度评查, docs/evaluation.md)
     "evaluation.view": "查看年度评查",
     "evaluation.self_assess": "村自评：逐项说明、增删佐证材料",
@@ -248,7 +250,7 @@ SPECS = {
                 "creation.verify_rectification", "creation.deploy_campaign", "creation.run_campaign",
                 *_READS_EVALUATION, "evaluation.self_assess", "evaluation.submit", "evaluation.review_town", "evaluation.forward",
                 "keypersons.view", "keypersons.reveal", "keypersons.manage", "keypersons.every_category", "keypersons.record_visit",
-                "reports.define", "reports.review",
+                "reports.define", "reports.review", "profiles.keep",
             ),
         ),
         RoleSpec(
@@ -288,7 +290,7 @@ SPECS = {
                 **_granted("creation.apply", "creation.write_village_work", "creation.be_responsible", "creation.submit_rectification",
                            *_READS_EVALUATION, "evaluation.self_assess", "evaluation.submit",
                            "keypersons.view", "keypersons.reveal", "keypersons.be_responsible", "keypersons.record_visit",
-                           "reports.write", "reports.submit"),
+                           "reports.write", "reports.submit", "profiles.keep"),
                 **_granted("creation.complete_task", when=_own_village_task),
             },
         ),
@@ -300,7 +302,7 @@ SPECS = {
             duties=("录入本村台账数据",),
             actions={
                 **_granted("creation.write_village_work", "creation.be_responsible", "creation.submit_rectification",
-                           *_READS_EVALUATION, "evaluation.self_assess", "reports.write"),
+                           *_READS_EVALUATION, "evaluation.self_assess", "reports.write", "profiles.keep"),
                 **_granted("creation.complete_task", when=_own_village_task),
             },
         ),
