@@ -1,21 +1,30 @@
+from safestar.clock import today
 from safestar.core.panels import home_card, home_part, nav_entry, village_panel
 from safestar.core.scope import can_read
 
 from . import services
-from .models import Report, Requirement
+from .models import Report, Requirement, judge
 
 
 @village_panel
 def reports_panel(request, village):
-    """The village's work reports of this year's requirements: each period's timeliness and status."""
+    """The village's work reports of this year's requirements, each at the period now due: timeliness and status."""
     if not can_read(Report, request.user):
         return None
+    day = today()
+    requirements = [r for r in Requirement.objects.visible_to(request.user).filter(year=day.year).select_related("issuer")
+                    if village.path.startswith(r.issuer.path)]
+    if not requirements:
+        return None
+    numbers = {r.pk: services.current_number(r, day) for r in requirements}
+    reports = {(r.requirement_id, r.number): r for r in Report.objects.visible_to(request.user).filter(village=village, requirement__in=requirements)}
     rows = []
-    for requirement, number, label, _ in services.timeliness_summary(request.user):
-        for row_village, report, timeliness in services.standing(requirement, number, request.user):
-            if row_village.pk == village.pk:
-                rows.append((requirement, label, report, timeliness))
-    return ("reports/panel.html", {"rows": rows}) if rows else None
+    for requirement in requirements:
+        number = numbers[requirement.pk]
+        report = reports.get((requirement.pk, number))
+        rows.append((requirement, requirement.period_label(number), report,
+                     judge(report.first_submitted_on if report else None, requirement.bounds(number)[2], day)))
+    return "reports/panel.html", {"rows": rows}
 
 
 nav_entry(55, "工作汇报", "report-requirements", lambda user: can_read(Requirement, user))
