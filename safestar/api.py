@@ -17,6 +17,7 @@ from safestar.evaluation.api import router as evaluation_router
 from safestar.incidents.api import router as incidents_router
 from safestar.keypersons.api import router as keypersons_router
 from safestar.org.api import router as org_router
+from safestar.reports.api import router as reports_router
 from safestar.schemes.api import router as schemes_router
 from safestar.org.middleware import gate_passed
 from safestar.org.models import ApiToken
@@ -63,3 +64,4 @@ api.add_router("/", creation_router)
 api.add_router("/", evaluation_router)
 # The dashboard's charts read it with the page's own session; other systems with a token.
 api.add_router("/", dashboards_router, auth=[PageSession(), BearerToken()])
+api.add_router("/", reports_router)

@@ -74,10 +74,12 @@ INSTALLED_APPS = [
     "safestar.safety",
     "safestar.religion",
     "safestar.emergency",
+    "safestar.profiles",
     "safestar.keypersons",
     "safestar.nilreturns",  # after the ledgers: its demo files nil returns where their registers are empty
     "safestar.schemes",
     "safestar.creation",
+    "safestar.reports",
     "safestar.evaluation",
     "safestar.dashboards",
     "safestar.bench",  # `safestar bench`: the province-scale benchmark (docs/benchmarks.md); no models, no pages

@@ -373,6 +373,39 @@ def _entry(village, **kw):
     return resolve
 
 
+def _reports(factory, *args, **kw):
+    def resolve():
+        from safestar.reports.tests import factories
+
+        return {"pk": getattr(factories, factory)(*args, **kw).pk}
+
+    return resolve
+
+
+def _period(town, number=1, **kw):
+    return lambda: _reports("requirement", town)() | {"number": number} | kw
+
+
+# Work reports: a village reads its town's requirement and its own report, not 杨庄村's; 平岗镇's
+# requirement is not 长岗镇's business; the police station (no creation field) sees none.
+_REQ, _REQ2 = _reports("requirement", CHANGGANG), _reports("requirement", PINGGANG)
+_REPORT, _REPORT2 = _reports("report", VILLAGE1), _reports("report", VILLAGE2)
+REPORTS = {
+    "report-requirements": Case("village1", denied="police"),
+    "report-requirement-add": Case("town", denied="village1"),
+    "report-requirement": Case("village1", _REQ, other=_REQ2, denied="police"),
+    "report-start": Case("village1", _period(CHANGGANG), other=_period(PINGGANG), denied="town", ok=302, method="post"),
+    "report-summary": Case("town", _period(CHANGGANG, code=CHANGGANG), other=_period(PINGGANG, code=PINGGANG), denied="village1"),
+    "report": Case("village1", _REPORT, other=_REPORT2, denied="police"),
+    "report-edit": Case("grid1", _REPORT, other=_REPORT2, denied="town"),
+    "report-transition": Case("village1", _REPORT, other=_REPORT2, denied="auditor", ok=302, method="post"),
+    "api:report-requirements-list": Case("village1", denied="police"),
+    "api:report-requirements-detail": Case("village1", _REQ, other=_REQ2, denied="police"),
+    "api:reports-list": Case("town", denied="auditor"),
+    "api:reports-detail": Case("village1", _REPORT, other=_REPORT2, denied="police"),
+}
+
+
 NINGLING_TOWN = "411423101000"  # 宁陵县张弓镇, outside the county evaluator's reach
 
 # Annual evaluation: a village reads its town's round and its own entry, not 杨庄村's; 平岗镇's round
@@ -410,6 +443,7 @@ def all_cases():
     cases += [(name, None, case) for name, case in KEY_PERSONS.items()]
     cases += [(name, None, case) for name, case in CREATION.items()]
     cases += [(name, None, case) for name, case in EVALUATION.items()]
+    cases += [(name, None, case) for name, case in REPORTS.items()]
     for slug in sorted(LEDGERS):
         cases += [(name, slug, case) for name, case in ledger_cases(slug).items()]
     return cases

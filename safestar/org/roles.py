@@ -113,6 +113,13 @@ ACTIONS = {
     "creation.verify_rectification": "验收销号或退回整改",
     "creation.deploy_campaign": "部署专项整治",
     "creation.run_campaign": "办理专项整治（记录各村完成、结束整治）",
+    # periodic work reports (工作汇报, docs/reports.md)
+    "reports.define": "下达工作汇报要求、下载本镇汇总",
+    "reports.write": "填写本村工作汇报（统计数、工作情况、附件）",
+    "reports.submit": "报送本村工作汇报",
+    "reports.review": "采纳或退回村的工作汇报",
+    # village profiles (村基本情况，底数, docs/ledgers.md)
+    "profiles.keep": "维护村基本情况（人口、户数、网格、村两委等底数）",
     # the annual evaluation (年度评查, docs/evaluation.md)
     "evaluation.view": "查看年度评查",
     "evaluation.self_assess": "村自评：逐项说明、增删佐证材料",
@@ -237,7 +244,7 @@ SPECS = {
             requires_2fa=True,
             duties=("查看全县各村创建数据", "组织年度评查、评分认定"),
             actions=_granted(*_READS_EVALUATION, "dashboards.view", "evaluation.score_county", *_COUNTY_EVALUATION, "schemes.score",
-                             "incidents.recognise", "incidents.withdraw"),
+                             "incidents.recognise", "incidents.withdraw", "reports.define"),
         ),
         RoleSpec(
             Role.TOWN,
@@ -254,6 +261,7 @@ SPECS = {
                 "creation.verify_rectification", "creation.deploy_campaign", "creation.run_campaign",
                 *_READS_EVALUATION, "dashboards.view", "evaluation.self_assess", "evaluation.submit", "evaluation.review_town", "evaluation.forward",
                 "keypersons.view", "keypersons.reveal", "keypersons.manage", "keypersons.every_category", "keypersons.record_visit",
+                "reports.define", "reports.review", "profiles.keep",
             ),
         ),
         RoleSpec(
@@ -292,7 +300,8 @@ SPECS = {
             actions={
                 **_granted("creation.apply", "creation.write_village_work", "creation.be_responsible", "creation.submit_rectification",
                            *_READS_EVALUATION, "evaluation.self_assess", "evaluation.submit",
-                           "keypersons.view", "keypersons.reveal", "keypersons.be_responsible", "keypersons.record_visit"),
+                           "keypersons.view", "keypersons.reveal", "keypersons.be_responsible", "keypersons.record_visit",
+                           "reports.write", "reports.submit", "profiles.keep"),
                 **_granted("creation.complete_task", when=_own_village_task),
             },
         ),
@@ -304,7 +313,7 @@ SPECS = {
             duties=("录入本村台账数据",),
             actions={
                 **_granted("creation.write_village_work", "creation.be_responsible", "creation.submit_rectification",
-                           *_READS_EVALUATION, "evaluation.self_assess"),
+                           *_READS_EVALUATION, "evaluation.self_assess", "reports.write", "profiles.keep"),
                 **_granted("creation.complete_task", when=_own_village_task),
             },
         ),
