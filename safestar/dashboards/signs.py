@@ -99,17 +99,17 @@ def _at_least(sign, found, explain):
 
 @kind("unrecognised_veto_incident", "未认定的否决类案事件", Incident)
 def _unrecognised(sign, ctx):
-    vetoes = {v: [(veto.kinds, veto.severities) for veto in scheme.spec.vetoes] for v, (scheme, _) in ctx.results.items()}
-    kinds = {k for rules in vetoes.values() for ks, _ in rules for k in ks}
-    rows = (Incident.objects.visible_to(ctx.user).alive()
-            .filter(division__in=ctx.villages, recognised=False, withdrawal_reason="", occurred_on__year=ctx.year, kind__code__in=kinds)
-            .select_related("kind").order_by("occurred_on", "id"))
+    """The evaluation's own pending incidents (recorded in the year, not recognised: the engine's
+    VillageResult.pending, as on the scorecard and the recognition queue) that a veto of the village's
+    scheme would match once recognised. No query."""
+    severity = dict(Incident._meta.get_field("severity").choices)
     found = {}
-    for incident in rows:
-        fact = type("F", (), {"kind": incident.kind.code, "severity": incident.severity})
-        if any(matching([fact], ks, sv) for ks, sv in vetoes.get(incident.division_id, [])):
-            found.setdefault(incident.division_id, []).append(
-                Source(f"{incident.occurred_on:%Y-%m-%d} {incident.kind.name}：{incident.title}（{incident.get_severity_display()}）", _detail("incidents", incident.pk)))
+    for village, (_, result) in ctx.results.items():
+        for pending in result.pending:
+            if pending.vetoes:
+                i = pending.incident
+                found.setdefault(village, []).append(
+                    Source(f"{i.date:%Y-%m-%d} {i.kind_name}：{i.title}（{severity.get(i.severity, i.severity)}）", _detail("incidents", i.id)))
     return {v: (f"{len(s)} 件案事件属于本村方案的一票否决事项，尚未认定；认定后本年度创星即被否决", s) for v, s in found.items()}
 
 
