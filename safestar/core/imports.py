@@ -242,6 +242,10 @@ class Importer:
         """A staged importer: what saving this valid row would do ("create", "update", "unchanged")."""
         raise NotImplementedError
 
+    def stage(self, form):
+        """A staged importer: what to keep of a valid row until publish (by default the form)."""
+        return form
+
     def publish(self, pending):
         """A staged importer: write the rows [(form, sheet, row)] of a commit (inside its transaction);
         raise RowRefused to refuse the whole import."""
@@ -416,7 +420,7 @@ class Importer:
                 if self.staged:
                     outcome = self.outcome(form)
                     if self.committing and outcome != "unchanged":
-                        self.pending.append((form, sheet.name, number))
+                        self.pending.append((self.stage(form), sheet.name, number))
                 else:
                     outcome = self._write(form)
                 report.counts[outcome] += 1

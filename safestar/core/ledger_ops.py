@@ -252,6 +252,11 @@ class LedgerImporter(Importer):
             return "create"
         return "update" if form.has_changed() else "unchanged"
 
+    def stage(self, form):
+        """A new record is kept as its unsaved object only (not its form: 20 000 forms take hundreds of
+        MB); a changed record keeps its form, which the audited save needs."""
+        return form.save(commit=False) if form.instance.pk is None else form
+
     def publish(self, pending):
         """New records in batches (one INSERT and one audit INSERT per batch: bulk_create runs the
         fields' pre_save, the events are chained like record()); changed records one by one through
@@ -260,12 +265,10 @@ class LedgerImporter(Importer):
 
         fields = audit_fields(self.ledger)
         model = self.ledger.model
-        new, changed = [], [item for item in pending if item[0].instance.pk is not None]
-        for form, _, _ in pending:
-            if form.instance.pk is None:
-                obj = form.save(commit=False)
-                obj.created_by = obj.updated_by = self.user
-                new.append(obj)
+        new = [item for item, _, _ in pending if isinstance(item, models.Model)]
+        changed = [(form, sheet, row) for form, sheet, row in pending if not isinstance(form, models.Model)]
+        for obj in new:
+            obj.created_by = obj.updated_by = self.user
         total, done = len(pending), 0
         for start in range(0, len(new), self.PUBLISH_BATCH):
             batch = new[start:start + self.PUBLISH_BATCH]
