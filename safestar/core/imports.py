@@ -46,6 +46,14 @@ IGNORED_LABELS = {label_key(t) for t in ("序号", "编号", "序", "No", "No.",
 LABELS = {"create": "新增", "update": "更新", "unchanged": "无变化"}
 
 
+class RowRefused(Exception):
+    """A staged row that cannot be written after all (changed by someone else since it was checked)."""
+
+    def __init__(self, message, sheet="", row=0):
+        super().__init__(message)
+        self.sheet, self.row = sheet, row
+
+
 @dataclass
 class RowError:
     row: int
@@ -137,6 +145,9 @@ class Importer:
     uses_village = False  # rows belong to a village: resolved per row (see Villages)
     ignored = ()  # labels of columns that are read back from exports but never imported
     elsewhere = ((), "")  # (labels, note): a sheet with two of these columns belongs to another import
+    # A staged importer (outcome + publish) checks every row without writing anything, then writes
+    # them all in one short transaction at the end (publish); others write row by row (save).
+    staged = False
     # Required columns that registers often do not keep (a start date: 配备日期, 登记日期 …): when the
     # file lacks one, the page asks for one value for all its rows instead of refusing the file.
     fill_once = ()
@@ -183,27 +194,62 @@ class Importer:
         """Read the whole file, validate every row, write them (and keep them only when `commit`,
         no row is wrong and, for a commit, the counts are the `expect`ed ones of the dry run).
 
-        The dry run writes each row in a transaction of its own that is rolled back at once, so it
-        never holds the database's write lock for more than one row (SQLite has one writer at a time);
-        rows meet each other only through the importer's memory (`seen`, `ids`), so the counts are
-        the commit's. The commit is one transaction: all rows or none."""
+        The dry run never holds the database's write lock for more than one row (SQLite has one
+        writer at a time): a staged importer writes nothing at all; the others write each row in a
+        transaction of its own that is rolled back at once. Rows meet each other only through the
+        importer's memory (`seen`, `ids`), so the dry run's counts are the commit's. The commit of a
+        staged importer checks every row the same way and then writes them all in one short
+        transaction (`publish`); the others write every row in one transaction. All rows or none."""
         report = ImportReport()
         self.progress, self.committing = progress, commit
+        self.pending = []  # (form, sheet, row) of a staged commit, for publish
+        args = (report, data, mapping or {}, villages or {}, fills or {})
         if not commit:
-            self._run(report, data, mapping or {}, villages or {}, fills or {})
+            self._run(*args)
+            return report
+        if self.staged:
+            self._run(*args)
+            self._expected(report, expect)
+            if report.ok:
+                with transaction.atomic():
+                    try:
+                        self.publish(self.pending)
+                    except RowRefused as exc:
+                        report.errors.append(RowError(exc.row, "—", f"{exc}；未导入任何数据，请重新上传文件检查。", exc.sheet))
+                    self._finish(report, fills)
             return report
         with transaction.atomic():
-            self._run(report, data, mapping or {}, villages or {}, fills or {})
-            if report.ok and expect is not None and report.expected() != expect:
-                report.errors.append(RowError(0, "—", f"检查后数据已有变化（检查时：{_counts(expect)}；现在：{report.summary()}），"
-                                                      "未导入任何数据，请重新上传文件检查。"))
-            if report.ok:
-                given = {self.label(key): value for key, value in (fills or {}).items()}
-                record("import", object_repr=f"{self.title}：{report.summary()}",
-                       changes={**report.counts, **({"整份文件统一填写": given} if given else {})})
-            else:
-                transaction.set_rollback(True)
+            self._run(*args)
+            self._expected(report, expect)
+            self._finish(report, fills)
         return report
+
+    def _expected(self, report, expect):
+        if report.ok and expect is not None and report.expected() != expect:
+            report.errors.append(RowError(0, "—", f"检查后数据已有变化（检查时：{_counts(expect)}；现在：{report.summary()}），"
+                                                  "未导入任何数据，请重新上传文件检查。"))
+
+    def _finish(self, report, fills):
+        """Inside the commit's transaction: the import's own audit event, or roll everything back."""
+        if report.ok:
+            given = {self.label(key): value for key, value in (fills or {}).items()}
+            record("import", object_repr=f"{self.title}：{report.summary()}",
+                   changes={**report.counts, **({"整份文件统一填写": given} if given else {})})
+        else:
+            transaction.set_rollback(True)
+
+    def outcome(self, form):
+        """A staged importer: what saving this valid row would do ("create", "update", "unchanged")."""
+        raise NotImplementedError
+
+    def stage(self, form):
+        """A staged importer: what to keep of a valid row until publish (by default the form)."""
+        return form
+
+    def publish(self, pending):
+        """A staged importer: write the rows [(form, sheet, row)] of a commit (inside its transaction);
+        raise RowRefused to refuse the whole import."""
+        raise NotImplementedError
 
     def _write(self, form):
         """Save one valid row: for real in a commit, in a transaction rolled back at once in a dry run."""
@@ -371,7 +417,12 @@ class Importer:
                 continue
             if not report.errors:  # after the first bad row nothing more is written
                 change = describe_changes(form)
-                outcome = self._write(form)
+                if self.staged:
+                    outcome = self.outcome(form)
+                    if self.committing and outcome != "unchanged":
+                        self.pending.append((self.stage(form), sheet.name, number))
+                else:
+                    outcome = self._write(form)
                 report.counts[outcome] += 1
                 summary.counts[outcome] += 1
                 if outcome == "update" and change:

@@ -233,7 +233,7 @@ class LedgerForm(forms.ModelForm):
     user may write to, and dates cannot lie in the future. A model with tracked fields (whose
     value changes over time) gets 变更生效日期, the day its changes took effect."""
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, preselect=True, **kwargs):
         super().__init__(*args, **kwargs)
         if tracked(self._meta.model) and self.instance.pk:
             self.fields["effective_on"] = EffectiveDateField(label=EFFECTIVE_LABEL, required=False, help_text=EFFECTIVE_HELP)
@@ -257,7 +257,7 @@ class LedgerForm(forms.ModelForm):
                 field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
             elif isinstance(field.widget, forms.Textarea):
                 field.widget.attrs["rows"] = 3
-        if villages.count() == 1 and not self.instance.pk:
+        if preselect and not self.instance.pk and villages.count() == 1:  # (an imported row names its village)
             self.initial.setdefault("division", villages.first().pk)
 
     def clean(self):

@@ -4,6 +4,7 @@ Each write is one transaction with its audit event."""
 
 import dataclasses
 import datetime
+import functools
 
 from django import forms
 from django.db import models, transaction
@@ -14,10 +15,11 @@ from safestar.audit.log import record
 from safestar.clock import today
 
 from .cells import CellError, is_blank, normalise, shown, to_bool, to_choice, to_date, to_number, to_text
-from .imports import Importer
+from .imports import Importer, RowRefused
 from .saving import Locked, save_form
 from .sheets import Column
 from .states import tracked
+from .transitions import Refused as SaveRefused
 
 
 FILTER_PARAMS = ("q", "village", "year", "start", "end", "kind", "status", "overdue", "deleted", "sort")
@@ -129,6 +131,8 @@ class LedgerImporter(Importer):
     core/cells.py; related records by name, from a table read once per file."""
 
     uses_village = True
+    staged = True
+    PUBLISH_BATCH = 1000
 
     def __init__(self, ledger, user):
         super().__init__(user)
@@ -138,7 +142,8 @@ class LedgerImporter(Importer):
         self.columns = ledger.columns()
         self.fill_once = ledger.fill_once
         self.ignored = tuple(ledger.label(name) for name in ledger.readonly)  # set by workflow actions, not imports
-        self.form_class = ledger.form_class()
+        self.form_class = _import_form(ledger.form_class())
+        self.choices = {}  # field → {value: option}: each choice field's options, read once per file
         self.ids = {}  # system number → the row that named it
         probe = self.form_class(user=user)
         self.related = {}  # field → {shown name: pk}; a name shown twice cannot be chosen by name
@@ -188,7 +193,10 @@ class LedgerImporter(Importer):
                 data["effective_on"] = cell_to_form(EFFECTIVE_FIELD, values.get("effective_on"))
             except CellError as exc:
                 errors["effective_on"] = str(exc)
-        form = self.form_class(data=data, instance=instance, user=self.user)
+        form = self.form_class(data=data, instance=instance, user=self.user, preselect=False)
+        for name, field in form.fields.items():
+            if isinstance(field, forms.ModelChoiceField):
+                field.to_python = functools.partial(self._option, name, field)
         division = form.fields["division"]
         division.to_field_name = "code"  # rows name their village by code (resolved from a name by the import)
         if instance is not None:
@@ -196,6 +204,20 @@ class LedgerImporter(Importer):
         division.error_messages["invalid_choice"] = f"村 {data['division']} 不存在或不在您的管辖范围内"
         form.cell_errors = errors
         return form
+
+    def _option(self, name, field, value):
+        """ModelChoiceField.to_python from a table of the field's (scoped) options read once per file,
+        instead of one query per row."""
+        if value in field.empty_values:
+            return None
+        key = field.to_field_name or "pk"
+        if name not in self.choices:
+            self.choices[name] = {str(getattr(option, key)): option for option in field.queryset}
+        option = self.choices[name].get(str(value.pk if isinstance(value, models.Model) else value))
+        if option is None:
+            raise forms.ValidationError(field.error_messages["invalid_choice"], code="invalid_choice",
+                                        params={"value": value})
+        return option
 
     def _record(self, raw, village):
         """The record a 系统编号 names, if the user may change it from this row; else a message."""
@@ -228,6 +250,69 @@ class LedgerImporter(Importer):
 
     def save(self, form):
         return save_row(form, lambda: save(self.ledger, form, self.user))
+
+    def outcome(self, form):
+        if form.instance.pk is None:
+            return "create"
+        return "update" if form.has_changed() else "unchanged"
+
+    def stage(self, form):
+        """A new record is kept as its unsaved object only (not its form: 20 000 forms take hundreds of
+        MB); a changed record keeps its form, which the audited save needs."""
+        return form.save(commit=False) if form.instance.pk is None else form
+
+    def publish(self, pending):
+        """New records in batches (one INSERT and one audit INSERT per batch: bulk_create runs the
+        fields' pre_save, the events are chained like record()); changed records one by one through
+        the audited save, refused if someone changed them since the check."""
+        from safestar.audit.log import diff, record_many, snapshot
+
+        fields = audit_fields(self.ledger)
+        model = self.ledger.model
+        new = [item for item, _, _ in pending if isinstance(item, models.Model)]
+        changed = [(form, sheet, row) for form, sheet, row in pending if not isinstance(form, models.Model)]
+        for obj in new:
+            obj.created_by = obj.updated_by = self.user
+        total, done = len(pending), 0
+        for start in range(0, len(new), self.PUBLISH_BATCH):
+            batch = new[start:start + self.PUBLISH_BATCH]
+            model.objects.bulk_create(batch)
+            record_many([("create", obj, diff({}, snapshot(obj, fields))) for obj in batch], actor=self.user)
+            done += len(batch)
+            if self.progress is not None:
+                self.progress.progress(done, total, f"正在写入：{done} / {total} 行")
+        for form, sheet, row in changed:
+            try:
+                save(self.ledger, form, self.user, version=form.instance.version)
+            except SaveRefused as exc:
+                raise RowRefused(f"这一行要修改的记录现在不能修改：{exc}", sheet, row) from None
+
+
+def _import_form(form_class):
+    """The ledger's form for imported rows: its related fields are checked against the scoped options
+    (LedgerImporter._option), so the model's own check of each foreign key (one query per field
+    and row) is left out; uniqueness and constraints are still checked with every field."""
+    related = {f.name for f in form_class._meta.model._meta.concrete_fields if f.many_to_one}
+
+    def _get_validation_exclusions(self):
+        exclude = form_class._get_validation_exclusions(self)
+        return exclude if getattr(self, "_whole", False) else {*exclude, *related}
+
+    def _whole(check):
+        def run(self):
+            self._whole = True
+            try:
+                return check(self)
+            finally:
+                self._whole = False
+
+        return run
+
+    return type(form_class.__name__, (form_class,), {
+        "_get_validation_exclusions": _get_validation_exclusions,
+        "validate_unique": _whole(form_class.validate_unique),
+        "validate_constraints": _whole(form_class.validate_constraints),
+    })
 
 
 EFFECTIVE_FIELD = models.DateField()

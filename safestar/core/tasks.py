@@ -9,6 +9,7 @@ from django.utils import timezone
 from .background import _jobs_dir, periodic
 
 JOB_KEEP = datetime.timedelta(days=7)  # finished jobs (and their encrypted results) are kept this long
+JOB_SILENT = datetime.timedelta(minutes=10)  # a running job whose progress has not moved for this long has died
 
 
 @periodic(every=datetime.timedelta(minutes=5))
@@ -22,6 +23,14 @@ def cleanup():
     from .models import Job
 
     removed = remove_expired_stashes()
+    now = timezone.now()
+    for job in Job.objects.filter(status=Job.Status.RUNNING, started_at__lt=now - JOB_SILENT):
+        progress = _jobs_dir() / f"{job.pk}.json"
+        moved = datetime.datetime.fromtimestamp(progress.stat().st_mtime, datetime.UTC) if progress.exists() else job.started_at
+        if now - moved > JOB_SILENT:  # the worker was killed while running it: say so instead of “进行中” forever
+            Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
+                status=Job.Status.FAILED, finished_at=now,
+                message="后台任务进程中断，任务未完成（导入未写入任何数据）；请重新发起。")
     live = {str(pk) for pk in Job.objects.filter(status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).values_list("pk", flat=True)}
     for path in _jobs_dir().glob("*.json"):
         if path.stem not in live:

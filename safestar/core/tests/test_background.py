@@ -117,8 +117,16 @@ def test_the_cleanup_removes_expired_stashes_and_old_jobs(world, var):
     done = Job.objects.create(user=user, title="旧任务", task="x", status=Job.Status.DONE,
                               created_at=timezone.now() - datetime.timedelta(days=8))
     running = Job.objects.create(user=user, title="进行中", task="x", status=Job.Status.RUNNING,
-                                 created_at=timezone.now() - datetime.timedelta(days=8))
+                                 created_at=timezone.now() - datetime.timedelta(days=8), started_at=timezone.now())
+    died = Job.objects.create(user=user, title="进程被杀", task="x", status=Job.Status.RUNNING,
+                              started_at=timezone.now() - datetime.timedelta(minutes=30))
+    background.Progress(died).progress(5, 10, force=True)
+    old_progress = time.time() - 20 * 60
+    os.utime(var / "jobs" / f"{died.pk}.json", (old_progress, old_progress))
     cleanup.call()
+    died.refresh_from_db()
+    assert died.status == Job.Status.FAILED and "后台任务进程中断" in died.message
+    assert Job.objects.get(pk=running.pk).status == Job.Status.RUNNING  # started just now: still running
     assert sorted(p.name for p in (var / "imports").iterdir()) == [fresh]
     assert not Job.objects.filter(pk=done.pk).exists() and Job.objects.filter(pk=running.pk).exists()
 

@@ -132,3 +132,60 @@ def test_an_expired_stash_is_refused_and_cleaned_up(login, world, var):
     assert list((var / "imports").iterdir()) == []
     answer = client.post(URL, {"token": checked.context["token"]}, follow=True)
     assert "导入确认已失效" in answer.text and not KeyPerson.objects.filter(name="新登记").exists()
+
+
+# ---- a constant number of queries per file (check) and per batch (commit) ---------------------
+
+
+def _ledger_file(rows):
+    from safestar.bench.imports import workbook
+    from safestar.core.ledger import LEDGERS
+    from safestar.org.models import User
+
+    return workbook(LEDGERS["disputes"], User.objects.get(username="village1"), rows)
+
+
+def _queries(data, commit, batch=1000):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from safestar.core.ledger import LEDGERS
+    from safestar.core.ledger_ops import LedgerImporter
+    from safestar.org.models import User
+
+    importer = LedgerImporter(LEDGERS["disputes"], User.objects.get(username="village1"))
+    importer.PUBLISH_BATCH = batch
+    with CaptureQueriesContext(connection) as queries:
+        report = importer.run(data, commit=commit)
+    assert report.ok, report.errors[:3]
+    return len(queries), report
+
+
+def test_a_check_reads_a_fixed_number_of_queries_whatever_the_rows(world):
+    """The per-row form validates, but the village, the related choices and the user's scope are read
+    once per file: the same queries for 5 rows as for 60; and a check writes nothing."""
+    from safestar.disputes.models import Dispute
+
+    before = Dispute.objects.count()
+    small, report = _queries(_ledger_file(5), commit=False)
+    large, _ = _queries(_ledger_file(60), commit=False)
+    assert small == large and report.counts["create"] == 5
+    assert Dispute.objects.count() == before
+
+
+def test_a_commit_adds_a_fixed_number_of_queries_per_batch(world):
+    """Commit: the same reads, then per batch of new records one INSERT of the records and the
+    audit chain's read and one INSERT of the events (4 queries per batch with its savepoints)."""
+    from safestar.audit.models import AuditEvent
+    from safestar.disputes.models import Dispute
+
+    before, events = Dispute.objects.count(), AuditEvent.objects.count()
+    one_batch, _ = _queries(_ledger_file(10), commit=True, batch=10)
+    four_batches, report = _queries(_ledger_file(40), commit=True, batch=10)
+    per_batch = (four_batches - one_batch) / 3
+    assert per_batch == int(per_batch) and 1 <= per_batch <= 6
+    assert Dispute.objects.count() == before + 50 and report.counts["create"] == 40
+    assert AuditEvent.objects.count() == events + 50 + 2  # one per record, one per import
+    from safestar.audit.log import verify
+
+    assert verify()[1] is None  # the events written a batch at a time chain like any others

@@ -49,8 +49,17 @@ class Command(BaseCommand):
         dashboard.add_argument("--scheme", default=DEFAULT_SCHEME, help=f"方案文件（默认 {DEFAULT_SCHEME}，以河南省为发布单位载入，适用于所有村）")
         dashboard.add_argument("--repeat", type=int, default=timing.REPEAT, help=f"重复次数，取中位数（默认 {timing.REPEAT}）")
 
+        imports = sub.add_parser("import", help="导入吞吐：检查、写入与裸插入同样的行对比，查询数、峰值内存、同时保存的等待")
+        imports.add_argument("--rows", type=int, default=20000, help="行数（默认 20000）")
+        imports.add_argument("--user", default="village1", help="导入的账号（默认演示账号 village1）")
+        imports.add_argument("--ledger", default="disputes", help="台账（默认 disputes）")
+        imports.add_argument("--yes", action="store_true", help="确认：会真的写入这些记录和审计事件，只在临时的演示数据库上运行")
+
     def handle(self, *args, action, **options):
         try:
+            if action == "import":
+                self._import(**options)
+                return
             if action == "generate":
                 self._generate(**options)
             elif action == "pages":
@@ -74,6 +83,15 @@ class Command(BaseCommand):
             "database": bench.connection.vendor, "towns": report.towns, "villages": report.villages,
             "records": report.records, "rows": report.rows, "seconds": {k: round(v, 2) for k, v in report.seconds.items()},
         }, ensure_ascii=False))
+
+    def _import(self, rows, user, ledger, yes, **options):
+        from safestar.bench import imports
+
+        if not yes:
+            raise CommandError("拒绝执行：导入基准会真的写入记录和审计事件。请在临时的演示数据库上运行"
+                               "（如 SAFESTAR_VAR=/tmp/bench-import safestar migrate && safestar demo），并加 --yes。")
+        self.stdout.write(f"导入基准：{bench.database_label()}，{ledger} 台账 {rows} 行，账号 {user}")
+        self.stdout.write(json.dumps(imports.run(rows, user, ledger), ensure_ascii=False))
 
     def _scheme_text(self, scheme):
         path = Path(scheme)
