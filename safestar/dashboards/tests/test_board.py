@@ -8,7 +8,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conftest import CHANGGANG, PINGGANG, VILLAGE1, VILLAGE2, load_scheme, make_record
-from safestar.dashboards import board
 from safestar.dashboards.snapshots import take
 from safestar.incidents.models import Incident
 from safestar.org.models import Division, User
