@@ -49,8 +49,7 @@ def warning_list(request):
     names = dict(villages.values_list("id", "name"))
     codes = dict(villages.values_list("id", "code"))
     items = sorted(((names[v], codes[v], w) for v, w in found.items()), key=lambda x: (signs.LEVELS.index(x[2][0].sign.level), -len(x[2]), x[1]))
-    return render(request, "dashboards/warnings.html", {**_context(request, division, year), "items": items, "signs": signs.declared(),
-                                                        "kinds": signs.KINDS})
+    return render(request, "dashboards/warnings.html", {**_context(request, division, year), "items": items, "signs": signs.declared()})
 
 
 def landing(request):
