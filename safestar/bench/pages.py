@@ -102,6 +102,7 @@ def pages(setup):
     return [
         ("参考：登录页（匿名，简单视图）", None, "/login/"),
         ("镇平安办首页", "town", "/"),
+        ("镇创建态势（登录后的落地页）", "town", "/dashboard/"),
         ("村页面", "town", f"/divisions/{v}/"),
         ("评分卡", "town", f"/schemes/{s}/villages/{v}/"),
         ("台账列表（矛盾纠纷）第 1 页", "town", "/ledgers/disputes/"),
@@ -109,6 +110,7 @@ def pages(setup):
         ("镇看评查轮次", "town", f"/evaluation/{setup.round.pk}/"),
         ("村干部首页", "village", "/"),
         ("县评查员首页", "county", "/"),
+        ("县创建态势（登录后的落地页）", "county", "/dashboard/"),
         ("县排名", "county", f"/schemes/{s}/results/"),
         ("县评查轮次", "county", f"/evaluation/{setup.round.pk}/"),
     ]

@@ -1,5 +1,21 @@
-from safestar.core.panels import nav_entry
+from safestar.core.panels import nav_entry, village_panel
+from safestar.core.validators import whole_number
+from safestar.org.models import Division
 from safestar.org.roles import can
+
+from . import board, signs
+
+
+@village_panel
+def warnings_panel(request, village):
+    """预测预警 of one village on its page, for those who run the campaign (dashboards.view)."""
+    if not can(request.user, "dashboards.view"):
+        return None
+    year = whole_number(request.GET.get("year"), 2000, 2100) or board.default_year(request.user)
+    villages = Division.objects.filter(pk=village.pk)
+    found = signs.warnings(request.user, villages, year, board.evaluated(request.user, villages, year)).get(village.pk, [])
+    return "dashboards/warnings_panel.html", {"warnings": found, "village": village, "year": year}
+
 
 nav_entry(5, "创建态势", "dashboard", lambda user: can(user, "dashboards.view"))
 nav_entry(6, "预测预警", "dashboard-warnings", lambda user: can(user, "dashboards.view"))

@@ -23,7 +23,7 @@ from safestar.core.scope import can_read
 from safestar.disputes.models import Dispute, Petition, PetitionStatus, disputes_overdue_on
 from safestar.incidents.models import Incident
 from safestar.keypersons.models import KeyPerson, Status
-from safestar.keypersons.overdue import due_of, overdue_on, with_due
+from safestar.keypersons.overdue import due_of, overdue_on
 from safestar.safety.models import Hazard
 from safestar.schemes.kinds import kind_of, matching
 from safestar.schemes.validate import Checker, SchemeError, _load

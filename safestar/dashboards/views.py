@@ -46,11 +46,11 @@ def warning_list(request):
     villages = board.villages_below(request.user, division)
     evaluated = board.evaluated(request.user, villages, year)
     found = signs.warnings(request.user, villages, year, evaluated)
-    names = dict(villages.values_list("id", "name"))
-    codes = dict(villages.values_list("id", "code"))
-    items = sorted(((names[v], codes[v], w) for v, w in found.items()), key=lambda x: (signs.LEVELS.index(x[2][0].sign.level), -len(x[2]), x[1]))
-    return render(request, "dashboards/warnings.html", {**_context(request, division, year), "items": items, "signs": signs.declared(),
-                                                        "kinds": signs.KINDS})
+    above_town = division.level != Level.TOWN  # village names repeat between towns: say which town
+    named = {pk: (f"{town}{name}" if above_town else name, code)
+             for pk, name, code, town in villages.values_list("id", "name", "code", "parent__name")}
+    items = sorted(((*named[v], w) for v, w in found.items()), key=lambda x: (signs.LEVELS.index(x[2][0].sign.level), -len(x[2]), x[1]))
+    return render(request, "dashboards/warnings.html", {**_context(request, division, year), "items": items, "signs": signs.declared()})
 
 
 def landing(request):

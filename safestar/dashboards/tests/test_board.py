@@ -8,7 +8,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conftest import CHANGGANG, PINGGANG, VILLAGE1, VILLAGE2, load_scheme, make_record
-from safestar.dashboards import board
 from safestar.dashboards.snapshots import take
 from safestar.incidents.models import Incident
 from safestar.org.models import Division, User
@@ -178,3 +177,20 @@ def test_bad_query_values_fall_back_or_answer_404_never_500(login, scheme):
     assert client.get("/dashboard/?division=nosuch").status_code == 404
     assert client.get(f"/dashboard/?division={VILLAGE1}").status_code == 404  # a village has no dashboard (its town's has it)
     assert client.get("/api/v1/dashboard/?year=x%00").status_code == 200
+
+
+def test_the_page_session_reads_the_api_only_past_the_account_gate(login, scheme, settings):
+    """The charts' script calls the API with the page's session: a session still owing its one-time
+    code (or its first password change) gets the same 401 as no session at all."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    url = f"/api/v1/dashboard/?division={CHANGGANG}&year=2023"
+    client = login("taskforce")
+    assert client.get(url).status_code == 200
+    TOTPDevice.objects.create(user=User.objects.get(username="taskforce"), name="手机", confirmed=True)
+    assert client.get(url).status_code == 401  # has an authenticator, has not entered a code in this session
+    assert login("county").get(url).status_code == 200
+    User.objects.filter(username="county").update(password_changed_at=None)
+    assert login("county").get(url).status_code == 401  # must set a password first
+    settings.SAFESTAR_REQUIRE_2FA = True
+    assert login("town").get(url).status_code == 401  # must enrol first

@@ -150,3 +150,11 @@ def test_the_warning_page_lists_each_village_with_its_explained_signs(login, tow
     page = login("town").get("/dashboard/warnings/?year=2023").content.decode()
     assert 'id="v411422100201"' in page and "安全隐患超过整改期限仍未整改" in page and "阈值：1 处" in page
     assert login("town2").get(f"/dashboard/warnings/?division={CHANGGANG}").status_code == 404
+
+
+def test_the_village_page_shows_its_signs_to_those_who_run_the_campaign(login, town):
+    make_record("hazards", VILLAGE1, status="pending", rectified_on=None, found_on=datetime.date(2023, 5, 1), deadline=datetime.date(2023, 6, 1))
+    page = login("town").get(f"/divisions/{VILLAGE1}/", {"year": "2023"}).content.decode()
+    assert "预测预警（2023年）" in page and 'data-sign="W06"' in page
+    assert "预测预警" not in login("village1").get(f"/divisions/{VILLAGE1}/").content.decode()  # no dashboards.view
+    assert "目前没有预警信号" in login("town").get(f"/divisions/{VILLAGE2}/", {"year": "2023"}).content.decode()

@@ -1,5 +1,3 @@
-import datetime
-
 from django.core.management.base import BaseCommand, CommandError
 
 from safestar.dashboards.snapshots import take
