@@ -19,7 +19,9 @@ def summary(requirement, number, town, rows):
                              number=f"{town.name[:2]}平安报〔{requirement.year}〕{requirement.pk}-{number}号")
     counted = {kind: sum(1 for _, _, t in rows if t == kind) for kind in Timeliness}
     accepted = [(village, report) for village, report, _ in rows if report is not None and report.status == ReportStatus.ACCEPTED]
-    add_paragraph(document, f"{requirement.issuer.name}平安办：")
+    # to whoever set the requirement; a town's own requirement is summarised for the county above it
+    recipient = requirement.issuer if requirement.issuer.level != "town" or town.parent_id is None else town.parent
+    add_paragraph(document, f"{recipient.name}平安办：")
     add_paragraph(
         document,
         f"　　按照“{requirement.title}”的要求（{label}，{due.month}月{due.day}日前报送），全镇{len(rows)}个行政村应报{len(rows)}份，"
