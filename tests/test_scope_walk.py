@@ -387,11 +387,12 @@ def _period(town, number=1, **kw):
 
 
 # Work reports: a village reads its town's requirement and its own report, not 杨庄村's; 平岗镇's
-# requirement is not 长岗镇's business; the police station (no creation field) sees none.
+# requirement is not 长岗镇's business; the police station (no creation field) reads neither the
+# villages' requirement nor their reports (only what departments report).
 _REQ, _REQ2 = _reports("requirement", CHANGGANG), _reports("requirement", PINGGANG)
 _REPORT, _REPORT2 = _reports("report", VILLAGE1), _reports("report", VILLAGE2)
 REPORTS = {
-    "report-requirements": Case("village1", denied="police"),
+    "report-requirements": Case("village1", denied="auditor"),  # departments read those they report to
     "report-requirement-add": Case("town", denied="village1"),
     "report-requirement": Case("village1", _REQ, other=_REQ2, denied="police"),
     "report-start": Case("village1", _period(CHANGGANG), other=_period(PINGGANG), denied="town", ok=302, method="post"),
@@ -399,7 +400,7 @@ REPORTS = {
     "report": Case("village1", _REPORT, other=_REPORT2, denied="police"),
     "report-edit": Case("grid1", _REPORT, other=_REPORT2, denied="town"),
     "report-transition": Case("village1", _REPORT, other=_REPORT2, denied="auditor", ok=302, method="post"),
-    "api:report-requirements-list": Case("village1", denied="police"),
+    "api:report-requirements-list": Case("village1", denied="admin"),
     "api:report-requirements-detail": Case("village1", _REQ, other=_REQ2, denied="police"),
     "api:reports-list": Case("town", denied="auditor"),
     "api:reports-detail": Case("village1", _REPORT, other=_REPORT2, denied="police"),

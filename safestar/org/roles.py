@@ -189,6 +189,11 @@ def _scores_indicator(user, indicator=None):
     return DepartmentKind(user.department.kind).label in re.split(r"[、，,\s]+", indicator.department)
 
 
+def _issued_here(user, report=None):
+    """A report to a requirement the user's own division (the county) set."""
+    return report is None or report.requirement.issuer_id == user.division_id
+
+
 def _leads_campaign(user, campaign=None):
     """The department leading the special campaign."""
     return campaign is None or campaign.department_id == user.department_id
@@ -243,8 +248,11 @@ SPECS = {
             reads_business=True,
             requires_2fa=True,
             duties=("查看全县各村创建数据", "组织年度评查、评分认定"),
-            actions=_granted(*_READS_EVALUATION, "dashboards.view", "evaluation.score_county", *_COUNTY_EVALUATION, "schemes.score",
-                             "incidents.recognise", "incidents.withdraw", "reports.define"),
+            actions={
+                **_granted(*_READS_EVALUATION, "dashboards.view", "evaluation.score_county", *_COUNTY_EVALUATION, "schemes.score",
+                           "incidents.recognise", "incidents.withdraw", "reports.define"),
+                **_granted("reports.review", when=_issued_here),
+            },
         ),
         RoleSpec(
             Role.TOWN,
@@ -288,6 +296,7 @@ SPECS = {
                 **_granted("incidents.recognise", "incidents.withdraw", when=_county_department[DataField.INCIDENTS]),
                 **_granted("keypersons.view", "keypersons.reveal", "keypersons.manage", "keypersons.by_category",
                            "keypersons.record_visit"),
+                **_granted("reports.write", "reports.submit"),  # its own reports only (Report.scope_extra)
             },
         ),
         RoleSpec(

@@ -11,18 +11,18 @@ from .models import Report, Requirement
 RESOURCES = [
     Resource(
         "report-requirements", Requirement, "工作汇报要求，分页", "一项工作汇报要求",
-        fields=("id", "issuer", "title", "year", "period", "due_days", "ledgers", "instructions"),
+        fields=("id", "issuer", "title", "year", "period", "reporters", "due_days", "ledgers", "instructions"),
         computed={"ledgers": (list[str], lambda r: r.ledgers)}, related=("issuer",), schema="RequirementOut",
         filters={"year": Filter(int | None, constraints={"ge": 2000, "le": 2100, "description": "年度"})},
     ),
     Resource(
-        "reports", Report, "各村的工作汇报（timeliness：按时 / 逾期 / 未报 / 待报），分页", "一份工作汇报",
-        fields=("id", "requirement", "village", "number", "period_label", "status", "counts", "text", "first_submitted_on",
+        "reports", Report, "各村（或各部门）的工作汇报（timeliness：按时 / 逾期 / 未报 / 待报），分页", "一份工作汇报",
+        fields=("id", "requirement", "village", "department", "number", "period_label", "status", "counts", "text", "first_submitted_on",
                 "due_on", "timeliness", "reason"),
         computed={"period_label": (str, lambda r: r.requirement.period_label(r.number)), "due_on": (datetime.date, lambda r: r.due_on),
                   "counts": (dict[str, int], lambda r: r.counts),
                   "timeliness": (str, lambda r: r.timeliness.label)},
-        related=("village", "requirement"), schema="ReportOut",
+        related=("village", "department", "requirement"), schema="ReportOut",
         filters={"requirement": Filter(int | None, constraints={"ge": 1, "le": MAX_ID, "description": "汇报要求编号"}),
                  "status": Filter(str | None)},
     ),

@@ -2,17 +2,17 @@ from django import forms
 
 from safestar.clock import today
 
-from .models import Report, Requirement
+from .models import Report, Reporters, Requirement
 from .services import countable_ledgers, ledger_title
 
 
 class RequirementForm(forms.ModelForm):
     ledgers = forms.MultipleChoiceField(label="统计的台账", required=False, widget=forms.CheckboxSelectMultiple,
-                                        help_text="每期汇报自动填入本期内这些台账的记录条数，村里可以修改")
+                                        help_text="村的汇报自动填入本期内本村这些台账的记录条数，村里可以修改；部门的汇报不统计台账")
 
     class Meta:
         model = Requirement
-        fields = ["title", "year", "period", "due_days", "ledgers", "instructions"]
+        fields = ["title", "year", "period", "reporters", "due_days", "ledgers", "instructions"]
         widgets = {"instructions": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"due_days": "每期结束后多少天内报送，如 5 即下一期第 5 天前"}
 
@@ -26,6 +26,12 @@ class RequirementForm(forms.ModelForm):
         if not 2000 <= year <= 2100:
             raise forms.ValidationError("年度应在 2000 至 2100 之间")
         return year
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reporters") == Reporters.DEPARTMENTS and data.get("ledgers"):
+            self.add_error("ledgers", "部门的汇报不统计村台账，报送对象为各部门时请不要勾选台账")
+        return data
 
     def clean_due_days(self):
         days = self.cleaned_data["due_days"]

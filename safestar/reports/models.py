@@ -1,6 +1,7 @@
 """Periodic work reports (工作汇报 / 信息报送): the town office (or the county) sets a requirement —
-the period (月报, 季报, 半年报, 年报), the due day after each period and the ledgers whose counts the
-report carries — and every village under it reports once per period: the counts of its ledger records
+who reports (the villages under it, or the departments set up there), the period (月报, 季报, 半年报,
+年报), the due day after each period and the ledgers whose counts a village's report carries — and
+every reporter reports once per period: the counts of its ledger records
 dated in the period (pre-filled, editable), a free text and attachments. The village submits; the
 town office accepts it or returns it with a reason (the transition table `Flow` at the end).
 
@@ -11,6 +12,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from safestar.core.scope import ScopedQuerySet
 from safestar.core.transitions import Flow, Transition
@@ -25,6 +27,11 @@ class Period(models.TextChoices):
 
 
 MONTHS = {Period.MONTHLY: 1, Period.QUARTERLY: 3, Period.HALF_YEARLY: 6, Period.YEARLY: 12}  # months in one period
+
+
+class Reporters(models.TextChoices):
+    VILLAGES = "villages", "各行政村"
+    DEPARTMENTS = "departments", "各部门"
 
 
 class ReportStatus(models.TextChoices):
@@ -48,6 +55,8 @@ class Requirement(models.Model):
     title = models.CharField("汇报名称", max_length=100)
     year = models.PositiveSmallIntegerField("年度")
     period = models.CharField("报送周期", max_length=10, choices=Period.choices)
+    reporters = models.CharField("报送对象", max_length=12, choices=Reporters.choices, default=Reporters.VILLAGES,
+                                 help_text="辖区内的各行政村，或设在辖区内的各部门（派出所、司法所等）")
     due_days = models.PositiveSmallIntegerField("报送期限（期满后天数）", default=5)
     ledgers = models.JSONField("统计的台账", default=list, blank=True)  # ledger slugs, counted per period
     instructions = models.TextField("汇报内容要求", blank=True)
@@ -60,7 +69,17 @@ class Requirement(models.Model):
     scope_write = "reads_business"  # the county sets requirements too; only holders of reports.define write
     scope_write_roles = holders("reports.define")
     scope_include_ancestors = True  # a village reads the requirements of its town and county
-    data_field = DataField.CREATION
+    data_field = None  # narrowed by scope_extra: a department reads what it reports to (and all, sharing the creation field)
+
+    @staticmethod
+    def scope_extra(queryset, user, write=False):
+        """A village reads the requirements its villages report to; a department those its departments
+        report to, and every one when it shares the creation field."""
+        if user.division.level == "village":
+            return queryset.filter(reporters=Reporters.VILLAGES)
+        if user.department_id and DataField.CREATION not in user.department.fields:
+            return queryset.filter(reporters=Reporters.DEPARTMENTS)
+        return queryset
 
     class Meta:
         verbose_name = verbose_name_plural = "工作汇报要求"
@@ -104,10 +123,12 @@ class Requirement(models.Model):
 
 
 class Report(models.Model):
-    """One village's report for one period of a requirement."""
+    """One village's (or one department's) report for one period of a requirement."""
 
     requirement = models.ForeignKey(Requirement, models.PROTECT, related_name="reports", verbose_name="汇报要求")
-    village = models.ForeignKey("org.Division", models.PROTECT, related_name="+", verbose_name="村")
+    village = models.ForeignKey("org.Division", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="村")
+    department = models.ForeignKey("org.Department", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="部门")
+    division = models.ForeignKey("org.Division", models.PROTECT, related_name="+", verbose_name="报送单位所在区划")  # the village, or the department's
     number = models.PositiveSmallIntegerField("期次")
     status = models.CharField("状态", max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
     counts = models.JSONField("台账统计", default=dict, blank=True)  # {ledger slug: number}
@@ -124,19 +145,37 @@ class Report(models.Model):
 
     has_attachments = True
     objects = ScopedQuerySet.as_manager()
-    scope_path = "village__path"
+    scope_path = "division__path"
     scope_read = "reads_business"
     scope_write = "writes_business"
-    scope_write_roles = holders("reports.write")  # the village's report: the town office reviews it, never edits it
-    data_field = DataField.CREATION
+    scope_write_roles = holders("reports.write")  # the reporter's: the town office reviews it, never edits it
+    data_field = None  # narrowed by scope_extra
+
+    @staticmethod
+    def scope_extra(queryset, user, write=False):
+        """A department reads and writes its own reports only; others read what their scope covers,
+        a department's reports only when they share the creation field."""
+        if user.department_id:
+            if DataField.CREATION in user.department.fields and not write:
+                return queryset.filter(Q(department__isnull=True) | Q(department=user.department_id))
+            return queryset.filter(department=user.department_id)
+        return queryset
 
     class Meta:
         verbose_name = verbose_name_plural = "工作汇报"
-        ordering = ["requirement", "number", "village__code"]
-        constraints = [models.UniqueConstraint(fields=["requirement", "village", "number"], name="one_report_per_village_and_period")]
+        ordering = ["requirement", "number", "division__code", "department__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["requirement", "village", "number"], name="one_report_per_village_and_period"),
+            models.UniqueConstraint(fields=["requirement", "department", "number"], name="one_report_per_department_and_period"),
+        ]
 
     def __str__(self):
-        return f"{self.village.name}{self.requirement.period_label(self.number)}{self.requirement.title}"
+        return f"{self.reporter.name}{self.requirement.period_label(self.number)}{self.requirement.title}"
+
+    @property
+    def reporter(self):
+        """The village or the department that reports."""
+        return self.department if self.department_id else self.village
 
     def get_absolute_url(self):
         from django.urls import reverse
@@ -168,11 +207,12 @@ def judge(submitted_on, due_on, day=None):
 
 Flow(Report, [
     Transition("submit", (ReportStatus.DRAFT, ReportStatus.RETURNED), ReportStatus.SUBMITTED, "reports.submit", "报送",
-               title="报送工作汇报", who="只有本村村干部可以报送工作汇报。"),
+               title="报送工作汇报", who="只有本村村干部或本部门可以报送工作汇报。"),
     Transition("accept", (ReportStatus.SUBMITTED,), ReportStatus.ACCEPTED, "reports.review", "采纳",
-               title="采纳工作汇报", not_by=("submitted_by",), who="只有镇平安办可以审核工作汇报。"),
+               title="采纳工作汇报", not_by=("submitted_by",), who="只有镇平安办（或下达要求的县政法委）可以审核工作汇报。"),
     Transition("return", (ReportStatus.SUBMITTED,), ReportStatus.RETURNED, "reports.review", "退回",
-               title="退回工作汇报", reason="退回时须说明理由。", not_by=("submitted_by",), who="只有镇平安办可以审核工作汇报。"),
-])
+               title="退回工作汇报", reason="退回时须说明理由。", not_by=("submitted_by",),
+               who="只有镇平安办（或下达要求的县政法委）可以审核工作汇报。"),
+], division="division")
 
 EDITABLE = Report.flow["submit"].source

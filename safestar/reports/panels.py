@@ -3,7 +3,7 @@ from safestar.core.panels import home_card, home_part, nav_entry, village_panel
 from safestar.core.scope import can_read
 
 from . import services
-from .models import Report, Requirement, judge
+from .models import Report, Reporters, Requirement, judge
 
 
 @village_panel
@@ -12,7 +12,7 @@ def reports_panel(request, village):
     if not can_read(Report, request.user):
         return None
     day = today()
-    requirements = [r for r in Requirement.objects.visible_to(request.user).filter(year=day.year).select_related("issuer")
+    requirements = [r for r in Requirement.objects.visible_to(request.user).filter(year=day.year, reporters=Reporters.VILLAGES).select_related("issuer")
                     if village.path.startswith(r.issuer.path)]
     if not requirements:
         return None

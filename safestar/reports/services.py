@@ -14,10 +14,10 @@ from safestar.core.ledger import LEDGERS
 from safestar.core.saving import save_form
 from safestar.core.scope import can_read
 from safestar.core.transitions import Refused, perform
-from safestar.org.models import Division
+from safestar.org.models import Department, Division
 from safestar.org.roles import Level, can
 
-from .models import EDITABLE, Report, Requirement, Timeliness, judge
+from .models import EDITABLE, Report, Reporters, Requirement, Timeliness, judge
 
 
 def countable_ledgers():
@@ -35,10 +35,16 @@ def villages(requirement):
     return Division.objects.filter(level=Level.VILLAGE, path__startswith=requirement.issuer.path).order_by("code")
 
 
+def departments(requirement):
+    """The departments that report to `requirement`: every department set up in its issuer's area."""
+    return Department.objects.filter(division__path__startswith=requirement.issuer.path).select_related("division").order_by(
+        "division__code", "name")
+
+
 def define(form, user):
     if not can(user, "reports.define"):
         raise Refused("只有镇平安办或县政法委可以下达工作汇报要求。")
-    return save_form(form, user, ["title", "year", "period", "due_days", "ledgers", "instructions"],
+    return save_form(form, user, ["title", "year", "period", "reporters", "due_days", "ledgers", "instructions"],
                      values={"issuer": user.division})
 
 
@@ -55,25 +61,31 @@ def ledger_counts(requirement, village, number):
     return result
 
 
-def open_report(requirement, village, number, user):
-    """The village's report for period `number`: the existing one, or a new draft with the counts of
-    its ledgers for the period filled in. Refused when the period or the village is not the requirement's."""
+def open_report(requirement, reporter, number, user):
+    """The report of `reporter` (a village, or a department) for period `number`: the existing one, or
+    a new draft, a village's with the counts of its ledgers for the period filled in. Refused when
+    the period or the reporter is not the requirement's."""
     if not can(user, "reports.write"):
-        raise Refused("只有本村村干部或网格员可以填写工作汇报。")
+        raise Refused("只有本村村干部、网格员或报送部门可以填写工作汇报。")
     if not 1 <= number <= requirement.count:
         raise Refused(f"“{requirement}”没有第 {number} 期。")
-    if village.level != Level.VILLAGE or not village.path.startswith(requirement.issuer.path):
-        raise Refused(f"{village.name}不在“{requirement}”的报送范围内。")
-    existing = Report.objects.filter(requirement=requirement, village=village, number=number).first()
+    is_department = isinstance(reporter, Department)
+    division = reporter.division if is_department else reporter
+    wanted = Reporters.DEPARTMENTS if is_department else Reporters.VILLAGES
+    if requirement.reporters != wanted or not division.path.startswith(requirement.issuer.path) or (
+            not is_department and division.level != Level.VILLAGE):
+        raise Refused(f"{reporter.name}不在“{requirement}”的报送范围内（报送对象：{requirement.get_reporters_display()}）。")
+    who = {"department": reporter} if is_department else {"village": reporter}
+    existing = Report.objects.filter(requirement=requirement, number=number, **who).first()
     if existing is not None:
         return existing
     try:
         with transaction.atomic():
-            report = Report.objects.create(requirement=requirement, village=village, number=number, created_by=user, updated_by=user,
-                                           counts=ledger_counts(requirement, village, number))
+            report = Report.objects.create(requirement=requirement, division=division, number=number, created_by=user, updated_by=user,
+                                           counts={} if is_department else ledger_counts(requirement, reporter, number), **who)
             record("create", report, actor=user, changes={"counts": [None, report.counts]})
-    except IntegrityError:  # opened by someone else of the village a moment ago
-        return Report.objects.get(requirement=requirement, village=village, number=number)
+    except IntegrityError:  # opened by someone else of the same reporter a moment ago
+        return Report.objects.get(requirement=requirement, number=number, **who)
     return report
 
 
@@ -97,16 +109,24 @@ def return_report(report, user, reason):
 
 # -- timeliness ------------------------------------------------------------------------------------
 
+def reporters_of(requirement, user):
+    """The villages (or departments) of the requirement the user reads: a department user only its own."""
+    if requirement.reporters == Reporters.DEPARTMENTS:
+        found = departments(requirement).filter(division__path__startswith=user.division.path)
+        return found.filter(pk=user.department_id) if user.department_id else found
+    return villages(requirement).filter(pk__in=Division.objects.visible_to(user).values("pk"))
+
+
 def standing(requirement, number, user):
-    """[(village, report or None, timeliness)] of every village of the requirement the user reads, for
-    period `number`: two queries (the villages, their reports)."""
+    """[(village or department, report or None, timeliness)] of every reporter of the requirement the
+    user reads, for period `number`: two queries (the reporters, their reports)."""
     _, _, due = requirement.bounds(number)
-    visible = villages(requirement).filter(pk__in=Division.objects.visible_to(user).values("pk"))
-    reports = {r.village_id: r for r in Report.objects.visible_to(user).filter(requirement=requirement, number=number)}
+    key = "department_id" if requirement.reporters == Reporters.DEPARTMENTS else "village_id"
+    reports = {getattr(r, key): r for r in Report.objects.visible_to(user).filter(requirement=requirement, number=number)}
     rows = []
-    for village in visible:
-        report = reports.get(village.pk)
-        rows.append((village, report, judge(report.first_submitted_on if report else None, due)))
+    for reporter in reporters_of(requirement, user):
+        report = reports.get(reporter.pk)
+        rows.append((reporter, report, judge(report.first_submitted_on if report else None, due)))
     return rows
 
 

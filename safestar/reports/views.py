@@ -17,7 +17,7 @@ from safestar.org.roles import Level, can
 
 from . import documents, services
 from .forms import ReportForm, RequirementForm
-from .models import EDITABLE, Report, Requirement, Timeliness
+from .models import EDITABLE, Report, Reporters, Requirement, Timeliness
 
 
 def requirement_list(request):
@@ -56,7 +56,7 @@ def requirement_detail(request, pk):
     number = _number(requirement, request)
     rows = services.standing(requirement, number, request.user)
     start, end, due = requirement.bounds(number)
-    own = request.user.division if request.user.division.level == Level.VILLAGE else None
+    own = _reporter(request.user, requirement)
     towns = []  # the towns whose summary the user may download
     if can(request.user, "reports.define"):
         towns = Division.objects.visible_to(request.user).filter(level=Level.TOWN, path__startswith=requirement.issuer.path).order_by("code")
@@ -64,17 +64,25 @@ def requirement_detail(request, pk):
         "requirement": requirement, "number": number, "label": requirement.period_label(number), "start": start, "end": end,
         "due": due, "rows": rows, "tally": services.tally(rows), "kinds": Timeliness, "periods": requirement.periods(),
         "ledgers": [(slug, services.ledger_title(slug)) for slug in requirement.ledgers],
-        "may_fill": own is not None and can(request.user, "reports.write"), "towns": towns,
+        "may_fill": own is not None and can(request.user, "reports.write"), "own": own, "towns": towns,
     })
+
+
+def _reporter(user, requirement):
+    """What the user reports for to `requirement`: their village, or their department, or None."""
+    if requirement.reporters == Reporters.DEPARTMENTS:
+        return user.department if user.department_id else None
+    return user.division if user.division.level == Level.VILLAGE else None
 
 
 @require_POST
 def report_start(request, pk, number):
-    """A village cadre or grid worker opens the village's report of a period (a draft with its counts filled in)."""
+    """A village cadre or grid worker (or a department) opens its report of a period (a draft, a village's with its counts filled in)."""
     requirement = get_visible_or_404(Requirement.objects.select_related("issuer"), request.user, pk=pk)
-    require(request.user.division.level == Level.VILLAGE and can(request.user, "reports.write"))
+    reporter = _reporter(request.user, requirement)
+    require(reporter is not None and can(request.user, "reports.write"))
     try:
-        report = services.open_report(requirement, request.user.division, number, request.user)
+        report = services.open_report(requirement, reporter, number, request.user)
     except Refused as exc:
         messages.error(request, exc.message)
         return redirect(requirement)
@@ -82,7 +90,7 @@ def report_start(request, pk, number):
 
 
 def _report(request, pk, write=False):
-    return get_visible_or_404(Report.objects.select_related("requirement__issuer", "village", "submitted_by", "reviewed_by"),
+    return get_visible_or_404(Report.objects.select_related("requirement__issuer", "village", "department", "submitted_by", "reviewed_by"),
                               request.user, write=write, pk=pk)
 
 
@@ -99,7 +107,7 @@ def report_detail(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def report_edit(request, pk):
-    report = get_visible_or_404(Report.objects.select_related("requirement", "village"), request.user, write=True, pk=pk,
+    report = get_visible_or_404(Report.objects.select_related("requirement", "village", "department"), request.user, write=True, pk=pk,
                                 status__in=EDITABLE)
     form = ReportForm(request.POST or None, instance=report)
     if request.method == "POST" and form.is_valid():
@@ -147,6 +155,7 @@ def town_summary(request, pk, number, code):
     town = get_visible_or_404(Division, request.user, code=code, level=Level.TOWN)
     if not town.path.startswith(requirement.issuer.path):
         raise Http404("页面不存在，或不在您的数据范围内。")
-    rows = [row for row in services.standing(requirement, number, request.user) if row[0].path.startswith(town.path)]
+    rows = [row for row in services.standing(requirement, number, request.user)
+            if (row[0].division if requirement.reporters == Reporters.DEPARTMENTS else row[0]).path.startswith(town.path)]
     record("export", requirement, object_repr=f"导出工作汇报汇总：{town.name}{requirement.period_label(number)}{requirement.title}")
     return documents.summary_response(requirement, number, town, rows)

@@ -7,13 +7,29 @@ TOWN_USER = {CHANGGANG: "town", PINGGANG: "town2"}
 CADRE = {"411422100201": "village1", "411422100202": "village2", "411422101201": "village3"}
 
 
-def requirement(town_code, period="quarterly", year=2023, ledgers=("disputes",), due_days=5, title="平安建设工作季报"):
+def requirement(town_code, period="quarterly", year=2023, ledgers=("disputes",), due_days=5, title="平安建设工作季报", reporters="villages"):
     from safestar.reports.models import Requirement
 
     town = Division.objects.get(code=town_code)
-    found = Requirement.objects.filter(issuer=town, year=year, period=period, title=title).first()
+    found = Requirement.objects.filter(issuer=town, year=year, period=period, title=title, reporters=reporters).first()
     return found or Requirement.objects.create(issuer=town, title=title, year=year, period=period, due_days=due_days, ledgers=list(ledgers),
-                                               created_by=User.objects.get(username=TOWN_USER[town_code]))
+                                               reporters=reporters, created_by=User.objects.get(username=TOWN_USER[town_code]))
+
+
+def department_report(name="长岗派出所", number=1, status="draft", user="police"):
+    """A department's report for period `number` of its town's quarterly departments' requirement."""
+    from safestar.org.models import Department
+    from safestar.reports import services
+
+    department = Department.objects.get(name=name)
+    required = requirement(department.division.code, ledgers=(), title="部门平安建设工作季报", reporters="departments")
+    author = User.objects.get(username=user)
+    obj = services.open_report(required, department, number, author)
+    if status in ("submitted", "accepted") and obj.status == "draft":
+        services.submit(obj, author)
+    if status == "accepted" and obj.status == "submitted":
+        services.accept(obj, User.objects.get(username=TOWN_USER[department.division.code]))
+    return obj
 
 
 def report(code, number=1, status="draft"):

@@ -161,7 +161,7 @@ def test_the_town_summary_in_word(login, world, freeze_today):
     assert response.status_code == 200
     document = Document(io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content))
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "长岗镇2023年第一季度平安建设工作季报汇总" in text
+    assert "长岗镇2023年第一季度平安建设工作季报汇总" in text and "睢县平安办：" in text  # the town's summary goes to the county
     assert "按时报送1份、逾期报送1份" in text and "审核采纳2份" in text
     assert "长岗村：长岗村本季度化解纠纷3起" in text and "逾期报送：杨庄村" in text
     totals = document.tables[1].rows[-1]
@@ -175,8 +175,11 @@ def test_the_requirement_form_says_what_is_wrong(login, world):
     response = client.post("/reports/new/", {"title": "", "year": "1990", "period": "quarterly", "due_days": "90"})
     errors = response.context["form"].errors
     assert "年度应在" in errors["year"][0] and "60 天" in errors["due_days"][0] and errors["title"]
-    response = client.post("/reports/new/", {"title": "综治月报", "year": "2023", "period": "monthly", "due_days": "3",
-                                             "ledgers": ["disputes", "petitions"]})
+    response = client.post("/reports/new/", {"title": "综治月报", "year": "2023", "period": "monthly", "reporters": "departments",
+                                             "due_days": "3", "ledgers": ["disputes"]})
+    assert "部门的汇报不统计村台账" in response.context["form"].errors["ledgers"][0]
+    response = client.post("/reports/new/", {"title": "综治月报", "year": "2023", "period": "monthly", "reporters": "villages",
+                                             "due_days": "3", "ledgers": ["disputes", "petitions"]})
     requirement = Requirement.objects.get(title="综治月报")
     assert response.status_code == 302 and requirement.issuer.code == CHANGGANG and requirement.ledgers == ["disputes", "petitions"]
 
@@ -217,3 +220,47 @@ def test_the_standing_page_queries_do_not_grow_with_villages(login, world, djang
     # requirement (issuer joined), villages, their reports (village joined), towns for the summary
     with django_assert_num_queries(BASE + 4):
         assert client.get(f"/reports/{requirement.pk}/?period=1").status_code == 200
+
+
+def test_departments_report_to_the_town_and_read_only_their_own(login, world, freeze_today):
+    """A departments' requirement: the police station and the 司法所 of 长岗镇 report; each sees only its
+    own report; villages do not see the requirement at all; the town office reviews."""
+    freeze_today(datetime.date(2023, 4, 3))
+    police_report = factories.department_report(status="submitted")
+    requirement = police_report.requirement
+    assert police_report.division.code == CHANGGANG and police_report.counts == {}
+    rows = {reporter.name: t for reporter, report, t in services.standing(requirement, 1, user("town"))}
+    assert rows["长岗派出所"] == Timeliness.ON_TIME and rows["长岗镇司法所"] == Timeliness.PENDING
+    assert [r.name for r, _, _ in services.standing(requirement, 1, user("police"))] == ["长岗派出所"]
+    police = login("police")
+    page = police.get(f"/reports/{requirement.pk}/?period=1").content.decode()
+    assert "长岗镇司法所" not in page and "填写本部门" in page
+    assert police.get(f"/reports/filed/{police_report.pk}/").status_code == 200
+    village_report = factories.report(VILLAGE1)
+    assert police.get(f"/reports/filed/{village_report.pk}/").status_code == 404  # the police station does not share creation
+    assert login("village1").get(f"/reports/{requirement.pk}/").status_code == 404
+    # the police station cannot report for a villages' requirement, nor a village for the departments'
+    with pytest.raises(Refused, match="报送对象"):
+        services.open_report(factories.requirement(CHANGGANG), police_report.department, 1, user("police"))
+    with pytest.raises(Refused, match="报送对象"):
+        services.open_report(requirement, Division.objects.get(code=VILLAGE1), 1, user("village1"))
+    assert services.accept(police_report, user("town"), "同意")
+    freeze_today(datetime.date(2023, 4, 12))
+    rows = services.standing(requirement, 1, user("town"))
+    response = login("town").get(f"/reports/{requirement.pk}/periods/1/{CHANGGANG}/summary.docx")
+    document = Document(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert f"全镇{len(rows)}个部门应报{len(rows)}份" in text and "长岗派出所" in "".join(c.text for c in document.tables[0]._cells)
+    assert "长岗镇司法所" in text.split("未报送：")[1] and "长岗派出所" not in text.split("未报送：")[1]
+
+
+def test_the_county_reviews_only_what_it_required(world):
+    from safestar.org.roles import can
+
+    report = factories.report(VILLAGE1, status="submitted")
+    assert not can(user("county"), "reports.review", report)  # 长岗镇's requirement: the town reviews
+    county = Division.objects.get(code="411422000000")
+    required = Requirement.objects.create(issuer=county, title="县季报", year=2023, period="quarterly", due_days=5, ledgers=[])
+    own = services.open_report(required, Division.objects.get(code=VILLAGE1), 1, user("village1"))
+    services.submit(own, user("village1"))
+    assert can(user("county"), "reports.review", own) and services.accept(own, user("county"))
