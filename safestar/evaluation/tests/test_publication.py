@@ -40,7 +40,7 @@ def test_publishing_stores_the_results_as_published(published, users):
             live[code].total, live[code].status, live[code].band, live[code].county_rank, live[code].town_rank)
 
 
-def test_the_document_stays_the_same_file_after_a_later_star_withdrawal_and_the_page_lists_the_change(published, users, login):
+def test_the_document_stays_the_same_file_after_a_later_star_withdrawal_and_the_page_lists_the_change(published, users, login, api):
     client = login("county")
     before = client.get(f"/evaluation/{published.pk}/publication.docx").content
     published_row = next(r for r in published.snapshot if r["code"] == VILLAGE1)
@@ -57,6 +57,10 @@ def test_the_document_stays_the_same_file_after_a_later_star_withdrawal_and_the_
     assert shown[VILLAGE1]["status"] == "达标" and not shown[VILLAGE1]["unlocked"]
     assert [(name, what) for _, name, what, _ in page.context["changes"]] == [("长岗村", "摘星")]
     assert "村民被冒充客服诈骗" in html and 'data-testid="publication-changes"' in html
+    body = api("county")(f"/evaluation-rounds/{published.pk}").json()
+    assert {p["code"]: p["status"] for p in body["published"]}[VILLAGE1] == "达标"
+    assert [(c["village"], c["change"]) for c in body["changes_after_publication"]] == [("长岗村", "摘星")]
+    assert {r["result"]["village"]: r["result"]["status"] for r in body["results"]}[VILLAGE1] == "否决"  # the live result
 
 
 def test_an_unlocked_village_is_marked_on_the_published_list_and_its_re_recognition_listed(published, users, login):
