@@ -382,6 +382,23 @@ def _reports(factory, *args, **kw):
     return resolve
 
 
+def _objection(town, **kw):
+    """An objection to the first village of the town's published round."""
+    def resolve():
+        import datetime
+
+        from safestar.evaluation.models import Objection
+        from safestar.org.models import User
+
+        round = _open_round(town, True)
+        objection = Objection.objects.filter(round=round).first() or Objection.objects.create(
+            round=round, village=round.entries.order_by("village__code").first().village, raised_by="村民张某",
+            received_on=datetime.date(2024, 3, 2), content="对得分有异议", recorded_by=User.objects.get(username="county"))
+        return {"pk": objection.pk} | kw
+
+    return resolve
+
+
 def _period(town, number=1, **kw):
     return lambda: _reports("requirement", town)() | {"number": number} | kw
 
@@ -423,6 +440,10 @@ EVALUATION = {
     "evaluation-report-docx": Case("town", _round(CHANGGANG), other=_round(PINGGANG), denied="police"),
     "evaluation-report-pdf": Case("county", _round(CHANGGANG), other=_round(NINGLING_TOWN), denied="police"),
     "evaluation-publication-docx": Case("village1", _round(CHANGGANG, True), other=_round(PINGGANG, True), denied="police"),
+    "evaluation-objection-add": Case("county", _round(CHANGGANG, True), other=_round(NINGLING_TOWN, True), denied="town", ok=302,
+                                     method="post"),
+    "evaluation-objection-decide": Case("county", _objection(CHANGGANG, step="reject"), other=_objection(NINGLING_TOWN, step="reject"),
+                                        denied="town", ok=302, method="post"),
     "evaluation-entry": Case("village1", _entry(VILLAGE1), other=_entry(VILLAGE2), denied="police"),
     "evaluation-entry-xlsx": Case("village1", _entry(VILLAGE1), other=_entry(VILLAGE2), denied="police"),
     "evaluation-entry-line": Case("village1", _entry(VILLAGE1, code="C1.5"), other=_entry(VILLAGE2, code="C1.5"), denied="police",

@@ -16,6 +16,7 @@ are dropped.
 
 import io
 import re
+import zipfile
 
 from django.template.loader import render_to_string
 from docx import Document
@@ -157,14 +158,31 @@ def png_data_uri(png):
     return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
-def docx_bytes(document):
+def docx_bytes(document, moment=None):
+    """The .docx file. With `moment` (a datetime), the same document made again is the same file,
+    byte for byte: its created / modified properties and every zip entry's time are `moment`, not now
+    (a frozen publication downloaded twice)."""
     buffer = io.BytesIO()
+    if moment is None:
+        document.save(buffer)
+        return buffer.getvalue()
+    moment = moment.replace(microsecond=0, tzinfo=None)
+    properties = document.core_properties
+    properties.created = properties.modified = moment
+    properties.revision = 1
+    properties.last_modified_by = ""
     document.save(buffer)
-    return buffer.getvalue()
+    stamped = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(stamped, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=moment.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(item.filename))
+    return stamped.getvalue()
 
 
-def docx_response(document, filename):
-    return download_response(docx_bytes(document), filename, DOCX)
+def docx_response(document, filename, moment=None):
+    return download_response(docx_bytes(document, moment), filename, DOCX)
 
 
 def html_to_pdf(html):

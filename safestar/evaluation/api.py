@@ -68,6 +68,9 @@ class ResultOut(Schema):
 
 class RoundOutWithResults(RoundOut):
     results: list[ResultOut]
+    published_at: str | None  # when the results were published (公示)
+    published: list[dict]  # the results as published, frozen (scores, results, ranks; `unlocked` since), in the caller's scope
+    changes_after_publication: list[dict]  # 摘星, 授星, unlocks and re-recognitions since: {at, village, change, detail}
 
 
 @router.get("/evaluation-rounds/{pk}", response=RoundOutWithResults, url_name="evaluation-round",
@@ -84,7 +87,14 @@ def round_detail(request, pk: int):
         e = entries.get(result.village)
         out.append({"entry": e.pk if e else None, "stage": e.status if e else "", "stage_label": e.get_status_display() if e else "",
                     "town_rank": result.town_rank, "county_rank": result.county_rank, "result": as_json(result)})
-    return _round_json(r) | {"results": out}
+    published = r.status == Round.Status.PUBLISHED
+    changes = services.publication_changes(r, villages) if published else []
+    return _round_json(r) | {
+        "results": out,
+        "published_at": r.published_at.isoformat() if r.published_at else None,
+        "published": services.published_rows(r, villages) if published else [],
+        "changes_after_publication": [{"at": at.isoformat(), "village": name, "change": what, "detail": detail} for at, name, what, detail in changes],
+    }
 
 
 class LineOut(Schema):

@@ -33,6 +33,11 @@ class Round(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="公示人"
     )
+    published_at = models.DateTimeField("公示时间", null=True, blank=True)
+    # The results as published, frozen: [{village, code, name, town, total, status, band, county_rank,
+    # town_rank}] in the order published. The publication page and document always show this; what
+    # changes later (摘星, unlocks, re-recognitions) is listed beside it (services.publication_changes).
+    snapshot = models.JSONField("公示时的结果", default=list, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     objects = ScopedQuerySet.as_manager()
@@ -241,3 +246,54 @@ class StarRecord(models.Model):
 
     def __str__(self):
         return f"{self.year}年 {self.village.name} {self.get_action_display()}：{self.band or self.star}"
+
+
+class Objection(models.Model):
+    """An objection (异议) to a village's published result, raised during the publication period:
+    who raised it, when it was received, what it says, who recorded it; then its outcome (成立 /
+    不成立, with the handling written down) through the table below."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待处理"
+        UPHELD = "upheld", "异议成立"
+        REJECTED = "rejected", "异议不成立"
+
+    round = models.ForeignKey(Round, models.CASCADE, related_name="objections", verbose_name="评查轮次")
+    village = models.ForeignKey("org.Division", models.PROTECT, related_name="+", verbose_name="村")
+    raised_by = models.CharField("异议人", max_length=50, help_text="提出异议的人或单位")
+    received_on = models.DateField("收到日期", help_text="须在公示期内")
+    content = models.TextField("异议内容", max_length=2000)
+    status = models.CharField("处理状态", max_length=12, choices=Status.choices, default=Status.OPEN)
+    outcome = models.CharField("处理结果", max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="登记人")
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "village__path"
+    scope_read = "reads_business"
+    scope_write = None  # recorded and decided only through evaluation.services
+
+    class Meta:
+        verbose_name = verbose_name_plural = "公示异议"
+        ordering = ["received_on", "id"]
+
+    def __str__(self):
+        return f"{self.village.name}：{self.raised_by}的异议"
+
+    @classmethod
+    def scope_extra(cls, queryset, user, write=False):
+        return _departments_that_evaluate(queryset, user)
+
+    def get_absolute_url(self):
+        return reverse("evaluation-round", args=[self.round_id]) + f"#objection-{self.pk}"
+
+
+O = Objection.Status
+Flow(Objection, [
+    Transition("uphold", (O.OPEN,), O.UPHELD, "evaluation.publish", "异议成立", title="认定异议成立", reason="须写明处理结果",
+               reason_label="处理结果", reason_max=500, comment_as="outcome", who="只有县政法委评查员可以处理公示异议",
+               confirm="异议成立：请写明如何处理（如解锁该村重新评查）。"),
+    Transition("reject", (O.OPEN,), O.REJECTED, "evaluation.publish", "异议不成立", title="认定异议不成立", reason="须写明处理结果",
+               reason_label="处理结果", reason_max=500, comment_as="outcome", who="只有县政法委评查员可以处理公示异议"),
+])

@@ -6,6 +6,7 @@ import builtins
 import io
 
 from docx.shared import Cm
+from django.utils import timezone
 
 from safestar.audit.log import record
 from safestar import clock
@@ -183,13 +184,15 @@ def report_pdf(round, villages, request=None):
 
 
 def publication_docx(round, villages):
-    ranked, entries, towns = summary(round, villages)
+    """The publication as published (the round's frozen snapshot), the same file whenever downloaded:
+    what changed afterwards is on the round's page, never in this document."""
+    rows = services.published_rows(round, villages)
     document = word_document(f"{round}结果公示")
     add_paragraph(document, f"根据《{round.scheme.name}》，经村自评、乡镇初审、县级评查和认定，现将评查结果予以公示。"
                             f"公示期：{round.publish_start:%Y年%m月%d日}至{round.publish_end:%Y年%m月%d日}。"
                             "如有异议，请在公示期内向县委政法委反映。")
     add_table(document, ["序号", "乡镇", "村", "得分", "结果", "星级档次"],
-              [(n, towns.get(r.village, ""), r.name, f"{r.total:g}", r.status, r.band) for n, r in enumerate(ranked, start=1)])
+              [(n, r["town"], r["name"], f"{r['total']:g}", r["status"], r["band"]) for n, r in enumerate(rows, start=1)])
     add_signature(document, "县委政法委", round.publish_start)
     record("export", round, object_repr=f"导出公示名单：{round}")
-    return docx_response(document, f"{round}结果公示.docx")
+    return docx_response(document, f"{round}结果公示.docx", moment=timezone.localtime(round.published_at))

@@ -24,7 +24,7 @@ from safestar.schemes.engine import PASSED, UNDETERMINED, rank
 from safestar.schemes.kinds import kind_of
 from safestar.schemes.services import results
 
-from .models import BEFORE_REVIEW, COUNTY_STAGE, TOWN_STAGE, VILLAGE_STAGE, Entry, Line, Round, StarRecord
+from .models import BEFORE_REVIEW, COUNTY_STAGE, TOWN_STAGE, VILLAGE_STAGE, Entry, Line, Objection, Round, StarRecord
 
 S = Entry.Status
 
@@ -243,8 +243,88 @@ def publish(round, user, start, end):
     pending = round.entries.exclude(status=S.RECOGNISED).count()
     if pending:
         raise Refused(f"还有 {pending} 个村的结果未认定，不能公示")
+    everyone = Division.objects.filter(pk__in=round.entries.values("village"))
     return perform(round, "publish", user, changes={"publication": [None, f"{start} 至 {end}"]},
-                   updates={"publish_start": start, "publish_end": end, "published_by": user})
+                   updates={"publish_start": start, "publish_end": end, "published_by": user, "published_at": timezone.now(),
+                            "snapshot": snapshot(round, everyone)})
+
+
+def snapshot(round, villages):
+    """The round's results as they are published, frozen into the round: every village's total,
+    result, band and ranks, in the order of the results page."""
+    towns = dict(villages.values_list("id", "parent__name"))
+    return [
+        {"village": r.village, "code": r.code, "name": r.name, "town": towns.get(r.village, ""), "total": r.total,
+         "status": r.status, "band": r.band, "county_rank": r.county_rank, "town_rank": r.town_rank}
+        for r in round_results(round, villages)
+    ]
+
+
+def published_rows(round, villages):
+    """The frozen publication for the villages in scope (`villages`, a queryset), each with `unlocked`:
+    whether its entry has been unlocked since (it is being evaluated again)."""
+    shown = set(villages.values_list("id", flat=True))
+    frozen = round.snapshot or snapshot(round, Division.objects.filter(pk__in=round.entries.values("village")))  # published before snapshots
+    locked = set(round.entries.filter(village__in=villages, status=S.RECOGNISED).values_list("village", flat=True))
+    return [row | {"unlocked": row["village"] not in locked} for row in frozen if row["village"] in shown]
+
+
+def publication_changes(round, villages):
+    """What happened to the published villages in scope after publication, oldest first: 摘星 and
+    授星 (star records), unlocks and recognitions of their entries (the entry's transition events).
+    [(moment, village name, what, detail)]; three queries."""
+    from safestar.core.models import Event
+
+    if round.published_at is None:
+        return []
+    names = dict(villages.values_list("id", "name"))
+    changes = []
+    stars = StarRecord.objects.filter(round=round, village__in=villages, at__gt=round.published_at)
+    for star in stars.select_related("incident").order_by("at", "id"):
+        detail = star.reason + (f"（案事件：{star.incident}）" if star.incident_id else "")
+        changes.append((star.at, names.get(star.village_id, ""), star.get_action_display(), detail))
+    entries = dict(round.entries.filter(village__in=villages).values_list("id", "village"))
+    events = Event.objects.filter(object_type="evaluation.entry", object_id__in=list(entries), action__in=["unlock", "recognise"],
+                                  at__gt=round.published_at).order_by("at", "id")
+    labels = {"unlock": "解锁", "recognise": "重新认定"}
+    for event in events:
+        changes.append((event.at, names.get(entries.get(event.object_id), ""), labels[event.action], event.comment))
+    # A step and the star it causes are written together: at the same moment, the step comes first.
+    return sorted(changes, key=lambda c: (c[0], c[2] in ("摘星", "授星")))
+
+
+# -- objections during the publication (公示异议) ----------------------------------------------------
+
+
+def record_objection(round, village, user, *, raised_by, received_on, content):
+    """Record an objection to `village`'s published result; refused (in Chinese) before publication,
+    outside the publication period, for a village not in the round, or without who and what."""
+    if not can(user, "evaluation.publish", round):
+        raise Refused("只有县政法委评查员可以登记公示异议")
+    if round.status != Round.Status.PUBLISHED:
+        raise Refused("评查结果尚未公示，不能登记公示异议")
+    if not round.entries.filter(village=village).exists():
+        raise Refused(f"{village.name}不在本轮评查中")
+    if not round.publish_start <= received_on <= round.publish_end:
+        raise Refused(f"收到日期 {received_on:%Y-%m-%d} 不在公示期（{round.publish_start:%Y-%m-%d} 至 {round.publish_end:%Y-%m-%d}）内")
+    if received_on > clock.today():
+        raise Refused("收到日期不能晚于今天")
+    raised_by, content = (raised_by or "").strip(), (content or "").strip()
+    if not raised_by or not content:
+        raise Refused("请填写异议人和异议内容")
+    with transaction.atomic():
+        objection = Objection.objects.create(round=round, village=village, raised_by=raised_by[:50], received_on=received_on,
+                                             content=content[:2000], recorded_by=user)
+        record("create", objection, actor=user, object_repr=f"登记公示异议：{round} {village.name}",
+               changes={"raised_by": [None, objection.raised_by], "received_on": [None, str(received_on)], "content": [None, objection.content]})
+    return objection
+
+
+def decide_objection(objection, step, user, outcome):
+    """异议成立 (uphold) or 不成立 (reject), with the handling written down: a step of the objection's table."""
+    if step not in Objection.flow:
+        raise Refused("未知的处理方式")
+    return perform(objection, step, user, comment=outcome, updates={"outcome": (outcome or "").strip()[:500]})
 
 
 # -- points ---------------------------------------------------------------------------------------

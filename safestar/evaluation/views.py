@@ -15,7 +15,7 @@ from safestar.org.roles import Level, can
 from safestar.schemes.models import Scheme
 
 from . import reports, services
-from .models import BEFORE_REVIEW, Entry, Line, Round, StarRecord
+from .models import BEFORE_REVIEW, Entry, Line, Objection, Round, StarRecord
 
 
 def _round(request, pk):
@@ -75,11 +75,70 @@ def round_detail(request, pk):
     entries = {e.village_id: e for e in round.entries.filter(village__in=villages)}  # 1 query
     rows = [(r, entries.get(r.village)) for r in ranked]
     town_states = _town_states(round, request.user)
+    published = round.status == Round.Status.PUBLISHED
+    objections = list(round.objections.visible_to(request.user).select_related("village", "recorded_by")) if published else []
+    for objection in objections:
+        objection.steps = Objection.flow.allowed(objection, request.user)
     return render(request, "evaluation/round_detail.html", {
         "round": round, "rows": rows, "towns": town_states,
         "can_publish": bool(Round.flow.allowed(round, request.user)),
         "today": clock.today(),
+        "published": services.published_rows(round, villages) if published else [],
+        "changes": services.publication_changes(round, villages) if published else [],
+        "objections": objections,
+        "objection_form": ObjectionForm(villages=villages.filter(pk__in=round.entries.values("village")))
+        if published and can(request.user, "evaluation.publish", round) else None,
     })
+
+
+class ObjectionForm(forms.Form):
+    village = forms.ModelChoiceField(label="村", queryset=Division.objects.none(), empty_label="请选择村")
+    raised_by = forms.CharField(label="异议人", max_length=50)
+    received_on = forms.DateField(label="收到日期", widget=forms.DateInput(attrs={"type": "date"}))
+    content = forms.CharField(label="异议内容", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = villages.order_by("code")
+
+
+@require_POST
+def objection_add(request, pk):
+    """登记公示异议 against a village of the published round."""
+    round = _round(request, pk)
+    require(can(request.user, "evaluation.publish", round))
+    form = ObjectionForm(request.POST, villages=_villages(round, request.user).filter(pk__in=round.entries.values("village")))
+    if not form.is_valid():
+        messages.error(request, "登记异议失败：" + "；".join(f"{form.fields[f].label if f in form.fields else ''}{'：' if f in form.fields else ''}{e}"
+                                                     for f, errors in form.errors.items() for e in errors))
+        return redirect(round)
+    try:
+        d = form.cleaned_data
+        services.record_objection(round, d["village"], request.user, raised_by=d["raised_by"], received_on=d["received_on"], content=d["content"])
+    except Refused as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, f"已登记对{d['village'].name}的公示异议。")
+    return redirect(round)
+
+
+@require_POST
+def objection_decide(request, pk, step):
+    """异议成立 / 不成立, with the handling written down."""
+    objection = get_visible_or_404(Objection.objects.select_related("round"), request.user, pk=pk)
+    if step not in Objection.flow:
+        raise Http404
+    require(Objection.flow.may(request.user, step, objection))
+    try:
+        done = services.decide_objection(objection, step, request.user, request.POST.get("reason", ""))
+    except Refused as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        if done:
+            messages.success(request, f"已处理：{objection}（{objection.get_status_display()}）")
+        else:
+            messages.info(request, "该异议已由他人处理。")
+    return redirect(objection.round)
 
 
 def _town_states(round, user):

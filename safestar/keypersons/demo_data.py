@@ -14,7 +14,7 @@ from django.db import transaction
 
 from safestar.clock import today
 from safestar.core.validators import id_check_char
-from safestar.org.demo import TOWN, Batch, demo_town, write
+from safestar.org.demo import TOWN, Batch, demo_town, person_name, write
 from safestar.org.models import Division
 
 from .models import Category, KeyPerson, Status, Treatment, Visit, VisitKind
@@ -54,12 +54,67 @@ def _id_number(region, birth, seq):
     return first17 + id_check_char(first17)
 
 
+# The benchmark's key persons (records() with an rng): in every village without named ones, 3–7
+# (about 5, as a village really has), visited about every two months (about 6 visits a year, some
+# late), in the categories villages most often register. (category, details)
+GENERATED = [
+    ("released", lambda rng, year: {"release_date": datetime.date(year - rng.randint(1, 4), rng.randint(1, 12), rng.randint(1, 28)),
+                                    "sentence": rng.choice(["盗窃罪，有期徒刑一年", "故意伤害罪，有期徒刑二年", "诈骗罪，有期徒刑三年"])}),
+    ("correction", lambda rng, year: {"correction_start": datetime.date(year - 1, rng.randint(1, 12), rng.randint(1, 28)),
+                                      "correction_end": datetime.date(year + 1, rng.randint(1, 12), rng.randint(1, 28))}),
+    ("youth", lambda rng, year: {}),
+    ("drugs", lambda rng, year: {"drug_tests": f"{year}-03 尿检阴性；{year}-09 尿检阴性"}),
+    ("mental", lambda rng, year: {"guardian_name": rng.choice("王李张刘陈杨") + rng.choice(["秀英", "桂兰", "国强", "建华"]),
+                                  "guardian_relation": rng.choice(["配偶", "父亲", "母亲", "子女"]),
+                                  "guardian_phone": f"138{rng.randrange(10**8):08d}", "risk_grade": rng.choice([0, 1, 1, 2]),
+                                  "treatment": Treatment.HOME}),
+]
+NAMED_BIRTHS = {p[3] for p in PERSONS}
+
+
+def _generated(town, rng, categories):
+    """About 5 key persons in each village without named ones, each with about 6 visits a year; ID
+    numbers unique in the province: the birth date is the town's (serial × 7 days from 1955) and the
+    sequence number the person's place in the town (500–999)."""
+    named = {index for index, *_ in PERSONS}
+    persons, links, visits = [], [], []
+    birth = datetime.date(1955, 1, 1) + datetime.timedelta(days=(town.serial * 7) % 18000)
+    if birth.strftime("%Y%m%d") in NAMED_BIRTHS:
+        birth += datetime.timedelta(days=1)
+    last = min(datetime.date(town.year, 12, 31), today())
+    k = 0
+    for index, village in town.numbered():
+        if index in named:
+            continue
+        for _ in range(rng.randint(3, 7)):
+            code, details = rng.choice(GENERATED)
+            registered = datetime.date(town.year - rng.randint(0, 2), rng.randint(1, 12), rng.randint(1, 28))
+            registered = min(registered, last)
+            person = KeyPerson(
+                division=village, name=person_name(rng), id_number=_id_number(village.code[:6], birth.strftime("%Y%m%d"), 500 + k),
+                phone=f"1{rng.choice('3589')}{rng.randrange(10**9):09d}", address=f"{village.name}{rng.randint(1, 9)}组",
+                status=Status.MANAGED, registered_on=registered, **details(rng, town.year), **MEASURES,
+            )
+            k += 1
+            persons.append(person)
+            links.append(KeyPerson.categories.through(keyperson=person, category=categories[code]))
+            day = max(registered, datetime.date(town.year, 1, 1)) + datetime.timedelta(days=rng.randint(3, 40))
+            while day <= last:
+                visits.append(Visit(division=village, person=person, visited_on=day, visitor=person_name(rng),
+                                    kind=VisitKind.CHECK if code == "drugs" else VisitKind.HELP if code == "released" else VisitKind.VISIT,
+                                    findings=FINDINGS[code]))
+                day += datetime.timedelta(days=rng.randint(45, 75))
+    return persons, links, visits
+
+
 def records(town, rng):
     """The recipe: a town's key persons, their categories and their visits (org.demo.Town; shared
-    with the benchmark, where ID numbers differ between towns by the town's serial)."""
+    with the benchmark, where ID numbers differ between towns by the town's serial). The demo
+    (rng None) has the named persons of 长岗村 and 杨庄村 only; the benchmark (an rng) adds about 5
+    in every other village with about 6 visits a year each (`_generated`)."""
     registered = datetime.date(town.year, 2, 10)
     categories = Category.objects.in_bulk(field_name="code")
-    persons, links, visits = [], [], []
+    persons, links, visits = _generated(town, rng, categories) if rng is not None else ([], [], [])
     for seq, (index, responsible, name, birth, cats, status, details, measures, stop) in enumerate(PERSONS, start=1):
         village = town.village(index)
         if village is None:

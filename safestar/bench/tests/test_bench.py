@@ -98,6 +98,26 @@ def test_every_ledger_and_every_metric_has_data_in_the_benchmark():
     assert not unread, f"指标读取的记录在基准数据中都没有：{unread}"
 
 
+@pytest.mark.django_db
+def test_the_benchmark_has_about_5_key_persons_a_village_visited_about_6_times_a_year():
+    """Key-person metrics face a realistic registry in the benchmark: besides the named persons of the
+    first two villages, every village has 3–7 (about 5), visited about every two months."""
+    import datetime
+
+    from django.db.models import Count
+
+    from safestar.keypersons.models import KeyPerson, Visit
+
+    _bench("generate", "--towns", "2", "--villages-per-town", "12")
+    per_village = dict(KeyPerson.objects.values("division__code").annotate(n=Count("id")).values_list("division__code", "n"))
+    others = [n for code, n in per_village.items() if not code.endswith(("201", "202"))]
+    assert len(others) == 20 and all(3 <= n <= 7 for n in others) and 4 <= sum(others) / len(others) <= 6
+    year_long = KeyPerson.objects.filter(registered_on__lt=datetime.date(2023, 1, 1)).exclude(division__code__endswith="201")
+    visits = Visit.objects.filter(person__in=year_long, visited_on__year=2023).count()
+    assert year_long.count() > 20 and 5 <= visits / year_long.count() <= 7.5
+    assert KeyPerson.objects.values("id_number_hash").distinct().count() == KeyPerson.objects.count()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_page_benchmark_tiny(live_server):
     """bench pages' parts on a tiny generated database: its accounts see their pages (no error page

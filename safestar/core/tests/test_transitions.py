@@ -38,6 +38,14 @@ def _round():
     return round
 
 
+def _objection():
+    from safestar.evaluation.models import Objection
+
+    round = _round()
+    return Objection.objects.create(round=round, village=round.entries.get(village__code=VILLAGE1).village, raised_by="村民张某",
+                                    received_on=datetime.date(2024, 3, 2), content="对得分有异议", recorded_by=User.objects.get(username="county"))
+
+
 def _plan():
     from safestar.creation.tests import factories
 
@@ -69,6 +77,7 @@ def _subjects():
                               "evaluate": "county", "recognise": "county", "unlock": "county"}),
         "evaluation.round": (_round, {"publish": "county"}),
         "reports.report": (lambda: _report(), {"submit": "village1", "accept": "town", "return": "town"}),
+        "evaluation.objection": (_objection, {"uphold": "county", "reject": "county"}),
         "incidents.incident": (lambda: make_record("incidents", VILLAGE1), {"recognise": "county", "withdraw": "county"}),
     }
 
