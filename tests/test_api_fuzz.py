@@ -19,14 +19,7 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "4"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 PERSONAS = ("town",)
-STATUSES = {}  # 长岗镇平安办: reads every ledger of its town, writes some
-
-
-def _operations():
-    from safestar.api import api
-
-    schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
-    return [result.ok() for result in schema.get_all_operations()]
+STATUSES = {}  # status → count over the run: the cases must reach the views, not only the checks in front  # 长岗镇平安办: reads every ledger of its town, writes some
 
 
 @pytest.fixture
@@ -44,10 +37,7 @@ def _run(operation, mode, headers):
     @given(case=operation.as_strategy(generation_mode=mode))
     def run(case):
         response = case.call(headers=headers)
-        key = (str(mode), response.status_code)
-        STATUSES[key] = STATUSES.get(key, 0) + 1
-        if response.status_code == 401 and mode == GenerationMode.POSITIVE:
-            print("401", case.headers, case.path_parameters)
+        STATUSES[response.status_code] = STATUSES.get(response.status_code, 0) + 1
         try:
             case.validate_response(response, checks=CHECKS, headers=headers)
         except Exception as exc:  # noqa: BLE001 — collected per operation, reported together
@@ -68,5 +58,5 @@ def test_every_operation_answers_as_documented(persona, wsgi_schema, world):
         operation = result.ok()
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             failures += _run(operation, mode, headers)
-    print(sorted(STATUSES.items()))
     assert not failures, "\n\n".join(failures[:20]) + f"\n\n共 {len(failures)} 个问题"
+    assert STATUSES.get(200, 0) > 50 and STATUSES.get(422, 0) > 50, STATUSES

@@ -16,6 +16,7 @@ before any view, form or schema sees it (docs/security.md "输入的边界").
 
 import datetime
 import json
+import math
 import re
 from typing import Annotated
 
@@ -102,6 +103,25 @@ def year_window():
     return settings.SAFESTAR_YEARS
 
 
+def day(value):
+    """A date from a query value (YYYY-MM-DD) within the years of SAFESTAR_YEARS, else None."""
+    try:
+        found = datetime.date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        return None
+    low, high = year_window()
+    return found if low <= found.year <= high else None
+
+
+def number(value):
+    """A finite number from a form value ("3.5"), else None ("abc", "nan", "inf", "1e400")."""
+    try:
+        found = float(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return found if math.isfinite(found) else None
+
+
 def year(value):
     """A year from a query value within SAFESTAR_YEARS, else None."""
     low, high = year_window()
@@ -145,9 +165,28 @@ def check_date(value):
                               params={"value": value.isoformat(), "latest": latest.isoformat()})
 
 
-def install():
-    """Called once from CoreConfig.ready(): the date window on every form date field."""
-    from django import forms
+class IdConverter:
+    """`<id:pk>` in page URLs: a whole number the id columns can hold; a larger one matches no page (404)
+    instead of overflowing the database's integer."""
 
+    regex = "[0-9]{1,10}"
+
+    def to_python(self, value):
+        number = int(value)
+        if not 1 <= number <= MAX_ID:
+            raise ValueError("not an id")
+        return number
+
+    def to_url(self, value):
+        return str(value)
+
+
+def install():
+    """Called once from CoreConfig.ready(), before any URL pattern is read: the `id` path converter
+    and the date window on every form date field."""
+    from django import forms
+    from django.urls import register_converter
+
+    register_converter(IdConverter, "id")
     if check_date not in forms.DateField.default_validators:
         forms.DateField.default_validators = [*forms.DateField.default_validators, check_date]

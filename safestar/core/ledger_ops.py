@@ -24,11 +24,7 @@ FILTER_PARAMS = ("q", "village", "year", "start", "end", "kind", "status", "dele
 
 
 def _date(value):
-    try:
-        day = datetime.date.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        return None
-    return day if day.year >= edge.year_window()[0] else None
+    return edge.day(value.isoformat() if isinstance(value, datetime.date) else value)
 
 
 def filter_value(field, value):

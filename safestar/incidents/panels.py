@@ -1,4 +1,5 @@
 from safestar.clock import today
+from safestar.core import edge
 from safestar.core.panels import nav_entry, village_panel
 from safestar.core.scope import can_read
 from safestar.org.models import Division
@@ -12,8 +13,7 @@ def three_zero_panel(request, village):
     """三零 status of the village for a year (?year=, default this year), from recognised incidents."""
     if not can_read(Incident, request.user):
         return None
-    year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() else today().year
+    year = edge.year(request.GET.get("year")) or today().year
     counts = three_zero(year, Division.objects.filter(pk=village.pk)).get(village.pk, {})
     items = [(c.label, counts.get(c.value, 0)) for c in ZeroCategory]
     return "incidents/three_zero_panel.html", {"year": year, "items": items, "village": village,
