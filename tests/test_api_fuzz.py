@@ -24,9 +24,21 @@ STATUSES = {}  # status → count over the run: the cases must reach the views, 
 
 @pytest.fixture
 def wsgi_schema(world):
+    """The document as the running app serves it; requests go straight to the WSGI app, inside the
+    test's transaction (as Django's test client does, the end of a request does not close the
+    database connection: on PostgreSQL that would end the test's transaction)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
     from safestar.wsgi import application
 
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def _run(operation, mode, headers):

@@ -58,7 +58,7 @@ def rounds(request, limit: Limit = 100, offset: Offset = 0):
     return {"count": queryset.count(), "items": [_round_json(r) for r in queryset[offset:offset + limit]]}
 
 
-class ResultOut(Schema):
+class RoundResultOut(Schema):
     entry: int | None
     stage: str
     stage_label: str
@@ -68,7 +68,7 @@ class ResultOut(Schema):
 
 
 class RoundOutWithResults(RoundOut):
-    results: list[ResultOut]
+    results: list[RoundResultOut]
 
 
 @router.get("/evaluation-rounds/{pk}", response=RoundOutWithResults, url_name="evaluation-round",
