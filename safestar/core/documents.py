@@ -19,6 +19,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from safestar.clock import today
+from safestar.core.edge import clean_text
 from safestar.core.sheets import download_response
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -66,12 +67,12 @@ def word_document(title, *, issuer="", number=""):
 
 
 def add_heading(document, text, level=1):
-    return document.add_heading(text, level=level)
+    return document.add_heading(clean_text(text), level=level)
 
 
 def add_paragraph(document, text, *, bold=False, align=None):
     paragraph = document.add_paragraph()
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(clean_text(text))  # text saved before core/edge.py cleaned input may hold a \x0b
     run.bold = bold
     if align == "right":
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -89,11 +90,11 @@ def add_table(document, header, rows):
     for i, label in enumerate(header):
         cell = table.rows[0].cells[i]
         cell.text = ""
-        cell.paragraphs[0].add_run(str(label)).bold = True
+        cell.paragraphs[0].add_run(clean_text(str(label))).bold = True
     for r, row in enumerate(rows, start=1):
         cells = table.rows[r].cells
         for c, value in enumerate(row):
-            cells[c].text = "" if value is None else str(value)
+            cells[c].text = "" if value is None else clean_text(str(value))
     return table
 
 

@@ -189,3 +189,24 @@ def test_no_two_schemas_share_a_name():
         if model.__name__ in names:
             by_name.setdefault(model.__name__, set()).add(model)
     assert {name: classes for name, classes in by_name.items() if len(classes) > 1} == {}
+
+
+def test_text_saved_before_the_edge_still_makes_documents():
+    """A finding saved with a vertical tab before input was cleaned: Word and xlsx files are still made."""
+    import io
+
+    import docx
+
+    from safestar.core.documents import add_paragraph, add_table, docx_bytes, word_document
+    from python_calamine import CalamineWorkbook
+
+    from safestar.core.sheets import Column, write_xlsx
+
+    document = word_document("整改通知书")
+    add_paragraph(document, "问题\x0b描述\x00")
+    add_table(document, ["问题"], [["界墙\x0b争执"]])
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(docx_bytes(document))).paragraphs)
+    assert "问题\n描述" in text or "问题描述" in text
+    content = write_xlsx(title="台账", columns=[Column("summary", "概况")], rows=[["界墙\x0b争执\x01"]])
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
+    assert ["界墙\n争执"] in [row[:1] for row in rows]
