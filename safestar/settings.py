@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "safestar.core.middleware.LoginRequired",
+    "safestar.core.edge.EdgeInput",
     "safestar.audit.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "safestar.org.middleware.AccountGate",
@@ -220,6 +221,13 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
 SAFESTAR_DEMO_BANNER = DEMO
+
+# Input at the edge (core/edge.py, docs/security.md): the years a query or an API parameter may
+# name, and the window every date typed into a form must fall in (a ledger date that cannot lie
+# ahead is checked by the ledger form itself).
+SAFESTAR_YEARS = (1949, 2100)
+SAFESTAR_EARLIEST_DATE = datetime.date(1949, 1, 1)
+SAFESTAR_DAYS_AHEAD = 366
 
 # Field encryption keys (AES-256-GCM) and the HMAC key for exact-match lookups: from the
 # environment, or from a key file kept outside the database (see docs/security.md).

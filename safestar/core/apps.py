@@ -12,6 +12,10 @@ class CoreConfig(AppConfig):
 
         fields.BLANK_CHOICE_LABEL = "请选择"
 
+        from . import edge
+
+        edge.install()  # the date window on every form date field (core/edge.py)
+
         # Each app declares its ledgers, metrics and what it adds to pages it does not own (village-page
         # panels, navigation entries, home cards: core/panels.py) in ledgers.py, metrics.py, panels.py.
         from django.utils.module_loading import autodiscover_modules

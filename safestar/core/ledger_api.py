@@ -6,12 +6,15 @@ Django form, so the API validates exactly as the pages do; every query goes thro
 """
 
 import datetime
+from typing import Annotated, Literal
 
+from django.db import models
 from django.forms.models import model_to_dict
 from ninja import Router, Schema, Status
 from ninja.orm import create_schema
 from pydantic import Field, create_model
 
+from .edge import MAX_ID, Id, Year
 from .ledger import LEDGERS
 from .ledger_ops import filtered, save, soft_delete
 from .read_api import add_read_routes
@@ -20,20 +23,39 @@ from .scope import can_write, get_visible_or_404, require
 from .states import EFFECTIVE_LABEL, tracked
 
 
-class LedgerFilters(Schema):
-    q: str | None = None
-    village: str | None = None
-    year: int | None = None
-    start: str | None = None
-    end: str | None = None
-    kind: str | None = None
-    status: str | None = None
-    overdue: str | None = None  # "1": only the records overdue today (ledgers declaring `overdue`)
-    deleted: str | None = None
-    sort: str | None = None
+Text = Annotated[str, Field(max_length=200)]
+Version = Annotated[int, Field(ge=0, le=MAX_ID, description="读取该记录时得到的版本号")]
 
 
-class Errors(Schema):
+def _filter_type(field):
+    """The declared type of a kind/status filter: the field's choices, yes/no, or a related record's id."""
+    if field.choices:
+        return Literal[tuple(str(value) for value, _ in field.flatchoices)]
+    if isinstance(field, models.BooleanField):
+        return bool
+    if field.many_to_one:
+        return Id
+    return Text
+
+
+def filters_schema(ledger):
+    """The list's query parameters (ledger_ops.filtered), each with its type: a value outside it answers 422."""
+    fields = {"q": (Text | None, Field(None, description="搜索")), "village": (Text | None, Field(None, description="村代码"))}
+    if ledger.date_field:
+        fields |= {"year": (Year | None, None), "start": (datetime.date | None, Field(None, description="起始日期")),
+                   "end": (datetime.date | None, Field(None, description="截止日期"))}
+    for param, name in (("kind", ledger.kind_field), ("status", ledger.status_field)):
+        if name:
+            fields[param] = (_filter_type(ledger.field(name)) | None, Field(None, description=str(ledger.label(name))))
+    sorts = tuple(f"{prefix}{name}" for name in ledger.sortable() for prefix in ("", "-"))
+    if ledger.overdue is not None:
+        fields["overdue"] = (bool | None, Field(None, description="true：只列今天已逾期的"))
+    fields |= {"deleted": (bool | None, Field(None, description="true：只列已删除的")),
+               "sort": (Literal[sorts] | None, Field(None, description="排序字段（前加 - 为倒序）"))}
+    return create_model(f"{ledger.model.__name__}Filters", __base__=Schema, **fields)
+
+
+class Errors(Schema):  # the one error body of the API (core/api_errors.py)
     detail: str
     errors: dict[str, list[str]] = {}
 
@@ -51,7 +73,7 @@ def _form(ledger, user, payload, instance=None):
     data = {k: ("" if v is None else v) for k, v in data.items()}
     form = ledger.form_class()(data=data, instance=instance, user=user)
     form.fields["division"].to_field_name = "code"
-    form.fields["division"].error_messages["invalid_choice"] = f"村 {data.get('division', '')} 不存在或不在您的管辖范围内"
+    form.fields["division"].error_messages["invalid_choice"] = "村 %(value)s 不存在或不在您的管辖范围内"
     return form
 
 
@@ -72,12 +94,12 @@ def _add(router, ledger):
     if tracked(model):  # the day the changes of tracked fields took effect (core/states.py); today when not given
         extra["effective_on"] = (datetime.date | None, Field(None, title=EFFECTIVE_LABEL))
     In = create_model(
-        f"{model.__name__}In", __base__=Schema, village=(str | None, None), version=(int | None, None), **extra,
+        f"{model.__name__}In", __base__=Schema, village=(Text | None, None), version=(Version | None, None), **extra,
         **{name: (field.annotation, Field(None, title=field.title)) for name, field in base.model_fields.items()},
     )
     tag = [ledger.title]
 
-    add_read_routes(router, slug=slug, model=model, out=Out, filters=LedgerFilters, tag=ledger.title,
+    add_read_routes(router, slug=slug, model=model, out=Out, filters=filters_schema(ledger), tag=ledger.title,
                     rows=lambda user, params: filtered(ledger, user, params.dict(exclude_none=True)),
                     queryset=ledger.base_queryset, list_summary="列表（筛选：q、village、year、start、end、kind、status、deleted、sort）",
                     detail_summary="读取一条")
@@ -92,7 +114,7 @@ def _add(router, ledger):
 
     @router.put(f"/{slug}/{{pk}}", response={200: Out, 409: Errors, 422: Errors}, tags=tag, url_name=f"{slug}-update",
                 operation_id=f"{slug}_update", summary="修改（须带上读取时的 version；未给出的字段保持不变）")
-    def update_record(request, pk: int, payload: In):
+    def update_record(request, pk: Id, payload: In):
         require(can_write(model, request.auth))
         obj = get_visible_or_404(model.objects.alive(), request.auth, write=True, pk=pk)
         data = payload.dict(exclude_unset=True)
@@ -108,7 +130,7 @@ def _add(router, ledger):
 
     @router.delete(f"/{slug}/{{pk}}", response={204: None, 409: Errors, 422: Errors}, tags=tag, url_name=f"{slug}-delete",
                    operation_id=f"{slug}_delete", summary="删除（软删除，须说明原因 reason）")
-    def delete_record(request, pk: int, reason: str = ""):
+    def delete_record(request, pk: Id, reason: Text = ""):
         require(can_write(model, request.auth))
         obj = get_visible_or_404(model.objects.alive(), request.auth, write=True, pk=pk)
         if not reason.strip():

@@ -14,6 +14,7 @@ from django.utils import timezone
 from safestar.audit.log import record
 from safestar.clock import today
 
+from . import edge
 from .cells import CellError, is_blank, normalise, shown, to_bool, to_choice, to_date, to_number, to_text
 from .imports import Importer, RowRefused
 from .saving import Locked, save_form
@@ -26,32 +27,45 @@ FILTER_PARAMS = ("q", "village", "year", "start", "end", "kind", "status", "over
 
 
 def _date(value):
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except (TypeError, ValueError):
+    return edge.day(value.isoformat() if isinstance(value, datetime.date) else value)
+
+
+def filter_value(field, value):
+    """A list filter's value for `field` as the database takes it, or None (not given, or not a
+    value the field can hold: the filter is then left out): a choice among the field's choices,
+    yes/no for a boolean, a whole number in range for a related record, else the text."""
+    if value is None or value == "":
         return None
+    if field.choices:
+        return edge.choice(str(value), [str(v) for v, _ in field.flatchoices])
+    if isinstance(field, models.BooleanField):
+        return edge.flag(value)
+    if field.many_to_one:
+        return edge.whole_number(str(value))
+    return str(value)
 
 
 def filtered(ledger, user, params):
     """The records `user` may see, narrowed by the list's parameters (the same for the page, the
-    export and the API): q, village (code), year / start / end, kind, status, overdue=1 (for a ledger
-    declaring `overdue`: only the records overdue today), deleted=1, sort."""
+    export and the API): q, village (code), year / start / end, kind, status, overdue=1, deleted=1, sort.
+    A value that cannot be one of the field's (kind=abc, year=99999) leaves that filter out; the API
+    refuses it before (422, its parameters are typed: ledger_api.filters_schema). overdue=1, for a
+    ledger declaring `overdue`: only the records overdue today."""
     qs = ledger.base_queryset().visible_to(user)
-    qs = qs.filter(deleted_at__isnull=params.get("deleted") != "1")
+    qs = qs.filter(deleted_at__isnull=not edge.flag(params.get("deleted")))
     if code := params.get("village"):
-        qs = qs.filter(division__code=code)
+        qs = qs.filter(division__code=str(code))
     if ledger.date_field:
-        year = str(params.get("year") or "")
-        if year.isdigit():
-            qs = qs.filter(**{f"{ledger.date_field}__year": int(year)})
+        if (year := edge.year(str(params.get("year") or ""))) is not None:
+            qs = qs.filter(**{f"{ledger.date_field}__year": year})
         if start := _date(params.get("start")):
             qs = qs.filter(**{f"{ledger.date_field}__gte": start})
         if end := _date(params.get("end")):
             qs = qs.filter(**{f"{ledger.date_field}__lte": end})
     for param, name in (("kind", ledger.kind_field), ("status", ledger.status_field)):
-        if name and params.get(param) not in (None, ""):
-            qs = qs.filter(**{name: params[param]})
-    if params.get("overdue") == "1" and ledger.overdue is not None:
+        if name and (value := filter_value(ledger.field(name), params.get(param))) is not None:
+            qs = qs.filter(**{name: value})
+    if ledger.overdue is not None and edge.flag(params.get("overdue")):
         qs = ledger.overdue(qs, today())
     if (q := str(params.get("q") or "").strip()) and ledger.search_fields:
         condition = Q()
@@ -201,7 +215,7 @@ class LedgerImporter(Importer):
         division.to_field_name = "code"  # rows name their village by code (resolved from a name by the import)
         if instance is not None:
             form.initial["division"] = instance.division  # so that has_changed compares codes
-        division.error_messages["invalid_choice"] = f"村 {data['division']} 不存在或不在您的管辖范围内"
+        division.error_messages["invalid_choice"] = "村 %(value)s 不存在或不在您的管辖范围内"
         form.cell_errors = errors
         return form
 

@@ -19,7 +19,16 @@ from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field, create_model
 
+from .edge import Id, Limit, Offset
 from .scope import can_read, get_visible_or_404, require
+
+
+class Page(LimitOffsetPagination):
+    """limit / offset within bounds (ninja's own has none: a huge offset overflowed the database)."""
+
+    class Input(Schema):
+        limit: Limit = 100
+        offset: Offset = 0
 
 
 @dataclass(frozen=True)
@@ -100,12 +109,12 @@ def add_read_routes(router, *, slug, model, out, filters, rows, queryset, list_s
     def list_all(request):  # no filters: ninja would take an empty parameter schema for a required parameter
         return list_records(request, filters())
 
-    routed = paginate(LimitOffsetPagination)(list_records if filters.model_fields else list_all)
+    routed = paginate(Page)(list_records if filters.model_fields else list_all)
     router.get(f"/{slug}/", response=list[out], tags=tags, url_name=f"{slug}-list", operation_id=f"{slug}_list",
                summary=list_summary)(routed)
 
     @router.get(f"/{slug}/{{pk}}", response=out, tags=tags, url_name=f"{slug}-detail", operation_id=f"{slug}_read", summary=detail_summary)
-    def read_record(request, pk: int):
+    def read_record(request, pk: Id):
         require(can_read(model, request.auth))
         return get_visible_or_404(queryset(), request.auth, pk=pk)
 

@@ -19,6 +19,7 @@ from safestar.audit.log import diff, record, snapshot
 
 from safestar.clock import today
 from .states import record_changes
+from .validators import whole_number
 from .transitions import Refused
 
 STALE = "状态已被他人更改，本次操作未执行，请查看最新状态。"
@@ -43,8 +44,8 @@ class Locked(Refused):
 def posted_version(request):
     """The version an edit page was opened at (its hidden `version` field); -1 when the form does
     not carry a whole number, so that it cannot prove it saw the latest version."""
-    value = request.POST.get("version", "").strip()
-    return int(value) if value.isascii() and value.isdigit() else -1
+    version = whole_number(request.POST.get("version", ""), 0)
+    return -1 if version is None else version
 
 
 def _has(model, name):

@@ -17,6 +17,8 @@ from django.utils import timezone
 from python_calamine import CalamineWorkbook
 import xlsxwriter
 
+from .edge import clean_text
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A cell that starts with one of these would be read by Excel as a formula (CSV/DDE injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -89,7 +91,7 @@ def write_xlsx(*, title, columns, rows, unit="", period="", sheet_name="台账",
             elif isinstance(value, datetime.date):
                 sheet.write_datetime(r, c, value, date_fmt)
             else:
-                sheet.write_string(r, c, escape_cell(str(value)), cell_fmt)
+                sheet.write_string(r, c, escape_cell(clean_text(str(value))), cell_fmt)  # no control characters
     book.close()
     return buffer.getvalue()
 

@@ -2,9 +2,10 @@
 as the pages; entry steps (submit, review, …) through the same workflow functions."""
 
 from django.http import Http404
-from ninja import Query, Router, Schema
+from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from safestar.core.edge import Id, Limit, Offset
 from safestar.core.scope import get_visible_or_404, require
 from safestar.core.transitions import Refused
 from safestar.org.roles import can
@@ -50,14 +51,14 @@ def _round_json(r):
 
 
 @router.get("/evaluation-rounds/", response=RoundList, url_name="evaluation-rounds", summary="年度评查轮次（分页）")
-def rounds(request, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)):
+def rounds(request, limit: Limit = 100, offset: Offset = 0):
     user = request.auth
     require(can(user, "evaluation.view"))
     queryset = Round.objects.visible_to(user).select_related("scheme", "area")
     return {"count": queryset.count(), "items": [_round_json(r) for r in queryset[offset:offset + limit]]}
 
 
-class ResultOut(Schema):
+class RoundResultOut(Schema):
     entry: int | None
     stage: str
     stage_label: str
@@ -67,7 +68,7 @@ class ResultOut(Schema):
 
 
 class RoundOutWithResults(RoundOut):
-    results: list[ResultOut]
+    results: list[RoundResultOut]
     published_at: str | None  # when the results were published (公示)
     published: list[dict]  # the results as published, frozen (scores, results, ranks; `unlocked` since), in the caller's scope
     changes_after_publication: list[dict]  # 摘星, 授星, unlocks and re-recognitions since: {at, village, change, detail}
@@ -75,7 +76,7 @@ class RoundOutWithResults(RoundOut):
 
 @router.get("/evaluation-rounds/{pk}", response=RoundOutWithResults, url_name="evaluation-round",
             summary="一轮评查及调用者范围内各村的结果（得分、结果、否决及原因、镇内和总排名、评查阶段）")
-def round_detail(request, pk: int):
+def round_detail(request, pk: Id):
     user = request.auth
     require(can(user, "evaluation.view"))
     r = get_visible_or_404(Round.objects.select_related("scheme", "area"), user, pk=pk)
@@ -148,7 +149,7 @@ def _entry_json(entry, user):
 
 @router.get("/evaluation-entries/{pk}", response=EntryOut, url_name="evaluation-entry",
             summary="一个村的评查记录：逐项系统建议、村说明、乡镇与县级调整、最终得分")
-def entry_detail(request, pk: int):
+def entry_detail(request, pk: Id):
     return _entry_json(_entry(request.auth, pk), request.auth)
 
 
@@ -158,7 +159,7 @@ class StepIn(Schema):
 
 @router.post("/evaluation-entries/{pk}/{action}", response=EntryOut, url_name="evaluation-entry-action",
              summary="评查步骤：submit 提交自评、return 退回（须 reason）、review 初审通过、evaluate 县级评查完成、recognise 认定、unlock 解锁（须 reason）")
-def entry_action(request, pk: int, action: str, body: StepIn):
+def entry_action(request, pk: Id, action: str, body: StepIn):
     user = request.auth
     entry = _entry(user, pk)
     if action not in services.STEPS:

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safestar import clock
+from safestar.core import edge
 from safestar.core.lists import paginate, render_list, search
 from safestar.core.models import Attachment
 from safestar.core.scope import get_visible_or_404, require
@@ -246,9 +247,8 @@ def entry_action(request, pk, action):
 def entry_line(request, pk, code):
     entry = _entry(request, pk)
     points = request.POST.get("points", "").strip()
-    try:
-        value = float(points) if points else None
-    except ValueError:
+    value = edge.number(points) if points else None
+    if points and value is None:
         messages.error(request, "得分应为数字")
         return redirect(entry)
     try:

@@ -1,5 +1,7 @@
 from ninja import Router, Schema, Status
 
+from safestar.core.edge import Id
+from safestar.core.ledger_api import Errors
 from safestar.core.scope import get_visible_or_404, require
 
 from .models import Incident, IncidentKind
@@ -32,15 +34,15 @@ class WithdrawIn(Schema):
 
 
 @router.post("/incidents/{pk}/recognise", response=Result, url_name="incidents-recognise", summary="认定（县级部门或县政法委）")
-def recognise_incident(request, pk: int):
+def recognise_incident(request, pk: Id):
     require(Incident.flow.may(request.auth, "recognise"))
     incident = get_visible_or_404(Incident.objects.alive(), request.auth, pk=pk)
     changed = recognise(incident, request.auth)
     return {"id": pk, "recognised": True, "changed": changed}
 
 
-@router.post("/incidents/{pk}/withdraw", response={200: Result, 422: dict}, url_name="incidents-withdraw", summary="撤销认定（须说明原因）")
-def withdraw_recognition(request, pk: int, payload: WithdrawIn):
+@router.post("/incidents/{pk}/withdraw", response={200: Result, 422: Errors}, url_name="incidents-withdraw", summary="撤销认定（须说明原因）")
+def withdraw_recognition(request, pk: Id, payload: WithdrawIn):
     require(Incident.flow.may(request.auth, "withdraw"))
     incident = get_visible_or_404(Incident.objects.alive(), request.auth, pk=pk)
     if not payload.reason.strip():

@@ -1,7 +1,7 @@
 from safestar.clock import today
+from safestar.core import edge
 from safestar.core.panels import home_part, nav_entry, village_panel
 from safestar.core.scope import can_read
-from safestar.core.validators import whole_number
 from safestar.org.models import Division
 
 from .metrics import three_zero
@@ -15,7 +15,7 @@ def three_zero_panel(request, village):
     recognised incidents. The years offered: this year and every year the village has incidents in."""
     if not can_read(Incident, request.user):
         return None
-    year = whole_number(request.GET.get("year"), 2000, 2100) or today().year
+    year = edge.year(request.GET.get("year")) or today().year
     years = {d.year for d in Incident.objects.alive().filter(division=village).dates("occurred_on", "year")}
     years = sorted(years | {today().year, year}, reverse=True)
     counts = three_zero(year, Division.objects.filter(pk=village.pk)).get(village.pk, {})

@@ -3,18 +3,22 @@ A role without access gets 404 on every call; lists and reads are masked; the fu
 POST .../reveal with a reason, recorded in the audit log like a reveal on the page."""
 
 import datetime
+from typing import Literal
 
 from django.db.models import Max, Q
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from safestar.core.ledger_api import Errors, form_errors
+from safestar.core.edge import Id
+from safestar.core.ledger_api import Errors, Text, Version, form_errors
+from safestar.core.read_api import Page
 from safestar.core.masking import mask_id_number, mask_name
 from safestar.core.saving import Conflict
 from safestar.core.scope import can_read, can_write, get_visible_or_404, require
 from safestar.org.roles import can
 
 from .models import KeyPerson, Visit
+from .models import Status as PersonStatus
 from .services import DETAILS, PERSON_FIELDS, REVEAL_REASON_MIN, PersonForm, VisitForm, add_visit, reveal, save_person
 
 router = Router(tags=["重点人员"])
@@ -83,15 +87,15 @@ class PersonFull(PersonOut):
 
 
 class PersonFilters(Schema):
-    q: str | None = None
-    village: str | None = None
-    category: str | None = None
-    status: str | None = None
+    q: Text | None = None
+    village: Text | None = None
+    category: Text | None = None
+    status: Literal[tuple(PersonStatus.values)] | None = None
 
 
 class PersonIn(Schema):
     village: str | None = None
-    version: int | None = None
+    version: Version | None = None
     name: str | None = None
     id_number: str | None = None
     phone: str | None = None
@@ -117,7 +121,7 @@ class VisitOut(Schema):
 
 
 class VisitIn(Schema):
-    person: int | None = None  # required; a missing or unknown person answers 404
+    person: Id | None = None  # required; a missing or unknown person answers 404
     visited_on: str | None = None
     kind: str | None = "visit"
     visitor: str | None = None
@@ -135,7 +139,7 @@ def _persons(user):
 
 
 @router.get("/key-persons/", response=list[PersonOut], url_name="key-persons-list", summary="重点人员列表（脱敏；筛选：q 姓名、village、category 类别代码、status）")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_persons(request, filters: Query[PersonFilters]):
     qs = _persons(request.auth).order_by("division__code", "name", "pk")
     if filters.q:
@@ -150,13 +154,13 @@ def list_persons(request, filters: Query[PersonFilters]):
 
 
 @router.get("/key-persons/{pk}", response=PersonOut, url_name="key-persons-detail", summary="读取一人（脱敏）")
-def read_person(request, pk: int):
+def read_person(request, pk: Id):
     return get_visible_or_404(_persons(request.auth), request.auth, pk=pk)
 
 
 @router.post("/key-persons/{pk}/reveal", response={200: PersonFull, 422: Errors}, url_name="key-persons-reveal",
              summary="查看完整信息（须说明原因 reason，记入审计日志）")
-def reveal_person(request, pk: int, payload: RevealIn):
+def reveal_person(request, pk: Id, payload: RevealIn):
     require(can(request.auth, "keypersons.reveal"))
     person = get_visible_or_404(_persons(request.auth), request.auth, pk=pk)
     reason = payload.reason.strip()
@@ -195,7 +199,7 @@ def _form(user, payload, instance=None):
     data = {k: ("" if v is None else v) for k, v in data.items()}
     form = PersonForm(data=data, instance=instance, user=user)
     form.fields["division"].to_field_name = "code"
-    form.fields["division"].error_messages["invalid_choice"] = f"村 {data.get('division', '')} 不存在或不在您的管辖范围内"
+    form.fields["division"].error_messages["invalid_choice"] = "村 %(value)s 不存在或不在您的管辖范围内"
     return form
 
 
@@ -210,7 +214,7 @@ def create_person(request, payload: PersonIn):
 
 @router.put("/key-persons/{pk}", response={200: PersonOut, 409: Errors, 422: Errors}, url_name="key-persons-update",
             summary="修改（须带上读取时的 version；未给出的字段保持不变）")
-def update_person(request, pk: int, payload: PersonIn):
+def update_person(request, pk: Id, payload: PersonIn):
     require(can_write(KeyPerson, request.auth))
     person = get_visible_or_404(KeyPerson.objects.alive(), request.auth, write=True, pk=pk)
     if payload.version is None:
@@ -230,8 +234,8 @@ def _visits(user):
 
 
 @router.get("/key-person-visits/", response=list[VisitOut], url_name="key-person-visits-list", summary="走访帮教记录（筛选：person；不含走访情况，须查看人员完整信息）")
-@paginate(LimitOffsetPagination)
-def list_visits(request, person: int | None = None):
+@paginate(Page)
+def list_visits(request, person: Id | None = None):
     qs = _visits(request.auth).order_by("-visited_on", "-id")
     if person is not None:
         qs = qs.filter(person=person)
@@ -239,7 +243,7 @@ def list_visits(request, person: int | None = None):
 
 
 @router.get("/key-person-visits/{pk}", response=VisitOut, url_name="key-person-visits-detail", summary="读取一条走访记录")
-def read_visit(request, pk: int):
+def read_visit(request, pk: Id):
     return get_visible_or_404(_visits(request.auth), request.auth, pk=pk)
 
 

@@ -113,7 +113,7 @@ class PersonImporter(Importer):
                     data[name] = getattr(instance, name)
         form = PersonForm(data=data, instance=instance, user=self.user)
         form.fields["division"].to_field_name = "code"
-        form.fields["division"].error_messages["invalid_choice"] = f"村 {data['division']} 不存在或不在您的管辖范围内"
+        form.fields["division"].error_messages["invalid_choice"] = "村 %(value)s 不存在或不在您的管辖范围内"
         if instance is not None:
             form.initial["division"] = instance.division
         form.cell_errors = errors

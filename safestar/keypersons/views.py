@@ -21,6 +21,7 @@ from safestar.core.saving import Conflict, Locked, posted_version
 from safestar.core.models import Attachment
 from safestar.core.scope import can_read, can_write, get_visible_or_404, require
 from safestar.core.sheets import write_xlsx, xlsx_response
+from safestar.core.validators import whole_number
 from safestar.incidents.models import Incident
 from safestar.org.models import Division
 from safestar.org.roles import DepartmentKind, can
@@ -44,7 +45,7 @@ def _filtered(request):
         qs = qs.filter(name__icontains=params["q"])
     if params["village"]:
         qs = qs.filter(division__code=params["village"])
-    if params["category"].isdigit():
+    if whole_number(params["category"]):
         qs = qs.filter(pk__in=KeyPerson.categories.through.objects.filter(category=params["category"]).values("keyperson"))
     if params["status"]:
         qs = qs.filter(status=params["status"])
@@ -176,7 +177,7 @@ def visit_add(request, pk):
 def incident_link(request, pk):
     require(can_write(KeyPerson, request.user))
     person = get_visible_or_404(KeyPerson.objects.alive(), request.user, write=True, pk=pk)
-    incident = Incident.objects.visible_to(request.user).alive().filter(division=person.division_id, pk=request.POST.get("incident") or 0).first()
+    incident = Incident.objects.visible_to(request.user).alive().filter(division=person.division_id, pk=whole_number(request.POST.get("incident")) or 0).first()
     if incident is None:
         messages.error(request, "请选择本村的案事件。")
     elif link_incident(person, incident, request.user):

@@ -1,6 +1,7 @@
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from safestar.core.read_api import Page
 from safestar.core.scope import get_visible_or_404
 
 from .models import Division
@@ -54,7 +55,7 @@ def division(request, code: str):
 
 
 @router.get("/divisions/{code}/children", response=list[DivisionOut], summary="下级区划，分页")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def division_children(request, code: str):
     parent = get_visible_or_404(Division, request.auth, code=code)
     return Division.objects.visible_to(request.auth).filter(parent=parent).order_by("code")

@@ -1,6 +1,7 @@
 from django.http import Http404
 from ninja import Router, Schema
 
+from safestar.core.edge import Id, Year
 from safestar.core.scope import get_visible_or_404, require
 from safestar.org.models import Division
 from safestar.org.roles import can
@@ -23,7 +24,7 @@ class IndicatorOut(Schema):
     reason: str
 
 
-class IncidentOut(Schema):
+class VetoIncidentOut(Schema):
     id: int
     kind: str
     kind_name: str
@@ -35,7 +36,7 @@ class IncidentOut(Schema):
 class VetoOut(Schema):
     code: str
     title: str
-    incidents: list[IncidentOut]
+    incidents: list[VetoIncidentOut]
 
 
 class PendingOut(Schema):
@@ -68,7 +69,7 @@ class EvaluationOut(Schema):
 
 @router.get("/evaluations/{year}/", response=EvaluationOut, url_name="evaluations",
             summary="某年度某区划下各村的评分（division=区划代码，可选 scheme=方案编号、star=星级）")
-def evaluations(request, year: int, division: str, scheme: int | None = None, star: str = "平安法治星"):
+def evaluations(request, year: Year, division: str, scheme: Id | None = None, star: str = "平安法治星"):
     user = request.auth
     require(can(user, "schemes.view_results"))
     place = get_visible_or_404(Division, user, code=division)

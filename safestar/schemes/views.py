@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from safestar.audit.log import record
+from safestar.core import edge
 from safestar.core.scope import can_read, get_visible_or_404, require
 from safestar.core.sheets import Column, write_xlsx, xlsx_response
 from safestar.org.models import Division
@@ -83,9 +84,7 @@ def scorecard(request, pk, code):
     scorer = can(request.user, "schemes.score") and scheme.is_latest()
     if request.method == "POST":
         require(scorer)
-        try:
-            points = float(request.POST.get("points", ""))
-        except ValueError:
+        if (points := edge.number(request.POST.get("points", ""))) is None:
             messages.error(request, "得分应为数字")
         else:
             try:

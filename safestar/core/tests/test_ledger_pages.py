@@ -61,11 +61,19 @@ def test_grid_worker_records_an_incident_for_its_village(login):
     assert event.changes["title"] == [None, "村民被冒充客服诈骗"] and event.changes["kind"] == [None, "电信诈骗"]
 
 
+def _days_ahead(days):
+    from safestar.clock import today
+
+    return (today() + datetime.timedelta(days=days)).isoformat()
+
+
 @pytest.mark.parametrize(
     "overrides, field, message",
     [
         ({"division": lambda: village_pk(VILLAGE2)}, "division", "选择一个有效的选项"),
-        ({"occurred_on": "2999-01-01"}, "occurred_on", "日期不能晚于今天"),
+        ({"occurred_on": lambda: _days_ahead(30)}, "occurred_on", "日期不能晚于今天"),
+        ({"occurred_on": "2999-01-01"}, "occurred_on", "今天起一年内"),  # outside every date field's window (core/edge.py)
+        ({"occurred_on": "0001-01-01"}, "occurred_on", "早于 1949-01-01"),
         ({"occurred_on": "2023-02-30"}, "occurred_on", "输入一个有效的日期"),
         ({"title": ""}, "title", "这个字段是必填项"),
         ({"severity": "apocalyptic"}, "severity", "选择一个有效的选项"),
