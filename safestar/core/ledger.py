@@ -19,6 +19,7 @@ from safestar import clock
 from .scope import ScopedQuerySet
 from .sheets import Column
 from .states import EFFECTIVE_HELP, EFFECTIVE_LABEL, tracked
+from .widgets import DateInput
 
 LEDGERS = {}  # slug → Ledger, filled by @register when the apps' ledgers.py are imported
 
@@ -253,7 +254,7 @@ class LedgerForm(forms.ModelForm):
                     choices = choices.filter(Q(deleted_at__isnull=True) | Q(pk=current))
                 field.queryset = choices
             if isinstance(field, forms.DateField):
-                field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+                field.widget = DateInput()
             elif isinstance(field.widget, forms.Textarea):
                 field.widget.attrs["rows"] = 3
         if villages.count() == 1 and not self.instance.pk:

@@ -13,6 +13,7 @@ from safestar.core.transitions import Refused, history
 from safestar.org.models import Division
 from safestar.org.roles import Level, can
 from safestar.schemes.models import Scheme
+from safestar.core.widgets import DateInput
 
 from . import reports, services
 from .models import BEFORE_REVIEW, Entry, Line, Round, StarRecord
@@ -40,9 +41,9 @@ def round_list(request):
 class RoundForm(forms.Form):
     scheme = forms.ModelChoiceField(label="评查方案", queryset=Scheme.objects.none())
     area = forms.ModelChoiceField(label="评查范围（县或乡镇）", queryset=Division.objects.none())
-    self_deadline = forms.DateField(label="村自评截止日期", widget=forms.DateInput(attrs={"type": "date"}))
-    town_deadline = forms.DateField(label="乡镇初审截止日期", widget=forms.DateInput(attrs={"type": "date"}))
-    county_deadline = forms.DateField(label="县级评查截止日期", widget=forms.DateInput(attrs={"type": "date"}))
+    self_deadline = forms.DateField(label="村自评截止日期", widget=DateInput())
+    town_deadline = forms.DateField(label="乡镇初审截止日期", widget=DateInput())
+    county_deadline = forms.DateField(label="县级评查截止日期", widget=DateInput())
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,8 +113,8 @@ def round_forward(request, pk, code):
 
 
 class PublishForm(forms.Form):
-    start = forms.DateField(label="公示开始日期", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="公示结束日期", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label="公示开始日期", widget=DateInput())
+    end = forms.DateField(label="公示结束日期", widget=DateInput())
 
 
 @require_POST

@@ -7,7 +7,7 @@ from safestar.org.roles import can
 
 from .loading import applicable
 from .models import Scheme
-from .services import as_json, results, villages_under
+from .services import as_json, results, scheme_villages
 
 router = Router(tags=["评分"])
 
@@ -70,5 +70,5 @@ def evaluations(request, year: int, division: str, scheme: int | None = None, st
         chosen = next((s for s in applicable(place, year) if s.star == star), None)
         if chosen is None:
             raise Http404(f"{place.name}在{year}年没有适用的“{star}”创建方案")
-    ranked = results(chosen, villages_under(place, Division.objects.visible_to(user)))
+    ranked = results(chosen, scheme_villages(chosen, place, Division.objects.visible_to(user)))
     return {"scheme": chosen.pk, "scheme_name": chosen.name, "year": year, "division": place.code, "results": [as_json(r) for r in ranked]}

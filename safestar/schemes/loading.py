@@ -10,6 +10,7 @@ from safestar.incidents.models import IncidentKind, Severity
 from safestar.org.models import Division
 
 from .models import Scheme
+from .kinds import Names
 from .validate import Context, parse
 
 
@@ -27,6 +28,22 @@ def context():
         incident_kinds=set(IncidentKind.objects.values_list("code", flat=True)),
         severities=set(Severity.values),
         divisions=set(Division.objects.exclude(level__in=["village", "grid"]).values_list("code", flat=True)),
+    )
+
+
+def names():
+    """The Chinese names of every code a rule may hold (kinds.Names): one query, for incident kinds."""
+    kinds = {}
+    for slug, ledger in LEDGERS.items():
+        field = ledger.field(ledger.kind_field) if ledger.kind_field else None
+        if field is not None and field.choices:
+            kinds.update({(slug, str(value)): str(label) for value, label in field.flatchoices})
+    return Names(
+        metrics={code: m.label for code, m in METRICS.items()},
+        ledgers={slug: ledger.title for slug, ledger in LEDGERS.items()},
+        ledger_kinds=kinds,
+        incident_kinds=dict(IncidentKind.objects.values_list("code", "name")),
+        severities={value: str(label) for value, label in Severity.choices},
     )
 
 

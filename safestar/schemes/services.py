@@ -20,6 +20,12 @@ def villages_under(division, queryset=None):
     return queryset.filter(level="village", path__startswith=division.path).order_by("code")
 
 
+def scheme_villages(scheme, division, queryset=None):
+    """The villages under `division` that `scheme` applies to: only those under its issuer (the
+    county reading a town's scheme sees that town's villages, never the other towns' as 待定)."""
+    return villages_under(division, queryset).filter(path__startswith=scheme.issuer.path)
+
+
 def results(scheme, villages, manual=None):
     """Ranked results for `villages` (a Division queryset, already scoped by the caller), with the
     manual scores given so far (and `manual` on top, e.g. from the command line)."""

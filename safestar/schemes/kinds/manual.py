@@ -40,5 +40,5 @@ class Manual(RuleKind):
     def needs(self, rule, needs):
         pass  # the scores people gave are read with the scheme (services.manual_scores)
 
-    def describe(self, rule, points):
+    def describe(self, rule, points, names):
         return f"评查人员按实际情况评分（0–{points:g}分），须说明理由"

@@ -77,9 +77,9 @@ class Records(RuleKind):
     def needs(self, rule, needs):
         needs.records.add((rule.ledger, rule.kind))
 
-    def describe(self, rule, points):
+    def describe(self, rule, points, names):
         p = f"{points:g}"
-        what = f"“{rule.ledger}”台账" + (f"中类别为 {rule.kind} 的" if rule.kind else "")
+        what = f"“{names.ledger(rule.ledger)}”" + (f"中类别为“{names.ledger_kind(rule.ledger, rule.kind)}”的" if rule.kind else "")
         if rule.within_days:
             return f"{what}在年度最后{rule.within_days}天内至少有1条记录得{p}分，否则不得分"
         text = f"{what}年度内记录不少于{rule.min or 1:g}条得{p}分"

@@ -98,13 +98,13 @@ class Threshold(RuleKind):
     def needs(self, rule, needs):
         needs.metrics.add(rule.metric)
 
-    def describe(self, rule, points):
+    def describe(self, rule, points, names):
         p = f"{points:g}"
         if rule.op == "between":
             target = f"在 {rule.min:g}–{rule.max:g} 之间"
         else:
             target = f"{OPS[rule.op]} {rule.value:g}"
-        text = f"指标 {rule.metric} {target}得{p}分"
+        text = f"“{names.metric(rule.metric)}”{target}得{p}分"
         if rule.deduct:
             text += f"，每差1个单位扣{rule.deduct:g}分，扣完为止"
         else:

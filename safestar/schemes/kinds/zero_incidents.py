@@ -42,6 +42,6 @@ class ZeroIncidents(RuleKind):
     def needs(self, rule, needs):
         needs.incident_kinds.update(rule.kinds)
 
-    def describe(self, rule, points):
-        sev = f"（严重程度：{'、'.join(rule.severities)}）" if rule.severities else ""
-        return f"年度内无经认定的 {'、'.join(rule.kinds)}{sev} 案事件得{points:g}分，发生即不得分"
+    def describe(self, rule, points, names):
+        sev = f"（严重程度：{names.severity(rule.severities)}）" if rule.severities else ""
+        return f"年度内无经认定的{names.incidents(rule.kinds)}{sev}案事件得{points:g}分，发生即不得分"
