@@ -20,6 +20,7 @@ from docx.shared import Pt
 
 from safestar.clock import today
 from safestar.core.sheets import download_response
+from .numbers import figure
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"
@@ -126,7 +127,7 @@ def bar_chart_png(bars, *, maximum, marker=None, scale=3):
         length = (value / maximum * bar_w if maximum else 0) * scale
         draw.text((0, top - 2 * scale), str(label), fill="black", font=font)
         draw.rectangle([label_w * scale, top, label_w * scale + length, top + 12 * scale], fill=colour)
-        draw.text((label_w * scale + length + 5 * scale, top - 2 * scale), f"{value:g}", fill="black", font=font)
+        draw.text((label_w * scale + length + 5 * scale, top - 2 * scale), f"{figure(value)}", fill="black", font=font)
     if marker is not None and maximum:
         x = (label_w + marker / maximum * bar_w) * scale
         draw.line([x, 0, x, height], fill="#1565c0", width=scale)

@@ -85,6 +85,7 @@ class Ledger:
     list_display = ()  # table columns (after the village)
     search_fields = ()
     date_field = None  # the record's date: period filter, default ordering, the year of metrics
+    group = ""  # its field in the 台账 menu: one of core/panels.py LEDGER_GROUPS (治安防控, 矛盾纠纷 …)
     kind_field = None  # filter "类别"
     status_field = None  # filter "状态"
     readonly = ()  # fields shown but not edited by the form (set by workflow actions)
@@ -213,6 +214,12 @@ def register(ledger):
     if ledger.model.data_field is None:
         raise ImproperlyConfigured(f"{ledger.model.__name__} must name its data_field")
     LEDGERS[ledger.slug] = ledger
+    # the 台账 menu: under its field, in the order the apps register their ledgers
+    from .panels import LEDGER_MENU, nav_entry
+    from .scope import can_read
+
+    nav_entry(1000 + len(LEDGERS), ledger.title, "ledger-list", lambda user: can_read(ledger.model, user),
+              menu=LEDGER_MENU, group=ledger.group, args=(ledger.slug,))
     return ledger
 
 

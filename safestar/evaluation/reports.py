@@ -17,6 +17,7 @@ from safestar.schemes.engine import FAILED, PASSED, UNDETERMINED, VETOED
 
 from . import services
 from .models import Entry
+from safestar.core.numbers import figure
 
 ENTRY_COLUMNS = (
     Column("category", "类别", width=20),
@@ -97,7 +98,7 @@ def summary_rows(round, villages):
         entry = entries.get(r.village)
         yield (_num(r.county_rank), _num(r.town_rank), towns.get(r.village, ""), r.name, r.code, r.total, r.status, r.band,
                _veto_text(r), entry.get_status_display() if entry else "",
-               "；".join(f"{i.code}失{i.lost:g}分：{i.reason}" for i in r.main_losses()))
+               "；".join(f"{i.code}失{figure(i.lost)}分：{i.reason}" for i in r.main_losses()))
 
 
 def summary_sheet(round, villages):
@@ -140,8 +141,8 @@ def round_points(value):
 
 def _overview(context):
     c, spec = context["counts"], context["spec"]
-    standard = f"达标线 {spec.pass_mark:g} 分" if spec.pass_mark is not None else "分档：" + "、".join(f"{b.name}≥{b.min:g}分" for b in spec.bands)
-    return (f"本轮评查按《{spec.name}》（满分 {spec.total:g} 分，{standard}）进行，共评查 {len(context['results'])} 个村："
+    standard = f"达标线 {figure(spec.pass_mark)} 分" if spec.pass_mark is not None else "分档：" + "、".join(f"{b.name}≥{figure(b.min)}分" for b in spec.bands)
+    return (f"本轮评查按《{spec.name}》（满分 {figure(spec.total)} 分，{standard}）进行，共评查 {len(context['results'])} 个村："
             f"达标 {c[PASSED]} 个，未达标 {c[FAILED]} 个，一票否决 {c[VETOED]} 个，待定 {c[UNDETERMINED]} 个。")
 
 
@@ -152,17 +153,17 @@ def report_docx(round, villages):
     add_paragraph(document, _overview(context))
     add_heading(document, "二、各村得分与排名")
     add_table(document, ["总排名", "镇内排名", "乡镇", "村", "得分", "结果", "星级档次"],
-              [(r.county_rank or "—", r.town_rank or "—", context["towns"].get(r.village, ""), r.name, f"{r.total:g}", r.status, r.band)
+              [(r.county_rank or "—", r.town_rank or "—", context["towns"].get(r.village, ""), r.name, f"{figure(r.total)}", r.status, r.band)
                for r in context["results"]])
     add_paragraph(document, "得分图（按得分排序）：")
     document.add_picture(io.BytesIO(context["chart"]), width=Cm(15))
     add_heading(document, "三、分类得分")
     for category in context["categories"]:
-        add_heading(document, f"{category['title']}（{category['points']:g}分）", level=2)
-        add_table(document, ["村", "得分", "失分"], [(n, f"{g:g}", f"{lost:g}") for n, g, lost in category["rows"]])
+        add_heading(document, f"{category['title']}（{figure(category['points'])}分）", level=2)
+        add_table(document, ["村", "得分", "失分"], [(n, f"{figure(g)}", f"{figure(lost)}") for n, g, lost in category["rows"]])
     add_heading(document, "四、失分情况")
     if context["losses"]:
-        add_table(document, ["村", "编号", "指标", "失分", "原因"], [(n, c, t, f"{lost:g}", why) for n, c, t, lost, why in context["losses"]])
+        add_table(document, ["村", "编号", "指标", "失分", "原因"], [(n, c, t, f"{figure(lost)}", why) for n, c, t, lost, why in context["losses"]])
     else:
         add_paragraph(document, "无失分。")
     add_heading(document, "五、一票否决")
@@ -189,7 +190,7 @@ def publication_docx(round, villages):
                             f"公示期：{round.publish_start:%Y年%m月%d日}至{round.publish_end:%Y年%m月%d日}。"
                             "如有异议，请在公示期内向县委政法委反映。")
     add_table(document, ["序号", "乡镇", "村", "得分", "结果", "星级档次"],
-              [(n, towns.get(r.village, ""), r.name, f"{r.total:g}", r.status, r.band) for n, r in enumerate(ranked, start=1)])
+              [(n, towns.get(r.village, ""), r.name, f"{figure(r.total)}", r.status, r.band) for n, r in enumerate(ranked, start=1)])
     add_signature(document, "县委政法委", round.publish_start)
     record("export", round, object_repr=f"导出公示名单：{round}")
     return docx_response(document, f"{round}结果公示.docx")

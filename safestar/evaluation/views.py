@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safestar import clock
+from safestar.core.confirm import confirm_step
 from safestar.core.lists import paginate, render_list, search
 from safestar.core.models import Attachment
 from safestar.core.scope import get_visible_or_404, require
@@ -78,7 +79,7 @@ def round_detail(request, pk):
     town_states = _town_states(round, request.user)
     return render(request, "evaluation/round_detail.html", {
         "round": round, "rows": rows, "towns": town_states,
-        "can_publish": bool(Round.flow.allowed(round, request.user)),
+        "can_publish": bool(Round.flow.allowed(round, request.user)), "forward_confirm": Entry.flow["forward"].confirm,
         "today": clock.today(),
     })
 
@@ -102,6 +103,11 @@ def round_forward(request, pk, code):
     round = _round(request, pk)
     town = get_visible_or_404(Division.objects.filter(level=Level.TOWN), request.user, code=code)
     require(Entry.flow.may(request.user, "forward"))
+    step = Entry.flow["forward"]
+    waiting = Entry.objects.visible_to(request.user).filter(round=round, village__parent=town, status__in=step.source).select_related("village")
+    if (asking := confirm_step(request, step, town.name, items=[e.village.name for e in waiting.order_by("village__code")],
+                               cancel=round.get_absolute_url())) is not None:
+        return asking
     try:
         if services.forward_town(round, town, request.user):
             messages.success(request, f"{town.name}各村的初审结果已报送县级评查。")
@@ -174,6 +180,8 @@ def entry_action(request, pk, action):
         raise Http404("页面不存在，或不在您的数据范围内。")
     require(Entry.flow.may(request.user, action, entry))
     step = Entry.flow[action]
+    if (asking := confirm_step(request, step, entry, cancel=entry.get_absolute_url())) is not None:
+        return asking
     try:
         if services.take(entry, action, request.user, request.POST.get("reason", "")):
             messages.success(request, f"{step.label}：{entry.village.name}。")

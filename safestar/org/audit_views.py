@@ -11,6 +11,7 @@ from django.utils import timezone
 from safestar.audit.log import record
 from safestar.audit.models import Action, AuditEvent
 from safestar.core.lists import paginate, render_list
+from safestar.core.numbers import figure
 from safestar.core.scope import can_read, require, scope_filter
 from safestar.core.sheets import Column, write_xlsx, xlsx_response
 
@@ -37,7 +38,7 @@ def _value(value):
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
-        return f"{value:g}"
+        return figure(value)
     if isinstance(value, list):
         return "、".join(_value(v) for v in value) or "（空）"
     if isinstance(value, dict):

@@ -6,6 +6,7 @@ from django.db import transaction
 from safestar.audit.log import record
 from safestar.core.ledger import LEDGERS
 from safestar.core.metrics import METRICS
+from safestar.core.panels import LEDGER_MENU, NAVIGATION
 from safestar.incidents.models import IncidentKind, Severity
 from safestar.org.models import Division
 
@@ -28,6 +29,7 @@ def context():
         incident_kinds=set(IncidentKind.objects.values_list("code", flat=True)),
         severities=set(Severity.values),
         divisions=set(Division.objects.exclude(level__in=["village", "grid"]).values_list("code", flat=True)),
+        sources=tuple(entry.label for entry in NAVIGATION if entry.menu == LEDGER_MENU),
     )
 
 

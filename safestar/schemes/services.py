@@ -13,6 +13,7 @@ from .engine import evaluate, rank
 from .facts import gather
 from .kinds import kind_of
 from .models import ManualScore, Scheme
+from safestar.core.numbers import figure
 
 
 def villages_under(division, queryset=None):
@@ -70,7 +71,7 @@ def save_manual_score(scheme, village, code, points, reason, user):
     if indicator is None:
         raise ValidationError(f"指标 {code} 不是本方案的人工评分项")
     if not 0 <= points <= indicator.points:
-        raise ValidationError(f"得分应在 0 到 {indicator.points:g} 之间")
+        raise ValidationError(f"得分应在 0 到 {figure(indicator.points)} 之间")
     if points < indicator.points and not reason.strip():
         raise ValidationError("扣分时须写明理由")
     with transaction.atomic():

@@ -37,7 +37,7 @@ def test_village_explains_submits_and_sees_the_town_adjustment(open_round, users
     page = client.get(f"/evaluation/entries/{entry.pk}/").content.decode()
     assert "保存说明" in page and "提交自评" in page and "初审通过" not in page
     client.post(reverse("evaluation-entry-line", args=[entry.pk, "C1.5"]), {"explanation": "6路在用，见照片"})
-    client.post(reverse("evaluation-entry-action", args=[entry.pk, "submit"]))
+    client.post(reverse("evaluation-entry-action", args=[entry.pk, "submit"]), {"confirmed": "1"})
     page = client.get(f"/evaluation/entries/{entry.pk}/").content.decode()
     assert "6路在用，见照片" in page and "待乡镇初审" in page and "保存说明" not in page
     town = login("town")

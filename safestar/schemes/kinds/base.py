@@ -15,6 +15,7 @@ evaluation workflow ask KINDS / kind_of(); nothing dispatches on the kind's name
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
+from safestar.core.numbers import figure
 
 EPSILON = 1e-9
 KINDS = {}  # type → RuleKind instance, in registration order (the order error messages list them)
@@ -23,7 +24,7 @@ KINDS = {}  # type → RuleKind instance, in registration order (the order error
 def fmt(value, unit=""):
     if value is None:
         return "无数据"
-    return f"{value:g}{unit}" if isinstance(value, (int, float)) else str(value)
+    return f"{figure(value)}{unit}" if isinstance(value, (int, float)) else str(value)
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,13 @@
 
 from ..spec import Rule
 from .base import RuleKind, Scorer, register
+from safestar.core.numbers import figure
 
 
 class ManualScorer(Scorer):
     def __init__(self, indicator, facts, manual):
         super().__init__(indicator, facts, manual)
-        self.target = f"0–{self.points:g}分"
+        self.target = f"0–{figure(self.points)}分"
 
     def full_marks(self, ids):
         get, code, points = self.manual.get, self.indicator.code, self.points
@@ -19,11 +20,11 @@ class ManualScorer(Scorer):
             return None, None, "人工评分项尚未评分"
         points, reason = given
         if not 0 <= points <= self.points:
-            return None, points, f"人工评分 {points:g} 超出 0–{self.points:g} 的范围"
+            return None, points, f"人工评分 {figure(points)} 超出 0–{figure(self.points)} 的范围"
         return points, points, (f"评查意见：{reason}" if points < self.points and explain else "")
 
     def measured(self, raw):
-        return f"{raw:g}分" if raw is not None else ""
+        return f"{figure(raw)}分" if raw is not None else ""
 
 
 @register
@@ -41,4 +42,4 @@ class Manual(RuleKind):
         pass  # the scores people gave are read with the scheme (services.manual_scores)
 
     def describe(self, rule, points, names):
-        return f"评查人员按实际情况评分（0–{points:g}分），须说明理由"
+        return f"评查人员按实际情况评分（0–{figure(points)}分），须说明理由"
