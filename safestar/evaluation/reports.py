@@ -10,7 +10,7 @@ from docx.shared import Cm
 from safestar.audit.log import record
 from safestar import clock
 from safestar.core.documents import (
-    add_heading, add_paragraph, add_signature, add_table, bar_chart_png, docx_response, pdf_response, png_data_uri, word_document,
+    add_heading, add_paragraph, add_signature, issuing_office, add_table, bar_chart_png, docx_response, pdf_response, png_data_uri, word_document,
 )
 from safestar.core.sheets import Column, write_xlsx, xlsx_response
 from safestar.schemes.engine import FAILED, PASSED, UNDETERMINED, VETOED
@@ -127,7 +127,7 @@ def report_context(round, villages):
     chart = bar_chart_png([(r.name, r.total, COLOURS.get(r.status, "#757575")) for r in ranked], maximum=top, marker=spec.pass_mark)
     return {
         "round": round, "spec": spec, "results": ranked, "towns": towns, "counts": counts, "categories": categories,
-        "losses": losses, "vetoes": vetoes, "chart": chart, "chart_uri": png_data_uri(chart), "today": clock.today(),
+        "losses": losses, "vetoes": vetoes, "chart": chart, "chart_uri": png_data_uri(chart), "today": clock.today(), "office": issuing_office(round.area),
         "entries": entries,
     }
 
@@ -148,7 +148,7 @@ def _overview(context):
 
 def report_docx(round, villages):
     context = report_context(round, villages)
-    document = word_document(f"{round}报告", issuer=f"{round.area.name}平安建设领导小组办公室")
+    document = word_document(f"{round}报告", issuer=issuing_office(round.area))
     add_heading(document, "一、总体情况")
     add_paragraph(document, _overview(context))
     add_heading(document, "二、各村得分与排名")
@@ -171,7 +171,7 @@ def report_docx(round, villages):
         add_table(document, ["村", "否决事项", "案事件", "发生日期"], [(n, t, f"{x.kind_name}：{x.title}", f"{x.date:%Y-%m-%d}") for n, t, x in context["vetoes"]])
     else:
         add_paragraph(document, "无一票否决事项。")
-    add_signature(document, f"{round.area.name}平安建设领导小组办公室", clock.today())
+    add_signature(document, issuing_office(round.area), clock.today())
     record("export", round, object_repr=f"导出评查报告（Word）：{round}")
     return docx_response(document, f"{round}报告.docx")
 
@@ -188,9 +188,9 @@ def publication_docx(round, villages):
     document = word_document(f"{round}结果公示")
     add_paragraph(document, f"根据《{round.scheme.name}》，经村自评、乡镇初审、县级评查和认定，现将评查结果予以公示。"
                             f"公示期：{round.publish_start:%Y年%m月%d日}至{round.publish_end:%Y年%m月%d日}。"
-                            "如有异议，请在公示期内向县委政法委反映。")
+                            f"如有异议，请在公示期内向{issuing_office(round.area)}反映。")
     add_table(document, ["序号", "乡镇", "村", "得分", "结果", "星级档次"],
               [(n, towns.get(r.village, ""), r.name, f"{figure(r.total)}", r.status, r.band) for n, r in enumerate(ranked, start=1)])
-    add_signature(document, "县委政法委", round.publish_start)
+    add_signature(document, issuing_office(round.area), round.publish_start)
     record("export", round, object_repr=f"导出公示名单：{round}")
     return docx_response(document, f"{round}结果公示.docx")

@@ -58,7 +58,7 @@ def readable_changes(event):
         name = CHANGE_NAMES.get(key, key)
         if model is not None:
             try:
-                name = str(model._meta.get_field(key).verbose_name)
+                name = str(getattr(model._meta.get_field(key), "verbose_name", name))  # a reverse relation has none
             except FieldDoesNotExist:
                 pass
         if isinstance(value, list) and len(value) == 2:

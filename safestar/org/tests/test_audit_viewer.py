@@ -74,6 +74,10 @@ def test_the_auditor_reads_changes_by_their_chinese_names_and_values(login):
     camera = make_record("cameras", VILLAGE1)
     record("update", camera, actor=User.objects.get(username="town"),
            changes={"division": [None, "长岗村"], "working": [True, False], "channels": [4, 6], "comment": [None, "已维修"]})
+    from safestar.creation.tests import factories
+
+    application = factories.application(VILLAGE1)  # a reverse relation named in the changes: 任务
+    record("update", application, actor=User.objects.get(username="town"), changes={"tasks": 3})
     page = login("auditor").get("/audit/", {"object": str(camera)[:10]})
     html = page.content.decode()
     assert "村</span>：长岗村" in html
