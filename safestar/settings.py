@@ -11,6 +11,7 @@ SAFESTAR_DEMO        "1" for the demo: a banner on every page; two-factor authen
 SAFESTAR_MAX_SESSIONS  concurrent sessions per account (default 2; the oldest is ended)
 SAFESTAR_AUDIT_KEY   base64 HMAC key of the audit chain; without it var/audit_key (SAFESTAR_AUDIT_KEY_FILE)
 SAFESTAR_AUDIT_CHECKPOINTS  append-only file of the audit chain's checkpoints (default var/audit_checkpoints.jsonl)
+SAFESTAR_ISSUING_OFFICE  the issuer documents name, {name} the division's (default {name}平安建设工作领导小组办公室)
 """
 
 import os
@@ -181,6 +182,8 @@ SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SAFESTAR_MAX_SESSIONS = int(os.environ.get("SAFESTAR_MAX_SESSIONS", "2"))
+# The issuer every Word/PDF document names (core/documents.py issuing_office): {name} is the division's name.
+SAFESTAR_ISSUING_OFFICE = os.environ.get("SAFESTAR_ISSUING_OFFICE", "{name}平安建设工作领导小组办公室")
 
 # Two-factor authentication (TOTP) for the roles that need it (roles.py: requires_2fa). Only the
 # demo may relax it, and says so on every page; production never does.

@@ -1,12 +1,19 @@
 """Word and PDF documents: the one place that knows how to write a printable Chinese document.
 
-Word (python-docx): every style gets an explicit East-Asian font (`w:eastAsia`), or Word falls back to
-a Latin font and shows boxes on some machines. Official documents use 方正小标宋/黑体 for titles and
-仿宋 for the body; those are not installed everywhere, so the fallbacks are the fonts every Chinese
-Windows has (宋体, 黑体).
+Word (python-docx): A4 with the margins of GB/T 9704 (党政机关公文格式: top 37 mm, bottom 35 mm, left
+28 mm, right 26 mm); every style gets an explicit East-Asian font (`w:eastAsia`), or Word falls back to
+a Latin font and shows boxes on some machines. GB/T 9704 sets the body in 3号仿宋 and the title in
+2号小标宋; 方正小标宋 is not installed everywhere, so the title uses bold 宋体, the nearest face
+every Chinese Windows has; headings 黑体 (一级) and 楷体 (二级) as the standard orders them.
+
+Every document names its issuer the same way: `issuing_office(division)`, the setting
+SAFESTAR_ISSUING_OFFICE (default “{name}平安建设工作领导小组办公室”, the office the plan names).
 
 PDF (WeasyPrint): an HTML template rendered with the Noto CJK fonts from Debian's `fonts-noto-cjk`
-(`libharfbuzz-subset0` keeps it fast). Templates extend `documents/base.html`.
+(`libharfbuzz-subset0` keeps it fast), on A4 with the same margins: Noto Serif CJK (宋体-like) for
+the body and, bold, for the title (小标宋 as available), Noto Sans CJK (黑体-like) for headings.
+Templates extend `documents/base.html`; its tables keep headings, numbers and codes on one line
+(`th`, `td.num`, `td.nowrap`), so a narrow column never breaks “县排名” into one character a line.
 
 Text pasted from elsewhere can hold characters XML 1.0 forbids (Word's manual line break \x0b, a
 form feed, NUL ...): one such character in a saved record made every document showing it fail. Every
@@ -22,16 +29,27 @@ from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Mm, Pt
+from django.conf import settings
 
 from safestar.clock import today
 from safestar.core.edge import clean_text
 from safestar.core.sheets import download_response
+from .numbers import figure
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"
 BODY_FONT = "仿宋"
-TITLE_FONT = "黑体"
+TITLE_FONT = "宋体"  # bold: the stand-in for 方正小标宋
+HEADING_FONTS = {1: "黑体", 2: "楷体"}
+# GB/T 9704-2012 page: A4, margins in mm
+PAGE = {"page_width": 210, "page_height": 297, "top_margin": 37, "bottom_margin": 35, "left_margin": 28, "right_margin": 26}
+BODY_SIZE, TABLE_SIZE, TITLE_SIZE, HEADING_SIZE = 16, 12, 22, 16  # 3号, 小4号, 2号, 3号
+
+
+def issuing_office(division):
+    """The one name documents give their issuer, for the division issuing them (a town, a county)."""
+    return settings.SAFESTAR_ISSUING_OFFICE.format(name=division.name)
 
 
 def _set_font(style_or_run, name, size=None, bold=None):
@@ -54,21 +72,25 @@ def word_document(title, *, issuer="", number=""):
     """A new document with the title (and the issuing unit and document number above it, as on a
     红头文件 without the red). Returns the python-docx Document to add paragraphs and tables to."""
     document = Document()
+    for section in document.sections:
+        for name, mm in PAGE.items():
+            setattr(section, name, Mm(mm))
     for style_name in ("Normal", "Table Grid"):
-        _set_font(document.styles[style_name], BODY_FONT, 12 if style_name == "Normal" else 10.5)
-    for level in (1, 2):
-        _set_font(document.styles[f"Heading {level}"], TITLE_FONT, 16 if level == 1 else 14, bold=True)
+        _set_font(document.styles[style_name], BODY_FONT, BODY_SIZE if style_name == "Normal" else TABLE_SIZE)
+    for level, font in HEADING_FONTS.items():
+        _set_font(document.styles[f"Heading {level}"], font, HEADING_SIZE, bold=level == 1)
+        document.styles[f"Heading {level}"].font.color.rgb = None  # black, as printed documents are
     if issuer:
         paragraph = document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _set_font(paragraph.add_run(clean_text(issuer)), TITLE_FONT, 18, bold=True)
+        _set_font(paragraph.add_run(clean_text(issuer)), TITLE_FONT, TITLE_SIZE, bold=True)
     if number:
         paragraph = document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.add_run(clean_text(str(number)))
     paragraph = document.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _set_font(paragraph.add_run(clean_text(title)), TITLE_FONT, 20, bold=True)
+    _set_font(paragraph.add_run(clean_text(title)), TITLE_FONT, TITLE_SIZE, bold=True)
     return document
 
 
@@ -133,7 +155,7 @@ def bar_chart_png(bars, *, maximum, marker=None, scale=3):
         length = (value / maximum * bar_w if maximum else 0) * scale
         draw.text((0, top - 2 * scale), str(label), fill="black", font=font)
         draw.rectangle([label_w * scale, top, label_w * scale + length, top + 12 * scale], fill=colour)
-        draw.text((label_w * scale + length + 5 * scale, top - 2 * scale), f"{value:g}", fill="black", font=font)
+        draw.text((label_w * scale + length + 5 * scale, top - 2 * scale), f"{figure(value)}", fill="black", font=font)
     if marker is not None and maximum:
         x = (label_w + marker / maximum * bar_w) * scale
         draw.line([x, 0, x, height], fill="#1565c0", width=scale)

@@ -19,6 +19,7 @@ from safestar import clock
 from .scope import ScopedQuerySet
 from .sheets import Column
 from .states import EFFECTIVE_HELP, EFFECTIVE_LABEL, tracked
+from .widgets import DateInput
 
 LEDGERS = {}  # slug → Ledger, filled by @register when the apps' ledgers.py are imported
 
@@ -84,6 +85,7 @@ class Ledger:
     list_display = ()  # table columns (after the village)
     search_fields = ()
     date_field = None  # the record's date: period filter, default ordering, the year of metrics
+    group = ""  # its field in the 台账 menu: one of core/panels.py LEDGER_GROUPS (治安防控, 矛盾纠纷 …)
     kind_field = None  # filter "类别"
     status_field = None  # filter "状态"
     overdue = None  # (queryset, day) -> the records overdue on that day: the list's filter "仅看逾期" (?overdue=1)
@@ -213,6 +215,12 @@ def register(ledger):
     if ledger.model.data_field is None:
         raise ImproperlyConfigured(f"{ledger.model.__name__} must name its data_field")
     LEDGERS[ledger.slug] = ledger
+    # the 台账 menu: under its field, in the order the apps register their ledgers
+    from .panels import LEDGER_MENU, nav_entry
+    from .scope import can_read
+
+    nav_entry(1000 + len(LEDGERS), ledger.title, "ledger-list", lambda user: can_read(ledger.model, user),
+              menu=LEDGER_MENU, group=ledger.group, args=(ledger.slug,))
     return ledger
 
 
@@ -254,7 +262,7 @@ class LedgerForm(forms.ModelForm):
                     choices = choices.filter(Q(deleted_at__isnull=True) | Q(pk=current))
                 field.queryset = choices
             if isinstance(field, forms.DateField):
-                field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+                field.widget = DateInput()
             elif isinstance(field.widget, forms.Textarea):
                 field.widget.attrs["rows"] = 3
         if preselect and not self.instance.pk and villages.count() == 1:  # (an imported row names its village)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safestar.audit.log import record
 from safestar.audit.models import AuditEvent
 
+from .confirm import confirm_first
 from .imports import import_view, template_response
 from .ledger import LEDGERS
 from .ledger_ops import FILTER_PARAMS, LedgerImporter, export_columns, export_rows, filtered, restore, save, soft_delete
@@ -246,12 +247,17 @@ def attachment_download(request, pk):
     return response
 
 
+ATTACHMENT_DELETE = "删除后附件不再显示（文件仍保留，可由管理员恢复）。"
+
+
 @require_POST
 def attachment_delete(request, pk):
     attachment = Attachment.objects.alive().filter(pk=pk).first()
     if attachment is None:
         raise Http404("页面不存在，或不在您的数据范围内。")
     owner = _owner(attachment.content_type_id, attachment.object_id, request.user, write=True)
+    if (asking := confirm_first(request, ATTACHMENT_DELETE, title="删除附件", subject=attachment.name, cancel=_back(owner))) is not None:
+        return asking
     with transaction.atomic():
         if Attachment.objects.filter(pk=pk, deleted_at__isnull=True).update(deleted_at=timezone.now(), deleted_by=request.user):
             record("delete", attachment, object_repr=f"{owner} 的附件：{attachment.name}")

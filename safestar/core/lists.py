@@ -24,7 +24,9 @@ def paginate(request, queryset, per_page=PER_PAGE):
 
 
 def render_list(request, template, context, partial="table"):
-    """The full page, or only its table partial when htmx asks (search-as-you-type, paging).
+    """The full page, or only its table partial when htmx asks (search-as-you-type, paging). Every
+    list page goes through here: it is marked a list page (`data-list-page` on <main>), whose
+    tables (table.table-ss) become cards on a phone, and the browser test of phone lists finds it.
 
     htmx restoring a page from history (the Back button) gets the full page; `Vary` keeps the
     browser's cache from handing the bare partial back for a normal visit of the same URL.
@@ -32,6 +34,6 @@ def render_list(request, template, context, partial="table"):
     headers = request.headers
     if headers.get("HX-Request") == "true" and headers.get("HX-History-Restore-Request") != "true":
         template = f"{template}#{partial}"
-    response = render(request, template, context)
+    response = render(request, template, {**context, "list_page": True})  # phone cards: base.html, static/js/lists.js
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -4,6 +4,7 @@ from safestar.clock import today
 from safestar.org.models import Department, Division, User
 from safestar.org.roles import Level, holders
 from safestar.schemes.loading import applicable
+from safestar.core.widgets import DateInput
 
 from .models import Application, FindingKind, Inspection, Progress, RectificationPlan, Severity, Task
 
@@ -59,7 +60,7 @@ def village_people(village, current=None):
 class TaskForm(forms.ModelForm):
     title = forms.CharField(label="任务", max_length=200)
     responsible = forms.ModelChoiceField(label="责任人", queryset=User.objects.none(), required=False)
-    due_on = forms.DateField(label="完成期限", widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label="完成期限", widget=DateInput())
 
     class Meta:
         model = Task
@@ -77,8 +78,14 @@ class TaskForm(forms.ModelForm):
 
 
 class TaskEditForm(TaskForm):
+    """The task's fields and one ledger record of the village to link as evidence: the ledger is
+    chosen first, then the record from a list of that ledger's records of the village (changing the
+    ledger reloads the list: htmx fetches this page again with ?link_ledger= and takes the list)."""
+
     link_ledger = forms.ChoiceField(label="关联台账", required=False)
-    link_id = forms.IntegerField(label="台账记录编号", required=False, min_value=1)
+    link_id = forms.TypedChoiceField(label="台账记录", required=False, coerce=int, empty_value=None,
+                                     error_messages={"invalid_choice": "所选记录不是本村该台账中的记录，请从列表中选择"})
+    RECORDS_OFFERED = 200  # the latest records of the ledger; older ones are rarely evidence of a task
 
     def __init__(self, user, village, *args, **kwargs):
         super().__init__(user, village, *args, **kwargs)
@@ -86,25 +93,33 @@ class TaskEditForm(TaskForm):
         from safestar.core.scope import can_read
 
         self.user, self.village = user, village
-        self.fields["link_ledger"].choices = [("", "（不关联）")] + [
-            (slug, ledger.title) for slug, ledger in LEDGERS.items() if can_read(ledger.model, user)
-        ]
+        self.ledgers = {slug: ledger for slug, ledger in LEDGERS.items() if can_read(ledger.model, user)}
+        self.fields["link_ledger"].choices = [("", "（不关联）")] + [(slug, ledger.title) for slug, ledger in self.ledgers.items()]
+        self.fields["link_ledger"].widget.attrs.update({"hx-trigger": "change", "hx-target": "#id_link_id", "hx-select": "#id_link_id",
+                                                       "hx-swap": "outerHTML"})
+        slug = (self.data.get("link_ledger") if self.is_bound else self.initial.get("link_ledger")) or ""
+        choices = [("", "（先选择台账）" if slug not in self.ledgers else "（请选择记录）")]
+        if slug in self.ledgers:
+            ledger = self.ledgers[slug]
+            records = (ledger.model.objects.visible_to(user).alive().filter(division=village)
+                       .order_by(*ledger.ordering())[:self.RECORDS_OFFERED])
+            date = ledger.date_field
+            choices += [(r.pk, f"{getattr(r, date):%Y-%m-%d} {r}" if date and getattr(r, date) else str(r)) for r in records]
+        self.fields["link_id"].choices = choices
 
     def clean(self):
-        from safestar.core.ledger import LEDGERS
-
         data = super().clean()
         slug, pk = data.get("link_ledger"), data.get("link_id")
         data["link"] = None
         if slug and not pk:
-            self.add_error("link_id", "请填写要关联的台账记录编号")
+            self.add_error("link_id", "请选择要关联的台账记录")
         elif pk and not slug:
             self.add_error("link_ledger", "请选择台账")
         elif slug and pk:
-            ledger = LEDGERS[slug]
+            ledger = self.ledgers[slug]
             obj = ledger.model.objects.visible_to(self.user).alive().filter(pk=pk, division=self.village).first()
             if obj is None:
-                self.add_error("link_id", f"{self.village.name}的{ledger.title}中没有编号为 {pk} 的记录")
+                self.add_error("link_id", f"{self.village.name}的{ledger.title}中没有这条记录")
             else:
                 data["link"] = {"ledger": slug, "id": obj.pk, "label": f"{ledger.title}：{obj}"[:100]}
         return data
@@ -116,7 +131,7 @@ class CommentForm(forms.Form):
 
 class InspectionForm(forms.ModelForm):
     title = forms.CharField(label="督导主题", max_length=100)
-    planned_on = forms.DateField(label="计划日期", widget=forms.DateInput(attrs={"type": "date"}))
+    planned_on = forms.DateField(label="计划日期", widget=DateInput())
     departments = forms.ModelMultipleChoiceField(label="参加部门", queryset=Department.objects.none(), required=False,
                                                  widget=forms.CheckboxSelectMultiple)
     villages = forms.ModelMultipleChoiceField(label="督导村", queryset=Division.objects.none(), widget=forms.CheckboxSelectMultiple)
@@ -132,7 +147,7 @@ class InspectionForm(forms.ModelForm):
 
 
 class HoldForm(forms.Form):
-    held_on = forms.DateField(label="开展日期", widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label="开展日期", widget=DateInput())
     note = forms.CharField(label="总体情况", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean_held_on(self):
@@ -149,7 +164,7 @@ class FindingForm(forms.Form):
     severity = forms.ChoiceField(label="严重程度", choices=Severity.choices, initial=Severity.GENERAL)
     kind = forms.ChoiceField(label="问题类型", choices=FindingKind.choices, initial=FindingKind.INDIVIDUAL,
                              help_text="个性问题：为该村制定整改方案；共性问题：由相关部门开展专项整治")
-    deadline = forms.DateField(label="整改期限", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    deadline = forms.DateField(label="整改期限", required=False, widget=DateInput(),
                                help_text="个性问题的整改期限，不填为发现之日起30天")
 
     def __init__(self, inspection, indicators, *args, **kwargs):
@@ -193,7 +208,7 @@ class CampaignForm(forms.Form):
     department = forms.ModelChoiceField(label="牵头部门", queryset=Department.objects.none())
     findings = forms.ModelMultipleChoiceField(label="共性问题", queryset=None, widget=forms.CheckboxSelectMultiple, required=False)
     villages = forms.ModelMultipleChoiceField(label="涉及村", queryset=Division.objects.none(), widget=forms.CheckboxSelectMultiple)
-    deadline = forms.DateField(label="完成期限", widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label="完成期限", widget=DateInput())
     description = forms.CharField(label="整治内容", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, user, *args, **kwargs):

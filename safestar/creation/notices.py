@@ -2,7 +2,7 @@
 整改通知书 (one rectification plan)."""
 
 from safestar.clock import today
-from safestar.core.documents import add_paragraph, add_signature, add_table, docx_response, word_document
+from safestar.core.documents import add_paragraph, add_signature, add_table, docx_response, issuing_office, word_document
 
 
 def _date(day):
@@ -10,7 +10,7 @@ def _date(day):
 
 
 def office(town):
-    return f"{town.name}平安建设工作领导小组办公室"
+    return issuing_office(town)
 
 
 def supervision_notice(inspection, findings):

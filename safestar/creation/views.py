@@ -195,7 +195,9 @@ def task_detail(request, pk):
 def task_edit(request, pk):
     """The village names the responsible person, and links ledger records as evidence."""
     task = get_visible_or_404(Task.objects.select_related("village"), request.user, write=True, pk=pk, status__in=TASK_EDITABLE)
-    form = TaskEditForm(request.user, task.village, request.POST or None, instance=task, current=task.responsible_id)
+    form = TaskEditForm(request.user, task.village, request.POST or None, instance=task, current=task.responsible_id,
+                        initial={"link_ledger": request.GET.get("link_ledger", "")})
+    form.fields["link_ledger"].widget.attrs["hx-get"] = request.path
     if not can(request.user, "creation.assign_task"):  # the village does not move its own deadline or rename the town's task
         form.fields["title"].disabled = form.fields["due_on"].disabled = True
     if request.method == "POST" and form.is_valid():

@@ -8,6 +8,7 @@ class LegalAdvisorLedger(Ledger):
     slug = "legal-advisors"
     model = LegalAdvisor
     title = "法律顾问台账"
+    group = "矛盾纠纷"
     fields = ("name", "organisation", "phone", "appointed_on", "visits_per_month", "active")
     list_display = ("name", "organisation", "appointed_on", "visits_per_month", "active")
     search_fields = ("name", "organisation")
@@ -33,6 +34,7 @@ class MediatorLedger(Ledger):
     slug = "mediators"
     model = Mediator
     title = "人民调解员台账"
+    group = "矛盾纠纷"
     fields = ("name", "role", "phone", "appointed_on", "party_member", "trained", "active")
     list_display = ("name", "role", "party_member", "trained", "active")
     search_fields = ("name",)
@@ -60,6 +62,7 @@ class DisputeLedger(Ledger):
     model = Dispute
     overdue = staticmethod(lambda records, day: records.filter(disputes_overdue_on(day)))  # 超期未化解
     title = "矛盾纠纷排查化解台账"
+    group = "矛盾纠纷"
     fields = ("received_on", "source", "parties", "category", "summary", "stage", "deadline", "closed_on", "result", "referred_to")
     list_display = ("received_on", "category", "parties", "stage", "deadline", "closed_on")
     search_fields = ("parties", "summary", "result", "referred_to")
@@ -90,6 +93,7 @@ class PetitionLedger(Ledger):
     slug = "petitions"
     model = Petition
     title = "信访台账"
+    group = "矛盾纠纷"
     fields = ("received_on", "petitioner", "channel", "matter", "is_backlog", "status", "settled_on", "result")
     list_display = ("received_on", "petitioner", "channel", "is_backlog", "status", "settled_on")
     search_fields = ("petitioner", "matter", "result")
@@ -118,6 +122,7 @@ class StabilityMeetingLedger(Ledger):
     slug = "stability-meetings"
     model = StabilityMeeting
     title = "矛盾纠纷分析研判台账"
+    group = "矛盾纠纷"
     fields = ("held_on", "kind", "participants", "risks", "measures", "warnings_issued")
     list_display = ("held_on", "kind", "warnings_issued")
     search_fields = ("participants", "risks", "measures")

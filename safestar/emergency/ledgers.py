@@ -8,6 +8,7 @@ class EmergencyMemberLedger(Ledger):
     slug = "emergency-members"
     model = EmergencyMember
     title = "应急队伍队员台账"
+    group = "应急"
     fields = ("name", "party_member", "role", "skills", "phone", "joined_on", "active")
     list_display = ("name", "role", "party_member", "skills", "joined_on", "active")
     fill_once = ("joined_on",)
@@ -35,6 +36,7 @@ class ShelterLedger(Ledger):
     slug = "shelters"
     model = Shelter
     title = "应急避难场所台账"
+    group = "应急"
     fields = ("name", "location", "capacity", "area", "facilities", "opened_on", "active")
     list_display = ("name", "location", "capacity", "area", "opened_on", "active")
     fill_once = ("opened_on",)
@@ -61,6 +63,7 @@ class EmergencySupplyLedger(Ledger):
     slug = "emergency-supplies"
     model = EmergencySupply
     title = "应急物资台账"
+    group = "应急"
     fields = ("item", "spec", "quantity", "unit", "storage_location", "acquired_on", "checked_on", "condition")
     list_display = ("item", "spec", "quantity", "unit", "storage_location", "checked_on", "condition")
     fill_once = ("acquired_on",)
@@ -90,6 +93,7 @@ class EmergencyPlanLedger(Ledger):
     slug = "emergency-plans"
     model = EmergencyPlan
     title = "应急预案台账"
+    group = "应急"
     fields = ("kind", "title", "approved_on", "approved_by", "next_revision_on")
     list_display = ("kind", "title", "approved_on", "approved_by", "next_revision_on")
     search_fields = ("title", "approved_by")
@@ -113,6 +117,7 @@ class FireStationLedger(Ledger):
     slug = "fire-stations"
     model = FireStation
     title = "微型消防站（点）台账"
+    group = "应急"
     fields = ("name", "established_on", "location", "members", "equipment", "on_duty_24h")
     list_display = ("name", "established_on", "location", "members", "on_duty_24h")
     search_fields = ("name", "location", "equipment")
@@ -138,6 +143,7 @@ class DrillLedger(Ledger):
     slug = "drills"
     model = Drill
     title = "应急演练台账"
+    group = "应急"
     fields = ("held_on", "scenario", "title", "participants", "description")
     list_display = ("held_on", "scenario", "title", "participants")
     search_fields = ("title", "description")

@@ -123,15 +123,18 @@ S = Entry.Status
 _OWN = "不能{}自己提交或经手的评查材料"
 _HANDLERS = ("submitted_by", "reviewed_by", "forwarded_by")
 Flow(Entry, [
-    Transition("submit", (S.SELF, S.RETURNED), S.SUBMITTED, "evaluation.submit", "提交自评", who="只有村干部（或乡镇代填）可以提交自评"),
+    Transition("submit", (S.SELF, S.RETURNED), S.SUBMITTED, "evaluation.submit", "提交自评", who="只有村干部（或乡镇代填）可以提交自评",
+               confirm="提交后自评材料交乡镇初审，村里不能再修改说明和佐证，除非乡镇退回。"),
     Transition("return", (S.SUBMITTED,), S.RETURNED, "evaluation.review_town", "退回村修改", reason="退回须写明原因", reason_label="退回原因",
                reason_max=200, comment_as="return_reason", not_by=("submitted_by",), own=_OWN.format("审核"),
                who="只有乡镇平安办或工作专班可以退回"),
     Transition("review", (S.SUBMITTED,), S.REVIEWED, "evaluation.review_town", "初审通过", title="乡镇初审通过",
                not_by=("submitted_by",), own=_OWN.format("审核"), who="只有乡镇平安办或工作专班可以初审"),
-    Transition("forward", (S.REVIEWED,), S.FORWARDED, "evaluation.forward", "报送县级评查", batch=True, who="只有本镇平安办可以报送"),
+    Transition("forward", (S.REVIEWED,), S.FORWARDED, "evaluation.forward", "报送县级评查", batch=True, who="只有本镇平安办可以报送",
+               confirm="报送后本镇已初审的村交县级评查，乡镇不能再调整这些村的得分。"),
     Transition("evaluate", (S.FORWARDED,), S.EVALUATED, "evaluation.evaluate", "县级评查完成", not_by=_HANDLERS, own=_OWN.format("评查"),
-               who="只有县政法委评查员可以完成县级评查"),
+               who="只有县政法委评查员可以完成县级评查",
+               confirm="完成后县级调整的得分不能再修改，评查结果交认定。"),
     Transition("recognise", (S.EVALUATED,), S.RECOGNISED, "evaluation.recognise", "认定并锁定", title="认定评查结果",
                not_by=_HANDLERS, own=_OWN.format("认定"), who="只有县政法委评查员可以认定",
                confirm="认定后结果锁定，任何人都不能再修改任何一项；达标的村授星。"),

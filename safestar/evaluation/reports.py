@@ -11,13 +11,14 @@ from django.utils import timezone
 from safestar.audit.log import record
 from safestar import clock
 from safestar.core.documents import (
-    add_heading, add_paragraph, add_signature, add_table, bar_chart_png, docx_response, pdf_response, png_data_uri, word_document,
+    add_heading, add_paragraph, add_signature, issuing_office, add_table, bar_chart_png, docx_response, pdf_response, png_data_uri, word_document,
 )
 from safestar.core.sheets import Column, write_xlsx, xlsx_response
 from safestar.schemes.engine import FAILED, PASSED, UNDETERMINED, VETOED
 
 from . import services
 from .models import Entry
+from safestar.core.numbers import figure
 
 ENTRY_COLUMNS = (
     Column("category", "类别", width=20),
@@ -98,7 +99,7 @@ def summary_rows(round, villages):
         entry = entries.get(r.village)
         yield (_num(r.county_rank), _num(r.town_rank), towns.get(r.village, ""), r.name, r.code, r.total, r.status, r.band,
                _veto_text(r), entry.get_status_display() if entry else "",
-               "；".join(f"{i.code}失{i.lost:g}分：{i.reason}" for i in r.main_losses()))
+               "；".join(f"{i.code}失{figure(i.lost)}分：{i.reason}" for i in r.main_losses()))
 
 
 def summary_sheet(round, villages):
@@ -127,7 +128,7 @@ def report_context(round, villages):
     chart = bar_chart_png([(r.name, r.total, COLOURS.get(r.status, "#757575")) for r in ranked], maximum=top, marker=spec.pass_mark)
     return {
         "round": round, "spec": spec, "results": ranked, "towns": towns, "counts": counts, "categories": categories,
-        "losses": losses, "vetoes": vetoes, "chart": chart, "chart_uri": png_data_uri(chart), "today": clock.today(),
+        "losses": losses, "vetoes": vetoes, "chart": chart, "chart_uri": png_data_uri(chart), "today": clock.today(), "office": issuing_office(round.area),
         "entries": entries,
     }
 
@@ -141,29 +142,29 @@ def round_points(value):
 
 def _overview(context):
     c, spec = context["counts"], context["spec"]
-    standard = f"达标线 {spec.pass_mark:g} 分" if spec.pass_mark is not None else "分档：" + "、".join(f"{b.name}≥{b.min:g}分" for b in spec.bands)
-    return (f"本轮评查按《{spec.name}》（满分 {spec.total:g} 分，{standard}）进行，共评查 {len(context['results'])} 个村："
+    standard = f"达标线 {figure(spec.pass_mark)} 分" if spec.pass_mark is not None else "分档：" + "、".join(f"{b.name}≥{figure(b.min)}分" for b in spec.bands)
+    return (f"本轮评查按《{spec.name}》（满分 {figure(spec.total)} 分，{standard}）进行，共评查 {len(context['results'])} 个村："
             f"达标 {c[PASSED]} 个，未达标 {c[FAILED]} 个，一票否决 {c[VETOED]} 个，待定 {c[UNDETERMINED]} 个。")
 
 
 def report_docx(round, villages):
     context = report_context(round, villages)
-    document = word_document(f"{round}报告", issuer=f"{round.area.name}平安建设领导小组办公室")
+    document = word_document(f"{round}报告", issuer=issuing_office(round.area))
     add_heading(document, "一、总体情况")
     add_paragraph(document, _overview(context))
     add_heading(document, "二、各村得分与排名")
     add_table(document, ["总排名", "镇内排名", "乡镇", "村", "得分", "结果", "星级档次"],
-              [(r.county_rank or "—", r.town_rank or "—", context["towns"].get(r.village, ""), r.name, f"{r.total:g}", r.status, r.band)
+              [(r.county_rank or "—", r.town_rank or "—", context["towns"].get(r.village, ""), r.name, f"{figure(r.total)}", r.status, r.band)
                for r in context["results"]])
     add_paragraph(document, "得分图（按得分排序）：")
     document.add_picture(io.BytesIO(context["chart"]), width=Cm(15))
     add_heading(document, "三、分类得分")
     for category in context["categories"]:
-        add_heading(document, f"{category['title']}（{category['points']:g}分）", level=2)
-        add_table(document, ["村", "得分", "失分"], [(n, f"{g:g}", f"{lost:g}") for n, g, lost in category["rows"]])
+        add_heading(document, f"{category['title']}（{figure(category['points'])}分）", level=2)
+        add_table(document, ["村", "得分", "失分"], [(n, f"{figure(g)}", f"{figure(lost)}") for n, g, lost in category["rows"]])
     add_heading(document, "四、失分情况")
     if context["losses"]:
-        add_table(document, ["村", "编号", "指标", "失分", "原因"], [(n, c, t, f"{lost:g}", why) for n, c, t, lost, why in context["losses"]])
+        add_table(document, ["村", "编号", "指标", "失分", "原因"], [(n, c, t, f"{figure(lost)}", why) for n, c, t, lost, why in context["losses"]])
     else:
         add_paragraph(document, "无失分。")
     add_heading(document, "五、一票否决")
@@ -171,7 +172,7 @@ def report_docx(round, villages):
         add_table(document, ["村", "否决事项", "案事件", "发生日期"], [(n, t, f"{x.kind_name}：{x.title}", f"{x.date:%Y-%m-%d}") for n, t, x in context["vetoes"]])
     else:
         add_paragraph(document, "无一票否决事项。")
-    add_signature(document, f"{round.area.name}平安建设领导小组办公室", clock.today())
+    add_signature(document, issuing_office(round.area), clock.today())
     record("export", round, object_repr=f"导出评查报告（Word）：{round}")
     return docx_response(document, f"{round}报告.docx")
 
@@ -190,9 +191,9 @@ def publication_docx(round, villages):
     document = word_document(f"{round}结果公示")
     add_paragraph(document, f"根据《{round.scheme.name}》，经村自评、乡镇初审、县级评查和认定，现将评查结果予以公示。"
                             f"公示期：{round.publish_start:%Y年%m月%d日}至{round.publish_end:%Y年%m月%d日}。"
-                            "如有异议，请在公示期内向县委政法委反映。")
+                            f"如有异议，请在公示期内向{issuing_office(round.area)}反映。")
     add_table(document, ["序号", "乡镇", "村", "得分", "结果", "星级档次"],
-              [(n, r["town"], r["name"], f"{r['total']:g}", r["status"], r["band"]) for n, r in enumerate(rows, start=1)])
-    add_signature(document, "县委政法委", round.publish_start)
+              [(n, r["town"], r["name"], figure(r["total"]), r["status"], r["band"]) for n, r in enumerate(rows, start=1)])
+    add_signature(document, issuing_office(round.area), round.publish_start)
     record("export", round, object_repr=f"导出公示名单：{round}")
     return docx_response(document, f"{round}结果公示.docx", moment=timezone.localtime(round.published_at))

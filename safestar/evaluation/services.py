@@ -25,6 +25,7 @@ from safestar.schemes.kinds import kind_of
 from safestar.schemes.services import results
 
 from .models import BEFORE_REVIEW, COUNTY_STAGE, TOWN_STAGE, VILLAGE_STAGE, Entry, Line, Objection, Round, StarRecord
+from safestar.core.numbers import figure
 
 S = Entry.Status
 
@@ -199,7 +200,7 @@ def recognise(entry, user):
                      updates={"recognised_by": user, "recognised_at": timezone.now(), "total": result.total,
                               "result": result.status, "band": result.band})
         if ok and result.status == PASSED:
-            _star(entry, user, StarRecord.Action.AWARDED, band=result.band, reason=f"认定得分 {result.total:g} 分")
+            _star(entry, user, StarRecord.Action.AWARDED, band=result.band, reason=f"认定得分 {figure(result.total)} 分")
     return ok
 
 
@@ -351,7 +352,7 @@ def save_line(entry, code, user, *, explanation=None, points=None, reason=""):
         raise Refused("该村评查材料当前不能由您修改（已提交、已锁定或不属于您的评分领域）")
     if level != "village":
         if points is not None and not 0 <= points <= indicator.points:
-            raise Refused(f"得分应在 0 到 {indicator.points:g} 之间")
+            raise Refused(f"得分应在 0 到 {figure(indicator.points)} 之间")
         if points is not None and not reason.strip():
             raise Refused("调整得分须写明理由")
     stage = {"village": VILLAGE_STAGE, "town": TOWN_STAGE, "county": COUNTY_STAGE}[level]

@@ -5,6 +5,7 @@ from safestar.schemes.engine import PASSED
 
 from .models import Entry, StarRecord
 from .services import _star, entry_result
+from safestar.core.numbers import figure
 
 
 def on_incident_recognised(sender, incident, user, **kwargs):
@@ -17,7 +18,7 @@ def on_incident_recognised(sender, incident, user, **kwargs):
     hits = [v for v in result.vetoes if any(x.id == incident.pk for x in v.incidents)]
     if result.status == PASSED and not hits:
         return  # the incident breaks nothing this scheme vetoes or scores
-    why = f"否决：{hits[0].title}" if hits else f"重新计算为{result.status}（{result.total:g}分）"
+    why = f"否决：{hits[0].title}" if hits else f"重新计算为{result.status}（{figure(result.total)}分）"
     _star(entry, user, StarRecord.Action.WITHDRAWN, reason=f"{incident.occurred_on:%Y-%m-%d} {incident.title} 经认定，{why}", incident=incident)
 
 
@@ -33,4 +34,4 @@ def on_recognition_withdrawn(sender, incident, user, **kwargs):
     result = entry_result(entry)
     if result.status == PASSED:
         _star(entry, user, StarRecord.Action.AWARDED, band=result.band,
-              reason=f"撤销对“{incident.title}”的认定后重新计算为达标（{result.total:g} 分）", incident=incident)
+              reason=f"撤销对“{incident.title}”的认定后重新计算为达标（{figure(result.total)} 分）", incident=incident)

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safestar import clock
 from safestar.core import edge
+from safestar.core.confirm import confirm_step
 from safestar.core.lists import paginate, render_list, search
 from safestar.core.models import Attachment
 from safestar.core.scope import get_visible_or_404, require
@@ -14,6 +15,7 @@ from safestar.core.transitions import Refused, history
 from safestar.org.models import Division
 from safestar.org.roles import Level, can
 from safestar.schemes.models import Scheme
+from safestar.core.widgets import DateInput
 
 from . import reports, services
 from .models import BEFORE_REVIEW, Entry, Line, Objection, Round, StarRecord
@@ -41,9 +43,9 @@ def round_list(request):
 class RoundForm(forms.Form):
     scheme = forms.ModelChoiceField(label="评查方案", queryset=Scheme.objects.none())
     area = forms.ModelChoiceField(label="评查范围（县或乡镇）", queryset=Division.objects.none())
-    self_deadline = forms.DateField(label="村自评截止日期", widget=forms.DateInput(attrs={"type": "date"}))
-    town_deadline = forms.DateField(label="乡镇初审截止日期", widget=forms.DateInput(attrs={"type": "date"}))
-    county_deadline = forms.DateField(label="县级评查截止日期", widget=forms.DateInput(attrs={"type": "date"}))
+    self_deadline = forms.DateField(label="村自评截止日期", widget=DateInput())
+    town_deadline = forms.DateField(label="乡镇初审截止日期", widget=DateInput())
+    county_deadline = forms.DateField(label="县级评查截止日期", widget=DateInput())
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,7 +84,7 @@ def round_detail(request, pk):
         objection.steps = Objection.flow.allowed(objection, request.user)
     return render(request, "evaluation/round_detail.html", {
         "round": round, "rows": rows, "towns": town_states,
-        "can_publish": bool(Round.flow.allowed(round, request.user)),
+        "can_publish": bool(Round.flow.allowed(round, request.user)), "forward_confirm": Entry.flow["forward"].confirm,
         "today": clock.today(),
         "published": services.published_rows(round, villages) if published else [],
         "changes": services.publication_changes(round, villages) if published else [],
@@ -161,6 +163,11 @@ def round_forward(request, pk, code):
     round = _round(request, pk)
     town = get_visible_or_404(Division.objects.filter(level=Level.TOWN), request.user, code=code)
     require(Entry.flow.may(request.user, "forward"))
+    step = Entry.flow["forward"]
+    waiting = Entry.objects.visible_to(request.user).filter(round=round, village__parent=town, status__in=step.source).select_related("village")
+    if (asking := confirm_step(request, step, town.name, items=[e.village.name for e in waiting.order_by("village__code")],
+                               cancel=round.get_absolute_url())) is not None:
+        return asking
     try:
         if services.forward_town(round, town, request.user):
             messages.success(request, f"{town.name}各村的初审结果已报送县级评查。")
@@ -172,8 +179,8 @@ def round_forward(request, pk, code):
 
 
 class PublishForm(forms.Form):
-    start = forms.DateField(label="公示开始日期", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="公示结束日期", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label="公示开始日期", widget=DateInput())
+    end = forms.DateField(label="公示结束日期", widget=DateInput())
 
 
 @require_POST
@@ -233,6 +240,8 @@ def entry_action(request, pk, action):
         raise Http404("页面不存在，或不在您的数据范围内。")
     require(Entry.flow.may(request.user, action, entry))
     step = Entry.flow[action]
+    if (asking := confirm_step(request, step, entry, cancel=entry.get_absolute_url())) is not None:
+        return asking
     try:
         if services.take(entry, action, request.user, request.POST.get("reason", "")):
             messages.success(request, f"{step.label}：{entry.village.name}。")

@@ -8,6 +8,7 @@ class IncidentLedger(Ledger):
     slug = "incidents"
     model = Incident
     title = "案事件台账"
+    group = "治安防控"
     fields = ("kind", "occurred_on", "title", "severity", "description", "department")
     readonly = ("recognised", "recognised_at", "recognised_by", "recognising_department", "withdrawal_reason")
     list_display = ("occurred_on", "kind", "title", "severity", "recognised")
@@ -32,5 +33,5 @@ class IncidentLedger(Ledger):
         if obj.deleted_at:
             return []
         # the incident's steps from its transition table: one that needs a reason opens its form page
-        return [(step.label, reverse(f"incident-{step.name}", args=[obj.pk]), "get" if step.reason else "post")
+        return [(step.label, reverse(f"incident-{step.name}", args=[obj.pk]), "get" if step.reason else "post", step.confirm)
                 for step in Incident.flow.allowed(obj, user)]

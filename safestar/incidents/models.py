@@ -93,7 +93,8 @@ class Incident(LedgerRecord):
 # Recognising and withdrawing are the two steps of an incident (the field `recognised` is its state).
 Flow(Incident, [
     Transition("recognise", (False,), True, "incidents.recognise", "认定", title="认定案事件",
-               who="只有县级部门或县政法委评查员可以认定案事件"),
+               who="只有县级部门或县政法委评查员可以认定案事件",
+               confirm="认定后该案事件计入一票否决和“三零”评定，记录锁定，不能再修改或删除（如有误须撤销认定）。"),
     Transition("withdraw", (True,), False, "incidents.withdraw", "撤销认定", reason="须说明撤销认定的原因", reason_label="撤销认定原因",
                reason_max=200, comment_as="withdrawal_reason", who="只有县级部门或县政法委评查员可以撤销认定",
                confirm="撤销后该案事件不再计入一票否决和“三零”评定。请说明原因，原因将记入修改历史和审计日志。"),

@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safestar import clock
+from safestar.core.confirm import confirm_step
 from safestar.core.lists import paginate, render_list, search
 from safestar.core.reference import reference_edit, reference_list
 from safestar.core.scope import get_visible_or_404, require
@@ -17,6 +19,8 @@ from .services import pending_recognition, recognise, withdraw
 def incident_recognise(request, pk):
     require(Incident.flow.may(request.user, "recognise"))
     incident = get_visible_or_404(Incident.objects.alive(), request.user, pk=pk)
+    if (asking := confirm_step(request, Incident.flow["recognise"], incident, cancel=reverse("ledger-detail", args=["incidents", pk]))) is not None:
+        return asking
     if recognise(incident, request.user):
         messages.success(request, f"已认定：{incident}。该案事件将计入一票否决和“三零”评定。")
     else:

@@ -19,7 +19,7 @@ def key_person_panel(request, village):
     return "keypersons/panel.html", {"village": village, "counts": counts, "overdue": overdue_on(persons).count()}
 
 
-nav_entry(40, "重点人员", "key-persons", lambda user: can_read(KeyPerson, user))
+nav_entry(40, "重点人员登记簿", "key-persons", lambda user: can_read(KeyPerson, user), menu="台账", group="重点人员")
 nav_entry(100, "重点人员类别", "key-person-categories", lambda user: user.spec.manages_departments)
 
 

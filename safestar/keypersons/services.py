@@ -13,6 +13,7 @@ from safestar.core.saving import save_form
 from safestar.core.validators import normalise_id_number
 from safestar.org.models import User
 from safestar.org.roles import can, holders
+from safestar.core.widgets import DateInput
 
 from .models import Category, KeyPerson, Visit
 
@@ -107,7 +108,7 @@ class VisitForm(forms.ModelForm):
     class Meta:
         model = Visit
         fields = ["visited_on", "kind", "visitor", "findings"]
-        widgets = {"visited_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), "findings": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"visited_on": DateInput(), "findings": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, person, **kwargs):
         super().__init__(*args, **kwargs)

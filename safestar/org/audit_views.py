@@ -3,6 +3,8 @@ trail itself, safestar/audit, lies below every app: each writes to it, it reads 
 
 import datetime
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.utils import timezone
 
@@ -10,10 +12,62 @@ from safestar.audit.log import record
 from safestar.audit.models import Action, AuditEvent
 from safestar.core import edge
 from safestar.core.lists import paginate, render_list
+from safestar.core.numbers import figure
 from safestar.core.scope import can_read, require, scope_filter
 from safestar.core.sheets import Column, write_xlsx, xlsx_response
 
 from .roles import Role
+
+
+# What the changes of events name besides a model's fields (comments of transitions, counts of
+# imports, account security), as a person reads them.
+CHANGE_NAMES = {
+    "comment": "意见", "reason": "理由", "withdrawal_reason": "撤回理由", "return_reason": "退回理由",
+    "delete_reason": "删除理由", "deleted": "删除", "links": "关联台账记录", "tasks": "任务", "villages": "村",
+    "n": "条数", "count": "条数", "total": "合计", "source": "来源", "filter": "筛选条件", "columns": "列",
+    "before": "截止日期", "action": "操作", "password": "密码", "two_factor": "双因素认证", "recovery_codes": "恢复码",
+    "current_key": "当前密钥", "publication": "公示", "incident": "案事件", "effective_on": "变更生效日期",
+    "points": "得分", "deadline": "期限", "watermark": "水印", "username": "账号", "description": "说明",
+    "version": "版本", "division": "区划", "status": "状态", "deleted_rows": "删除条数", "last_pruned_id": "最后删除序号",
+    "last_pruned_hash": "最后删除摘要",
+}
+
+
+def _value(value):
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return figure(value)
+    if isinstance(value, list):
+        return "、".join(_value(v) for v in value) or "（空）"
+    if isinstance(value, dict):
+        return "；".join(f"{CHANGE_NAMES.get(k, k)}：{_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def readable_changes(event):
+    """[(name, text)] of an event's changes as a person reads them: the field's verbose name (of the
+    event's model), [old, new] as “old → new”, no Python values (None, True, lists)."""
+    try:
+        model = apps.get_model(event.object_type) if event.object_type else None
+    except (LookupError, ValueError):
+        model = None
+    rows = []
+    for key, value in (event.changes or {}).items():
+        name = CHANGE_NAMES.get(key, key)
+        if model is not None:
+            try:
+                name = str(getattr(model._meta.get_field(key), "verbose_name", name))  # a reverse relation has none
+            except FieldDoesNotExist:
+                pass
+        if isinstance(value, list) and len(value) == 2:
+            text = f"{_value(value[0])} → {_value(value[1])}" if value[0] not in (None, "") else _value(value[1])
+        else:
+            text = _value(value)
+        rows.append((name, text))
+    return rows
 
 
 def _parse_date(value):
@@ -40,11 +94,10 @@ def filtered_events(request):
 
 def event_list(request):
     require(can_read(AuditEvent, request.user))
-    return render_list(
-        request,
-        "audit/event_list.html",
-        {"page": paginate(request, filtered_events(request), per_page=50), "actions": Action.choices, "params": request.GET},
-    )
+    page = paginate(request, filtered_events(request), per_page=50)
+    for event in page:
+        event.readable = readable_changes(event)
+    return render_list(request, "audit/event_list.html", {"page": page, "actions": Action.choices, "params": request.GET})
 
 
 EXPORT_COLUMNS = (
@@ -73,7 +126,7 @@ def event_export(request):
             e.ip,
             e.get_action_display(),
             e.object_repr,
-            str(e.changes) if e.changes else "",
+            "；".join(f"{name}：{text}" for name, text in readable_changes(e)),
             e.request_id,
         )
         for e in events.iterator()

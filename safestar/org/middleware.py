@@ -31,7 +31,21 @@ class AccountGate:
         self.get_response = get_response
 
     def __call__(self, request):
+        self.tell_why_a_session_ended(request)
         return self.get_response(request)
+
+    @staticmethod
+    def tell_why_a_session_ended(request):
+        """A browser whose session a newer login ended (org/signals.py) lands on the login page with
+        the reason, once: its cookie still names the ended session."""
+        key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if not key or request.user.is_authenticated or request.path_info.startswith("/api/"):
+            return
+        from .models import UserSession
+
+        if UserSession.objects.filter(session_key=key, ended_at__isnull=False).delete()[0]:
+            messages.warning(request, f"您的账号已在其他地方登录（同时在线不超过 {settings.SAFESTAR_MAX_SESSIONS} 处），本处的登录已结束。"
+                                      "请重新登录；如不是您本人登录，请立即修改密码。")
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user

@@ -196,11 +196,14 @@ class PasswordHistory(models.Model):
 
 
 class UserSession(models.Model):
-    """The sessions a user has open, oldest first, to cap how many may run at once."""
+    """The sessions a user has open, oldest first, to cap how many may run at once. A session ended
+    by a newer login keeps its row, with `ended_at`, until its browser comes back and is told why
+    (org/middleware.py AccountGate)."""
 
     user = models.ForeignKey(User, models.CASCADE, related_name="open_sessions")
     session_key = models.CharField(max_length=40, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -8,6 +8,7 @@ class PublicityLedger(Ledger):
     slug = "publicity"
     model = Activity
     title = "宣传台账"
+    group = "治安防控"
     fields = (
         "held_on", "topic", "channel", "title", "audience", "participants", "app_installs", "materials",
         "organiser", "content",

@@ -10,6 +10,7 @@ class ReligiousVenueLedger(Ledger):
     slug = "religious-venues"
     model = ReligiousVenue
     title = "宗教活动场所台账"
+    group = "宗教"
     fields = (
         "name", "religion", "registered", "registration_number", "person_in_charge", "phone", "address",
         "regular_attendees", "known_since", "last_visited_on", "status",
@@ -57,6 +58,7 @@ class ReligiousActivityLedger(Ledger):
     slug = "religious-activities"
     model = ReligiousActivity
     title = "宗教活动与线索台账"
+    group = "宗教"
     fields = ("held_on", "kind", "venue", "content", "participants", "reported_to", "status", "closed_on", "result")
     list_display = ("held_on", "kind", "venue", "participants", "reported_to", "status")
     search_fields = ("content", "reported_to", "result", "venue__name")

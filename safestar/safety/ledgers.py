@@ -11,6 +11,7 @@ class HazardLedger(Ledger):
     overdue = staticmethod(lambda records, day: records.overdue_on(day))  # 超期未整改
     model = Hazard
     title = "安全隐患登记"
+    group = "安全"
     fields = ("kind", "location", "description", "risk_level", "responsible", "found_on", "deadline", "status", "rectified_on")
     list_display = ("found_on", "kind", "location", "risk_level", "deadline", "status")
     search_fields = ("location", "description", "responsible")
@@ -52,6 +53,7 @@ class HazardInspectionLedger(Ledger):
     slug = "hazard-inspections"
     model = HazardInspection
     title = "隐患巡查记录"
+    group = "安全"
     fields = ("inspected_on", "inspector", "route", "hazard", "finding", "action")
     list_display = ("inspected_on", "inspector", "route", "hazard")
     search_fields = ("inspector", "route", "finding", "action")
@@ -81,6 +83,7 @@ class ControlledGoodsLedger(Ledger):
     slug = "controlled-goods"
     model = ControlledGoods
     title = "重点物品管理台账"
+    group = "安全"
     fields = ("category", "holder", "item", "quantity", "unit", "storage", "checked_on", "result")
     list_display = ("category", "holder", "item", "quantity", "unit", "checked_on", "result")
     search_fields = ("holder", "item", "storage")
@@ -109,6 +112,7 @@ class SafetyCheckLedger(Ledger):
     slug = "safety-checks"
     model = SafetyCheck
     title = "联合安全检查"
+    group = "安全"
     fields = ("checked_on", "area", "departments", "findings", "problems_found", "problems_rectified")
     list_display = ("checked_on", "area", "departments", "problems_found", "problems_rectified")
     search_fields = ("departments", "findings")

@@ -8,7 +8,7 @@ from safestar.org.roles import can
 
 from .loading import applicable
 from .models import Scheme
-from .services import as_json, results, villages_under
+from .services import as_json, results, scheme_villages
 
 router = Router(tags=["评分"])
 
@@ -40,7 +40,7 @@ class VetoOut(Schema):
 
 
 class PendingOut(Schema):
-    incident: IncidentOut
+    incident: VetoIncidentOut
     vetoes: list[str]  # the veto codes it would trigger once recognised
     indicators: list[str]  # the indicators whose points it would cost
     consequence: str  # "待认定，认定后将否决（V1 发生电信诈骗案件）"
@@ -79,5 +79,5 @@ def evaluations(request, year: Year, division: str, scheme: Id | None = None, st
         chosen = next((s for s in applicable(place, year) if s.star == star), None)
         if chosen is None:
             raise Http404(f"{place.name}在{year}年没有适用的“{star}”创建方案")
-    ranked = results(chosen, villages_under(place, Division.objects.visible_to(user)))
+    ranked = results(chosen, scheme_villages(chosen, place, Division.objects.visible_to(user)))
     return {"scheme": chosen.pk, "scheme_name": chosen.name, "year": year, "division": place.code, "results": [as_json(r) for r in ranked]}

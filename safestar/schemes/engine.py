@@ -12,6 +12,7 @@ import functools
 from dataclasses import dataclass, field
 
 from .kinds import EPSILON, kind_of, matching
+from safestar.core.numbers import figure
 
 PASSED, FAILED, VETOED, UNDETERMINED = "达标", "未达标", "否决", "待定"
 
@@ -141,7 +142,7 @@ class _Scorer:
         points, reason = given
         raw = self.computed(village, False)[1]
         if points is None or not 0 <= points <= self.points + EPSILON:
-            return None, raw, f"给定得分 {points} 超出 0–{self.points:g} 的范围"
+            return None, raw, f"给定得分 {points} 超出 0–{figure(self.points)} 的范围"
         return points, raw, (reason if explain and points < self.points - EPSILON else "")
 
     def result(self, awarded, raw, reason):

@@ -6,10 +6,12 @@ from django.db import transaction
 from safestar.audit.log import record
 from safestar.core.ledger import LEDGERS
 from safestar.core.metrics import METRICS, REGISTERS
+from safestar.core.panels import LEDGER_MENU, NAVIGATION
 from safestar.incidents.models import IncidentKind, Severity
 from safestar.org.models import Division
 
 from .models import Scheme
+from .kinds import Names
 from .validate import Context, parse
 
 
@@ -28,6 +30,23 @@ def context():
         incident_kinds=set(IncidentKind.objects.values_list("code", flat=True)),
         severities=set(Severity.values),
         divisions=set(Division.objects.exclude(level__in=["village", "grid"]).values_list("code", flat=True)),
+        sources=tuple(entry.label for entry in NAVIGATION if entry.menu == LEDGER_MENU),
+    )
+
+
+def names():
+    """The Chinese names of every code a rule may hold (kinds.Names): one query, for incident kinds."""
+    kinds = {}
+    for slug, ledger in LEDGERS.items():
+        field = ledger.field(ledger.kind_field) if ledger.kind_field else None
+        if field is not None and field.choices:
+            kinds.update({(slug, str(value)): str(label) for value, label in field.flatchoices})
+    return Names(
+        metrics={code: m.label for code, m in METRICS.items()},
+        ledgers={slug: ledger.title for slug, ledger in LEDGERS.items()},
+        ledger_kinds=kinds,
+        incident_kinds=dict(IncidentKind.objects.values_list("code", "name")),
+        severities={value: str(label) for value, label in Severity.choices},
     )
 
 

@@ -4,6 +4,7 @@ from django.db import models
 from safestar.core.scope import ScopedQuerySet
 
 from .spec import Spec
+from safestar.core.numbers import figure
 
 
 class Scheme(models.Model):
@@ -77,4 +78,4 @@ class ManualScore(models.Model):
         constraints = [models.UniqueConstraint(fields=["scheme", "village", "indicator"], name="manual_score_unique")]
 
     def __str__(self):
-        return f"{self.indicator} {self.points:g}分"
+        return f"{self.indicator} {figure(self.points)}分"

@@ -13,11 +13,18 @@ from .engine import evaluate, rank
 from .facts import gather
 from .kinds import kind_of
 from .models import ManualScore, Scheme
+from safestar.core.numbers import figure
 
 
 def villages_under(division, queryset=None):
     queryset = queryset if queryset is not None else Division.objects.all()
     return queryset.filter(level="village", path__startswith=division.path).order_by("code")
+
+
+def scheme_villages(scheme, division, queryset=None):
+    """The villages under `division` that `scheme` applies to: only those under its issuer (the
+    county reading a town's scheme sees that town's villages, never the other towns' as 待定)."""
+    return villages_under(division, queryset).filter(path__startswith=scheme.issuer.path)
 
 
 def results(scheme, villages, manual=None):
@@ -75,7 +82,7 @@ def save_manual_score(scheme, village, code, points, reason, user):
     if indicator is None:
         raise ValidationError(f"指标 {code} 不是本方案的人工评分项")
     if not 0 <= points <= indicator.points:
-        raise ValidationError(f"得分应在 0 到 {indicator.points:g} 之间")
+        raise ValidationError(f"得分应在 0 到 {figure(indicator.points)} 之间")
     if points < indicator.points and not reason.strip():
         raise ValidationError("扣分时须写明理由")
     with transaction.atomic():

@@ -11,6 +11,7 @@ import yaml
 
 from .kinds import KINDS
 from .spec import Band, Category, Indicator, Spec, Veto
+from safestar.core.numbers import figure
 
 EPSILON = 1e-9
 
@@ -23,6 +24,7 @@ class Context:
     incident_kinds: set = field(default_factory=set)
     severities: set = field(default_factory=set)
     divisions: set = field(default_factory=set)  # codes that may issue a scheme
+    sources: tuple = ()  # the names a 数据来源 may take: the 台账 menu's (one name per ledger); empty: not checked
 
 
 class SchemeError(Exception):
@@ -187,11 +189,11 @@ def _categories(c, data, total):
         declared = c.get(cat, "points", path, "number", required=False)
         summed = sum(i.points for i in indicators)
         if declared is not None and abs(declared - summed) > EPSILON:
-            c.error(path + ("points",), f"类别分值 {declared:g} 与其指标分值之和 {summed:g} 不一致")
+            c.error(path + ("points",), f"类别分值 {figure(declared)} 与其指标分值之和 {figure(summed)} 不一致")
         categories.append(Category(code or "", title or "", tuple(indicators)))
     summed = sum(cat.points for cat in categories)
     if raw and abs(summed - total) > EPSILON:
-        c.error(("total",), f"各指标分值之和为 {summed:g}，与总分 {total:g} 不一致")
+        c.error(("total",), f"各指标分值之和为 {figure(summed)}，与总分 {figure(total)} 不一致")
     return tuple(categories)
 
 
@@ -211,11 +213,14 @@ def _indicator(c, data, path, seen):
     if points is not None and points <= 0:
         c.error(path + ("points",), f"分值应大于0，实际为 {points}")
     rule = _rule(c, c.get(data, "rule", path, "dict", default={}), path + ("rule",), points or 0)
+    source = str(data.get("source") or "")
+    if source and c.context.sources and source not in c.context.sources:
+        c.error(path + ("source",), f"数据来源“{source}”不是系统中的台账名称（与“台账”菜单一致），可用：{'、'.join(c.context.sources)}")
     if None in (code, title, points, rule):
         return None
     return Indicator(
         code=code, title=title, points=points, rule=rule,
-        source=str(data.get("source") or ""), department=str(data.get("department") or ""), note=str(data.get("note") or ""),
+        source=source, department=str(data.get("department") or ""), note=str(data.get("note") or ""),
     )
 
 

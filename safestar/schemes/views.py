@@ -11,8 +11,9 @@ from safestar.org.models import Division
 from safestar.org.roles import can
 
 from .kinds import describe_rule, manual_codes
+from .loading import names as read_names
 from .models import Scheme
-from .services import results, save_manual_score, villages_under
+from .services import results, save_manual_score, scheme_villages
 
 
 def scheme_list(request):
@@ -21,7 +22,7 @@ def scheme_list(request):
     return render(request, "schemes/scheme_list.html", {"schemes": schemes, "results": can(request.user, "schemes.view_results")})
 
 
-def _table(scheme):
+def _table(scheme, names):
     rows = []
     for category in scheme.spec.categories:
         for i, indicator in enumerate(category.indicators):
@@ -30,14 +31,17 @@ def _table(scheme):
                 "span": len(category.indicators) if i == 0 else 0,
                 "category_points": category.points,
                 "indicator": indicator,
-                "method": describe_rule(indicator.rule, indicator.points),
+                "method": describe_rule(indicator.rule, indicator.points, names),
             })
     return rows
 
 
 def scheme_detail(request, pk):
     scheme = get_visible_or_404(Scheme.objects.select_related("issuer"), request.user, pk=pk)
-    return render(request, "schemes/scheme_detail.html", {"scheme": scheme, "rows": _table(scheme), "results": can(request.user, "schemes.view_results")})
+    names = read_names()
+    vetoes = [(v, names.incidents(v.kinds), names.severity(v.severities)) for v in scheme.spec.vetoes]
+    return render(request, "schemes/scheme_detail.html", {"scheme": scheme, "rows": _table(scheme, names), "vetoes": vetoes,
+                                                          "results": can(request.user, "schemes.view_results")})
 
 
 EXPORT_COLUMNS = (
@@ -53,12 +57,13 @@ EXPORT_COLUMNS = (
 
 def scheme_export(request, pk):
     scheme = get_visible_or_404(Scheme.objects.select_related("issuer"), request.user, pk=pk)
+    names = read_names()
     rows = [
-        (category.title, i.code, i.title, i.points, describe_rule(i.rule, i.points), i.source, i.department)
+        (category.title, i.code, i.title, i.points, describe_rule(i.rule, i.points, names), i.source, i.department)
         for category in scheme.spec.categories
         for i in category.indicators
     ]
-    rows += [("一票否决", v.code, v.title, "", "年度内发生经认定的 " + "、".join(v.kinds) + " 案事件即否决", "案事件台账", "县委政法委") for v in scheme.spec.vetoes]
+    rows += [("一票否决", v.code, v.title, "", "年度内发生经认定的" + names.incidents(v.kinds) + (f"（严重程度：{names.severity(v.severities)}）" if v.severities else "") + "案事件即否决", "案事件台账", "县委政法委") for v in scheme.spec.vetoes]
     record("export", scheme, object_repr=f"导出创建方案：{scheme}")
     content = write_xlsx(title=scheme.name, columns=EXPORT_COLUMNS, rows=rows, unit=scheme.issuer.name, period=f"{scheme.year}年")
     return xlsx_response(content, f"{scheme.name}.xlsx")
@@ -68,9 +73,10 @@ def scheme_results(request, pk):
     """The ranking of the villages under a division (default: the user's own) by the scheme."""
     require(can(request.user, "schemes.view_results"))
     scheme = get_visible_or_404(Scheme.objects.select_related("issuer"), request.user, pk=pk)
-    code = request.GET.get("division") or request.user.division.code
-    division = get_visible_or_404(Division, request.user, code=code)
-    ranked = results(scheme, villages_under(division, Division.objects.visible_to(request.user)))
+    own = request.user.division
+    default = scheme.issuer if scheme.issuer.path.startswith(own.path) else own  # the county reads a town's scheme for that town
+    division = get_visible_or_404(Division, request.user, code=request.GET.get("division") or default.code)
+    ranked = results(scheme, scheme_villages(scheme, division, Division.objects.visible_to(request.user)))
     return render(request, "schemes/results.html", {"scheme": scheme, "division": division, "results": ranked})
 
 

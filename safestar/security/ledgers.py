@@ -8,6 +8,7 @@ class SecurityProfileLedger(Ledger):
     slug = "security-profiles"
     model = SecurityProfile
     title = "村治安防控概况"
+    group = "治安防控"
     fields = (
         "police_officer", "police_phone", "patrol_team", "full_time_members", "part_time_members", "patrol_members",
         "key_site_guards", "mutual_watch_shops", "entry_registration", "established_on", "updated_on",
@@ -43,6 +44,7 @@ class CameraLedger(Ledger):
     slug = "cameras"
     model = Camera
     title = "技防设施台账"
+    group = "治安防控"
     fields = ("location", "kind", "channels", "networked", "working", "installed_on")
     list_display = ("location", "kind", "channels", "networked", "working", "installed_on")
     fill_once = ("installed_on",)
@@ -67,6 +69,7 @@ class PatrolLedger(Ledger):
     slug = "patrols"
     model = Patrol
     title = "巡逻记录"
+    group = "治安防控"
     fields = ("patrolled_on", "members", "route", "hours", "findings", "handled")
     list_display = ("patrolled_on", "route", "members", "hours")
     search_fields = ("members", "route", "findings", "handled")
@@ -91,6 +94,7 @@ class ClueLedger(Ledger):
     slug = "clues"
     model = Clue
     title = "线索上报台账"
+    group = "治安防控"
     fields = ("reported_on", "category", "content", "reported_to", "status", "result")
     list_display = ("reported_on", "category", "reported_to", "status")
     search_fields = ("content", "result")

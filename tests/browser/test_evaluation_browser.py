@@ -8,7 +8,7 @@ import io
 
 import pytest
 from docx import Document
-from django.template.defaultfilters import floatformat
+from safestar.core.numbers import figure
 from playwright.sync_api import expect
 
 from conftest import VILLAGE1
@@ -48,6 +48,8 @@ def test_a_full_round_from_self_assessment_to_publication(ui, tmp_path, settings
     page.get_by_test_id("line-C1.5").get_by_role("button", name="上传").click()
     expect(page.get_by_test_id("line-C1.5")).to_contain_text("探头照片.png")
     page.get_by_role("button", name="提交自评").click()
+    expect(page.get_by_role("dialog")).to_contain_text("提交后自评材料交乡镇初审")  # asked first (core/confirm.py)
+    page.get_by_test_id("confirm-ok").click()
     expect(page.get_by_test_id("stage")).to_have_text("待乡镇初审")
     expect(page.get_by_role("button", name="保存说明")).to_have_count(0)
     page.context.clear_cookies()
@@ -73,6 +75,7 @@ def test_a_full_round_from_self_assessment_to_publication(ui, tmp_path, settings
     expect(page.get_by_test_id("stage")).to_have_text("乡镇已初审")
     ui.goto(f"/evaluation/{round.pk}/")
     page.get_by_role("button", name="报送县级评查").click()
+    page.get_by_test_id("confirm-ok").click()
     expect(page.get_by_role("alert")).to_contain_text("已报送县级评查")
     page.context.clear_cookies()
 
@@ -86,11 +89,14 @@ def test_a_full_round_from_self_assessment_to_publication(ui, tmp_path, settings
     form.get_by_role("button", name="调整").click()
     expect(page.get_by_test_id("line-C1.5").get_by_test_id("awarded")).to_contain_text("3 / 4")
     page.get_by_role("button", name="县级评查完成").click()
+    page.get_by_test_id("confirm-ok").click()
     page.get_by_role("button", name="认定并锁定").click()
+    expect(page.get_by_role("dialog")).to_contain_text("认定后结果锁定")
+    page.get_by_test_id("confirm-ok").click()
     expect(page.get_by_test_id("stage")).to_have_text("已认定（锁定）")
     entry.refresh_from_db()
     expected = services.entry_result(entry)
-    shown = floatformat(expected.total, "-2")  # as the pages show a total
+    shown = figure(expected.total)  # as the pages show a total
     expect(page.get_by_test_id("total")).to_have_text(f"{shown} 分")
     assert entry.total == expected.total
     expect(page.get_by_test_id("adjust-C1.5")).to_have_count(0)  # locked

@@ -15,7 +15,8 @@ ID = "41142219800101103X"
 @pytest.mark.browser
 def test_register_reveal_and_visit(ui):
     page = ui.login("town")
-    ui.nav_link("重点人员").click()
+    ui.page.get_by_test_id("menu-台账").click()  # the 台账 menu, group 重点人员
+    ui.nav_link("重点人员登记簿").click()
     expect(page.get_by_test_id("empty")).to_be_visible()
     page.get_by_role("link", name="登记", exact=True).click()
     page.locator("#id_division").select_option(label="长岗村（411422100201）")
@@ -45,7 +46,8 @@ def test_register_reveal_and_visit(ui):
     expect(page.get_by_test_id("record")).to_contain_text("长岗村三组18号")
     assert AuditEvent.objects.filter(action="view", actor_name="town").count() == 1
 
-    ui.nav_link("重点人员").click()
+    ui.page.get_by_test_id("menu-台账").click()  # the 台账 menu, group 重点人员
+    ui.nav_link("重点人员登记簿").click()
     expect(page.get_by_test_id("key-person-table")).to_contain_text("欧**华")
     expect(page.get_by_test_id("key-person-table")).not_to_contain_text("欧阳振华")
 
@@ -57,7 +59,8 @@ def test_the_responsible_cadre_records_a_visit_and_a_grid_worker_sees_nothing(ui
 
     person = key_person(VILLAGE1, name="王建国")
     page = ui.login("village1")
-    ui.nav_link("重点人员").click()
+    ui.page.get_by_test_id("menu-台账").click()  # the 台账 menu, group 重点人员
+    ui.nav_link("重点人员登记簿").click()
     page.get_by_role("link", name="查看").first.click()
     form = page.get_by_test_id("visit-form")
     form.locator("#id_visited_on").fill(today().isoformat())
@@ -70,5 +73,5 @@ def test_the_responsible_cadre_records_a_visit_and_a_grid_worker_sees_nothing(ui
 
     ui.page.context.clear_cookies()
     page = ui.login("grid1")
-    expect(ui.nav_link("重点人员")).to_have_count(0)
+    expect(ui.nav_link("重点人员登记簿")).to_have_count(0)
     ui.goto(f"/key-persons/{person.pk}/", status=404)

@@ -1,5 +1,6 @@
 from django import forms, template
 from django.utils.http import urlencode
+from safestar.core.numbers import figure
 
 register = template.Library()
 
@@ -64,6 +65,14 @@ def cell(obj, name):
     if isinstance(value, datetime.date):
         return value.strftime("%Y-%m-%d")
     return value
+
+
+@register.filter(name="figure")
+def figure_filter(value, unit=""):
+    """A figure as people read it (core/numbers.py): {{ result.total|figure }}, {{ rate|figure:"%" }}."""
+    if value is None or value == "":
+        return ""
+    return figure(value, unit)
 
 
 @register.filter

@@ -61,7 +61,7 @@ def test_a_deleted_attachment_is_hidden_but_kept(login, incident):
     client = login("grid1")
     upload(client, incident, "a.png", PNG)
     attachment = Attachment.objects.get()
-    client.post(f"/files/{attachment.pk}/delete/")
+    client.post(f"/files/{attachment.pk}/delete/", {"confirmed": "1"})
     attachment.refresh_from_db()
     assert attachment.deleted_at and attachment.path().exists()
     assert client.get(f"/files/{attachment.pk}/").status_code == 404

@@ -3,6 +3,7 @@ Every transition is conditional, recorded (from, to, comment, who) and audited; 
 their own submission."""
 
 import datetime
+import re
 
 import pytest
 
@@ -188,7 +189,7 @@ def test_a_task_links_only_ledger_records_of_its_own_village(login, world):
     client = login("village1")
     data = {"responsible": User.objects.get(username="grid1").pk, "link_ledger": "cameras"}
     response = client.post(f"/creation/tasks/{task.pk}/edit/", data | {"link_id": other.pk})
-    assert response.status_code == 200 and f"中没有编号为 {other.pk} 的记录" in response.content.decode()
+    assert response.status_code == 200 and "所选记录不是本村该台账中的记录" in response.content.decode()
     task.refresh_from_db()
     assert task.links == [] and task.responsible.username == "village1"
     client.post(f"/creation/tasks/{task.pk}/edit/", data | {"link_id": own.pk})
@@ -197,6 +198,39 @@ def test_a_task_links_only_ledger_records_of_its_own_village(login, world):
     assert task.responsible.username == "grid1" and task.title and task.due_on == datetime.date(2023, 11, 30)  # the village cannot move them
     page = client.get(f"/creation/tasks/{task.pk}/").content.decode()
     assert f"/ledgers/cameras/{own.pk}/" in page
+
+
+def test_the_evidence_picker_lists_the_records_of_the_chosen_ledger_of_the_task_village(login, world):
+    from conftest import make_record
+
+    task = factories.task(VILLAGE1)
+    own, other = make_record("cameras", VILLAGE1), make_record("cameras", VILLAGE2)
+    client = login("village1")
+    page = client.get(f"/creation/tasks/{task.pk}/edit/").content.decode()
+    assert 'hx-get="/creation/tasks/' in page and "（先选择台账）" in page
+    # what htmx fetches when the ledger changes: the form again, its record list filled
+    picked = client.get(f"/creation/tasks/{task.pk}/edit/?link_ledger=cameras", HTTP_HX_REQUEST="true").content.decode()
+    options = re.search(r'<select name="link_id"[^>]*id="id_link_id"[^>]*>(.*?)</select>', picked, re.S).group(1)
+    assert f'value="{own.pk}"' in options and f'value="{other.pk}"' not in options
+    assert f"{own.installed_on:%Y-%m-%d} {own}" in options
+    client.post(f"/creation/tasks/{task.pk}/edit/", {"responsible": User.objects.get(username="village1").pk,
+                                                     "link_ledger": "cameras", "link_id": own.pk})
+    task.refresh_from_db()
+    assert task.links[0]["id"] == own.pk
+
+
+def test_the_task_form_shows_its_deadline_as_the_browser_reads_it_and_saves_it_unchanged(login, world):
+    task = factories.task(VILLAGE1)
+    client = login("town")
+    page = client.get(f"/creation/tasks/{task.pk}/edit/").content.decode()
+    field = re.search(r'<input type="date" name="due_on"[^>]*>', page).group(0)
+    assert f'value="{task.due_on:%Y-%m-%d}"' in field  # ISO: 2023/11/30 would be blank in the browser
+    values = dict(re.findall(r'<input type="(?:text|date)" name="(\w+)" value="([^"]*)"', page))
+    response = client.post(f"/creation/tasks/{task.pk}/edit/", values | {"responsible": ""})
+    assert response.status_code == 302
+    due = task.due_on
+    task.refresh_from_db()
+    assert task.due_on == due
 
 
 def test_an_attachment_of_a_task_takes_the_user_back_to_the_task(login, world):

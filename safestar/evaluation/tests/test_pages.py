@@ -1,5 +1,7 @@
 """The evaluation pages as people use them, and fixed query counts on the list pages."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -37,7 +39,7 @@ def test_village_explains_submits_and_sees_the_town_adjustment(open_round, users
     page = client.get(f"/evaluation/entries/{entry.pk}/").content.decode()
     assert "保存说明" in page and "提交自评" in page and "初审通过" not in page
     client.post(reverse("evaluation-entry-line", args=[entry.pk, "C1.5"]), {"explanation": "6路在用，见照片"})
-    client.post(reverse("evaluation-entry-action", args=[entry.pk, "submit"]))
+    client.post(reverse("evaluation-entry-action", args=[entry.pk, "submit"]), {"confirmed": "1"})
     page = client.get(f"/evaluation/entries/{entry.pk}/").content.decode()
     assert "6路在用，见照片" in page and "待乡镇初审" in page and "保存说明" not in page
     town = login("town")
@@ -67,7 +69,7 @@ def test_the_town_forwards_from_the_round_page_once_all_are_reviewed(open_round,
     town = login("town")
     page = town.get(f"/evaluation/{round.pk}/").content.decode()
     assert "还有 1 个村未完成初审" in page and 'type="submit">报送县级评查' not in page
-    response = town.post(reverse("evaluation-round-forward", args=[round.pk, CHANGGANG]), follow=True)
+    response = town.post(reverse("evaluation-round-forward", args=[round.pk, CHANGGANG]), {"confirmed": "1"}, follow=True)
     assert "还有 1 个村未完成乡镇初审" in response.content.decode()
     entry = Entry.objects.select_related("round__scheme", "village").get(round=round, village__code=VILLAGE1)
     services.submit(entry, users["village1"])
@@ -75,8 +77,13 @@ def test_the_town_forwards_from_the_round_page_once_all_are_reviewed(open_round,
 
     settle(entry, users)
     services.review(entry, users["town"])
-    assert 'type="submit">报送县级评查' in town.get(f"/evaluation/{round.pk}/").content.decode()
-    town.post(reverse("evaluation-round-forward", args=[round.pk, CHANGGANG]))
+    page = town.get(f"/evaluation/{round.pk}/").content.decode()
+    assert 'type="submit">报送县级评查' in page and 'data-confirm="报送后本镇已初审的村交县级评查' in page
+    asked = town.post(reverse("evaluation-round-forward", args=[round.pk, CHANGGANG]))  # asked first, listing the villages
+    listed = re.findall(r"<li>(.*?)</li>", asked.content.decode().split('data-testid="confirm-items"')[1].split("</ul>")[0])
+    assert listed == list(round.entries.order_by("village__code").values_list("village__name", flat=True))
+    assert "forwarded" not in set(round.entries.values_list("status", flat=True))
+    town.post(reverse("evaluation-round-forward", args=[round.pk, CHANGGANG]), {"confirmed": "1"})
     assert set(round.entries.values_list("status", flat=True)) == {"forwarded"}
     # every step of the village's entry is in its history, who and when, as the creation pages show theirs
     page = login("village1").get(reverse("evaluation-entry", args=[entry.pk]))

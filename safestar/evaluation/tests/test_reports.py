@@ -9,6 +9,7 @@ from docx import Document
 from PIL import Image, ImageChops
 
 from conftest import PINGGANG, VILLAGE1, VILLAGE2
+from safestar.core.numbers import figure
 from safestar.core.sheets import read_xlsx
 from safestar.evaluation import reports, services
 from safestar.evaluation.models import Entry
@@ -74,7 +75,7 @@ def test_word_report_equals_the_engine(adjusted_round, login):
     document = Document(io.BytesIO(response.content))
     ranking = document.tables[0]
     got = {row.cells[3].text: (row.cells[4].text, row.cells[5].text) for row in ranking.rows[1:]}
-    assert got == {r.name: (f"{r.total:g}", r.status) for r in expected.values()}
+    assert got == {r.name: (figure(r.total), r.status) for r in expected.values()}
     text = "\n".join(p.text for p in document.paragraphs)
     assert "一票否决 1 个" in text
     assert len(document.inline_shapes) == 1  # the bar chart
@@ -137,5 +138,5 @@ def test_publication_list_names_every_village_with_the_engine_total_and_the_date
     expected = engine(adjusted_round)
     document = Document(io.BytesIO(login("taskforce").get(f"/evaluation/{adjusted_round.pk}/publication.docx").content))
     rows = {row.cells[2].text: (row.cells[3].text, row.cells[4].text) for row in document.tables[0].rows[1:]}
-    assert rows == {r.name: (f"{r.total:g}", r.status) for r in expected.values()}
+    assert rows == {r.name: (figure(r.total), r.status) for r in expected.values()}
     assert "2024年03月01日至2024年03月07日" in "\n".join(p.text for p in document.paragraphs)

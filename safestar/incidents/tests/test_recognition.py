@@ -34,7 +34,7 @@ def test_county_police_recognises_and_the_record_is_locked(login, county_police)
     incident = make_record("incidents", VILLAGE1)
     client = login("countypolice")
     assert "认定" in client.get(f"/ledgers/incidents/{incident.pk}/").content.decode()
-    assert client.post(f"/ledgers/incidents/{incident.pk}/recognise/").status_code == 302
+    assert client.post(f"/ledgers/incidents/{incident.pk}/recognise/", {"confirmed": "1"}).status_code == 302
     incident.refresh_from_db()
     assert incident.recognised and incident.recognised_by == county_police
     assert incident.recognising_department.name == "睢县公安局" and incident.recognised_at

@@ -66,3 +66,26 @@ def test_no_role_can_change_an_audit_event(world):
 def test_events_of_operator_commands_are_shown_to_the_auditor(login):
     record("import", object_repr="行政区划导入：3 条")
     assert login("auditor").get("/audit/", {"object": "行政区划导入"}).context["page"].paginator.count >= 1
+
+
+def test_the_auditor_reads_changes_by_their_chinese_names_and_values(login):
+    from conftest import VILLAGE1, make_record
+
+    camera = make_record("cameras", VILLAGE1)
+    record("update", camera, actor=User.objects.get(username="town"),
+           changes={"division": [None, "长岗村"], "working": [True, False], "channels": [4, 6], "comment": [None, "已维修"]})
+    from safestar.creation.tests import factories
+
+    application = factories.application(VILLAGE1)  # a reverse relation named in the changes: 任务
+    record("update", application, actor=User.objects.get(username="town"), changes={"tasks": 3})
+    page = login("auditor").get("/audit/", {"object": str(camera)[:10]})
+    html = page.content.decode()
+    assert "村</span>：长岗村" in html
+    assert "是否在用</span>：是 → 否" in html or "在用</span>：是 → 否" in html
+    assert "：4 → 6" in html and "意见</span>：已维修" in html
+    for python in ("None", "True", "False", "[", "division", "working", "channels"):
+        changes = html[html.index('data-testid="audit-events"'):]
+        assert f"{python}" not in changes.split("</table>")[0].split("<tbody>")[1], python
+    response = login("auditor").get("/audit/export.xlsx", {"object": str(camera)[:10]})
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    assert "村：长岗村" in rows[3][7] and "None" not in rows[3][7]

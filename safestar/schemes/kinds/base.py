@@ -15,6 +15,7 @@ evaluation workflow ask KINDS / kind_of(); nothing dispatches on the kind's name
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
+from safestar.core.numbers import figure
 
 EPSILON = 1e-9
 KINDS = {}  # type → RuleKind instance, in registration order (the order error messages list them)
@@ -23,7 +24,36 @@ KINDS = {}  # type → RuleKind instance, in registration order (the order error
 def fmt(value, unit=""):
     if value is None:
         return "无数据"
-    return f"{value:g}{unit}" if isinstance(value, (int, float)) else str(value)
+    return f"{figure(value)}{unit}" if isinstance(value, (int, float)) else str(value)
+
+
+@dataclass(frozen=True)
+class Names:
+    """The Chinese names of what rules refer to by code (metrics, ledgers and their kinds, incident
+    kinds, severities), read once by loading.names() for a page: the scheme table shows these, never
+    the codes. A code with no name (a retired metric) is shown as it is."""
+
+    metrics: dict = field(default_factory=dict)  # code → label
+    ledgers: dict = field(default_factory=dict)  # slug → title
+    ledger_kinds: dict = field(default_factory=dict)  # (slug, value) → label
+    incident_kinds: dict = field(default_factory=dict)  # code → name
+    severities: dict = field(default_factory=dict)  # value → label
+
+    def metric(self, code):
+        return self.metrics.get(code, code)
+
+    def ledger(self, slug):
+        return self.ledgers.get(slug, slug)
+
+    def ledger_kind(self, slug, value):
+        return self.ledger_kinds.get((slug, value), value)
+
+    def incidents(self, codes):
+        """No codes: a severity-only rule, any kind."""
+        return "、".join(self.incident_kinds.get(c, c) for c in codes) or "任何类别的"
+
+    def severity(self, values):
+        return "、".join(self.severities.get(v, v) for v in values)
 
 
 def matching(incidents, kinds, severities):
@@ -100,8 +130,9 @@ class RuleKind:
         """Add the facts `rule` reads to `needs` (a Needs)."""
         raise NotImplementedError
 
-    def describe(self, rule, points):
-        """The 评分方法 column of the scheme table, in Chinese."""
+    def describe(self, rule, points, names):
+        """The 评分方法 column of the scheme table, in Chinese; `names` (a Names) gives the Chinese
+        name of every code the rule holds."""
         raise NotImplementedError
 
     def would_cost(self, rule, incident):
@@ -147,7 +178,7 @@ class _Unknown(RuleKind):
     def needs(self, rule, needs):
         pass
 
-    def describe(self, rule, points):
+    def describe(self, rule, points, names):
         return rule.type
 
 

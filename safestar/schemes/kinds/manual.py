@@ -2,6 +2,7 @@
 
 from ..spec import Rule
 from .base import RuleKind, Scorer, register
+from safestar.core.numbers import figure
 
 PREFIX = "评查意见："
 # A reason that already says whose it is: the evaluation round hands back the proposal as submitted
@@ -12,7 +13,7 @@ LABELLED = (PREFIX, "乡镇初审：", "县级评查：")
 class ManualScorer(Scorer):
     def __init__(self, indicator, facts, manual):
         super().__init__(indicator, facts, manual)
-        self.target = f"0–{self.points:g}分"
+        self.target = f"0–{figure(self.points)}分"
 
     def full_marks(self, ids):
         get, code, points = self.manual.get, self.indicator.code, self.points
@@ -24,13 +25,13 @@ class ManualScorer(Scorer):
             return None, None, "人工评分项尚未评分"
         points, reason = given
         if not 0 <= points <= self.points:
-            return None, points, f"人工评分 {points:g} 超出 0–{self.points:g} 的范围"
+            return None, points, f"人工评分 {figure(points)} 超出 0–{figure(self.points)} 的范围"
         if points < self.points and explain:
             return points, points, reason if reason.startswith(LABELLED) else f"{PREFIX}{reason}"
         return points, points, ""
 
     def measured(self, raw):
-        return f"{raw:g}分" if raw is not None else ""
+        return f"{figure(raw)}分" if raw is not None else ""
 
 
 @register
@@ -47,5 +48,5 @@ class Manual(RuleKind):
     def needs(self, rule, needs):
         pass  # the scores people gave are read with the scheme (services.manual_scores)
 
-    def describe(self, rule, points):
-        return f"评查人员按实际情况评分（0–{points:g}分），须说明理由"
+    def describe(self, rule, points, names):
+        return f"评查人员按实际情况评分（0–{figure(points)}分），须说明理由"

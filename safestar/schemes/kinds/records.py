@@ -5,6 +5,7 @@ import datetime
 
 from ..spec import Rule
 from .base import RuleKind, Scorer, register
+from safestar.core.numbers import figure
 
 
 class RecordsScorer(Scorer):
@@ -17,7 +18,7 @@ class RecordsScorer(Scorer):
             self.start = datetime.date(facts.year, 12, 31) - datetime.timedelta(days=rule.within_days - 1)
             self.target = f"{self.start:%m月%d日}以后至少1条"
         else:
-            self.target = f"不少于{rule.min or 1:g}条"
+            self.target = f"不少于{figure(rule.min or 1)}条"
 
     def full_marks(self, ids):
         if self.stats is None or self.rule.within_days:
@@ -40,9 +41,9 @@ class RecordsScorer(Scorer):
             return self.points, count, ""
         if rule.deduct:
             awarded = max(0.0, self.points - rule.deduct * (low - count))
-            return awarded, count, (f"{what}年度内只有{count}条，要求不少于{low:g}条，每少1条扣{rule.deduct:g}分，"
-                                    f"扣{self.points - awarded:g}分") if explain else ""
-        return 0, count, f"{what}年度内只有{count}条，要求不少于{low:g}条，不得分" if explain else ""
+            return awarded, count, (f"{what}年度内只有{count}条，要求不少于{figure(low)}条，每少1条扣{figure(rule.deduct)}分，"
+                                    f"扣{figure(self.points - awarded)}分") if explain else ""
+        return 0, count, f"{what}年度内只有{count}条，要求不少于{figure(low)}条，不得分" if explain else ""
 
     def measured(self, raw):
         if self.rule.within_days:
@@ -77,10 +78,10 @@ class Records(RuleKind):
     def needs(self, rule, needs):
         needs.records.add((rule.ledger, rule.kind))
 
-    def describe(self, rule, points):
-        p = f"{points:g}"
-        what = f"“{rule.ledger}”台账" + (f"中类别为 {rule.kind} 的" if rule.kind else "")
+    def describe(self, rule, points, names):
+        p = f"{figure(points)}"
+        what = f"“{names.ledger(rule.ledger)}”" + (f"中类别为“{names.ledger_kind(rule.ledger, rule.kind)}”的" if rule.kind else "")
         if rule.within_days:
             return f"{what}在年度最后{rule.within_days}天内至少有1条记录得{p}分，否则不得分"
-        text = f"{what}年度内记录不少于{rule.min or 1:g}条得{p}分"
-        return text + (f"，每少1条扣{rule.deduct:g}分" if rule.deduct else "，否则不得分")
+        text = f"{what}年度内记录不少于{figure(rule.min or 1)}条得{p}分"
+        return text + (f"，每少1条扣{figure(rule.deduct)}分" if rule.deduct else "，否则不得分")

@@ -5,6 +5,7 @@ import math
 
 from ..spec import Rule
 from .base import EPSILON, RuleKind, Scorer, fmt, register
+from safestar.core.numbers import figure
 
 OPS = {">=": "不少于", "<=": "不多于", "==": "等于", "between": "介于"}
 MISSING = {"undetermined": "待定", "zero": "不得分", "full": "得满分"}
@@ -21,7 +22,7 @@ class ThresholdScorer(Scorer):
         # An "absence" indicator is met only on evidence: records in its register or a nil return.
         self.kept = facts.evidence.get(rule.evidence) if rule.evidence else None
         self.register = facts.register_labels.get(rule.evidence, rule.evidence)
-        self.target = f"{rule.min:g}–{rule.max:g}{self.unit}" if rule.op == "between" else f"{OPS[rule.op]} {rule.value:g}{self.unit}"
+        self.target = f"{figure(rule.min)}–{figure(rule.max)}{self.unit}" if rule.op == "between" else f"{OPS[rule.op]} {figure(rule.value)}{self.unit}"
 
     def full_marks(self, ids):
         rule = self.rule
@@ -67,7 +68,7 @@ class ThresholdScorer(Scorer):
         if rule.deduct:
             awarded = max(0.0, self.points - rule.deduct * math.ceil(short - EPSILON))
             return awarded, value, (f"{self.label}为{measured}，要求{self.target}，差{fmt(short, self.unit)}，"
-                                    f"每差1扣{rule.deduct:g}分，扣{self.points - awarded:g}分") if explain else ""
+                                    f"每差1扣{figure(rule.deduct)}分，扣{figure(self.points - awarded)}分") if explain else ""
         return 0, value, f"{self.label}为{measured}，未达到要求（{self.target}），不得分" if explain else ""
 
     def measured(self, raw):
@@ -116,15 +117,15 @@ class Threshold(RuleKind):
         if rule.evidence:
             needs.registers.add(rule.evidence)
 
-    def describe(self, rule, points):
-        p = f"{points:g}"
+    def describe(self, rule, points, names):
+        p = f"{figure(points)}"
         if rule.op == "between":
-            target = f"在 {rule.min:g}–{rule.max:g} 之间"
+            target = f"在 {figure(rule.min)}–{figure(rule.max)} 之间"
         else:
-            target = f"{OPS[rule.op]} {rule.value:g}"
-        text = f"指标 {rule.metric} {target}得{p}分"
+            target = f"{OPS[rule.op]} {figure(rule.value)}"
+        text = f"“{names.metric(rule.metric)}”{target}得{p}分"
         if rule.deduct:
-            text += f"，每差1个单位扣{rule.deduct:g}分，扣完为止"
+            text += f"，每差1个单位扣{figure(rule.deduct)}分，扣完为止"
         else:
             text += "，否则不得分"
         if rule.if_missing != "undetermined":

@@ -3,6 +3,7 @@ the year, none as soon as one did, naming it."""
 
 from ..spec import Rule
 from .base import RuleKind, Scorer, describe_incidents, matching, register
+from safestar.core.numbers import figure
 
 
 class ZeroIncidentsScorer(Scorer):
@@ -45,6 +46,6 @@ class ZeroIncidents(RuleKind):
     def would_cost(self, rule, incident):
         return bool(matching([incident], rule.kinds, rule.severities))
 
-    def describe(self, rule, points):
-        sev = f"（严重程度：{'、'.join(rule.severities)}）" if rule.severities else ""
-        return f"年度内无经认定的 {'、'.join(rule.kinds)}{sev} 案事件得{points:g}分，发生即不得分"
+    def describe(self, rule, points, names):
+        sev = f"（严重程度：{names.severity(rule.severities)}）" if rule.severities else ""
+        return f"年度内无经认定的{names.incidents(rule.kinds)}{sev}案事件得{figure(points)}分，发生即不得分"

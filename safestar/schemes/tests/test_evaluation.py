@@ -129,6 +129,30 @@ def test_scheme_table_and_xlsx(login):
     assert sum(float(r["points"]) for r in rows if r["points"] != "") == 100
 
 
+@pytest.mark.parametrize("persona", ["village1", "town", "county"])
+def test_the_scheme_table_names_metrics_ledgers_and_incident_kinds_in_chinese(login, persona):
+    import re
+
+    from safestar.core.metrics import METRICS
+
+    scheme = load_scheme()
+    page = login(persona).get(f"/schemes/{scheme.pk}/")
+    html = page.content.decode()
+    codes = set(METRICS) | set(IncidentKind.objects.values_list("code", flat=True)) | {"general", "serious", "major"}
+    shown = set(re.findall(r"[a-z_]+(?:\.[a-z_]+)?", " ".join(row["method"] for row in page.context["rows"])))
+    assert not shown & codes
+    vetoes = re.search(r'data-testid="vetoes">(.*?)</ul>', html, re.S).group(1)
+    assert not set(re.findall(r"[a-z_]+", vetoes)) & codes
+    assert "电信诈骗" in vetoes
+    assert "“落实一村一警民警”" in html
+    export = login(persona).get(f"/schemes/{scheme.pk}/export.xlsx").content
+    from safestar.core.sheets import read_xlsx
+    from safestar.schemes.views import EXPORT_COLUMNS
+
+    methods = " ".join(r["method"] for _, r in read_xlsx(export, EXPORT_COLUMNS))
+    assert not set(re.findall(r"[a-z_]+(?:\.[a-z_]+)?", methods)) & codes
+
+
 def test_town_ranking_and_village_scorecard(login):
     scheme = load_scheme()
     page = login("town").get(f"/schemes/{scheme.pk}/results/")
@@ -138,6 +162,20 @@ def test_town_ranking_and_village_scorecard(login):
     assert "在用监控探头路数为0路，要求不少于 6路" in card and "人工评分项尚未评分" in card
     assert login("village1").get(f"/schemes/{scheme.pk}/results/").context["results"][0].code == VILLAGE1
     assert login("police").get(f"/schemes/{scheme.pk}/results/").status_code == 404  # no evaluation field
+
+
+def test_the_county_reads_a_town_scheme_for_that_towns_villages_only(login, api):
+    scheme = load_scheme()  # issued by 长岗镇
+    page = login("county").get(f"/schemes/{scheme.pk}/results/")
+    changgang = set(Division.objects.filter(parent__code=CHANGGANG, level="village").values_list("code", flat=True))
+    assert page.context["division"].code == CHANGGANG
+    assert {r.code for r in page.context["results"]} == changgang
+    asked = login("county").get(f"/schemes/{scheme.pk}/results/", {"division": "411422000000"})  # the whole county, asked for
+    assert {r.code for r in asked.context["results"]} == changgang
+    assert "平岗" not in asked.content.decode()
+    assert login("county").get(f"/schemes/{scheme.pk}/results/", {"division": PINGGANG}).context["results"] == []
+    body = api("county")(f"/evaluations/2023/?division=411422000000&scheme={scheme.pk}").json()
+    assert {r["village"] for r in body["results"]} == changgang
 
 
 def test_the_evaluator_scores_a_manual_indicator_on_the_scorecard(login):

@@ -102,7 +102,7 @@ class _Complete(RuleKind):
     def needs(self, rule, needs):
         pass
 
-    def describe(self, rule, points):
+    def describe(self, rule, points, names):
         return "完整"
 
 
@@ -155,8 +155,8 @@ def positive_kind():
         def needs(self, rule, needs):
             needs.metrics.add(rule.metric)
 
-        def describe(self, rule, points):
-            return f"指标 {rule.metric} 大于0得{points:g}分"
+        def describe(self, rule, points, names):
+            return f"“{names.metric(rule.metric)}”大于0得{points:g}分"
 
     yield Positive
     del KINDS["positive"]
@@ -169,7 +169,7 @@ def test_a_new_kind_needs_only_its_registration(world, positive_kind):
     profile = make_record("security-profiles", VILLAGE1)  # names the village's officer
     type(profile).objects.filter(pk=profile.pk).update(created_at=datetime.datetime(2023, 3, 1, tzinfo=datetime.UTC))
     scheme, _ = load(text, "k.yaml")
-    assert describe_rule(scheme.spec.indicators()[0].rule, 10) == "指标 security.has_police_officer 大于0得10分"
+    assert describe_rule(scheme.spec.indicators()[0].rule, 10) == "“落实一村一警民警”大于0得10分"
     rows = {r.name: as_json(r)["indicators"][0] for r in results(scheme, villages_under(Division.objects.get(code=CHANGGANG)))}
     assert rows["长岗村"] == {"code": "C1.1", "title": "被测指标", "category": "测试类别", "points": 10, "awarded": 10,
                              "measured": "1", "target": "大于0", "reason": ""}

@@ -8,6 +8,7 @@ from safestar.schemes.loading import applicable
 from safestar.schemes.models import Scheme
 from safestar.schemes.services import as_json as result_json
 from safestar.schemes.services import results, villages_under
+from safestar.core.numbers import figure
 
 
 class Command(BaseCommand):
@@ -38,7 +39,7 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"{chosen}：{place.name} {len(ranked)} 个村")
         for r in ranked:
-            reasons = "；".join([f"否决：{v.title}" for v in r.vetoes] + [f"{i.code} 失{i.lost:g}分" for i in r.main_losses()])
+            reasons = "；".join([f"否决：{v.title}" for v in r.vetoes] + [f"{i.code} 失{figure(i.lost)}分" for i in r.main_losses()])
             self.stdout.write(f"{r.rank or '—':>3} {r.name:8} {r.total:6.2f} {r.status}{(' ' + r.band) if r.band else ''}  {reasons}")
 
     def _manual(self, path, villages):

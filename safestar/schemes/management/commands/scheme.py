@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from safestar.schemes.loading import load, validate
 from safestar.schemes.validate import SchemeError
+from safestar.core.numbers import figure
 
 
 class Command(BaseCommand):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         try:
             if action == "validate":
                 spec = validate(text, file)
-                self.stdout.write(f"{file}：方案有效。{spec.name}，{len(spec.indicators())} 个指标，{len(spec.vetoes)} 个否决项，总分 {spec.total:g}。")
+                self.stdout.write(f"{file}：方案有效。{spec.name}，{len(spec.indicators())} 个指标，{len(spec.vetoes)} 个否决项，总分 {figure(spec.total)}。")
                 return
             scheme, new = load(text, file)
         except SchemeError as exc:
