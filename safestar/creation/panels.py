@@ -10,12 +10,11 @@ def creation_panel(request, village):
     """The village's creation: its applications with task progress, overdue tasks, open rectifications."""
     if not can_read(Application, request.user):
         return None
-    applications = list(
-        Application.objects.visible_to(request.user).filter(village=village).select_related("scheme")
-        .with_progress().order_by("-year")[:3]
+    applications = services.live_progress(  # the tasks' live state: indicator tasks are done while met
+        Application.objects.visible_to(request.user).filter(village=village).select_related("scheme").order_by("-year")[:3]
     )
     latest = next((a for a in applications if a.n_tasks), None)
-    categories = services.progress_by_category(latest) if latest else []  # one query
+    categories = services.progress_by_category(latest, latest.task_list) if latest else []
     plans = RectificationPlan.objects.visible_to(request.user).filter(village=village).exclude(status=PlanStatus.CLOSED)
     return "creation/panel.html", {"applications": applications, "village": village, "open_plans": plans.count(), "latest": latest, "categories": categories,
                                    "overdue_plans": plans.filter(RectificationPlan.overdue_q()).count()}

@@ -64,7 +64,6 @@ def _applications(request):
     queryset = (
         Application.objects.visible_to(request.user)
         .select_related("village", "scheme")
-        .with_progress()
         .order_by("-year", "village__code")
     )
     year = whole_number(request.GET.get("year"), 2000, 2100)
@@ -81,8 +80,10 @@ def application_list(request):
     require(can_read(Application, request.user))
     queryset, year, status = _applications(request)
     queryset, q = search(queryset, request, ["village__name", "village__code"])
+    page = paginate(request, queryset)
+    services.live_progress(page.object_list)  # sets the counts on the page's rows (a list from here on)
     return render_list(request, "creation/application_list.html", {
-        "page": paginate(request, queryset), "q": q, "year": year, "status": status, "statuses": ApplicationStatus.choices,
+        "page": page, "q": q, "year": year, "status": status, "statuses": ApplicationStatus.choices,
         "may_apply": can(request.user, "creation.apply"),
     })
 
@@ -102,7 +103,7 @@ def application_export(request):
     rows = (
         (a.village.name, a.village.code, a.year, a.scheme.star, a.get_status_display(), a.applied_at.date(),
          a.decided_at.date() if a.decided_at else None, a.n_tasks, a.n_done, a.n_overdue)
-        for a in queryset
+        for a in services.live_progress(queryset)
     )
     record("export", None, object_repr="导出创建主体名单")
     content = write_xlsx(title="平安法治星创建主体名单", columns=APPLICATION_COLUMNS, rows=rows, unit=request.user.division.name,
@@ -127,12 +128,14 @@ def application_add(request):
 
 def application_detail(request, pk):
     application = get_visible_or_404(Application.objects.select_related("village", "scheme", "applied_by", "decided_by"), request.user, pk=pk)
-    tasks = application.tasks.select_related("responsible").order_by("indicator", "id")
+    tasks = services.task_states(application.tasks.select_related("responsible").order_by("indicator", "id"))
+    decider = bool(_steps(application, request.user) & set(DECISIONS))
+    late, soon = services.starting_overdue(application) if decider and application.status == ApplicationStatus.APPLIED else (0, 0)
     return render(request, "creation/application_detail.html", {
         "application": application,
         "tasks": tasks,
-        "progress": services.progress_by_category(application),
-        "decider": bool(_steps(application, request.user) & set(DECISIONS)),
+        "progress": services.progress_by_category(application, tasks),
+        "decider": decider, "starting_late": late, "starting_soon": soon,
         "decide_form": DecideForm(),
         "add_task": can(request.user, "creation.assign_task") and application.status == ApplicationStatus.CONFIRMED,
         "events": history(application, request.user),
@@ -150,8 +153,11 @@ def application_decide(request, pk):
     reason = form.cleaned_data["reason"].strip()
     try:
         if form.cleaned_data["decision"] == "confirm":
+            late, _ = services.starting_overdue(application)
             done = services.confirm(application, request.user, reason)
             message = f"已确认{application.village.name}为创建主体，已按创建方案生成任务清单。"
+            if late:
+                message += f"注意：其中{late}项任务的完成期限已过，一生成即为逾期。"
         else:
             done = services.reject(application, request.user, reason)
             message = f"已不予确认{application.village.name}的创建申请。"
@@ -182,8 +188,10 @@ def task_detail(request, pk):
     task = get_visible_or_404(Task.objects.select_related("village", "application", "campaign", "responsible", "completed_by"),
                               request.user, pk=pk)
     writer = can_write(Task, request.user) and Task.objects.writable_by(request.user).filter(pk=pk).exists()
-    # a village's part of a campaign is recorded complete by whoever runs the campaign, not by the village itself
-    steps = _steps(task, request.user)
+    services.task_states([task])
+    # a village's part of a campaign is recorded complete by whoever runs the campaign, not by the village itself;
+    # an indicator or outcome task is complete when its indicator is met, never by hand
+    steps = _steps(task, request.user) if not task.automatic else set()
     return render(request, "creation/task_detail.html", {
         "task": task, "attachments": _attachments(task), "can_write": writer and task.status in TASK_EDITABLE,
         "may_complete": writer and "complete" in steps and _campaign_active(task), "may_reopen": "reopen" in steps,
@@ -512,9 +520,9 @@ def my_todo(request):
     plans = RectificationPlan.objects.visible_to(user).select_related("village", "finding")
     context = {
         "today": today(),
-        "my_tasks": tasks.filter(responsible=user, status=TaskStatus.OPEN).order_by("due_on", "id")[:200],
+        "my_tasks": services.pending_tasks(tasks.filter(responsible=user).order_by("due_on", "id")),
         "my_plans": plans.filter(responsible=user).exclude(status=PlanStatus.CLOSED).order_by("deadline", "id")[:200],
-        "overdue_tasks": services.overdue_tasks(tasks).order_by("due_on", "village__code", "id")[:200],
+        "overdue_tasks": services.late_tasks(tasks.order_by("due_on", "village__code", "id")),
         "overdue_plans": services.overdue_plans(plans).order_by("deadline", "id")[:200],
         "campaigns": [],
         "to_decide": [],
@@ -532,6 +540,10 @@ def my_todo(request):
     if can(user, "creation.verify_rectification"):
         context["to_verify"] = plans.filter(status=PlanStatus.SUBMITTED).order_by("deadline")[:200]
     return render(request, "creation/todo.html", context)
+
+
+def _late(tasks):
+    return {"overdue_tasks": tasks[:200], "overdue_task_count": len(tasks)}
 
 
 def _week(request):
@@ -563,6 +575,5 @@ def weekly(request, code):
         "closed": plans.filter(status=PlanStatus.CLOSED, closed_on__range=(start, end)).order_by("closed_on"),
         "completed": tasks.filter(status=TaskStatus.DONE, completed_on__range=(start, end)).count(),
         "overdue_plans": services.overdue_plans(plans).order_by("deadline"),
-        "overdue_tasks": services.overdue_tasks(tasks).order_by("due_on", "village__code")[:200],
-        "overdue_task_count": services.overdue_tasks(tasks).count(),
+        **_late(services.late_tasks(tasks.order_by("due_on", "village__code"), limit=None)),
     })
