@@ -269,11 +269,26 @@ def add_finding(inspection, user, *, village, description, severity, kind, indic
         record("create", finding, actor=user, changes={"description": [None, description], "kind": [None, finding.get_kind_display()]})
         if kind == FindingKind.INDIVIDUAL:
             plan = RectificationPlan.objects.create(
-                finding=finding, village=village, measures=measures,
+                finding=finding, village=village, measures=measures, responsible=village_responsible(village),
                 deadline=deadline or finding.found_on + datetime.timedelta(days=PLAN_DAYS), created_by=user,
             )
-            record("create", plan, actor=user, changes={"deadline": [None, str(plan.deadline)]})
+            record("create", plan, actor=user, changes={"deadline": [None, str(plan.deadline)],
+                                                        "responsible": [None, str(plan.responsible or "")]})
     return finding
+
+
+def village_responsible(village):
+    """Who a new rectification plan reaches at once: the village's cadre who applied for its latest
+    confirmed application, else its first active cadre (the village names someone else on the plan's page).
+    The plan is in every village worker's 我的待办 (本村待整改) either way."""
+    from safestar.org.models import User
+    from safestar.org.roles import holders
+
+    people = User.objects.filter(division=village, is_active=True, role__in=holders("creation.apply")).filter(
+        role__in=holders("creation.be_responsible"))
+    applicant = (Application.objects.filter(village=village, status=ApplicationStatus.CONFIRMED, applied_by__in=people)
+                 .order_by("-year").values_list("applied_by", flat=True).first())
+    return people.filter(pk=applicant).first() if applicant else people.order_by("id").first()
 
 
 def edit_plan(plan, form, user):

@@ -12,6 +12,7 @@ from safestar.audit.log import record
 from safestar.clock import today
 from safestar.core.lists import paginate, render_list, search
 from safestar.core.models import Attachment
+from safestar.core.panels import my_queues
 from safestar.core.saving import STALE, Conflict
 from safestar.core.scope import can_read, can_write, get_visible_or_404, require
 from safestar.core.transitions import Refused, history
@@ -512,34 +513,11 @@ def campaign_transition(request, pk):
 # -- to-do and weekly summary -------------------------------------------------------------------------
 
 def my_todo(request):
-    """我的待办: what is assigned to me (overdue first), what waits for my decision, and the overdue
-    items in my scope (the town office sees its whole town)."""
-    require(can_read(Task, request.user) or can_read(SpecialCampaign, request.user))
-    user = request.user
-    tasks = Task.objects.visible_to(user).select_related("village")
-    plans = RectificationPlan.objects.visible_to(user).select_related("village", "finding")
-    context = {
-        "today": today(),
-        "my_tasks": services.pending_tasks(tasks.filter(responsible=user).order_by("due_on", "id")),
-        "my_plans": plans.filter(responsible=user).exclude(status=PlanStatus.CLOSED).order_by("deadline", "id")[:200],
-        "overdue_tasks": services.late_tasks(tasks.order_by("due_on", "village__code", "id")),
-        "overdue_plans": services.overdue_plans(plans).order_by("deadline", "id")[:200],
-        "campaigns": [],
-        "to_decide": [],
-        "to_verify": [],
-    }
-    campaigns = SpecialCampaign.objects.visible_to(user).select_related("department")
-    if can(user, "creation.deploy_campaign"):  # the town office: its town's overdue campaigns and what waits for its decision
-        context["campaigns"] = services.overdue_campaigns(campaigns).order_by("deadline")[:200]
-        context["campaigns_title"] = "逾期的专项整治"
-    elif can(user, "creation.run_campaign"):  # a department: the campaigns it leads
-        context["campaigns"] = campaigns.filter(department=user.department_id, status="active").order_by("deadline")[:200]
-        context["campaigns_title"] = "本部门牵头的专项整治"
-    if can(user, "creation.confirm_application"):
-        context["to_decide"] = Application.objects.visible_to(user).filter(status=ApplicationStatus.APPLIED).select_related("village", "scheme")[:200]
-    if can(user, "creation.verify_rectification"):
-        context["to_verify"] = plans.filter(status=PlanStatus.SUBMITTED).order_by("deadline")[:200]
-    return render(request, "creation/todo.html", context)
+    """我的待办: what this person can act on, grouped by kind with counts, each item once (the work
+    queues every app registers: core/panels.py)."""
+    queues = my_queues(request.user)
+    require(queues or can_read(Task, request.user) or can_read(SpecialCampaign, request.user))
+    return render(request, "creation/todo.html", {"today": today(), "queues": queues})
 
 
 def _late(tasks):
