@@ -365,6 +365,8 @@ EVALUATION = {
     "evaluation-round": Case("village1", _round(CHANGGANG), other=_round(PINGGANG), denied="police"),
     "evaluation-round-forward": Case("town", _round(CHANGGANG, code=CHANGGANG), other=_round(PINGGANG, code=PINGGANG),
                                      denied="village1", ok=302, method="post"),
+    "evaluation-round-evaluate-town": Case("county", _round(CHANGGANG, code=CHANGGANG), other=_round(NINGLING_TOWN, code=NINGLING_TOWN),
+                                           denied="town"),
     "evaluation-round-publish": Case("county", _round(CHANGGANG), other=_round(NINGLING_TOWN), denied="town", ok=302, method="post"),
     "evaluation-round-xlsx": Case("town", _round(CHANGGANG), other=_round(PINGGANG), denied="police"),
     "evaluation-report-docx": Case("town", _round(CHANGGANG), other=_round(PINGGANG), denied="police"),

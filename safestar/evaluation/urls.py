@@ -8,6 +8,7 @@ urlpatterns = [
     path("evaluation/stars/", views.star_list, name="evaluation-stars"),
     path("evaluation/<int:pk>/", views.round_detail, name="evaluation-round"),
     path("evaluation/<int:pk>/towns/<str:code>/forward/", views.round_forward, name="evaluation-round-forward"),
+    path("evaluation/<int:pk>/towns/<str:code>/evaluate/", views.round_evaluate_town, name="evaluation-round-evaluate-town"),
     path("evaluation/<int:pk>/publish/", views.round_publish, name="evaluation-round-publish"),
     path("evaluation/<int:pk>/summary.xlsx", views.round_xlsx, name="evaluation-round-xlsx"),
     path("evaluation/<int:pk>/report.docx", views.report_docx, name="evaluation-report-docx"),
