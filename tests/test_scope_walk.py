@@ -275,6 +275,7 @@ CREATION = {
     "applications": Case("village1", denied="auditor"),
     "application-add": Case("village1", denied="grid1"),
     "applications-export": Case("town", denied="admin"),
+    "applications-confirm": Case("town", denied="taskforce"),
     "application": Case("village1", _APP, other=_APP2, denied="police"),
     "application-decide": Case("town", _creation("application", VILLAGE1, status="applied"),
                                other=_creation("application", PINGGANG_VILLAGE, status="applied"), denied="village1", ok=302, method="post"),

@@ -13,7 +13,7 @@ from safestar.audit.log import record
 from safestar.clock import today
 from safestar.core.saving import STALE, Conflict, save_form
 from safestar.core.scope import can_read
-from safestar.core.transitions import Refused, check, guard, perform
+from safestar.core.transitions import Refused, check, guard, perform, perform_all
 from safestar.org.roles import can
 from safestar.schemes.kinds import EPSILON, kind_of
 
@@ -69,6 +69,39 @@ def confirm(application, user, reason=""):
         if done:
             generate_tasks(application, user)
     return done
+
+
+def confirm_batch_of(user):
+    """(applications `user` may confirm now, [(application, why not)]) in the user's scope: waiting
+    ones, less those the user filed (the step's `not_by`, which perform_all does not check)."""
+    step = Application.flow["confirm"]
+    waiting = list(Application.objects.writable_by(user).filter(status__in=step.source).select_related("village", "scheme")
+                   .order_by("year", "village__code"))
+    own = [a for a in waiting if any(getattr(a, f"{h}_id") == user.pk for h in step.not_by)]
+    return [a for a in waiting if a not in own], [(a, step.own_refusal) for a in own]
+
+
+def confirm_all(user, expected, reason=""):
+    """Confirm every application the town office saw on the confirmation page (`expected`: their
+    ids) through perform_all, all or none, and generate each one's task list; Refused when the list
+    changed meanwhile."""
+    step = Application.flow["confirm"]
+    _require(user, step.action, step.refusal(None))
+    reason = reason.strip()[:200]
+    with transaction.atomic():
+        ready, _ = confirm_batch_of(user)
+        if not expected or sorted(a.pk for a in ready) != sorted(expected):
+            raise Refused("待确认的创建申请已有变化，本次未确认，请重新确认。")
+        moved = perform_all(Application.objects.filter(pk__in=expected), "confirm", user, subject=user.division,
+                            describe=f"批量确认创建申请：{len(ready)} 个村",
+                            changes=lambda moved: {"applications": [None, "、".join(str(a) for a in ready)]},
+                            updates={"decided_by": user, "decided_at": timezone.now(), "reason": reason})
+        if moved != len(ready):
+            raise Refused("待确认的创建申请已有变化，本次未确认，请重新确认。")
+        for application in ready:
+            application.refresh_from_db()
+            generate_tasks(application, user)
+    return moved
 
 
 def reject(application, user, reason):

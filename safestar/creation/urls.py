@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("creation/applications/", views.application_list, name="applications"),
     path("creation/applications/new/", views.application_add, name="application-add"),
+    path("creation/applications/confirm/", views.application_confirm_all, name="applications-confirm"),
     path("creation/applications/export.xlsx", views.application_export, name="applications-export"),
     path("creation/applications/<int:pk>/", views.application_detail, name="application"),
     path("creation/applications/<int:pk>/decide/", views.application_decide, name="application-decide"),

@@ -6,6 +6,7 @@ import datetime
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safestar.audit.log import record
@@ -28,7 +29,7 @@ from .forms import (
 )
 from .models import (
     PLAN_EDITABLE, TASK_EDITABLE, Application, ApplicationStatus, CampaignStatus, Finding, FindingKind, Inspection, InspectionStatus,
-    PlanStatus, Progress, RectificationPlan, SpecialCampaign, Task, TaskStatus,
+    PlanStatus, Progress, RectificationPlan, SpecialCampaign, Task, TaskBasis, TaskStatus,
 )
 
 
@@ -85,7 +86,7 @@ def application_list(request):
     services.live_progress(page.object_list)  # sets the counts on the page's rows (a list from here on)
     return render_list(request, "creation/application_list.html", {
         "page": page, "q": q, "year": year, "status": status, "statuses": ApplicationStatus.choices,
-        "may_apply": can(request.user, "creation.apply"),
+        "may_apply": can(request.user, "creation.apply"), "may_confirm": Application.flow.may(request.user, "confirm"),
     })
 
 
@@ -167,6 +168,40 @@ def application_decide(request, pk):
     else:
         messages.success(request, message) if done else _stale(request)
     return redirect(application)
+
+
+@require_http_methods(["GET", "POST"])
+def application_confirm_all(request):
+    """The town office confirms the waiting applications at once: the page lists every village that
+    becomes a 创建主体 and the tasks it gets (and warns how many start overdue); confirming takes the
+    step for all of them or none."""
+    require(Application.flow.may(request.user, "confirm"))
+    if request.method == "POST":
+        ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit()]
+        try:
+            moved = services.confirm_all(request.user, ids, request.POST.get("reason", ""))
+        except Refused as exc:
+            messages.error(request, exc.message)
+            return redirect("applications-confirm")
+        messages.success(request, f"已确认 {moved} 个村为创建主体，已按创建方案生成各村的任务清单。")
+        return redirect(reverse("applications") + "?status=confirmed")
+    ready, skipped = services.confirm_batch_of(request.user)
+    rows, late = [], 0
+    for application in ready:
+        starting, _ = services.starting_overdue(application)
+        late += starting
+        indicators = application.scheme.spec.indicators()
+        kept = sum(1 for i in indicators if services.task_basis(i) == TaskBasis.OUTCOME)
+        note = f"生成 {len(indicators)} 项任务（其中全年保持 {kept} 项）" + (f"，{starting} 项一生成即逾期" if starting else "")
+        rows.append((application.village.name, application.get_absolute_url(),
+                     f"{application.get_status_display()} → {ApplicationStatus.CONFIRMED.label}（{application.year}年{application.scheme.star}）", note))
+    return render(request, "core/batch_confirm.html", {
+        "title": "批量确认创建申请", "subject_label": "村", "rows": rows, "ids": [a.pk for a in ready],
+        "intro": "以下各村将一起确认为创建主体（全部成功或全部不执行），并按创建方案各自生成任务清单。",
+        "warning": f"注意：共有 {late} 项任务的完成期限已过，一生成即为逾期。" if late else "",
+        "reason_label": "确认意见（可不填）", "skipped": [(str(a), why) for a, why in skipped], "button": "确认为创建主体",
+        "none": "没有待您确认的创建申请。", "back": reverse("applications"),
+    })
 
 
 # -- tasks ------------------------------------------------------------------------------------------
