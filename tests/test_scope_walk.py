@@ -264,6 +264,21 @@ KEY_PERSONS = {
 }
 
 # Creation and supervision: 长岗村 against 杨庄村 for the village, 长岗镇 against 平岗镇 for the town.
+def _leadership(village):
+    def resolve():
+        import datetime
+
+        from safestar.creation.models import Leadership
+        from safestar.org.models import Division, User
+
+        town = Division.objects.get(code=village).parent
+        leader = User.objects.filter(division=town, role="town").first()
+        return {"pk": Leadership.objects.create(village=Division.objects.get(code=village), leader=leader, position="副镇长",
+                                                since=datetime.date(2023, 1, 1)).pk}
+
+    return resolve
+
+
 # The police station does not share the creation field: it sees campaigns (it runs them), nothing else.
 _APP, _APP2 = _creation("application", VILLAGE1), _creation("application", VILLAGE2)
 _TASK, _TASK2 = _creation("task", VILLAGE1), _creation("task", VILLAGE2)
@@ -276,6 +291,8 @@ CREATION = {
     "application-add": Case("village1", denied="grid1"),
     "applications-export": Case("town", denied="admin"),
     "applications-confirm": Case("town", denied="taskforce"),
+    "leaders": Case("town", query={"town": CHANGGANG}, other_query={"town": PINGGANG}, denied="village1"),
+    "leader-remove": Case("town", _leadership(VILLAGE1), other=_leadership(PINGGANG_VILLAGE), denied="taskforce", ok=302, method="post"),
     "application": Case("village1", _APP, other=_APP2, denied="police"),
     "application-decide": Case("town", _creation("application", VILLAGE1, status="applied"),
                                other=_creation("application", PINGGANG_VILLAGE, status="applied"), denied="village1", ok=302, method="post"),

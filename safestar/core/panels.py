@@ -10,6 +10,8 @@ the menu and the home page, imports none of the apps above it.
 - A home card is declared once by the app that owns it (title, place, width); any app may add a part
   to it: a function (request) returning (template name, context) or None. A card with no part to show
   is left out.
+- A town panel is the same as a village panel for a town (request, town): the town's division page
+  and its dashboard render them (`render_town_panels`).
 - A work queue (我的待办) is a function (user) returning [Queue] of what this person can act on (each
   app asks `can()` / its transition table), or []: the 我的待办 page shows them grouped by kind, each
   item once, with a fixed number of queries per queue.
@@ -26,6 +28,18 @@ HOME_CARDS = {}  # key → HomeCard
 def village_panel(function):
     PANELS.append(function)
     return function
+
+
+TOWN_PANELS = []
+
+
+def town_panel(function):
+    TOWN_PANELS.append(function)
+    return function
+
+
+def render_town_panels(request, town):
+    return [_render(request, result) for result in (panel(request, town) for panel in TOWN_PANELS) if result is not None]
 
 
 def render_panels(request, village):

@@ -362,6 +362,35 @@ class Progress(Scoped):
         return self.text[:30]
 
 
+class Leadership(models.Model):
+    """领导包村: a town leader assigned to a village (the plan's 镇领导包村 responsibility): named on the
+    village's page and the town's, and the villages are in the leader's 我的待办."""
+
+    village = models.ForeignKey("org.Division", models.PROTECT, related_name="+", verbose_name="村", limit_choices_to={"level": "village"})
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="包村领导")
+    position = models.CharField("职务", max_length=50)
+    since = models.DateField("包村开始日期")
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="录入人")
+
+    # Who covers which village is no secret in the town: every business reader of the village, its
+    # town and county reads it (any field); only the town office arranges it.
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "village__path"
+    scope_read = "reads_business"
+    scope_write = "writes_business"
+    data_field = None
+    scope_write_roles = holders("creation.assign_leaders")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "领导包村"
+        ordering = ["village__code", "id"]
+        constraints = [models.UniqueConstraint(fields=["village", "leader"], name="leadership_unique")]
+
+    def __str__(self):
+        return f"{self.leader}（{self.position}）包{self.village.name}"
+
+
 # -- the transition tables -------------------------------------------------------------------------
 
 def _completer(task):

@@ -6,13 +6,13 @@ from django.urls import reverse
 from safestar.audit.models import AuditEvent
 from safestar.clock import today
 from safestar.core.ledger import LEDGERS
-from safestar.core.panels import Queue, home_card, home_part, item, nav_entry, queue, village_panel, work_queue
+from safestar.core.panels import Queue, QueueItem, home_card, home_part, item, nav_entry, queue, town_panel, village_panel, work_queue
 from safestar.core.scope import can_read, can_write
 from safestar.org.roles import Level, can
 
 from . import services
 from .models import (
-    PLAN_EDITABLE, Application, ApplicationStatus, CampaignStatus, PlanStatus, RectificationPlan, SpecialCampaign, Task,
+    PLAN_EDITABLE, Application, ApplicationStatus, CampaignStatus, Leadership, PlanStatus, RectificationPlan, SpecialCampaign, Task,
 )
 
 
@@ -122,3 +122,49 @@ def quick_entry(user):
 
 
 QUICK = 6  # quick-entry buttons
+
+
+# -- 领导包村 -----------------------------------------------------------------------------------------
+
+@village_panel
+def leaders_panel(request, village):
+    """The village's 包村领导 (names and positions), for whoever reads the village's business."""
+    if not can_read(Leadership, request.user):
+        return None
+    leaders = list(Leadership.objects.visible_to(request.user).filter(village=village).select_related("leader"))
+    return "creation/leaders_panel.html", {"leaders": leaders, "village": village}
+
+
+@town_panel
+def town_leaders_panel(request, town):
+    """The town's 领导包村 at a glance (town page, dashboard): each leader with the villages they cover."""
+    if not can_read(Leadership, request.user):
+        return None
+    by_leader = {}
+    for a in Leadership.objects.visible_to(request.user).filter(village__parent=town).select_related("leader", "village"):
+        by_leader.setdefault((a.leader, a.position), []).append(a.village)
+    return "creation/town_leaders_panel.html", {"town": town, "leaders": sorted(by_leader.items(), key=lambda kv: kv[0][0].username)}
+
+
+@work_queue(order=30)
+def covered_villages(user):
+    """A town leader's 我的待办: the villages they cover, each with what is open there (two queries)."""
+    villages = list(Leadership.objects.filter(leader=user).select_related("village").order_by("village__code"))
+    if not villages:
+        return []
+    ids = [a.village_id for a in villages]
+    open_plans = dict(
+        RectificationPlan.objects.filter(village__in=ids, status__in=PLAN_EDITABLE).values_list("village")
+        .annotate(n=Count("id")).values_list("village", "n")
+    )
+    late = dict(
+        RectificationPlan.objects.filter(RectificationPlan.overdue_q(), village__in=ids).values_list("village")
+        .annotate(n=Count("id")).values_list("village", "n")
+    )
+    items = [
+        QueueItem(("org.division", a.village_id), a.village.name, reverse("division", args=[a.village.code]),
+                  f"{a.position}包村；未销号整改 {open_plans.get(a.village_id, 0)} 项，其中逾期 {late.get(a.village_id, 0)} 项",
+                  late=bool(late.get(a.village_id)))
+        for a in villages
+    ]
+    return [Queue("covered-villages", "我包联的村", items, len(items), reverse("leaders"))]

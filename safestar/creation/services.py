@@ -388,6 +388,28 @@ def complete_campaign(campaign, user, comment=""):
         return perform(campaign, "complete", user, comment=comment, updates={"completed_on": today()})
 
 
+# -- leadership (领导包村) -------------------------------------------------------------------------------
+
+def assign_leader(form, user):
+    """A town leader assigned to a village (LeadershipForm), audited."""
+    _require(user, "creation.assign_leaders", "只有镇平安办可以安排领导包村。")
+    try:
+        with transaction.atomic():
+            return save_form(form, user, ["village", "leader", "position", "since"])
+    except IntegrityError:  # the same assignment saved by someone else a moment ago
+        data = form.cleaned_data
+        raise Refused(f"{data['leader']}已包{data['village'].name}（刚由他人安排），不能重复安排。") from None
+
+
+def remove_leader(leadership, user):
+    """The assignment ended: deleted, the audit log keeps who covered the village until when."""
+    _require(user, "creation.assign_leaders", "只有镇平安办可以安排领导包村。")
+    with transaction.atomic():
+        record("delete", leadership, actor=user, changes={"leader": [str(leadership.leader), None], "position": [leadership.position, None],
+                                                          "until": [None, str(today())]})
+        leadership.delete()
+
+
 # -- overdue ------------------------------------------------------------------------------------------
 
 def overdue_tasks(queryset):

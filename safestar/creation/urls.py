@@ -31,5 +31,7 @@ urlpatterns = [
     path("creation/campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
     path("creation/campaigns/<int:pk>/transition/", views.campaign_transition, name="campaign-transition"),
     path("creation/todo/", views.my_todo, name="my-todo"),
+    path("creation/leaders/", views.leaders, name="leaders"),
+    path("creation/leaders/<int:pk>/remove/", views.leader_remove, name="leader-remove"),
     path("creation/weekly/<str:code>/", views.weekly, name="weekly"),
 ]

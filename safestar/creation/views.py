@@ -24,11 +24,12 @@ from safestar.org.roles import Level, can
 
 from . import notices, services
 from .forms import (
-    DECISIONS, ApplyForm, CampaignForm, CommentForm, DecideForm, FindingForm, HoldForm, InspectionForm, PlanForm, ProgressForm,
-    TaskEditForm, TaskForm,
+    DECISIONS, ApplyForm, CampaignForm, CommentForm, DecideForm, FindingForm, HoldForm, InspectionForm, LeadershipForm, PlanForm,
+    ProgressForm, TaskEditForm, TaskForm,
 )
 from .models import (
     PLAN_EDITABLE, TASK_EDITABLE, Application, ApplicationStatus, CampaignStatus, Finding, FindingKind, Inspection, InspectionStatus,
+    Leadership,
     PlanStatus, Progress, RectificationPlan, SpecialCampaign, Task, TaskBasis, TaskStatus,
 )
 
@@ -590,3 +591,48 @@ def weekly(request, code):
         "overdue_plans": services.overdue_plans(plans).order_by("deadline"),
         **_late(services.late_tasks(tasks.order_by("due_on", "village__code"), limit=None)),
     })
+
+
+# -- leadership (领导包村) ------------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+def leaders(request):
+    """A town's 领导包村: every village of the town with the leaders who cover it; the town office
+    assigns and removes them here. ?town= for the county (default: the user's own town)."""
+    user = request.user
+    # the town's page: its villages read their own leaders on the village page (the panel)
+    require(can_read(Leadership, user) and user.division.level != Level.VILLAGE)
+    code = request.GET.get("town") or (user.division.code if user.division.level == Level.TOWN else None)
+    if code is None:  # the county: which town
+        towns = Division.objects.visible_to(user).filter(level=Level.TOWN).order_by("code")
+        return render(request, "creation/leaders.html", {"towns": towns})
+    town = get_visible_or_404(Division.objects.filter(level=Level.TOWN), user, code=code)
+    may_assign = can(user, "creation.assign_leaders") and Division.objects.writable_by(user).filter(pk=town.pk).exists()
+    form = LeadershipForm(user, town, request.POST or None, initial={"since": today()}) if may_assign else None
+    if request.method == "POST":
+        require(may_assign)
+        if form.is_valid():
+            try:
+                done = services.assign_leader(form, user)
+            except Refused as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"已安排：{done}")
+                return redirect(reverse("leaders") + f"?town={town.code}")
+    assignments = Leadership.objects.visible_to(user).filter(village__parent=town).select_related("village", "leader")
+    by_village = {}
+    for a in assignments:
+        by_village.setdefault(a.village_id, []).append(a)
+    villages = Division.objects.visible_to(user).filter(parent=town, level=Level.VILLAGE).order_by("code")
+    return render(request, "creation/leaders.html", {
+        "town": town, "rows": [(v, by_village.get(v.pk, [])) for v in villages], "form": form, "may_assign": may_assign,
+    })
+
+
+@require_POST
+def leader_remove(request, pk):
+    leadership = get_visible_or_404(Leadership.objects.select_related("village", "leader"), request.user, write=True, pk=pk)
+    require(can(request.user, "creation.assign_leaders"))
+    services.remove_leader(leadership, request.user)
+    messages.success(request, f"已取消：{leadership}")
+    return redirect(reverse("leaders") + f"?town={leadership.village.parent.code}")

@@ -112,6 +112,7 @@ ACTIONS = {
     "creation.verify_rectification": "验收销号或退回整改",
     "creation.deploy_campaign": "部署专项整治",
     "creation.run_campaign": "办理专项整治（记录各村完成、结束整治）",
+    "creation.assign_leaders": "安排镇领导包村（领导包村）",
     # the annual evaluation (年度评查, docs/evaluation.md)
     "evaluation.view": "查看年度评查",
     "evaluation.self_assess": "村自评：逐项说明、增删佐证材料",
@@ -240,7 +241,7 @@ SPECS = {
             actions=_granted(
                 "creation.apply", "creation.confirm_application", "creation.assign_task", "creation.write_village_work",
                 "creation.complete_task", "creation.return_task", "creation.inspect", "creation.submit_rectification",
-                "creation.verify_rectification", "creation.deploy_campaign", "creation.run_campaign",
+                "creation.verify_rectification", "creation.deploy_campaign", "creation.run_campaign", "creation.assign_leaders",
                 *_READS_EVALUATION, "evaluation.self_assess", "evaluation.submit", "evaluation.review_town", "evaluation.forward",
                 "keypersons.view", "keypersons.reveal", "keypersons.manage", "keypersons.every_category", "keypersons.record_visit",
             ),
