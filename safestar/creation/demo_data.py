@@ -8,12 +8,13 @@ import datetime
 from django.db import transaction
 
 from safestar import clock
+from safestar.audit.log import record
 from safestar.org.demo import TOWN
 from safestar.org.models import Department, Division, User
 from safestar.schemes.models import Scheme
 
 from . import services
-from .models import Application, FindingKind, Severity, Task, TaskBasis
+from .models import Application, FindingKind, Leadership, Severity, Task, TaskBasis
 
 
 @transaction.atomic
@@ -68,6 +69,12 @@ def load(year):
             town_office, town=town, title="反电诈宣传专项整治", department=police, villages=villages[2:5],
             deadline=datetime.date(year, 8, 31), description="入户宣传，推广国家反诈中心APP", findings=common,
         )
+        taskforce = User.objects.filter(username="taskforce").first()
+        if taskforce is not None:  # 领导包村: the task force's account covers the two villages with cadres
+            for cadre in (village1, village2):
+                leadership = Leadership.objects.create(village=cadre.division, leader=taskforce, position="镇党委副书记",
+                                                       since=datetime.date(year, 3, 1), created_by=town_office)
+                record("create", leadership, actor=town_office)
     finally:
         clock.freeze(frozen)
 
