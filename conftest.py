@@ -101,9 +101,15 @@ def no_world(db):
     """The database as the migrations left it, for this test: the world's rows are deleted inside
     the test's transaction, which is rolled back at its end. A test that asks for the database but
     not for the world gets this (_only_the_world_asked_for below), as when the world was built per test."""
+    delete_world()  # foreign keys are checked at commit, which never comes
+
+
+def delete_world():
+    """Delete the world's rows (in a transactional test, wrap it in transaction.atomic(): the
+    foreign keys are checked at its commit, when every row is gone)."""
     from django.db import connection
 
-    with connection.cursor() as cursor:  # foreign keys are checked at commit, which never comes
+    with connection.cursor() as cursor:
         for table in sorted(WORLD_TABLES):
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
 

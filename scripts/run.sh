@@ -10,5 +10,9 @@ export SAFESTAR_DEMO=1   # shows the demo banner on every page
 .venv/bin/safestar migrate --noinput
 .venv/bin/safestar collectstatic --noinput --verbosity 0
 .venv/bin/safestar demo
-echo ">> SafeStar 已启动：http://127.0.0.1:8000 （Ctrl+C 停止）"
-exec .venv/bin/gunicorn safestar.wsgi --bind "${SAFESTAR_BIND:-127.0.0.1:8000}" --workers 2 --access-logfile -
+# Workers from the core count (gunicorn's 2 × cores + 1): a request is mostly Python on one core, the extra
+# workers cover the time others wait on the database or on a document; see docs/architecture.md "服务进程".
+CORES=$(nproc)
+WORKERS="${SAFESTAR_WORKERS:-$((2 * CORES + 1))}"
+echo ">> SafeStar 已启动：http://127.0.0.1:8000 （${WORKERS} 个工作进程，Ctrl+C 停止）"
+exec .venv/bin/gunicorn safestar.wsgi --bind "${SAFESTAR_BIND:-127.0.0.1:8000}" --workers "$WORKERS" --access-logfile -
