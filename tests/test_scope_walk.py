@@ -283,6 +283,21 @@ KEY_PERSONS = {
 }
 
 # Creation and supervision: 长岗村 against 杨庄村 for the village, 长岗镇 against 平岗镇 for the town.
+def _leadership(village):
+    def resolve():
+        import datetime
+
+        from safestar.creation.models import Leadership
+        from safestar.org.models import Division, User
+
+        town = Division.objects.get(code=village).parent
+        leader = User.objects.filter(division=town, role="town").first()
+        return {"pk": Leadership.objects.create(village=Division.objects.get(code=village), leader=leader, position="副镇长",
+                                                since=datetime.date(2023, 1, 1)).pk}
+
+    return resolve
+
+
 # The police station does not share the creation field: it sees campaigns (it runs them), nothing else.
 _APP, _APP2 = _creation("application", VILLAGE1), _creation("application", VILLAGE2)
 _TASK, _TASK2 = _creation("task", VILLAGE1), _creation("task", VILLAGE2)
@@ -294,6 +309,9 @@ CREATION = {
     "applications": Case("village1", denied="auditor"),
     "application-add": Case("village1", denied="grid1"),
     "applications-export": Case("town", denied="admin"),
+    "applications-confirm": Case("town", denied="taskforce"),
+    "leaders": Case("town", query={"town": CHANGGANG}, other_query={"town": PINGGANG}, denied="village1"),
+    "leader-remove": Case("town", _leadership(VILLAGE1), other=_leadership(PINGGANG_VILLAGE), denied="taskforce", ok=302, method="post"),
     "application": Case("village1", _APP, other=_APP2, denied="police"),
     "application-decide": Case("town", _creation("application", VILLAGE1, status="applied"),
                                other=_creation("application", PINGGANG_VILLAGE, status="applied"), denied="village1", ok=302, method="post"),
@@ -435,6 +453,8 @@ EVALUATION = {
     "evaluation-round": Case("village1", _round(CHANGGANG), other=_round(PINGGANG), denied="police"),
     "evaluation-round-forward": Case("town", _round(CHANGGANG, code=CHANGGANG), other=_round(PINGGANG, code=PINGGANG),
                                      denied="village1", ok=302, method="post"),
+    "evaluation-round-evaluate-town": Case("county", _round(CHANGGANG, code=CHANGGANG), other=_round(NINGLING_TOWN, code=NINGLING_TOWN),
+                                           denied="town"),
     "evaluation-round-publish": Case("county", _round(CHANGGANG), other=_round(NINGLING_TOWN), denied="town", ok=302, method="post"),
     "evaluation-round-xlsx": Case("town", _round(CHANGGANG), other=_round(PINGGANG), denied="police"),
     "evaluation-report-docx": Case("town", _round(CHANGGANG), other=_round(PINGGANG), denied="police"),

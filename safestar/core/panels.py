@@ -12,6 +12,11 @@ the menu and the home page, imports none of the apps above it.
 - A home card is declared once by the app that owns it (title, place, width); any app may add a part
   to it: a function (request) returning (template name, context) or None. A card with no part to show
   is left out.
+- A town panel is the same as a village panel for a town (request, town): the town's division page
+  and its dashboard render them (`render_town_panels`).
+- A work queue (我的待办) is a function (user) returning [Queue] of what this person can act on (each
+  app asks `can()` / its transition table), or []: the 我的待办 page shows them grouped by kind, each
+  item once, with a fixed number of queries per queue.
 """
 
 from dataclasses import dataclass, field
@@ -25,6 +30,18 @@ HOME_CARDS = {}  # key → HomeCard
 def village_panel(function):
     PANELS.append(function)
     return function
+
+
+TOWN_PANELS = []
+
+
+def town_panel(function):
+    TOWN_PANELS.append(function)
+    return function
+
+
+def render_town_panels(request, town):
+    return [_render(request, result) for result in (panel(request, town) for panel in TOWN_PANELS) if result is not None]
 
 
 def render_panels(request, village):
@@ -123,3 +140,70 @@ def render_home_cards(request):
         if parts:
             cards.append((card, [_render(request, part) for part in parts]))
     return cards
+
+
+QUEUES = []  # (order, function)
+QUEUE_LIMIT = 50  # items listed per queue (the count says how many there are)
+
+
+@dataclass
+class QueueItem:
+    key: tuple  # (model label, pk): an item is listed once, in the first queue that has it
+    label: str
+    url: str
+    note: str = ""
+    late: bool = False  # 逾期: marked red
+
+
+@dataclass
+class Queue:
+    key: str  # for tests and the page's data-testid
+    title: str
+    items: list = field(default_factory=list)  # QueueItem, at most QUEUE_LIMIT
+    count: int = 0  # how many there are (may exceed the items listed)
+    more: str = ""  # URL of the full list
+    buttons: list = field(default_factory=list)  # [(label, url)]: quick-entry links
+    order: int = 0
+
+
+def item(obj, label=None, note="", late=False, url=None):
+    """The QueueItem of a model object (its page: get_absolute_url unless `url` is given)."""
+    return QueueItem((obj._meta.label_lower, obj.pk), label or str(obj), url or obj.get_absolute_url(), note, late)
+
+
+def queue(key, title, rows, make, more=""):
+    """A queue of `rows` (a queryset: one query, a second to count when there are more than listed;
+    or a list already fetched), each made into a QueueItem by `make`."""
+    if isinstance(rows, list):
+        listed, count = rows[:QUEUE_LIMIT], len(rows)
+    else:
+        listed = list(rows[:QUEUE_LIMIT + 1])
+        count = rows.count() if len(listed) > QUEUE_LIMIT else len(listed)
+        listed = listed[:QUEUE_LIMIT]
+    return Queue(key, title, [make(obj) for obj in listed], count, more)
+
+
+def work_queue(order):
+    """Decorator on a function (user) -> [Queue]: the queues an app adds to 我的待办, at `order`."""
+
+    def register(function):
+        QUEUES.append((order, function))
+        QUEUES.sort(key=lambda q: q[0])
+        return function
+
+    return register
+
+
+def my_queues(user):
+    """The user's queues in page order: each item once (the first queue listing it keeps it), empty
+    queues left out (a queue of quick-entry buttons stays)."""
+    seen, out = set(), []
+    for order, function in QUEUES:
+        for queue in function(user) or ():
+            kept = [item for item in queue.items if item.key not in seen]
+            seen.update(item.key for item in kept)
+            queue.count -= len(queue.items) - len(kept)
+            queue.items, queue.order = kept, order
+            if queue.count > 0 or queue.buttons:
+                out.append(queue)
+    return out

@@ -5,9 +5,15 @@ from safestar.core.read_api import Filter, Resource, read_router
 from safestar.core.validators import MAX_ID  # larger ids are refused with 422 instead of overflowing the database's integer
 
 from .models import Application, Finding, Inspection, RectificationPlan, SpecialCampaign, Task
-from .services import overdue_plans, overdue_tasks
+from .services import late_tasks, overdue_plans
 
 OVERDUE = (bool, lambda obj: obj.overdue)
+
+
+def _late_tasks(rows):
+    """The tasks overdue now, live: an indicator task is overdue only while its indicator is not met
+    (one evaluation per scheme, services.task_states)."""
+    return rows.filter(pk__in=[t.pk for t in late_tasks(rows, limit=None)])
 
 
 def _only_overdue(overdue_rows):
@@ -23,12 +29,15 @@ RESOURCES = [
         filters={"year": Filter(int | None, constraints={"ge": 2000, "le": 2100, "description": "年度"}), "status": Filter(str | None)},
     ),
     Resource(
-        "tasks", Task, "创建任务（overdue=true 只列逾期），分页", "一项创建任务",
-        fields=("id", "village", "application", "campaign", "indicator", "category", "title", "responsible", "due_on", "status",
+        "tasks", Task, "创建任务（overdue=true 只列逾期，随指标达标的任务按指标实时判断），分页", "一项创建任务",
+        fields=("id", "village", "application", "campaign", "indicator", "category", "title", "basis", "responsible", "due_on", "status",
                 "overdue", "evidence", "completed_on"),
-        computed={"overdue": OVERDUE}, related=("village", "responsible"), schema="TaskOut",
+        # an indicator task's state is its indicator's, evaluated for a set of tasks, not row by row:
+        # null here, overdue=true lists the ones overdue now
+        computed={"overdue": (bool | None, lambda t: None if t.basis == "indicator" else t.overdue)},
+        related=("village", "responsible"), schema="TaskOut",
         filters={"application": Filter(int | None, constraints={"ge": 1, "le": MAX_ID, "description": "创建申请编号"}),
-                 "overdue": _only_overdue(overdue_tasks)},
+                 "overdue": _only_overdue(_late_tasks)},
     ),
     Resource(
         "inspections", Inspection, "督导检查，分页", "一次督导检查",

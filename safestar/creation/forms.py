@@ -6,7 +6,7 @@ from safestar.org.roles import Level, holders
 from safestar.schemes.loading import applicable
 from safestar.core.widgets import DateInput
 
-from .models import Application, FindingKind, Inspection, Progress, RectificationPlan, Severity, Task
+from .models import Application, FindingKind, Inspection, Leadership, Progress, RectificationPlan, Severity, Task
 
 
 class ApplyForm(forms.Form):
@@ -235,3 +235,44 @@ class CampaignForm(forms.Form):
                 self.add_error("villages", f"所选问题涉及{finding.village.name}，请把它列入涉及村")
                 break
         return data
+
+
+class LeadershipForm(forms.ModelForm):
+    """A town leader assigned to one of the town's villages (领导包村)."""
+
+    village = forms.ModelChoiceField(label="村", queryset=Division.objects.none())
+    leader = forms.ModelChoiceField(label="包村领导", queryset=User.objects.none())
+    position = forms.CharField(label="职务", max_length=50, help_text="如：镇党委副书记、副镇长")
+    since = forms.DateField(label="包村开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = Leadership
+        fields = ["village", "leader", "position", "since"]
+
+    def __init__(self, user, town, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = Division.objects.writable_by(user).filter(level=Level.VILLAGE, parent=town).order_by("code")
+        self.fields["leader"].queryset = town_leaders(town)
+        self.fields["leader"].label_from_instance = lambda u: f"{u}（{u.get_role_display()}）"
+
+    def clean_since(self):
+        since = self.cleaned_data["since"]
+        if not 2000 <= since.year <= 2100:
+            raise forms.ValidationError("请输入正确的日期")
+        return since
+
+    def clean(self):
+        data = super().clean()
+        village, leader = data.get("village"), data.get("leader")
+        if village and leader and Leadership.objects.filter(village=village, leader=leader).exists():
+            self.add_error("leader", f"{leader}已包{village.name}，不能重复安排")
+        return data
+
+
+def town_leaders(town):
+    """Who may lead a village of the town: the town's active accounts that work on its business
+    (镇平安办, 工作专班, the town's departments), not its administrators."""
+    from safestar.org.roles import SPECS
+
+    roles = [role for role, spec in SPECS.items() if spec.reads_business]
+    return User.objects.filter(division=town, is_active=True, role__in=roles).order_by("role", "username")

@@ -8,7 +8,7 @@ models) taken by safestar.core.transitions.perform: conditional update, event ro
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from safestar.clock import today
 from safestar.core.scope import ScopedQuerySet
@@ -25,6 +25,14 @@ class ApplicationStatus(models.TextChoices):
 class TaskStatus(models.TextChoices):
     OPEN = "open", "未完成"
     DONE = "done", "已完成"
+
+
+class TaskBasis(models.TextChoices):
+    """How a task is completed: by a person with evidence, or by its indicator's live score."""
+
+    MANUAL = "manual", "人工完成"
+    INDICATOR = "indicator", "随指标达标"
+    OUTCOME = "outcome", "全年保持"
 
 
 class InspectionStatus(models.TextChoices):
@@ -74,16 +82,6 @@ class Scoped(models.Model):
         abstract = True
 
 
-class ApplicationQuerySet(ScopedQuerySet):
-    def with_progress(self):
-        """Each application with n_tasks, n_done and n_overdue (one grouped query)."""
-        return self.annotate(
-            n_tasks=Count("tasks"),
-            n_done=Count("tasks", filter=Q(tasks__status=TaskStatus.DONE)),
-            n_overdue=Count("tasks", filter=Task.overdue_q("tasks__")),
-        )
-
-
 class Application(Scoped):
     """A village's application to take part (申请创建) in a scheme's star for its year."""
 
@@ -97,8 +95,6 @@ class Application(Scoped):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="确认人")
     decided_at = models.DateTimeField("确认时间", null=True, blank=True)
     reason = models.CharField("确认意见", max_length=200, blank=True)
-
-    objects = ApplicationQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "创建申请"
@@ -177,8 +173,12 @@ class Task(Scoped):
     indicator = models.CharField("指标编号", max_length=20, blank=True)
     category = models.CharField("类别", max_length=100, blank=True)
     title = models.CharField("任务", max_length=200)
+    # manual: completed by a person (the transition table); indicator: complete exactly while the
+    # scheme's computed indicator is met (services.task_states); outcome: a zero-incident indicator
+    # kept all year, no due date.
+    basis = models.CharField("完成方式", max_length=10, choices=TaskBasis.choices, default=TaskBasis.MANUAL)
     responsible = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="责任人")
-    due_on = models.DateField("完成期限")
+    due_on = models.DateField("完成期限", null=True, blank=True)  # none for outcome tasks (全年保持)
     status = models.CharField("状态", max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     evidence = models.TextField("完成情况", blank=True)
     links = models.JSONField("关联台账记录", default=list, blank=True)  # [{"ledger": slug, "id": pk, "label": str}]
@@ -202,12 +202,42 @@ class Task(Scoped):
 
     @staticmethod
     def overdue_q(prefix=""):
-        """The overdue rule as a query condition (prefix: the relation to reach it, e.g. "tasks__")."""
+        """The overdue candidates as a query condition (prefix: the relation to reach it, e.g.
+        "tasks__"): open and past the due date. An outcome task has no due date; an indicator
+        task among them is overdue only while its indicator is not met, which services.task_states
+        decides from the evaluation's facts."""
         return Q(**{f"{prefix}status": TaskStatus.OPEN, f"{prefix}due_on__lt": today()})
+
+    # The live state of an indicator or outcome task (services.task_states sets it: a State, or
+    # None when the indicator could not be evaluated); manual tasks go by their stored status.
+    live = None
+
+    @property
+    def automatic(self):
+        return self.basis != TaskBasis.MANUAL
+
+    @property
+    def done(self):
+        if self.basis == TaskBasis.MANUAL:
+            return self.status == TaskStatus.DONE
+        return bool(self.live and self.live.met)
 
     @property
     def overdue(self):
-        return self.status == TaskStatus.OPEN and self.due_on < today()
+        if self.due_on is None or self.due_on >= today() or self.done:
+            return False
+        return self.basis == TaskBasis.INDICATOR or self.status == TaskStatus.OPEN
+
+    @property
+    def state_label(self):
+        """The status as a person reads it: an indicator task's follows the score, an outcome task is kept all year."""
+        if self.basis == TaskBasis.MANUAL:
+            return self.get_status_display()
+        if self.live is None or self.live.met is None:
+            return "待定（指标暂不能计算）"
+        if self.basis == TaskBasis.OUTCOME:
+            return "全年保持：目前保持" if self.live.met else "全年保持：未保持"
+        return "已完成（指标已达标）" if self.live.met else "未完成（指标未达标）"
 
     def locked_reason(self):
         """Evidence (attachments) may not change once the task is completed; the town office returns it first."""
@@ -330,6 +360,35 @@ class Progress(Scoped):
 
     def __str__(self):
         return self.text[:30]
+
+
+class Leadership(models.Model):
+    """领导包村: a town leader assigned to a village (the plan's 镇领导包村 responsibility): named on the
+    village's page and the town's, and the villages are in the leader's 我的待办."""
+
+    village = models.ForeignKey("org.Division", models.PROTECT, related_name="+", verbose_name="村", limit_choices_to={"level": "village"})
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="包村领导")
+    position = models.CharField("职务", max_length=50)
+    since = models.DateField("包村开始日期")
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="录入人")
+
+    # Who covers which village is no secret in the town: every business reader of the village, its
+    # town and county reads it (any field); only the town office arranges it.
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "village__path"
+    scope_read = "reads_business"
+    scope_write = "writes_business"
+    data_field = None
+    scope_write_roles = holders("creation.assign_leaders")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "领导包村"
+        ordering = ["village__code", "id"]
+        constraints = [models.UniqueConstraint(fields=["village", "leader"], name="leadership_unique")]
+
+    def __str__(self):
+        return f"{self.leader}（{self.position}）包{self.village.name}"
 
 
 # -- the transition tables -------------------------------------------------------------------------

@@ -3,6 +3,7 @@ rectifications, campaigns (each status change a transition), and the overdue rul
 what is asked of `can()` (safestar/org/roles.py)."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -12,12 +13,13 @@ from safestar.audit.log import record
 from safestar.clock import today
 from safestar.core.saving import STALE, Conflict, save_form
 from safestar.core.scope import can_read
-from safestar.core.transitions import Refused, check, guard, perform
+from safestar.core.transitions import Refused, check, guard, perform, perform_all
 from safestar.org.roles import can
+from safestar.schemes.kinds import EPSILON, kind_of
 
 from .models import (
     PLAN_EDITABLE, TASK_EDITABLE, Application, ApplicationStatus, CampaignStatus, Finding, FindingKind, PlanStatus,
-    RectificationPlan, SpecialCampaign, Task, TaskStatus,
+    RectificationPlan, SpecialCampaign, Task, TaskBasis, TaskStatus,
 )
 
 def _require(user, action, refusal):
@@ -69,37 +71,160 @@ def confirm(application, user, reason=""):
     return done
 
 
+def confirm_batch_of(user):
+    """(applications `user` may confirm now, [(application, why not)]) in the user's scope: waiting
+    ones, less those the user filed (the step's `not_by`, which perform_all does not check)."""
+    step = Application.flow["confirm"]
+    waiting = list(Application.objects.writable_by(user).filter(status__in=step.source).select_related("village", "scheme")
+                   .order_by("year", "village__code"))
+    own = [a for a in waiting if any(getattr(a, f"{h}_id") == user.pk for h in step.not_by)]
+    return [a for a in waiting if a not in own], [(a, step.own_refusal) for a in own]
+
+
+def confirm_all(user, expected, reason=""):
+    """Confirm every application the town office saw on the confirmation page (`expected`: their
+    ids) through perform_all, all or none, and generate each one's task list; Refused when the list
+    changed meanwhile."""
+    step = Application.flow["confirm"]
+    _require(user, step.action, step.refusal(None))
+    reason = reason.strip()[:200]
+    with transaction.atomic():
+        ready, _ = confirm_batch_of(user)
+        if not expected or sorted(a.pk for a in ready) != sorted(expected):
+            raise Refused("待确认的创建申请已有变化，本次未确认，请重新确认。")
+        moved = perform_all(Application.objects.filter(pk__in=expected), "confirm", user, subject=user.division,
+                            describe=f"批量确认创建申请：{len(ready)} 个村",
+                            changes=lambda moved: {"applications": [None, "、".join(str(a) for a in ready)]},
+                            updates={"decided_by": user, "decided_at": timezone.now(), "reason": reason})
+        if moved != len(ready):
+            raise Refused("待确认的创建申请已有变化，本次未确认，请重新确认。")
+        for application in ready:
+            application.refresh_from_db()
+            generate_tasks(application, user)
+    return moved
+
+
 def reject(application, user, reason):
     return perform(application, "reject", user, comment=reason,
                    updates={"decided_by": user, "decided_at": timezone.now(), "reason": reason})
 
 
+def task_basis(indicator):
+    """How the task for a scheme indicator is completed: a manual indicator by a person with evidence,
+    an outcome (零发案) is kept all year, any other computed indicator by being met."""
+    kind = kind_of(indicator.rule)
+    if kind.manual:
+        return TaskBasis.MANUAL
+    return TaskBasis.OUTCOME if kind.outcome else TaskBasis.INDICATOR
+
+
+def task_due(application):
+    return datetime.date(application.year, *TASK_DUE)
+
+
 def generate_tasks(application, user):
-    """One task per indicator of the scheme, due before the year's evaluation; the applying village
-    cadre is responsible until the village names someone else."""
+    """One task per indicator of the scheme, due before the year's evaluation (an outcome task has
+    no due date: 全年保持); the applying village cadre is responsible until the village names
+    someone else."""
     if application.tasks.filter(indicator__gt="").exists():
         return 0
     responsible = application.applied_by if application.applied_by.spec.allows("creation.be_responsible") else None
-    due = datetime.date(application.year, *TASK_DUE)
-    tasks = [
-        Task(village=application.village, application=application, indicator=indicator.code, category=category.title,
-             title=indicator.title, responsible=responsible, due_on=due, created_by=user)
-        for category in application.scheme.spec.categories
-        for indicator in category.indicators
-    ]
+    due = task_due(application)
+    tasks = []
+    for category in application.scheme.spec.categories:
+        for indicator in category.indicators:
+            basis = task_basis(indicator)
+            tasks.append(Task(village=application.village, application=application, indicator=indicator.code, category=category.title,
+                              title=indicator.title, basis=basis, responsible=responsible,
+                              due_on=None if basis == TaskBasis.OUTCOME else due, created_by=user))
     Task.objects.bulk_create(tasks)
     record("create", application, actor=user, object_repr=f"生成创建任务：{application}", changes={"tasks": [0, len(tasks)]})
     return len(tasks)
 
 
-def progress_by_category(application):
-    """[(category, done, total)] in the scheme's order, in one query."""
-    rows = (
-        application.tasks.values("category")
-        .annotate(total=Count("id"), done=Count("id", filter=Q(status=TaskStatus.DONE)))
-        .order_by()
-    )
-    counts = {r["category"]: (r["done"], r["total"]) for r in rows}
+def starting_overdue(application):
+    """(tasks that would be overdue the day they are generated, tasks due within 30 days): what
+    confirming the application now means, warned before the town office confirms late in the year.
+    Outcome tasks have no due date and are never counted."""
+    due = task_due(application)
+    dated = sum(1 for i in application.scheme.spec.indicators() if task_basis(i) != TaskBasis.OUTCOME)
+    now = today()
+    if due < now:
+        return dated, 0
+    return 0, dated if (due - now).days <= 30 else 0
+
+
+@dataclass(frozen=True)
+class State:
+    """An indicator's live state for one village: met (None: undetermined), what was measured, the target."""
+
+    met: bool | None
+    measured: str
+    target: str
+    reason: str = ""
+
+
+def task_states(tasks):
+    """Set `live` (a State) on every indicator and outcome task of `tasks` (Task objects): one
+    evaluation per scheme over the villages concerned (the facts' one query plan: the number of
+    queries does not grow with the number of tasks or villages). Returns `tasks`."""
+    from safestar.org.models import Division
+    from safestar.schemes.facts import gather
+    from safestar.schemes.models import Scheme
+
+    tasks = list(tasks)
+    wanted = [t for t in tasks if t.basis != TaskBasis.MANUAL and t.application_id and t.indicator]
+    if not wanted:
+        return tasks
+    scheme_of = dict(Application.objects.filter(pk__in={t.application_id for t in wanted}).values_list("pk", "scheme"))
+    by_scheme = {}
+    for t in wanted:
+        by_scheme.setdefault(scheme_of[t.application_id], []).append(t)
+    schemes = Scheme.objects.in_bulk(list(by_scheme))
+    for scheme_id, group in by_scheme.items():
+        scheme = schemes[scheme_id]
+        indicators = {i.code: i for i in scheme.spec.indicators()}
+        facts = gather(scheme.spec, scheme.year, Division.objects.filter(pk__in={t.village_id for t in group}))
+        scorers = {}
+        for t in group:
+            indicator = indicators.get(t.indicator)
+            if indicator is None:
+                t.live = State(None, "", "", f"方案中已没有指标 {t.indicator}")
+                continue
+            if t.indicator not in scorers:
+                scorers[t.indicator] = kind_of(indicator.rule).scorer(indicator, facts, {})
+            scorer = scorers[t.indicator]
+            awarded, raw, reason = scorer.score(t.village_id)
+            met = None if awarded is None else awarded >= indicator.points - EPSILON
+            t.live = State(met, scorer.measured(raw), scorer.target, reason)
+    return tasks
+
+
+def live_progress(applications):
+    """Set n_tasks, n_done, n_overdue and `task_list` (the tasks with their live state) on each of
+    `applications`: one query for their tasks, then task_states (one evaluation per scheme)."""
+    applications = list(applications)
+    tasks = task_states(Task.objects.filter(application__in=[a.pk for a in applications]).order_by("indicator", "id"))
+    per = {}
+    for t in tasks:
+        per.setdefault(t.application_id, []).append(t)
+    for a in applications:
+        a.task_list = per.get(a.pk, [])
+        a.n_tasks = len(a.task_list)
+        a.n_done = sum(t.done for t in a.task_list)
+        a.n_overdue = sum(t.overdue for t in a.task_list)
+    return applications
+
+
+def progress_by_category(application, tasks=None):
+    """[(category, done, total)] in the scheme's order: indicator and outcome tasks count as done
+    while met (their live state; `tasks`: the application's tasks with it, else fetched)."""
+    if tasks is None:
+        tasks = task_states(application.tasks.all())
+    counts = {}
+    for t in tasks:
+        done, total = counts.get(t.category, (0, 0))
+        counts[t.category] = (done + t.done, total + 1)
     order = [c.title for c in application.scheme.spec.categories] + sorted(set(counts) - {c.title for c in application.scheme.spec.categories})
     return [(name or "镇平安办布置", *counts[name]) for name in order if name in counts]
 
@@ -108,10 +233,21 @@ def progress_by_category(application):
 
 def complete_task(task, user, evidence):
     check(task, "complete", user)  # who first: a village is told a campaign's task is not its to complete
+    if task.basis != TaskBasis.MANUAL:
+        raise Refused(automatic_refusal(task))
     if not evidence.strip() and not task.links:
         raise Refused("请填写完成情况，或关联台账记录、上传佐证材料后再标记完成。")
     return perform(task, "complete", user, comment=evidence,
                    updates={"completed_by": user, "completed_on": today(), "evidence": evidence})
+
+
+def automatic_refusal(task):
+    """Why an indicator or outcome task is not marked done by hand, with its live state."""
+    state = task_states([task])[0].live
+    now = f"目前{state.measured or '无数据'}，要求{state.target}" if state and state.target else "目前无法计算"
+    if task.basis == TaskBasis.OUTCOME:
+        return f"该任务为全年保持（{task.get_basis_display()}）：指标{task.indicator}随年度内经认定的案事件自动判断（{now}），不能人工标记完成。"
+    return f"该任务随指标{task.indicator}达标自动完成（{now}），不能人工标记完成；请补充台账记录使指标达标。"
 
 
 def reopen_task(task, user, comment):
@@ -166,11 +302,26 @@ def add_finding(inspection, user, *, village, description, severity, kind, indic
         record("create", finding, actor=user, changes={"description": [None, description], "kind": [None, finding.get_kind_display()]})
         if kind == FindingKind.INDIVIDUAL:
             plan = RectificationPlan.objects.create(
-                finding=finding, village=village, measures=measures,
+                finding=finding, village=village, measures=measures, responsible=village_responsible(village),
                 deadline=deadline or finding.found_on + datetime.timedelta(days=PLAN_DAYS), created_by=user,
             )
-            record("create", plan, actor=user, changes={"deadline": [None, str(plan.deadline)]})
+            record("create", plan, actor=user, changes={"deadline": [None, str(plan.deadline)],
+                                                        "responsible": [None, str(plan.responsible or "")]})
     return finding
+
+
+def village_responsible(village):
+    """Who a new rectification plan reaches at once: the village's cadre who applied for its latest
+    confirmed application, else its first active cadre (the village names someone else on the plan's page).
+    The plan is in every village worker's 我的待办 (本村待整改) either way."""
+    from safestar.org.models import User
+    from safestar.org.roles import holders
+
+    people = User.objects.filter(division=village, is_active=True, role__in=holders("creation.apply")).filter(
+        role__in=holders("creation.be_responsible"))
+    applicant = (Application.objects.filter(village=village, status=ApplicationStatus.CONFIRMED, applied_by__in=people)
+                 .order_by("-year").values_list("applied_by", flat=True).first())
+    return people.filter(pk=applicant).first() if applicant else people.order_by("id").first()
 
 
 def edit_plan(plan, form, user):
@@ -237,10 +388,45 @@ def complete_campaign(campaign, user, comment=""):
         return perform(campaign, "complete", user, comment=comment, updates={"completed_on": today()})
 
 
+# -- leadership (领导包村) -------------------------------------------------------------------------------
+
+def assign_leader(form, user):
+    """A town leader assigned to a village (LeadershipForm), audited."""
+    _require(user, "creation.assign_leaders", "只有镇平安办可以安排领导包村。")
+    try:
+        with transaction.atomic():
+            return save_form(form, user, ["village", "leader", "position", "since"])
+    except IntegrityError:  # the same assignment saved by someone else a moment ago
+        data = form.cleaned_data
+        raise Refused(f"{data['leader']}已包{data['village'].name}（刚由他人安排），不能重复安排。") from None
+
+
+def remove_leader(leadership, user):
+    """The assignment ended: deleted, the audit log keeps who covered the village until when."""
+    _require(user, "creation.assign_leaders", "只有镇平安办可以安排领导包村。")
+    with transaction.atomic():
+        record("delete", leadership, actor=user, changes={"leader": [str(leadership.leader), None], "position": [leadership.position, None],
+                                                          "until": [None, str(today())]})
+        leadership.delete()
+
+
 # -- overdue ------------------------------------------------------------------------------------------
 
 def overdue_tasks(queryset):
+    """The overdue candidates as a query (open, past the due date): the API's filter. The pages use
+    late_tasks, which also drops the indicator tasks whose indicator is met."""
     return queryset.filter(Task.overdue_q())
+
+
+def late_tasks(queryset, limit=200):
+    """[Task] of `queryset` overdue now, live: an indicator task is not overdue while met."""
+    return [t for t in task_states(overdue_tasks(queryset)[:limit]) if t.overdue]
+
+
+def pending_tasks(queryset, limit=200):
+    """[Task] of `queryset` still to be done, live: open manual tasks, unmet indicator tasks (an
+    outcome task is kept all year and listed only when broken)."""
+    return [t for t in task_states(queryset.filter(status=TaskStatus.OPEN)[:limit]) if not t.done]
 
 
 def overdue_plans(queryset):
@@ -258,10 +444,9 @@ def home_todo(user):
 
     if not can_read(Task, user):
         return []
-    tasks = Task.objects.visible_to(user).filter(status=TaskStatus.OPEN)
-    mine = tasks.aggregate(n=Count("id", filter=Q(responsible=user)),
-                           late=Count("id", filter=Q(responsible=user) & Task.overdue_q()),
-                           scope_late=Count("id", filter=Task.overdue_q()))
+    tasks = Task.objects.visible_to(user)
+    own = pending_tasks(tasks.filter(responsible=user), limit=1000)
+    mine = {"n": len(own), "late": sum(t.overdue for t in own), "scope_late": len(late_tasks(tasks, limit=1000))}
     plans = RectificationPlan.objects.visible_to(user).aggregate(
         n=Count("id", filter=Q(responsible=user, status=PlanStatus.OPEN)),
         late=Count("id", filter=RectificationPlan.overdue_q()),

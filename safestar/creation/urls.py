@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("creation/applications/", views.application_list, name="applications"),
     path("creation/applications/new/", views.application_add, name="application-add"),
+    path("creation/applications/confirm/", views.application_confirm_all, name="applications-confirm"),
     path("creation/applications/export.xlsx", views.application_export, name="applications-export"),
     path("creation/applications/<id:pk>/", views.application_detail, name="application"),
     path("creation/applications/<id:pk>/decide/", views.application_decide, name="application-decide"),
@@ -30,5 +31,7 @@ urlpatterns = [
     path("creation/campaigns/<id:pk>/", views.campaign_detail, name="campaign"),
     path("creation/campaigns/<id:pk>/transition/", views.campaign_transition, name="campaign-transition"),
     path("creation/todo/", views.my_todo, name="my-todo"),
+    path("creation/leaders/", views.leaders, name="leaders"),
+    path("creation/leaders/<id:pk>/remove/", views.leader_remove, name="leader-remove"),
     path("creation/weekly/<str:code>/", views.weekly, name="weekly"),
 ]

@@ -6,12 +6,14 @@ import datetime
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safestar.audit.log import record
 from safestar.clock import today
 from safestar.core.lists import paginate, render_list, search
 from safestar.core.models import Attachment
+from safestar.core.panels import my_queues
 from safestar.core.saving import STALE, Conflict
 from safestar.core.scope import can_read, can_write, get_visible_or_404, require
 from safestar.core.transitions import Refused, history
@@ -22,12 +24,13 @@ from safestar.org.roles import Level, can
 
 from . import notices, services
 from .forms import (
-    DECISIONS, ApplyForm, CampaignForm, CommentForm, DecideForm, FindingForm, HoldForm, InspectionForm, PlanForm, ProgressForm,
-    TaskEditForm, TaskForm,
+    DECISIONS, ApplyForm, CampaignForm, CommentForm, DecideForm, FindingForm, HoldForm, InspectionForm, LeadershipForm, PlanForm,
+    ProgressForm, TaskEditForm, TaskForm,
 )
 from .models import (
     PLAN_EDITABLE, TASK_EDITABLE, Application, ApplicationStatus, CampaignStatus, Finding, FindingKind, Inspection, InspectionStatus,
-    PlanStatus, Progress, RectificationPlan, SpecialCampaign, Task, TaskStatus,
+    Leadership,
+    PlanStatus, Progress, RectificationPlan, SpecialCampaign, Task, TaskBasis, TaskStatus,
 )
 
 
@@ -64,7 +67,6 @@ def _applications(request):
     queryset = (
         Application.objects.visible_to(request.user)
         .select_related("village", "scheme")
-        .with_progress()
         .order_by("-year", "village__code")
     )
     year = whole_number(request.GET.get("year"), 2000, 2100)
@@ -81,9 +83,11 @@ def application_list(request):
     require(can_read(Application, request.user))
     queryset, year, status = _applications(request)
     queryset, q = search(queryset, request, ["village__name", "village__code"])
+    page = paginate(request, queryset)
+    services.live_progress(page.object_list)  # sets the counts on the page's rows (a list from here on)
     return render_list(request, "creation/application_list.html", {
-        "page": paginate(request, queryset), "q": q, "year": year, "status": status, "statuses": ApplicationStatus.choices,
-        "may_apply": can(request.user, "creation.apply"),
+        "page": page, "q": q, "year": year, "status": status, "statuses": ApplicationStatus.choices,
+        "may_apply": can(request.user, "creation.apply"), "may_confirm": Application.flow.may(request.user, "confirm"),
     })
 
 
@@ -102,7 +106,7 @@ def application_export(request):
     rows = (
         (a.village.name, a.village.code, a.year, a.scheme.star, a.get_status_display(), a.applied_at.date(),
          a.decided_at.date() if a.decided_at else None, a.n_tasks, a.n_done, a.n_overdue)
-        for a in queryset
+        for a in services.live_progress(queryset)
     )
     record("export", None, object_repr="导出创建主体名单")
     content = write_xlsx(title="平安法治星创建主体名单", columns=APPLICATION_COLUMNS, rows=rows, unit=request.user.division.name,
@@ -127,12 +131,14 @@ def application_add(request):
 
 def application_detail(request, pk):
     application = get_visible_or_404(Application.objects.select_related("village", "scheme", "applied_by", "decided_by"), request.user, pk=pk)
-    tasks = application.tasks.select_related("responsible").order_by("indicator", "id")
+    tasks = services.task_states(application.tasks.select_related("responsible").order_by("indicator", "id"))
+    decider = bool(_steps(application, request.user) & set(DECISIONS))
+    late, soon = services.starting_overdue(application) if decider and application.status == ApplicationStatus.APPLIED else (0, 0)
     return render(request, "creation/application_detail.html", {
         "application": application,
         "tasks": tasks,
-        "progress": services.progress_by_category(application),
-        "decider": bool(_steps(application, request.user) & set(DECISIONS)),
+        "progress": services.progress_by_category(application, tasks),
+        "decider": decider, "starting_late": late, "starting_soon": soon,
         "decide_form": DecideForm(),
         "add_task": can(request.user, "creation.assign_task") and application.status == ApplicationStatus.CONFIRMED,
         "events": history(application, request.user),
@@ -150,8 +156,11 @@ def application_decide(request, pk):
     reason = form.cleaned_data["reason"].strip()
     try:
         if form.cleaned_data["decision"] == "confirm":
+            late, _ = services.starting_overdue(application)
             done = services.confirm(application, request.user, reason)
             message = f"已确认{application.village.name}为创建主体，已按创建方案生成任务清单。"
+            if late:
+                message += f"注意：其中{late}项任务的完成期限已过，一生成即为逾期。"
         else:
             done = services.reject(application, request.user, reason)
             message = f"已不予确认{application.village.name}的创建申请。"
@@ -160,6 +169,40 @@ def application_decide(request, pk):
     else:
         messages.success(request, message) if done else _stale(request)
     return redirect(application)
+
+
+@require_http_methods(["GET", "POST"])
+def application_confirm_all(request):
+    """The town office confirms the waiting applications at once: the page lists every village that
+    becomes a 创建主体 and the tasks it gets (and warns how many start overdue); confirming takes the
+    step for all of them or none."""
+    require(Application.flow.may(request.user, "confirm"))
+    if request.method == "POST":
+        ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit()]
+        try:
+            moved = services.confirm_all(request.user, ids, request.POST.get("reason", ""))
+        except Refused as exc:
+            messages.error(request, exc.message)
+            return redirect("applications-confirm")
+        messages.success(request, f"已确认 {moved} 个村为创建主体，已按创建方案生成各村的任务清单。")
+        return redirect(reverse("applications") + "?status=confirmed")
+    ready, skipped = services.confirm_batch_of(request.user)
+    rows, late = [], 0
+    for application in ready:
+        starting, _ = services.starting_overdue(application)
+        late += starting
+        indicators = application.scheme.spec.indicators()
+        kept = sum(1 for i in indicators if services.task_basis(i) == TaskBasis.OUTCOME)
+        note = f"生成 {len(indicators)} 项任务（其中全年保持 {kept} 项）" + (f"，{starting} 项一生成即逾期" if starting else "")
+        rows.append((application.village.name, application.get_absolute_url(),
+                     f"{application.get_status_display()} → {ApplicationStatus.CONFIRMED.label}（{application.year}年{application.scheme.star}）", note))
+    return render(request, "core/batch_confirm.html", {
+        "title": "批量确认创建申请", "subject_label": "村", "rows": rows, "ids": [a.pk for a in ready],
+        "intro": "以下各村将一起确认为创建主体（全部成功或全部不执行），并按创建方案各自生成任务清单。",
+        "warning": f"注意：共有 {late} 项任务的完成期限已过，一生成即为逾期。" if late else "",
+        "reason_label": "确认意见（可不填）", "skipped": [(str(a), why) for a, why in skipped], "button": "确认为创建主体",
+        "none": "没有待您确认的创建申请。", "back": reverse("applications"),
+    })
 
 
 # -- tasks ------------------------------------------------------------------------------------------
@@ -182,8 +225,10 @@ def task_detail(request, pk):
     task = get_visible_or_404(Task.objects.select_related("village", "application", "campaign", "responsible", "completed_by"),
                               request.user, pk=pk)
     writer = can_write(Task, request.user) and Task.objects.writable_by(request.user).filter(pk=pk).exists()
-    # a village's part of a campaign is recorded complete by whoever runs the campaign, not by the village itself
-    steps = _steps(task, request.user)
+    services.task_states([task])
+    # a village's part of a campaign is recorded complete by whoever runs the campaign, not by the village itself;
+    # an indicator or outcome task is complete when its indicator is met, never by hand
+    steps = _steps(task, request.user) if not task.automatic else set()
     return render(request, "creation/task_detail.html", {
         "task": task, "attachments": _attachments(task), "can_write": writer and task.status in TASK_EDITABLE,
         "may_complete": writer and "complete" in steps and _campaign_active(task), "may_reopen": "reopen" in steps,
@@ -506,34 +551,15 @@ def campaign_transition(request, pk):
 # -- to-do and weekly summary -------------------------------------------------------------------------
 
 def my_todo(request):
-    """我的待办: what is assigned to me (overdue first), what waits for my decision, and the overdue
-    items in my scope (the town office sees its whole town)."""
-    require(can_read(Task, request.user) or can_read(SpecialCampaign, request.user))
-    user = request.user
-    tasks = Task.objects.visible_to(user).select_related("village")
-    plans = RectificationPlan.objects.visible_to(user).select_related("village", "finding")
-    context = {
-        "today": today(),
-        "my_tasks": tasks.filter(responsible=user, status=TaskStatus.OPEN).order_by("due_on", "id")[:200],
-        "my_plans": plans.filter(responsible=user).exclude(status=PlanStatus.CLOSED).order_by("deadline", "id")[:200],
-        "overdue_tasks": services.overdue_tasks(tasks).order_by("due_on", "village__code", "id")[:200],
-        "overdue_plans": services.overdue_plans(plans).order_by("deadline", "id")[:200],
-        "campaigns": [],
-        "to_decide": [],
-        "to_verify": [],
-    }
-    campaigns = SpecialCampaign.objects.visible_to(user).select_related("department")
-    if can(user, "creation.deploy_campaign"):  # the town office: its town's overdue campaigns and what waits for its decision
-        context["campaigns"] = services.overdue_campaigns(campaigns).order_by("deadline")[:200]
-        context["campaigns_title"] = "逾期的专项整治"
-    elif can(user, "creation.run_campaign"):  # a department: the campaigns it leads
-        context["campaigns"] = campaigns.filter(department=user.department_id, status="active").order_by("deadline")[:200]
-        context["campaigns_title"] = "本部门牵头的专项整治"
-    if can(user, "creation.confirm_application"):
-        context["to_decide"] = Application.objects.visible_to(user).filter(status=ApplicationStatus.APPLIED).select_related("village", "scheme")[:200]
-    if can(user, "creation.verify_rectification"):
-        context["to_verify"] = plans.filter(status=PlanStatus.SUBMITTED).order_by("deadline")[:200]
-    return render(request, "creation/todo.html", context)
+    """我的待办: what this person can act on, grouped by kind with counts, each item once (the work
+    queues every app registers: core/panels.py)."""
+    queues = my_queues(request.user)
+    require(queues or can_read(Task, request.user) or can_read(SpecialCampaign, request.user))
+    return render(request, "creation/todo.html", {"today": today(), "queues": queues})
+
+
+def _late(tasks):
+    return {"overdue_tasks": tasks[:200], "overdue_task_count": len(tasks)}
 
 
 def _week(request):
@@ -565,6 +591,50 @@ def weekly(request, code):
         "closed": plans.filter(status=PlanStatus.CLOSED, closed_on__range=(start, end)).order_by("closed_on"),
         "completed": tasks.filter(status=TaskStatus.DONE, completed_on__range=(start, end)).count(),
         "overdue_plans": services.overdue_plans(plans).order_by("deadline"),
-        "overdue_tasks": services.overdue_tasks(tasks).order_by("due_on", "village__code")[:200],
-        "overdue_task_count": services.overdue_tasks(tasks).count(),
+        **_late(services.late_tasks(tasks.order_by("due_on", "village__code"), limit=None)),
     })
+
+
+# -- leadership (领导包村) ------------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+def leaders(request):
+    """A town's 领导包村: every village of the town with the leaders who cover it; the town office
+    assigns and removes them here. ?town= for the county (default: the user's own town)."""
+    user = request.user
+    # the town's page: its villages read their own leaders on the village page (the panel)
+    require(can_read(Leadership, user) and user.division.level != Level.VILLAGE)
+    code = request.GET.get("town") or (user.division.code if user.division.level == Level.TOWN else None)
+    if code is None:  # the county: which town
+        towns = Division.objects.visible_to(user).filter(level=Level.TOWN).order_by("code")
+        return render(request, "creation/leaders.html", {"towns": towns})
+    town = get_visible_or_404(Division.objects.filter(level=Level.TOWN), user, code=code)
+    may_assign = can(user, "creation.assign_leaders") and Division.objects.writable_by(user).filter(pk=town.pk).exists()
+    form = LeadershipForm(user, town, request.POST or None, initial={"since": today()}) if may_assign else None
+    if request.method == "POST":
+        require(may_assign)
+        if form.is_valid():
+            try:
+                done = services.assign_leader(form, user)
+            except Refused as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"已安排：{done}")
+                return redirect(reverse("leaders") + f"?town={town.code}")
+    assignments = Leadership.objects.visible_to(user).filter(village__parent=town).select_related("village", "leader")
+    by_village = {}
+    for a in assignments:
+        by_village.setdefault(a.village_id, []).append(a)
+    villages = Division.objects.visible_to(user).filter(parent=town, level=Level.VILLAGE).order_by("code")
+    return render(request, "creation/leaders.html", {
+        "town": town, "rows": [(v, by_village.get(v.pk, [])) for v in villages], "form": form, "may_assign": may_assign,
+    })
+
+
+@require_POST
+def leader_remove(request, pk):
+    leadership = get_visible_or_404(Leadership.objects.select_related("village", "leader"), request.user, write=True, pk=pk)
+    require(can(request.user, "creation.assign_leaders"))
+    services.remove_leader(leadership, request.user)
+    messages.success(request, f"已取消：{leadership}")
+    return redirect(reverse("leaders") + f"?town={leadership.village.parent.code}")

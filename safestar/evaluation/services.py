@@ -187,6 +187,36 @@ def evaluate(entry, user):
     return perform(entry, "evaluate", user, updates={"evaluated_by": user, "evaluated_at": timezone.now()})
 
 
+def county_batch(round, town, user):
+    """(entries the county evaluator may mark 县级评查完成 now, [(entry, why not)]) of `town`'s
+    villages in the round: those waiting for the county, less the ones the evaluator handled
+    (the step's `not_by`, which perform_all does not check)."""
+    step = Entry.flow["evaluate"]
+    waiting = list(town_entries(round, town).filter(status__in=step.source).select_related("village").order_by("village__code"))
+    own = [e for e in waiting if any(getattr(e, f"{h}_id") == user.pk for h in step.not_by)]
+    return [e for e in waiting if e not in own], [(e, step.own_refusal) for e in own]
+
+
+def evaluate_town(round, town, user, expected):
+    """县级评查完成 for every entry of `town` the evaluator confirmed (`expected`: their ids, as the
+    confirmation page listed them), all or none through perform_all; Refused when the list changed
+    meanwhile (the evaluator confirms again)."""
+    step = Entry.flow["evaluate"]
+    if not can(user, step.action, round):
+        raise Refused(step.refusal(round))
+    with transaction.atomic():
+        ready, _ = county_batch(round, town, user)
+        if sorted(e.pk for e in ready) != sorted(expected) or not expected:
+            raise Refused("待县级评查的村已有变化，本次未执行，请重新确认。")
+        moved = perform_all(Entry.objects.filter(pk__in=expected), "evaluate", user, subject=round,
+                            describe=f"{town.name}县级评查完成（批量）：{round}",
+                            changes=lambda moved: {"villages": [None, "、".join(e.village.name for e in ready)]},
+                            updates={"evaluated_by": user, "evaluated_at": timezone.now()})
+        if moved != len(expected):
+            raise Refused("待县级评查的村已有变化，本次未执行，请重新确认。")
+    return moved
+
+
 def recognise(entry, user):
     """认定: the result as the engine gives it now is recorded on the entry and locked; a village
     that passed gets its star."""

@@ -75,7 +75,7 @@ def round_detail(request, pk):
     round = _round(request, pk)
     villages = _villages(round, request.user)
     ranked = services.round_results(round, villages)  # the engine's fixed set of queries
-    entries = {e.village_id: e for e in round.entries.filter(village__in=villages)}  # 1 query
+    entries = {e.village_id: e for e in round.entries.filter(village__in=villages).select_related("village")}  # 1 query
     rows = [(r, entries.get(r.village)) for r in ranked]
     town_states = _town_states(round, request.user)
     published = round.status == Round.Status.PUBLISHED
@@ -83,7 +83,7 @@ def round_detail(request, pk):
     for objection in objections:
         objection.steps = Objection.flow.allowed(objection, request.user)
     return render(request, "evaluation/round_detail.html", {
-        "round": round, "rows": rows, "towns": town_states,
+        "round": round, "rows": rows, "towns": town_states, "county_batches": _county_batches(round, request.user, rows),
         "can_publish": bool(Round.flow.allowed(round, request.user)), "forward_confirm": Entry.flow["forward"].confirm,
         "today": clock.today(),
         "published": services.published_rows(round, villages) if published else [],
@@ -158,6 +158,19 @@ def _town_states(round, user):
              "ready": waiting == 0 and ready > 0 and Entry.flow.may(user, "forward")}]
 
 
+def _county_batches(round, user, rows):
+    """For the county evaluator: [(town, number of its villages waiting for the county)] of the
+    round's rows (already fetched: no query)."""
+    if not Entry.flow.may(user, "evaluate", round):
+        return []
+    source, waiting = Entry.flow["evaluate"].source, {}
+    for _, entry in rows:
+        if entry is not None and entry.status in source:
+            waiting[entry.village.parent_id] = waiting.get(entry.village.parent_id, 0) + 1
+    towns = Division.objects.in_bulk(list(waiting)) if waiting else {}
+    return sorted(((towns[t], n) for t, n in waiting.items()), key=lambda tn: tn[0].code)
+
+
 @require_POST
 def round_forward(request, pk, code):
     round = _round(request, pk)
@@ -176,6 +189,37 @@ def round_forward(request, pk, code):
     except Refused as exc:
         messages.error(request, exc.messages[0])
     return redirect(round)
+
+
+@require_http_methods(["GET", "POST"])
+def round_evaluate_town(request, pk, code):
+    """县级评查完成 for a town's villages at once: the page lists every entry that will change (and
+    those left out, and why); confirming takes the step for all of them or none."""
+    round = _round(request, pk)
+    town = get_visible_or_404(Division.objects.filter(level=Level.TOWN), request.user, code=code)
+    require(Entry.flow.may(request.user, "evaluate", round))
+    if request.method == "POST":
+        ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit()]
+        try:
+            moved = services.evaluate_town(round, town, request.user, ids)
+        except Refused as exc:
+            messages.error(request, exc.messages[0])
+            return redirect("evaluation-round-evaluate-town", pk=round.pk, code=town.code)
+        messages.success(request, f"已完成{town.name} {moved} 个村的县级评查，可以逐村认定。")
+        return redirect(round)
+    ready, skipped = services.county_batch(round, town, request.user)
+    results = {r.village: r for r in services.round_results(round, Division.objects.filter(pk__in=[e.village_id for e in ready]))}
+    rows = []
+    for entry in ready:
+        result = results.get(entry.village_id)
+        note = f"当前得分 {result.total:g}，{result.status}" if result else ""
+        rows.append((entry.village.name, entry.get_absolute_url(), f"{entry.get_status_display()} → {Entry.Status.EVALUATED.label}", note))
+    return render(request, "core/batch_confirm.html", {
+        "title": f"批量完成县级评查：{town.name}", "subject_label": "村", "rows": rows, "ids": [e.pk for e in ready],
+        "intro": f"{round}中{town.name}以下各村将一起标记为“县级已评查”（全部成功或全部不执行），之后逐村认定并锁定。",
+        "skipped": [(e.village.name, why) for e, why in skipped], "button": "确认完成县级评查",
+        "none": f"{town.name}没有待县级评查的村。", "back": round.get_absolute_url(),
+    })
 
 
 class PublishForm(forms.Form):

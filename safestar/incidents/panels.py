@@ -1,6 +1,8 @@
+from django.urls import reverse
+
 from safestar.clock import today
 from safestar.core import edge
-from safestar.core.panels import home_part, nav_entry, village_panel
+from safestar.core.panels import home_part, item, nav_entry, queue, village_panel, work_queue
 from safestar.core.scope import can_read
 from safestar.org.models import Division
 
@@ -34,3 +36,16 @@ def recognition_todo(request):
     if not Incident.flow.may(request.user, "recognise"):
         return None
     return "incidents/home_queue.html", {"pending_incidents": pending_recognition(request.user).count()}
+
+
+@work_queue(order=5)
+def recognition_queue(user):
+    """待认定案事件: the incidents in the user's scope waiting for the county's recognition (认定),
+    for whoever holds the step of the incident's transition table."""
+    if not can_read(Incident, user) or not Incident.flow.may(user, "recognise"):
+        return []
+    rows = (Incident.objects.visible_to(user).alive().filter(recognised=False).select_related("division", "kind")
+            .order_by("occurred_on", "id"))
+    return [queue("to-recognise-incidents", "待认定案事件", rows,
+                  lambda i: item(i, note=f"{i.division.name}，{i.kind.name}，{i.occurred_on:%Y-%m-%d}",
+                                 url=reverse("ledger-detail", args=["incidents", i.pk])))]

@@ -120,6 +120,7 @@ ACTIONS = {
     "reports.review": "采纳或退回村的工作汇报",
     # village profiles (村基本情况，底数, docs/ledgers.md)
     "profiles.keep": "维护村基本情况（人口、户数、网格、村两委等底数）",
+    "creation.assign_leaders": "安排镇领导包村（领导包村）",
     # the annual evaluation (年度评查, docs/evaluation.md)
     "evaluation.view": "查看年度评查",
     "evaluation.self_assess": "村自评：逐项说明、增删佐证材料",
@@ -266,7 +267,7 @@ SPECS = {
             actions=_granted(
                 "creation.apply", "creation.confirm_application", "creation.assign_task", "creation.write_village_work",
                 "creation.complete_task", "creation.return_task", "creation.inspect", "creation.submit_rectification",
-                "creation.verify_rectification", "creation.deploy_campaign", "creation.run_campaign",
+                "creation.verify_rectification", "creation.deploy_campaign", "creation.run_campaign", "creation.assign_leaders",
                 *_READS_EVALUATION, "dashboards.view", "evaluation.self_assess", "evaluation.submit", "evaluation.review_town", "evaluation.forward",
                 "keypersons.view", "keypersons.reveal", "keypersons.manage", "keypersons.every_category", "keypersons.record_visit",
                 "reports.define", "reports.review", "profiles.keep",

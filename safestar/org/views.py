@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 from safestar.audit.log import record
 from safestar.core.imports import import_view, template_response
 from safestar.core.lists import paginate, render_list, search
-from safestar.core.panels import render_home_cards, render_panels
+from safestar.core.panels import render_home_cards, render_panels, render_town_panels
 from safestar.core.saving import save_form
 from safestar.core.scope import can_read, can_write, get_visible_or_404, require
 from safestar.core.sheets import write_xlsx, xlsx_response
@@ -53,7 +53,8 @@ def division_detail(request, code):
             "page": paginate(request, children),
             "q": q,
             "can_edit": Division.objects.writable_by(request.user).filter(pk=division.pk).exists(),
-            "panels": render_panels(request, division) if division.level == Level.VILLAGE else [],
+            "panels": render_panels(request, division) if division.level == Level.VILLAGE
+            else render_town_panels(request, division) if division.level == Level.TOWN else [],
         },
     )
 

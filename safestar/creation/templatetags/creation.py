@@ -2,7 +2,7 @@ from django import template
 from django.urls import reverse
 
 from safestar.core.scope import can_read
-from safestar.creation.models import Application, Finding, Inspection, RectificationPlan, SpecialCampaign
+from safestar.creation.models import Application, Finding, Inspection, Leadership, RectificationPlan, SpecialCampaign
 from safestar.org.roles import Level
 
 register = template.Library()
@@ -17,6 +17,7 @@ def tabs(user):
         ("inspections", "督导检查", "inspections", (), can_read(Inspection, user)),
         ("rectifications", "整改方案", "rectifications", (), can_read(RectificationPlan, user)),
         ("campaigns", "专项整治", "campaigns", (), can_read(SpecialCampaign, user)),
+        ("leaders", "领导包村", "leaders", (), can_read(Leadership, user) and user.division.level != Level.VILLAGE),
         ("weekly", "每周汇总", "weekly", (town.code,) if town else (), town is not None and can_read(Finding, user)),
     ]
     return [(key, label, reverse(name, args=args)) for key, label, name, args, allowed in candidates if allowed]

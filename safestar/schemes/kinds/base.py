@@ -120,6 +120,7 @@ class RuleKind:
     scorer = Scorer
     manual = False  # the points are given by a person (人工评分), not computed from facts
     recounted = False  # its facts keep changing after a village submits (an evaluation round recounts it)
+    outcome = False  # met by keeping something from happening all year (零发案): a creation task for it has no due date
 
     def parse(self, check, data, path, deduct):
         """The spec.Rule for `data` (the rule's mapping in the scheme file), reporting every problem

@@ -35,6 +35,7 @@ class ZeroIncidents(RuleKind):
     example = {"type": "zero_incidents", "kinds": ["telecom_fraud"], "severities": ["major"]}
     scorer = ZeroIncidentsScorer
     recounted = True  # the county recognises incidents after a village submits, later too
+    outcome = True  # kept all year: a creation task for it shows 全年保持, never a mid-year due date
 
     def parse(self, check, data, path, deduct):
         kinds, severities = check.incident_kinds(data, path)
