@@ -62,7 +62,7 @@ def _render(request, result):
 
 LEDGER_MENU = "台账"
 # The fields the 台账 menu is grouped by, in its order; every ledger declares one (Ledger.group).
-LEDGER_GROUPS = ("治安防控", "矛盾纠纷", "安全", "宗教", "应急", "重点人员")
+LEDGER_GROUPS = ("基本情况", "治安防控", "矛盾纠纷", "安全", "宗教", "应急", "重点人员")
 
 
 @dataclass(frozen=True)

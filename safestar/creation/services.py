@@ -440,7 +440,7 @@ def overdue_campaigns(queryset):
 def home_todo(user):
     """The home page's flags: [(label, count, is_overdue)] of what waits for the user, or [] when the
     role has no creation work (two to three counting queries)."""
-    from django.db.models import Count
+
 
     if not can_read(Task, user):
         return []

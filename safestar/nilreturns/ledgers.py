@@ -8,6 +8,7 @@ class NilReturnLedger(Ledger):
     slug = "nil-returns"
     model = NilReturn
     title = "零报告"
+    group = "基本情况"
     fields = ("subject", "year", "declared_on", "note")
     list_display = ("subject", "year", "declared_on", "note")
     search_fields = ("note",)

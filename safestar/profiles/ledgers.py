@@ -8,6 +8,7 @@ class VillageProfileLedger(Ledger):
     slug = "village-profiles"
     model = VillageProfile
     title = "村基本情况（底数）"
+    group = "基本情况"
     fields = ("population", "registered_population", "households", "area", "natural_villages", "grids", "grid_workers",
               "committee", "key_sites", "established_on", "updated_on")
     list_display = ("population", "households", "natural_villages", "grids", "grid_workers", "updated_on")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('org', '0004_user_phone_field'),
+        ('org', '0005_alter_user_role'),
     ]
 
     operations = [
