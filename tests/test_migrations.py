@@ -13,7 +13,8 @@ def test_models_and_migrations_agree(db):
 @pytest.mark.django_db(transaction=True)
 def test_creation_events_move_to_the_one_event_model_with_nothing_lost():
     """The status history written before the transition mechanism (creation.Event) is in core.Event
-    after the migration: every row, in its order, with who, when, from, to and the comment."""
+    after the migration: every row, in its order, with who, when, from, to and the comment. Its own
+    village and account: a transactional test may start with the persona world committed."""
     import datetime
 
     from django.db import connection
@@ -24,8 +25,8 @@ def test_creation_events_move_to_the_one_event_model_with_nothing_lost():
     executor.migrate(before)
     try:
         old = executor.loader.project_state(before).apps
-        division = old.get_model("org", "Division").objects.create(code="411422100201", name="长岗村", level="village", path="/x/")
-        actor = old.get_model("org", "User").objects.create(username="town", role="town", division=division)
+        division = old.get_model("org", "Division").objects.create(code="411422999201", name="迁移测试村", level="village", path="/x/")
+        actor = old.get_model("org", "User").objects.create(username="migration-test", role="town", division=division)
         Event = old.get_model("creation", "Event")
         at = datetime.datetime(2023, 6, 12, 9, 30, tzinfo=datetime.UTC)
         for action, source, target, comment in [("submit", "open", "submitted", "已维修"), ("verify", "submitted", "closed", "合格")]:

@@ -440,8 +440,6 @@ def overdue_campaigns(queryset):
 def home_todo(user):
     """The home page's flags: [(label, count, is_overdue)] of what waits for the user, or [] when the
     role has no creation work (two to three counting queries)."""
-
-
     if not can_read(Task, user):
         return []
     tasks = Task.objects.visible_to(user)
