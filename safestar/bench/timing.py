@@ -216,3 +216,18 @@ def run_evaluation(scheme, villages, repeat=REPEAT, warmup=True):
         same_sql=sorted(bare_sql) == sorted(gather_sql), breakdown=breakdown, database=database_label(),
         vendor=connection.vendor, load=os.getloadavg(),
     )
+
+
+def run_dashboard(compute, user, division, year, repeat=3):
+    """Time the dashboard's computation (dashboards.board.compute) for `division`: median of `repeat`
+    runs after one warm-up, with its number of SQL queries."""
+    compute(user, division, year)  # warm-up
+    runs = []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            data = compute(user, division, year)
+            runs.append(time.perf_counter() - start)
+    return {"division": division.code, "year": year, "villages": data["villages"], "rows": len(data["rows"]),
+            "median_s": round(statistics.median(runs), 3), "runs_s": [round(x, 3) for x in runs],
+            "queries": len(captured), "load": list(os.getloadavg())}

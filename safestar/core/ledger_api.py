@@ -28,6 +28,7 @@ class LedgerFilters(Schema):
     end: str | None = None
     kind: str | None = None
     status: str | None = None
+    overdue: str | None = None  # "1": only the records overdue today (ledgers declaring `overdue`)
     deleted: str | None = None
     sort: str | None = None
 

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from safestar.audit.log import record
+from safestar.clock import today
 
 from .cells import CellError, is_blank, normalise, shown, to_bool, to_choice, to_date, to_number, to_text
 from .imports import Importer
@@ -19,7 +20,7 @@ from .sheets import Column
 from .states import tracked
 
 
-FILTER_PARAMS = ("q", "village", "year", "start", "end", "kind", "status", "deleted", "sort")
+FILTER_PARAMS = ("q", "village", "year", "start", "end", "kind", "status", "overdue", "deleted", "sort")
 
 
 def _date(value):
@@ -31,7 +32,8 @@ def _date(value):
 
 def filtered(ledger, user, params):
     """The records `user` may see, narrowed by the list's parameters (the same for the page, the
-    export and the API): q, village (code), year / start / end, kind, status, deleted=1, sort."""
+    export and the API): q, village (code), year / start / end, kind, status, overdue=1 (for a ledger
+    declaring `overdue`: only the records overdue today), deleted=1, sort."""
     qs = ledger.base_queryset().visible_to(user)
     qs = qs.filter(deleted_at__isnull=params.get("deleted") != "1")
     if code := params.get("village"):
@@ -47,6 +49,8 @@ def filtered(ledger, user, params):
     for param, name in (("kind", ledger.kind_field), ("status", ledger.status_field)):
         if name and params.get(param) not in (None, ""):
             qs = qs.filter(**{name: params[param]})
+    if params.get("overdue") == "1" and ledger.overdue is not None:
+        qs = ledger.overdue(qs, today())
     if (q := str(params.get("q") or "").strip()) and ledger.search_fields:
         condition = Q()
         for name in ledger.search_fields:
@@ -151,6 +155,15 @@ class LedgerImporter(Importer):
         self.options = options
         self.columns = tuple(dataclasses.replace(c, kind="choice", options=options[c.key]) if c.key in options else c
                              for c in self.columns)
+
+    def job_args(self):
+        return [self.ledger.slug]
+
+    @classmethod
+    def rebuild(cls, user, slug):
+        from .ledger import LEDGERS
+
+        return cls(LEDGERS[slug], user)
 
     def make_form(self, values):
         errors = {}

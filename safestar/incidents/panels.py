@@ -1,6 +1,7 @@
 from safestar.clock import today
 from safestar.core.panels import home_part, nav_entry, village_panel
 from safestar.core.scope import can_read
+from safestar.core.validators import whole_number
 from safestar.org.models import Division
 
 from .metrics import three_zero
@@ -10,14 +11,16 @@ from .services import pending_recognition
 
 @village_panel
 def three_zero_panel(request, village):
-    """三零 status of the village for a year (?year=, default this year), from recognised incidents."""
+    """三零 status of the village for a year (?year=, chosen on the panel; default this year), from
+    recognised incidents. The years offered: this year and every year the village has incidents in."""
     if not can_read(Incident, request.user):
         return None
-    year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() else today().year
+    year = whole_number(request.GET.get("year"), 2000, 2100) or today().year
+    years = {d.year for d in Incident.objects.alive().filter(division=village).dates("occurred_on", "year")}
+    years = sorted(years | {today().year, year}, reverse=True)
     counts = three_zero(year, Division.objects.filter(pk=village.pk)).get(village.pk, {})
     items = [(c.label, counts.get(c.value, 0)) for c in ZeroCategory]
-    return "incidents/three_zero_panel.html", {"year": year, "items": items, "village": village,
+    return "incidents/three_zero_panel.html", {"year": year, "years": years, "items": items, "village": village,
                                                "achieved": all(n == 0 for _, n in items)}
 
 

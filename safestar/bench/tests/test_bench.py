@@ -47,6 +47,12 @@ def test_generate_and_evaluate_tiny():
     assert report["bare_queries"] > 0 and report["full_queries"] > report["bare_queries"]
     assert "完整评查 / 裸聚合" in output and "按最小值" in output
 
+    county = first.parent.parent
+    output = _bench("dashboard", "--division", county.code, "--repeat", "1")
+    report = json.loads(output.strip().splitlines()[-1])
+    assert report["villages"] == villages.filter(path__startswith=county.path).count() > 0
+    assert report["rows"] >= 1 and report["queries"] > 0 and report["median_s"] > 0
+
 
 def test_evaluate_repeats_seven_times_by_default():
     """3 repeats gave 1.46× and then 1.17× a minute apart: the default must be at least 7."""
@@ -54,6 +60,7 @@ def test_evaluate_repeats_seven_times_by_default():
 
     parser = Command().create_parser("safestar", "bench")
     assert parser.parse_args(["evaluate"]).repeat >= 7
+
 
 
 @pytest.mark.django_db

@@ -55,6 +55,12 @@ def _plan():
     return plan
 
 
+def _report():
+    from safestar.reports.tests import factories
+
+    return factories.report(VILLAGE1)
+
+
 def _subjects():
     from safestar.creation.tests import factories
 
@@ -71,6 +77,7 @@ def _subjects():
                               "evaluate": "county", "recognise": "county", "unlock": "county"}),
         "evaluation.round": (_round, {"publish": "county"}),
         "evaluation.objection": (_objection, {"uphold": "county", "reject": "county"}),
+        "reports.report": (lambda: _report(), {"submit": "village1", "accept": "town", "return": "town"}),
         "incidents.incident": (lambda: make_record("incidents", VILLAGE1), {"recognise": "county", "withdraw": "county"}),
     }
 

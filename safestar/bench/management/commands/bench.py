@@ -43,6 +43,11 @@ class Command(BaseCommand):
         pages.add_argument("--seconds", type=float, default=15, help="每个页面、每种并发压测的秒数（默认 15）")
         pages.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
                            help="gunicorn 工作进程数（默认与 scripts/run.sh 相同：2 × 核数 + 1）")
+        dashboard = sub.add_parser("dashboard", help="计时：一个县（市）的创建态势看板（dashboards.board.compute）")
+        dashboard.add_argument("--year", type=int, default=2023)
+        dashboard.add_argument("--division", required=True, help="县或市的区划代码（看板按其下一级区划比较）")
+        dashboard.add_argument("--scheme", default=DEFAULT_SCHEME, help=f"方案文件（默认 {DEFAULT_SCHEME}，以河南省为发布单位载入，适用于所有村）")
+        dashboard.add_argument("--repeat", type=int, default=timing.REPEAT, help=f"重复次数，取中位数（默认 {timing.REPEAT}）")
 
     def handle(self, *args, action, **options):
         try:
@@ -50,6 +55,8 @@ class Command(BaseCommand):
                 self._generate(**options)
             elif action == "pages":
                 self._pages(**options)
+            elif action == "dashboard":
+                self._dashboard(**options)
             else:
                 self._evaluate(**options)
         except bench.BenchError as exc:
@@ -165,3 +172,28 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps({"database": bench.connection.vendor, "villages": villages, "county_villages": county_villages,
                                       "workers": workers, "seconds": seconds, "loadavg": [round(x, 2) for x in os.getloadavg()],
                                       "pages": report}, ensure_ascii=False))
+
+    def _dashboard(self, year, division, scheme, repeat, **options):
+        """The county (or city) dashboard as its evaluator opens it: an account of that level, not
+        saved (the benchmark database has no accounts), reading through the same scope."""
+        from safestar.dashboards.board import compute
+        from safestar.org.models import User
+        from safestar.org.roles import SPECS, Level
+
+        bench.ensure_dedicated_database()
+        place = Division.objects.filter(code=division, level__in=[Level.CITY, Level.COUNTY]).first()
+        if place is None:
+            raise CommandError(f"县或市 {division} 不存在：请先运行 safestar bench generate")
+        text = self._scheme_text(scheme).replace('issuer: "411422100000"', f'issuer: "{bench.PROVINCE}"')
+        try:
+            load(text, str(scheme))
+        except SchemeError as exc:
+            raise CommandError(f"方案文件 {scheme} 有 {len(exc.errors)} 处错误：" + "；".join(map(str, exc.errors)))
+        role = next(s.role for s in SPECS.values() if place.level in s.anchor_levels and s.allows("dashboards.view"))
+        user = User(username="bench", role=role, division=place, is_active=True)
+        result = timing.run_dashboard(compute, user, place, year, repeat=repeat)
+        self.stdout.write(f"创建态势看板：{place.name}（{place.code}），{year}年，{result['villages']} 个村、{result['rows']} 个下级区划；"
+                          f"数据库 {bench.database_label()}；重复 {repeat} 次（另有 1 次预热不计）")
+        self.stdout.write(f"  中位数 {result['median_s']:.3f} 秒（各次 {'、'.join(f'{x:.3f}' for x in result['runs_s'])}），SQL {result['queries']} 条；"
+                          f"系统负载 {'/'.join(f'{x:.1f}' for x in result['load'])}（{os.cpu_count()} 核）")
+        self.stdout.write(json.dumps(result, ensure_ascii=False))
