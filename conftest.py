@@ -10,6 +10,7 @@ the tests before it did. A transactional test (the browser tests) empties the da
 the next test that asks for the world builds it again.
 """
 
+import itertools
 import os
 
 import pytest
@@ -17,6 +18,7 @@ import pytest
 # Playwright's sync API runs an event loop in the test thread; Django's ORM must still be allowed.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+_TEST_NUMBER = itertools.count()
 PASSWORD = "Test@2023pass"
 CHANGGANG = "411422100000"
 PINGGANG = "411422101000"
@@ -101,9 +103,15 @@ def no_world(db):
     """The database as the migrations left it, for this test: the world's rows are deleted inside
     the test's transaction, which is rolled back at its end. A test that asks for the database but
     not for the world gets this (_only_the_world_asked_for below), as when the world was built per test."""
+    delete_world()  # foreign keys are checked at commit, which never comes
+
+
+def delete_world():
+    """Delete the world's rows (in a transactional test, wrap it in transaction.atomic(): the
+    foreign keys are checked at its commit, when every row is gone)."""
     from django.db import connection
 
-    with connection.cursor() as cursor:  # foreign keys are checked at commit, which never comes
+    with connection.cursor() as cursor:
         for table in sorted(WORLD_TABLES):
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
 
@@ -114,6 +122,13 @@ def _only_the_world_asked_for(request):
     uses_db = "db" in names or (marker is not None and not marker.kwargs.get("transaction"))
     if uses_db and "world" not in names and "transactional_db" not in names and "live_server" not in names:
         request.getfixturevalue("no_world")
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoints(settings, tmp_path_factory):
+    """Each test its own (not yet written) audit checkpoint file: a checkpoint a test writes names
+    events of its rolled-back transaction, which no other test's database holds."""
+    settings.SAFESTAR_AUDIT_CHECKPOINTS = tmp_path_factory.getbasetemp() / f"audit-{os.getpid()}-{next(_TEST_NUMBER)}.jsonl"
 
 
 @pytest.fixture

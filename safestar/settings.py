@@ -9,6 +9,8 @@ SAFESTAR_PRODUCTION  "1" for production: secrets must come from the environment,
                      HSTS, two-factor authentication always on (`safestar check --deploy` is clean)
 SAFESTAR_DEMO        "1" for the demo: a banner on every page; two-factor authentication relaxed
 SAFESTAR_MAX_SESSIONS  concurrent sessions per account (default 2; the oldest is ended)
+SAFESTAR_AUDIT_KEY   base64 HMAC key of the audit chain; without it var/audit_key (SAFESTAR_AUDIT_KEY_FILE)
+SAFESTAR_AUDIT_CHECKPOINTS  append-only file of the audit chain's checkpoints (default var/audit_checkpoints.jsonl)
 """
 
 import os
@@ -61,6 +63,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "django_tasks_db",
     "safestar.core",
     "safestar.org",
     "safestar.audit",
@@ -71,10 +74,14 @@ INSTALLED_APPS = [
     "safestar.safety",
     "safestar.religion",
     "safestar.emergency",
+    "safestar.profiles",
     "safestar.keypersons",
+    "safestar.nilreturns",  # after the ledgers: its demo files nil returns where their registers are empty
     "safestar.schemes",
     "safestar.creation",
+    "safestar.reports",
     "safestar.evaluation",
+    "safestar.dashboards",
     "safestar.bench",  # `safestar bench`: the province-scale benchmark (docs/benchmarks.md); no models, no pages
 ]
 
@@ -130,9 +137,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Background work (imports, long documents, scheduled cleanup): Django's tasks, kept in the database
+# by django-tasks-db and run by `safestar worker` beside the web server (docs/architecture.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+SAFESTAR_WORKER_STALE = 60  # seconds without a heartbeat after which pages say the worker is not running
+SAFESTAR_STASH_MAX_AGE = 3600  # seconds an uploaded import file is kept (encrypted) awaiting confirmation
+
 AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "landing"  # the dashboard for the roles that run the campaign, else home
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -223,6 +236,12 @@ SAFESTAR_KEY_FILE = Path(os.environ.get("SAFESTAR_KEY_FILE", VAR_DIR / "field_ke
 SAFESTAR_KEYS_AUTOCREATE = not PRODUCTION  # demo and development: make a key file on first use
 if PRODUCTION and not SAFESTAR_FIELD_KEYS and not os.environ.get("SAFESTAR_KEY_FILE"):
     _required("SAFESTAR_FIELD_KEYS")
+
+# The audit chain's HMAC key (never in the database) and the append-only file of its checkpoints
+# (safestar/audit/chain.py, docs/security.md). The key file is created on first use.
+SAFESTAR_AUDIT_KEY = os.environ.get("SAFESTAR_AUDIT_KEY", "")
+SAFESTAR_AUDIT_KEY_FILE = Path(os.environ.get("SAFESTAR_AUDIT_KEY_FILE", VAR_DIR / "audit_key"))
+SAFESTAR_AUDIT_CHECKPOINTS = Path(os.environ.get("SAFESTAR_AUDIT_CHECKPOINTS", VAR_DIR / "audit_checkpoints.jsonl"))
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True

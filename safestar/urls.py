@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("safestar.schemes.urls")),
     path("", include("safestar.keypersons.urls")),
     path("", include("safestar.creation.urls")),
+    path("", include("safestar.reports.urls")),
     path("", include("safestar.evaluation.urls")),
+    path("", include("safestar.dashboards.urls")),
     path("", include("safestar.core.urls")),
 ]

@@ -37,6 +37,18 @@ def _attempt(username):
     return resolve
 
 
+def _job(username):
+    """A background job of `username`'s (core/background.py): only its own user sees its progress."""
+
+    def resolve():
+        from safestar.core.models import Job
+        from safestar.org.models import User
+
+        return {"pk": Job.objects.create(user=User.objects.get(username=username), title="导入", task="x").pk}
+
+    return resolve
+
+
 @dataclass
 class Case:
     persona: str | None  # may use the route (None: public)
@@ -62,6 +74,7 @@ ROUTES = {
     "village-add": Case("town", {"code": CHANGGANG}, other={"code": PINGGANG}, denied="county"),
     "villages-export": Case("village1", {"code": VILLAGE1}, other={"code": VILLAGE2}, denied="auditor"),
     "villages-import": Case("town", denied="village1"),
+    "job-status": Case("village1", _job("village1"), other=_job("village2"), denied="town"),
     "villages-template": Case("town", denied="taskforce"),
     "departments": Case("police", denied="auditor"),
     "department-add": Case("admin", denied="town"),
@@ -87,6 +100,11 @@ ROUTES = {
     "api:openapi-json": Case(None),  # the public description of the API, no data
     "api:api-root": Case(None, ok=404),  # ninja's anchor for reverse(); answers 404 to everyone
     "api:me": Case("grid1"),
+    # dashboards (docs/dashboards.md): a town's, next door's is 404; roles without dashboards.view get 404
+    "landing": Case("grid1", ok=302),
+    "dashboard": Case("town", query={"division": CHANGGANG}, other_query={"division": PINGGANG}, denied="village1"),
+    "dashboard-warnings": Case("taskforce", query={"division": CHANGGANG}, other_query={"division": PINGGANG}, denied="police"),
+    "api:dashboard-data": Case("county", query={"division": CHANGGANG}, other_query={"division": "411423000000"}, denied="grid1"),
     "api:division": Case("village1", {"code": VILLAGE1}, other={"code": VILLAGE2}, denied="auditor"),
     "api:division_children": Case("town", {"code": CHANGGANG}, other={"code": PINGGANG}, denied="admin2"),
 }
@@ -179,6 +197,7 @@ WORKFLOW = {
     "incident-recognise": Case("county", _pk_record("incidents", VILLAGE1), other=_pk_record("incidents", OTHER_COUNTY_VILLAGE), denied="town", ok=302, method="post"),
     "incident-withdraw": Case("county", _pk_record("incidents", VILLAGE1), other=_pk_record("incidents", OTHER_COUNTY_VILLAGE), denied="village1"),
     "incident-kinds": Case("admin", denied="county"),
+    "incident-queue": Case("county", denied="town"),
     "incident-kind-add": Case("admin", denied="town"),
     "incident-kind-edit": Case("admin", lambda: {"pk": _kind_pk()}, denied="village1"),
     "api:incident-kinds": Case("grid1"),
@@ -354,6 +373,39 @@ def _entry(village, **kw):
     return resolve
 
 
+def _reports(factory, *args, **kw):
+    def resolve():
+        from safestar.reports.tests import factories
+
+        return {"pk": getattr(factories, factory)(*args, **kw).pk}
+
+    return resolve
+
+
+def _period(town, number=1, **kw):
+    return lambda: _reports("requirement", town)() | {"number": number} | kw
+
+
+# Work reports: a village reads its town's requirement and its own report, not 杨庄村's; 平岗镇's
+# requirement is not 长岗镇's business; the police station (no creation field) sees none.
+_REQ, _REQ2 = _reports("requirement", CHANGGANG), _reports("requirement", PINGGANG)
+_REPORT, _REPORT2 = _reports("report", VILLAGE1), _reports("report", VILLAGE2)
+REPORTS = {
+    "report-requirements": Case("village1", denied="police"),
+    "report-requirement-add": Case("town", denied="village1"),
+    "report-requirement": Case("village1", _REQ, other=_REQ2, denied="police"),
+    "report-start": Case("village1", _period(CHANGGANG), other=_period(PINGGANG), denied="town", ok=302, method="post"),
+    "report-summary": Case("town", _period(CHANGGANG, code=CHANGGANG), other=_period(PINGGANG, code=PINGGANG), denied="village1"),
+    "report": Case("village1", _REPORT, other=_REPORT2, denied="police"),
+    "report-edit": Case("grid1", _REPORT, other=_REPORT2, denied="town"),
+    "report-transition": Case("village1", _REPORT, other=_REPORT2, denied="auditor", ok=302, method="post"),
+    "api:report-requirements-list": Case("village1", denied="police"),
+    "api:report-requirements-detail": Case("village1", _REQ, other=_REQ2, denied="police"),
+    "api:reports-list": Case("town", denied="auditor"),
+    "api:reports-detail": Case("village1", _REPORT, other=_REPORT2, denied="police"),
+}
+
+
 NINGLING_TOWN = "411423101000"  # 宁陵县张弓镇, outside the county evaluator's reach
 
 # Annual evaluation: a village reads its town's round and its own entry, not 杨庄村's; 平岗镇's round
@@ -391,6 +443,7 @@ def all_cases():
     cases += [(name, None, case) for name, case in KEY_PERSONS.items()]
     cases += [(name, None, case) for name, case in CREATION.items()]
     cases += [(name, None, case) for name, case in EVALUATION.items()]
+    cases += [(name, None, case) for name, case in REPORTS.items()]
     for slug in sorted(LEDGERS):
         cases += [(name, slug, case) for name, case in ledger_cases(slug).items()]
     return cases

@@ -11,9 +11,9 @@ from django.db import connection, transaction
 
 from safestar.clock import today
 
+from .chain import GENESIS, read_checkpoints
 from .models import AuditEvent
 
-GENESIS = "0" * 64
 current_request = contextvars.ContextVar("safestar_request", default=None)
 
 
@@ -102,23 +102,49 @@ def prune(before: datetime.date):
     return count
 
 
-def verify():
-    """Walk the chain in id order; return (number checked, first bad event id or None, reason).
+def verify(extra=()):
+    """Walk the chain in id order, then hold it against its checkpoints; return
+    (number of events checked, first bad event id or None, reason in Chinese).
 
     The chain starts at GENESIS, or, after pruning, at the hash of the last pruned event that a
-    prune event (itself part of the chain) vouches for."""
-    starts = {GENESIS} | {
-        changes.get("last_pruned_hash")
-        for changes in AuditEvent.objects.filter(action="prune").values_list("changes", flat=True)
-    }
-    prev = None
-    count = 0
+    prune event (itself part of the chain) vouches for. The checkpoints are those of the checkpoint
+    file (chain.read_checkpoints) plus `extra`, [(id, hash, where)] an operator kept: each must
+    still be in the chain with the same hash, unless it was pruned. See docs/security.md for what
+    this does and does not detect."""
+    try:
+        marks = [*read_checkpoints(), *extra]
+    except ValueError as exc:
+        return 0, 0, str(exc)
+    wanted = {mark[0] for mark in marks}
+    seen = {}
+    starts, pruned_upto = {GENESIS}, 0
+    for changes in AuditEvent.objects.filter(action="prune").values_list("changes", flat=True):
+        starts.add(changes.get("last_pruned_hash"))
+        pruned_upto = max(pruned_upto, int(changes.get("last_pruned_id") or 0))
+    prev = first_id = None
+    count = last_id = 0
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
         expected_ok = event.prev_hash in starts if prev is None else event.prev_hash == prev
         if not expected_ok:
             return count, event.id, "与上一条事件的哈希不衔接（事件被删除或调换顺序）"
         if event.compute_hash() != event.hash:
-            return count, event.id, "事件内容与其哈希不符（事件被篡改）"
-        prev = event.hash
+            return count, event.id, "事件内容与其哈希不符（事件被篡改，或不是用本系统的审计密钥签名的）"
+        if event.id in wanted:
+            seen[event.id] = event.hash
+        prev, last_id = event.hash, event.id
+        first_id = first_id or event.id
         count += 1
+    for mark_id, mark_hash, where in marks:
+        if mark_id == 0 or (mark_id <= pruned_upto and (first_id is None or mark_id < first_id)):
+            continue  # the empty log, or an event pruned by a recorded prune
+        if mark_id > last_id:
+            return count, mark_id, (
+                f"审计链末尾的事件被删除：检查点（{where}）记录到事件 id={mark_id}，库中最后一条是 id={last_id}"
+            )
+        if mark_id not in seen:
+            return count, mark_id, f"检查点（{where}）记录的事件 id={mark_id} 已不存在（事件被删除）"
+        if seen[mark_id] != mark_hash:
+            return count, mark_id, (
+                f"事件 id={mark_id} 的哈希与检查点（{where}）不符：该事件或更早的事件被改写后重新计算了哈希链"
+            )
     return count, None, ""

@@ -1,8 +1,9 @@
-import hashlib
 import json
 
 from django.conf import settings
 from django.db import models
+
+from .chain import sign
 
 
 class Action(models.TextChoices):
@@ -17,11 +18,13 @@ class Action(models.TextChoices):
     VIEW = "view", "查看敏感信息"
     TOKEN = "token", "签发令牌"
     PRUNE = "prune", "清理过期审计事件"
+    RECHAIN = "rechain", "审计链改用密钥签名"
 
 
 class AuditEvent(models.Model):
-    """One append-only audit event. `hash` covers every field and the previous event's hash,
-    so altering, removing or reordering events breaks the chain (`safestar audit verify`)."""
+    """One append-only audit event. `hash` is an HMAC, under a key kept outside the database
+    (chain.py), of every field and the previous event's hash, so altering, removing or reordering
+    events breaks the chain; checkpoints of the chain's head catch truncation (`safestar audit verify`)."""
 
     at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(
@@ -58,7 +61,11 @@ class AuditEvent(models.Model):
     )
 
     def compute_hash(self) -> str:
-        data = {f: getattr(self, f) for f in self.HASHED_FIELDS}
-        data["at"] = self.at.isoformat()
-        payload = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(payload.encode()).hexdigest()
+        return hash_of({f: getattr(self, f) for f in self.HASHED_FIELDS})
+
+
+def hash_of(data) -> str:
+    """The keyed hash of an event's HASHED_FIELDS (also used by the re-chaining migration)."""
+    data = {**data, "at": data["at"].isoformat()}
+    payload = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return sign(payload.encode())

@@ -140,6 +140,11 @@ class Timing:
         return self.full_median / self.bare_median if self.bare_median else float("inf")
 
     @property
+    def min_ratio(self):
+        """The fastest run of each: on a busy machine the least disturbed, so the steadier comparison."""
+        return min(self.full) / min(self.bare) if min(self.bare) else float("inf")
+
+    @property
     def cpu_ratio(self):
         bare = statistics.median(self.bare_cpu)
         return statistics.median(self.full_cpu) / bare if bare else float("inf")
@@ -153,6 +158,7 @@ class Timing:
         return {
             "database": self.vendor, "database_label": self.database, "villages": self.villages, "repeat": self.repeat,
             "bare_median_s": r(self.bare_median), "full_median_s": r(self.full_median), "ratio": round(self.ratio, 3),
+            "bare_min_s": r(min(self.bare)), "full_min_s": r(min(self.full)), "min_ratio": round(self.min_ratio, 3),
             "target": TARGET, "target_met": self.target_met, "bare_queries": self.bare_queries,
             "full_queries": self.full_queries, "same_sql_as_gather": self.same_sql,
             "bare_cpu_median_s": r(statistics.median(self.bare_cpu)), "full_cpu_median_s": r(statistics.median(self.full_cpu)),
@@ -163,7 +169,10 @@ class Timing:
         }
 
 
-def run_evaluation(scheme, villages, repeat=3, warmup=True):
+REPEAT = 7  # 3 repeats gave 1.46× and then 1.17× a minute apart on a loaded machine
+
+
+def run_evaluation(scheme, villages, repeat=REPEAT, warmup=True):
     """Time the bare aggregates and the full evaluation on the same villages queryset."""
     if repeat < 1:
         raise BenchError("--repeat 至少为 1")
@@ -207,3 +216,18 @@ def run_evaluation(scheme, villages, repeat=3, warmup=True):
         same_sql=sorted(bare_sql) == sorted(gather_sql), breakdown=breakdown, database=database_label(),
         vendor=connection.vendor, load=os.getloadavg(),
     )
+
+
+def run_dashboard(compute, user, division, year, repeat=3):
+    """Time the dashboard's computation (dashboards.board.compute) for `division`: median of `repeat`
+    runs after one warm-up, with its number of SQL queries."""
+    compute(user, division, year)  # warm-up
+    runs = []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            data = compute(user, division, year)
+            runs.append(time.perf_counter() - start)
+    return {"division": division.code, "year": year, "villages": data["villages"], "rows": len(data["rows"]),
+            "median_s": round(statistics.median(runs), 3), "runs_s": [round(x, 3) for x in runs],
+            "queries": len(captured), "load": list(os.getloadavg())}

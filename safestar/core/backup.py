@@ -6,6 +6,11 @@ copying files: SQLite through its online backup API (a plain file copy of a WAL 
 committed pages still in the -wal file, or catch a page mid-write), PostgreSQL through
 pg_dump/pg_restore. For SQLite the live Django connection itself is the source and the target,
 so the same code serves the database file in production and the in-memory test database.
+
+Each backup checkpoints the audit chain (safestar/audit/chain.py): the head it contains goes to
+the checkpoint file and, as `<backup>.audit-checkpoint`, next to the backup, so that a backup kept
+elsewhere also proves how far the chain reached. A restore marks the checkpoint file (the chain now
+ends at the restored head) and the restored chain is verified against the backup's checkpoint.
 """
 
 import os
@@ -19,6 +24,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection
 from django.db.backends.postgresql.client import DatabaseClient
 
+from safestar.audit.chain import append_checkpoint, checkpoint, mark_restore
 from safestar.audit.log import record
 
 # The first bytes of each engine's backup format, checked before anything is overwritten.
@@ -61,6 +67,8 @@ def backup(path, *, force=False):
         _pg_program("pg_dump")  # fail before the audit event if the tool is missing
     # Recorded first, so that the backup itself contains the record of its taking.
     record("export", object_repr=f"数据库备份：{path}")
+    # The head now is in the copy (SQLite's snapshot and pg_dump start after it was committed).
+    head = checkpoint(note=f"数据库备份：{path}")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     os.close(fd)
     try:
@@ -74,7 +82,16 @@ def backup(path, *, force=False):
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    side = checkpoint_path(path)
+    side.unlink(missing_ok=True)
+    append_checkpoint(head, side)  # the head taken before the copy, so certainly inside it
     return path, path.stat().st_size
+
+
+def checkpoint_path(path):
+    """The audit checkpoint written next to a backup file."""
+    path = Path(path)
+    return path.with_name(path.name + ".audit-checkpoint")
 
 
 def check_backup_file(path):
@@ -104,6 +121,7 @@ def restore(path):
     else:
         _run_pg("pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", str(path))
     connection.close()  # reconnect afresh to the restored database
+    mark_restore(path)  # the chain legitimately ends earlier now; later checkpoints no longer apply
     record("import", object_repr=f"数据库恢复：{path}")
     return path
 

@@ -198,6 +198,28 @@ def decrypt(token: str) -> str:
         raise DecryptionError(f"密文无法用密钥 {key_id} 解密：数据已损坏或被篡改。") from None
 
 
+def seal(data: bytes, context: str) -> bytes:
+    """Encrypt bytes (a stashed upload) under the current field key, bound to `context` (e.g. the
+    uploader: "import:<user id>"): opening it with any other context fails."""
+    ring = keyring()
+    nonce = secrets.token_bytes(NONCE_SIZE)
+    aad = f"{ring.current}|{context}".encode()
+    return ring.current.encode() + b":" + nonce + ring.aead(ring.current).encrypt(nonce, data, aad)
+
+
+def unseal(blob: bytes, context: str) -> bytes:
+    """The bytes `seal(…, context)` encrypted; DecryptionError for another context or a damaged blob."""
+    key_id, sep, body = blob.partition(b":")
+    ring = keyring()
+    key_id = key_id.decode("ascii", "replace")
+    if not sep or key_id not in ring.keys or len(body) < NONCE_SIZE + 16:
+        raise DecryptionError("文件无法解密：密钥不符或文件已损坏。")
+    try:
+        return ring.aead(key_id).decrypt(body[:NONCE_SIZE], body[NONCE_SIZE:], f"{key_id}|{context}".encode())
+    except InvalidTag:
+        raise DecryptionError("文件无法解密：不是本人的文件，或文件已损坏。") from None
+
+
 def normalise_for_hash(text: str) -> str:
     """NFKC (full-width digits and letters → ASCII), no whitespace anywhere, upper case."""
     return "".join(unicodedata.normalize("NFKC", text).split()).upper()

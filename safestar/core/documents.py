@@ -7,9 +7,15 @@ Windows has (宋体, 黑体).
 
 PDF (WeasyPrint): an HTML template rendered with the Noto CJK fonts from Debian's `fonts-noto-cjk`
 (`libharfbuzz-subset0` keeps it fast). Templates extend `documents/base.html`.
+
+Text pasted from elsewhere can hold characters XML 1.0 forbids (Word's manual line break \x0b, a
+form feed, NUL ...): one such character in a saved record made every document showing it fail. Every
+writer here passes its text through `xml_safe()`: line and page breaks become line breaks, the rest
+are dropped.
 """
 
 import io
+import re
 
 from django.template.loader import render_to_string
 from docx import Document
@@ -19,11 +25,20 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from safestar.clock import today
-from safestar.core.edge import clean_text
 from safestar.core.sheets import download_response
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+BREAKS = {"\x0b": "\n", "\x0c": "\n"}
+
+
+def xml_safe(text):
+    """`text` as a string XML can hold: vertical tab and form feed become newlines, the other
+    characters XML 1.0 forbids are removed."""
+    return XML_ILLEGAL.sub(lambda m: BREAKS.get(m[0], ""), str(text))
+
+
 BODY_FONT = "仿宋"
 TITLE_FONT = "黑体"
 
@@ -55,24 +70,24 @@ def word_document(title, *, issuer="", number=""):
     if issuer:
         paragraph = document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _set_font(paragraph.add_run(issuer), TITLE_FONT, 18, bold=True)
+        _set_font(paragraph.add_run(xml_safe(issuer)), TITLE_FONT, 18, bold=True)
     if number:
         paragraph = document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        paragraph.add_run(number)
+        paragraph.add_run(xml_safe(number))
     paragraph = document.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _set_font(paragraph.add_run(title), TITLE_FONT, 20, bold=True)
+    _set_font(paragraph.add_run(xml_safe(title)), TITLE_FONT, 20, bold=True)
     return document
 
 
 def add_heading(document, text, level=1):
-    return document.add_heading(clean_text(text), level=level)
+    return document.add_heading(xml_safe(text), level=level)
 
 
 def add_paragraph(document, text, *, bold=False, align=None):
     paragraph = document.add_paragraph()
-    run = paragraph.add_run(clean_text(text))  # text saved before core/edge.py cleaned input may hold a \x0b
+    run = paragraph.add_run(xml_safe(text))
     run.bold = bold
     if align == "right":
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -90,11 +105,11 @@ def add_table(document, header, rows):
     for i, label in enumerate(header):
         cell = table.rows[0].cells[i]
         cell.text = ""
-        cell.paragraphs[0].add_run(clean_text(str(label))).bold = True
+        cell.paragraphs[0].add_run(xml_safe(label)).bold = True
     for r, row in enumerate(rows, start=1):
         cells = table.rows[r].cells
         for c, value in enumerate(row):
-            cells[c].text = "" if value is None else clean_text(str(value))
+            cells[c].text = "" if value is None else xml_safe(value)
     return table
 
 
@@ -155,7 +170,7 @@ def docx_response(document, filename):
 def html_to_pdf(html):
     from weasyprint import HTML  # imported here: loading pango takes a moment and few requests need it
 
-    return HTML(string=html).write_pdf()
+    return HTML(string=xml_safe(html)).write_pdf()
 
 
 def render_pdf(template, context, request=None):

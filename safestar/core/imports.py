@@ -13,7 +13,10 @@ the confirmation). Updates of existing records (by 系统编号) are listed with
 values and need their own confirmation.
 """
 
+import dataclasses
 import difflib
+import os
+import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -26,9 +29,12 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils.module_loading import import_string
 
 from safestar.audit.log import record
 
+from .crypto import DecryptionError, seal, unseal
+from .background import job_task, start, state
 from .cells import CellError, normalise, shown, to_date
 from .sheets import NOTES_SHEETS, SheetError, find_header, label_key, read_workbook, skip_reason, unescape_cell, xlsx_response
 from .uploads import check_upload
@@ -93,6 +99,33 @@ class ImportReport:
     def expected(self):
         return {k: self.counts[k] for k in LABELS}
 
+    def to_json(self):
+        """The report as JSON (kept, encrypted, as a background job's result)."""
+        return {
+            "errors": [dataclasses.asdict(e) for e in self.errors],
+            "counts": dict(self.counts),
+            "sheets": [{"name": s.name, "read": s.read, "counts": dict(s.counts), "skipped": dict(s.skipped), "note": s.note}
+                       for s in self.sheets],
+            "changes": [{"sheet": c.sheet, "row": c.row, "record": c.record, "changes": [list(x) for x in c.changes]}
+                        for c in self.changes],
+            "unmapped": {k: list(v) for k, v in self.unmapped.items()},
+            "villages_needed": [list(v) for v in self.villages_needed],
+            "fills_needed": [c.key for c in self.fills_needed],
+        }
+
+    @classmethod
+    def from_json(cls, data, importer):
+        columns = {c.key: c for c in importer.columns}
+        return cls(
+            errors=[RowError(**e) for e in data["errors"]],
+            counts=Counter(data["counts"]),
+            sheets=[SheetSummary(s["name"], s["read"], Counter(s["counts"]), Counter(s["skipped"]), s["note"]) for s in data["sheets"]],
+            changes=[Change(c["sheet"], c["row"], c["record"], [tuple(x) for x in c["changes"]]) for c in data["changes"]],
+            unmapped={k: tuple(v) for k, v in data["unmapped"].items()},
+            villages_needed=[tuple(v) for v in data["villages_needed"]],
+            fills_needed=[columns[k] for k in data["fills_needed"] if k in columns],
+        )
+
 
 class Importer:
     """Subclass per kind of record."""
@@ -110,10 +143,20 @@ class Importer:
 
     def __init__(self, user):
         self.user = user
+        self.progress = None  # background.Progress of the job running this import, if any
+        self.committing = False
         self.seen = set()  # keys already met in this file, for duplicate checks
         self.row = 0
         self.sheet = ""
         self.fills = {}  # column key → the value given on the page for a column the file lacks
+
+    def job_args(self):
+        """What `rebuild` needs besides the user to make this importer again in the worker (JSON)."""
+        return []
+
+    @classmethod
+    def rebuild(cls, user, *args):
+        return cls(user)
 
     def lookup(self):
         """label key → column key, from each column's label and synonyms."""
@@ -136,22 +179,40 @@ class Importer:
 
         return import_template(self)
 
-    def run(self, data: bytes, commit: bool, mapping=None, villages=None, expect=None, fills=None) -> ImportReport:
+    def run(self, data: bytes, commit: bool, mapping=None, villages=None, expect=None, fills=None, progress=None) -> ImportReport:
         """Read the whole file, validate every row, write them (and keep them only when `commit`,
-        no row is wrong and, for a commit, the counts are the `expect`ed ones of the dry run)."""
+        no row is wrong and, for a commit, the counts are the `expect`ed ones of the dry run).
+
+        The dry run writes each row in a transaction of its own that is rolled back at once, so it
+        never holds the database's write lock for more than one row (SQLite has one writer at a time);
+        rows meet each other only through the importer's memory (`seen`, `ids`), so the counts are
+        the commit's. The commit is one transaction: all rows or none."""
         report = ImportReport()
+        self.progress, self.committing = progress, commit
+        if not commit:
+            self._run(report, data, mapping or {}, villages or {}, fills or {})
+            return report
         with transaction.atomic():
             self._run(report, data, mapping or {}, villages or {}, fills or {})
-            if report.ok and commit and expect is not None and report.expected() != expect:
+            if report.ok and expect is not None and report.expected() != expect:
                 report.errors.append(RowError(0, "—", f"检查后数据已有变化（检查时：{_counts(expect)}；现在：{report.summary()}），"
                                                       "未导入任何数据，请重新上传文件检查。"))
-            if report.ok and commit:
+            if report.ok:
                 given = {self.label(key): value for key, value in (fills or {}).items()}
                 record("import", object_repr=f"{self.title}：{report.summary()}",
                        changes={**report.counts, **({"整份文件统一填写": given} if given else {})})
             else:
                 transaction.set_rollback(True)
         return report
+
+    def _write(self, form):
+        """Save one valid row: for real in a commit, in a transaction rolled back at once in a dry run."""
+        if self.committing:
+            return self.save(form)
+        with transaction.atomic():
+            outcome = self.save(form)
+            transaction.set_rollback(True)
+        return outcome
 
     def _run(self, report, data, mapping, villages, fills):
         try:
@@ -203,6 +264,8 @@ class Importer:
             return
         self.fills = fills
         villages_ = Villages(self.user) if self.uses_village else None
+        self.rows_total = sum(max(0, len(sheet.rows) - header.row - 1) for _, sheet, header, _ in plans)
+        self.rows_done = 0
         for index, sheet, header, summary in plans:
             self.sheet = sheet.name
             default = villages_.for_sheet(sheet.name, header.title, villages.get(str(index))) if villages_ else None
@@ -255,6 +318,10 @@ class Importer:
                     and c.key not in self.fills]
         asked = False
         for r in range(header.row + 1, len(sheet.rows)):
+            self.rows_done += 1
+            if self.progress is not None:
+                self.progress.progress(self.rows_done, self.rows_total,
+                                       f"{'正在导入' if self.committing else '正在检查'}：工作表“{sheet.name}”第 {r + 1} 行")
             cells = sheet.rows[r]
             number = r + 1  # as Excel numbers its rows
             reason = skip_reason(cells, any((r, c) for c in range(len(cells)) if (r, c) in sheet.spans))
@@ -304,7 +371,7 @@ class Importer:
                 continue
             if not report.errors:  # after the first bad row nothing more is written
                 change = describe_changes(form)
-                outcome = self.save(form)
+                outcome = self._write(form)
                 report.counts[outcome] += 1
                 summary.counts[outcome] += 1
                 if outcome == "update" and change:
@@ -473,18 +540,51 @@ def save_mapping(user, key, columns):
         record("update", found, actor=user, object_repr=f"导入列对应：{key}", changes={"columns": [before, found.columns]})
 
 
-def _stash(data: bytes) -> str:
+def _stash_dir():
     folder = Path(settings.VAR_DIR) / "imports"
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+def _stash(data: bytes, user) -> str:
+    """Keep an uploaded file until its import is confirmed or cancelled: encrypted with the field key
+    and bound to its uploader (core/crypto.py seal), owner-only (0600), removed on commit, cancel, or
+    after SAFESTAR_STASH_MAX_AGE by the scheduled cleanup (core/tasks.py)."""
     name = uuid.uuid4().hex
-    path = folder / name
-    path.write_bytes(data)
-    path.chmod(0o600)
+    fd = os.open(_stash_dir() / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(seal(data, f"import:{user.pk}"))
     return name
 
 
-def _unstash(name: str) -> Path:
-    return Path(settings.VAR_DIR) / "imports" / Path(name).name
+def _unstash_path(name: str) -> Path:
+    return _stash_dir() / Path(str(name)).name
+
+
+def _unstash(name: str, user) -> bytes:
+    """The stashed file's bytes, for its uploader only (OSError otherwise, as for a missing file)."""
+    try:
+        return unseal(_unstash_path(name).read_bytes(), f"import:{user.pk}")
+    except DecryptionError as exc:
+        raise OSError(str(exc)) from None
+
+
+def drop_stash(name: str):
+    _unstash_path(name).unlink(missing_ok=True)
+
+
+def remove_expired_stashes(now=None) -> int:
+    """Delete stashed uploads older than SAFESTAR_STASH_MAX_AGE; returns how many."""
+    limit = (now or time.time()) - getattr(settings, "SAFESTAR_STASH_MAX_AGE", 3600)
+    removed = 0
+    for path in _stash_dir().iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < limit:
+                path.unlink()
+                removed += 1
+        except OSError:
+            pass
+    return removed
 
 
 def _token(request, importer, name, **extra):
@@ -496,31 +596,31 @@ def _mapping_choices(importer):
 
 
 def import_view(request, importer: Importer, *, back_url, template_url):
-    """The whole import page for one importer: upload, mapping step, dry-run report, confirmation, commit."""
+    """The whole import page for one importer: upload, mapping step, dry-run report, confirmation,
+    commit. The check and the commit run as background jobs (import_job); the page shows their
+    progress (`?job=<id>`) and then their report."""
     context = {"importer": importer, "back_url": back_url, "template_url": template_url}
+    if request.method == "GET" and request.GET.get("job"):
+        return _job_page(request, importer, context, back_url)
     if request.method == "POST" and "token" in request.POST:
         try:
-            token = signing.loads(request.POST["token"], salt=SIGNING_SALT, max_age=3600)
+            token = signing.loads(request.POST["token"], salt=SIGNING_SALT, max_age=STASH_MAX_AGE())
             assert token["user"] == request.user.pk and token["key"] == importer.key
-            path = _unstash(token["file"])
-            data = path.read_bytes()
-        except (signing.BadSignature, AssertionError, KeyError, OSError):
+            _unstash_path(token["file"]).stat()
+        except (signing.BadSignature, AssertionError, KeyError, OSError, TypeError):
             messages.error(request, "导入确认已失效，请重新上传文件。")
             return redirect(request.path)
-        if request.POST.get("step") == "choose":
-            return _checked(request, importer, context, data, token["file"], _choices_from(request, importer, token))
-        mapping, villages, fills = token.get("mapping", {}), token.get("villages", {}), token.get("fills", {})
+        step = request.POST.get("step")
+        if request.POST.get("cancel"):
+            drop_stash(token["file"])
+            messages.info(request, "已取消导入，上传的文件已删除。")
+            return redirect(request.path)
+        if step == "choose":
+            return _start(request, importer, context, back_url, token["file"], _choices_from(request, importer, token))
+        choices = {"mapping": token.get("mapping", {}), "villages": token.get("villages", {}), "fills": token.get("fills", {})}
         if token.get("confirm") and request.POST.get("confirm_updates") != "1":
-            report = importer.run(data, commit=False, mapping=mapping, villages=villages, fills=fills)
-            context |= {"report": report, "token": request.POST["token"],
-                        "confirm_error": "文件中有更新已有记录的行：请核对下面列出的修改，勾选确认后再导入。"}
-            return render(request, "core/import.html", context)
-        report = importer.run(data, commit=True, mapping=mapping, villages=villages, expect=token.get("expect"), fills=fills)
-        if report.ok:
-            path.unlink(missing_ok=True)
-            messages.success(request, f"导入成功：{report.summary()}。")
-            return redirect(back_url)
-        context["report"] = report
+            return _start(request, importer, context, back_url, token["file"], choices, confirm_error=True)
+        return _start(request, importer, context, back_url, token["file"], choices, commit=True, expect=token.get("expect"))
     elif request.method == "POST":
         upload = request.FILES.get("file")
         try:
@@ -531,7 +631,86 @@ def import_view(request, importer: Importer, *, back_url, template_url):
             context["upload_error"] = exc.messages[0]
         else:
             choices = {"mapping": saved_mapping(request.user, importer.key), "villages": {}, "fills": {}}
-            return _checked(request, importer, context, data, _stash(data), choices)
+            return _start(request, importer, context, back_url, _stash(data, request.user), choices)
+    return render(request, "core/import.html", context)
+
+
+def STASH_MAX_AGE():
+    return int(getattr(settings, "SAFESTAR_STASH_MAX_AGE", 3600))
+
+
+@job_task
+def import_job(progress, importer, args, user, file, choices, commit=False, expect=None):
+    """Check (dry run) or commit a stashed file in the worker; the report is the job's result."""
+    from django.contrib.auth import get_user_model
+
+    owner = get_user_model().objects.get(pk=user)
+    instance = import_string(importer).rebuild(owner, *args)
+    try:
+        data = _unstash(file, owner)
+    except OSError:
+        return {"key": instance.key, "gone": True}
+    progress.progress(0, 0, "正在读取文件", force=True)
+    report = instance.run(data, commit=commit, mapping=choices["mapping"], villages=choices["villages"],
+                          fills=choices["fills"], expect=expect, progress=progress)
+    if (commit and report.ok) or (not report.ok and not report.needs_choices and not commit):
+        drop_stash(file)  # imported, or refused: nothing more will be done with the file
+    return {"key": instance.key, "report": report.to_json(), "commit": commit, "file": file, "choices": choices}
+
+
+def _start(request, importer, context, back_url, name, choices, *, commit=False, expect=None, confirm_error=False):
+    """Run the check or the commit of a stashed file as a background job; show its page."""
+    cls = type(importer)
+    job = start(request.user, import_job, f"{'导入' if commit else '检查'}{importer.title}",
+                importer=f"{cls.__module__}.{cls.__qualname__}", args=importer.job_args(), user=request.user.pk,
+                file=name, choices=choices, commit=commit, expect=expect)
+    if job.finished:  # run at once (tests, or no queue): answer with its result straight away
+        return _job_page(request, importer, context, back_url, job=job, updates=confirm_error)
+    return redirect(f"{request.path}?job={job.pk}" + ("&updates=1" if confirm_error else ""))
+
+
+def _job_page(request, importer, context, back_url, job=None, updates=None):
+    """A check's or a commit's page: its progress while it runs, then its report and the next step."""
+    from .models import Job
+
+    if job is None:
+        try:
+            job = Job.objects.filter(pk=request.GET["job"], user=request.user).first()
+        except (ValidationError, ValueError):
+            job = None
+    result = job.result if job is not None and job.status == Job.Status.DONE else None
+    if job is None or (result is not None and result.get("key") != importer.key):
+        messages.error(request, "没有找到这次导入，请重新上传文件。")
+        return redirect(request.path)
+    if not job.finished:
+        context |= {"job": job, "job_state": state(job)}
+        return render(request, "core/import.html", context)
+    if job.status == Job.Status.FAILED:
+        context["upload_error"] = "导入任务执行出错，未导入任何数据；请重新上传文件，仍有问题请联系系统管理员。"
+        return render(request, "core/import.html", context)
+    if result.get("gone"):
+        messages.error(request, "导入确认已失效（上传的文件已过期或已处理），请重新上传文件。")
+        return redirect(request.path)
+    report = ImportReport.from_json(result["report"], importer)
+    context["report"] = report
+    if result["commit"]:
+        if report.ok:
+            messages.success(request, f"导入成功：{report.summary()}。")
+            return redirect(back_url)
+        return render(request, "core/import.html", context)
+    name, choices = result["file"], result["choices"]
+    if report.needs_choices:
+        context |= {
+            "token": _token(request, importer, name, villages=choices["villages"], fills=choices["fills"]),
+            "step": "choose",
+            "fields": _mapping_choices(importer),
+            "villages": _divisions().visible_to(request.user).villages().order_by("code") if report.villages_needed else [],
+        }
+    elif report.ok:
+        context["token"] = _token(request, importer, name, mapping=choices["mapping"], villages=choices["villages"],
+                                  fills=choices["fills"], expect=report.expected(), confirm=bool(report.changes))
+        if updates or (updates is None and request.GET.get("updates") == "1"):
+            context["confirm_error"] = "文件中有更新已有记录的行：请核对下面列出的修改，勾选确认后再导入。"
     return render(request, "core/import.html", context)
 
 
@@ -550,25 +729,6 @@ def _choices_from(request, importer, token):
              if name.startswith("fill:") and name[5:] in importer.fill_once and value.strip()}
     return {"mapping": saved_mapping(request.user, importer.key) | mapping,
             "villages": token.get("villages", {}) | villages, "fills": token.get("fills", {}) | fills}
-
-
-def _checked(request, importer, context, data, name, choices):
-    """Dry-run the stashed file with the choices made so far and show what comes next."""
-    report = importer.run(data, commit=False, mapping=choices["mapping"], villages=choices["villages"], fills=choices["fills"])
-    context["report"] = report
-    if report.needs_choices:
-        context |= {
-            "token": _token(request, importer, name, villages=choices["villages"], fills=choices["fills"]),
-            "step": "choose",
-            "fields": _mapping_choices(importer),
-            "villages": _divisions().visible_to(request.user).villages().order_by("code") if report.villages_needed else [],
-        }
-    elif report.ok:
-        context["token"] = _token(request, importer, name, mapping=choices["mapping"], villages=choices["villages"],
-                                  fills=choices["fills"], expect=report.expected(), confirm=bool(report.changes))
-    else:
-        _unstash(name).unlink(missing_ok=True)
-    return render(request, "core/import.html", context)
 
 
 def template_response(importer: Importer):

@@ -86,6 +86,7 @@ class Ledger:
     date_field = None  # the record's date: period filter, default ordering, the year of metrics
     kind_field = None  # filter "类别"
     status_field = None  # filter "状态"
+    overdue = None  # (queryset, day) -> the records overdue on that day: the list's filter "仅看逾期" (?overdue=1)
     readonly = ()  # fields shown but not edited by the form (set by workflow actions)
     example = {}  # one plausible record, for tests, the API description and the import template
     # How clerks name the columns in their own sheets, beside the field's label: {field: (names…)}.

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from safestar.audit.log import record
+from safestar.clock import today
 
 from . import edge
 from .cells import CellError, is_blank, normalise, shown, to_bool, to_choice, to_date, to_number, to_text
@@ -20,7 +21,7 @@ from .sheets import Column
 from .states import tracked
 
 
-FILTER_PARAMS = ("q", "village", "year", "start", "end", "kind", "status", "deleted", "sort")
+FILTER_PARAMS = ("q", "village", "year", "start", "end", "kind", "status", "overdue", "deleted", "sort")
 
 
 def _date(value):
@@ -44,7 +45,8 @@ def filter_value(field, value):
 
 def filtered(ledger, user, params):
     """The records `user` may see, narrowed by the list's parameters (the same for the page, the
-    export and the API): q, village (code), year / start / end, kind, status, deleted=1, sort.
+    export and the API): q, village (code), year / start / end, kind, status, overdue=1 (for a ledger
+    declaring `overdue`: only the records overdue today), deleted=1, sort.
     A value that cannot be one of the field's (kind=abc, year=99999) leaves that filter out; the API
     refuses it before (422, its parameters are typed: ledger_api.filters_schema)."""
     qs = ledger.base_queryset().visible_to(user)
@@ -61,6 +63,8 @@ def filtered(ledger, user, params):
     for param, name in (("kind", ledger.kind_field), ("status", ledger.status_field)):
         if name and (value := filter_value(ledger.field(name), params.get(param))) is not None:
             qs = qs.filter(**{name: value})
+    if edge.flag(params.get("overdue")) and ledger.overdue is not None:
+        qs = ledger.overdue(qs, today())
     if (q := str(params.get("q") or "").strip()) and ledger.search_fields:
         condition = Q()
         for name in ledger.search_fields:
@@ -165,6 +169,15 @@ class LedgerImporter(Importer):
         self.options = options
         self.columns = tuple(dataclasses.replace(c, kind="choice", options=options[c.key]) if c.key in options else c
                              for c in self.columns)
+
+    def job_args(self):
+        return [self.ledger.slug]
+
+    @classmethod
+    def rebuild(cls, user, slug):
+        from .ledger import LEDGERS
+
+        return cls(LEDGERS[slug], user)
 
     def make_form(self, values):
         errors = {}

@@ -45,6 +45,36 @@ def metric(name, label, unit, description="", absent_as_zero=True):
     return register
 
 
+# ── Registers that may be empty (零报告) ──────────────────────────────────────────────────────────
+# An "absence" indicator (无超期纠纷, 无信访积案, 无逾期隐患 …) is met only on evidence: the village's
+# register has records for the year, or the village (or its town) filed a nil return (零报告,
+# nilreturns.NilReturn) saying it had none. A ledger app declares its registers with @kept; the
+# scheme names one per indicator (`evidence:`), and facts.py asks for the villages with evidence.
+
+REGISTERS = {}  # name → Register
+
+
+@dataclass(frozen=True)
+class Register:
+    name: str  # "disputes": the same value as nilreturns.models.NilRegister
+    label: str  # "矛盾纠纷": the nil return reads "本年度无矛盾纠纷"
+    compute: Callable  # (year, villages) -> {village id: records for the year}, ONE grouped query
+    description: str = ""
+
+
+def kept(name, label, description=""):
+    """Declare the register `name`: compute(year, villages) counts each village's records that
+    concern the year (per_village); a village without any is absent: its register is empty."""
+
+    def declare(compute):
+        if name in REGISTERS:
+            raise ValueError(f"register {name} declared twice")
+        REGISTERS[name] = Register(name, label, compute, description or (compute.__doc__ or "").strip())
+        return compute
+
+    return declare
+
+
 def compute(name, year, villages):
     return METRICS[name].compute(year, villages)
 

@@ -66,6 +66,7 @@ def write_xlsx(*, title, columns, rows, unit="", period="", sheet_name="台账",
     head_fmt = book.add_format({"bold": True, "border": 1, "align": "center", "bg_color": "#D9E1F2", "font_name": "宋体"})
     cell_fmt = book.add_format({"border": 1, "font_name": "宋体"})
     date_fmt = book.add_format({"border": 1, "num_format": "yyyy-mm-dd", "font_name": "宋体"})
+    moment_fmt = book.add_format({"border": 1, "num_format": "yyyy-mm-dd hh:mm", "font_name": "宋体"})
     last = max(len(columns) - 1, 0)
     for i, column in enumerate(columns):
         sheet.set_column(i, i, column.width)
@@ -83,6 +84,10 @@ def write_xlsx(*, title, columns, rows, unit="", period="", sheet_name="台账",
                 sheet.write_string(r, c, "是" if value else "否", cell_fmt)
             elif isinstance(value, (int, float, decimal.Decimal)):
                 sheet.write_number(r, c, float(value), cell_fmt)
+            elif isinstance(value, datetime.datetime):
+                # Excel has no time zones: a moment is written as the local time people read on pages.
+                local = timezone.localtime(value) if timezone.is_aware(value) else value
+                sheet.write_datetime(r, c, local.replace(tzinfo=None), moment_fmt)
             elif isinstance(value, datetime.date):
                 sheet.write_datetime(r, c, value, date_fmt)
             else:

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import job_views
 from . import ledger_views as views
 
 urlpatterns = [
@@ -15,5 +16,6 @@ urlpatterns = [
     path("ledgers/<slug:ledger>/<id:pk>/history/", views.ledger_history, name="ledger-history"),
     path("files/<id:content_type_id>/<id:object_id>/upload/", views.attachment_upload, name="attachment-upload"),
     path("files/<id:pk>/", views.attachment_download, name="attachment-download"),
+    path("jobs/<uuid:pk>/", job_views.job_status, name="job-status"),
     path("files/<id:pk>/delete/", views.attachment_delete, name="attachment-delete"),
 ]

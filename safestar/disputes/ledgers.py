@@ -1,6 +1,6 @@
 from safestar.core.ledger import Ledger, register
 
-from .models import Dispute, LegalAdvisor, Mediator, Petition, StabilityMeeting
+from .models import Dispute, disputes_overdue_on, LegalAdvisor, Mediator, Petition, StabilityMeeting
 
 
 @register
@@ -58,6 +58,7 @@ class MediatorLedger(Ledger):
 class DisputeLedger(Ledger):
     slug = "disputes"
     model = Dispute
+    overdue = staticmethod(lambda records, day: records.filter(disputes_overdue_on(day)))  # 超期未化解
     title = "矛盾纠纷排查化解台账"
     fields = ("received_on", "source", "parties", "category", "summary", "stage", "deadline", "closed_on", "result", "referred_to")
     list_display = ("received_on", "category", "parties", "stage", "deadline", "closed_on")

@@ -16,7 +16,7 @@ import datetime
 from django.db.models import Count, Q
 
 from safestar.core import metrics as core_metrics
-from safestar.core.metrics import metric, per_village, records_in, standing
+from safestar.core.metrics import kept, metric, per_village, records_in, standing
 from safestar.core.states import as_of
 
 from .models import Dispute, DisputeStage, LegalAdvisor, Mediator, Petition, PetitionStatus, StabilityMeeting, disputes_overdue_on
@@ -86,3 +86,23 @@ def backlog_unsettled(year, villages):
     settled = Q(status=PetitionStatus.SETTLED, settled_on__lte=end)
     backlog = standing(Petition, villages, end, "received_on", "is_backlog").filter(asof_is_backlog=True)
     return per_village(backlog.exclude(settled))
+
+
+def _concerning(year, closed):
+    """Received in the year, or received before it and not closed (`closed`: the closing date field)
+    before it began: the records that concern the year."""
+    start = datetime.date(year, 1, 1)
+    carried = Q(received_on__lt=start) & (Q(**{f"{closed}__isnull": True}) | Q(**{f"{closed}__gte": start}))
+    return Q(received_on__range=(start, year_end(year))) | carried
+
+
+@kept("disputes", "矛盾纠纷")
+def disputes_kept(year, villages):
+    """当年受理的矛盾纠纷，以及往年受理、当年初尚未办结的。没有这样的记录时，须有“本年度无矛盾纠纷”的零报告。"""
+    return per_village(records_in(Dispute, villages).filter(_concerning(year, "closed_on")))
+
+
+@kept("petitions", "信访事项")
+def petitions_kept(year, villages):
+    """当年登记的信访事项，以及往年登记、当年初尚未化解息诉的。没有这样的记录时，须有“本年度无信访事项”的零报告。"""
+    return per_village(records_in(Petition, villages).filter(_concerning(year, "settled_on")))

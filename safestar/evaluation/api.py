@@ -112,6 +112,7 @@ class EntryOut(Schema):
     band: str
     lines: list[LineOut]
     vetoes: list[dict]
+    pending: list[dict]  # recorded, not yet recognised incidents of the year that would veto or cost points
     steps: list[str]  # the steps the caller may take now (POST .../{step}), from the entry's transition table
 
 
@@ -127,7 +128,7 @@ def _entry_json(entry, user):
     return {
         "id": entry.pk, "round": entry.round_id, "village": entry.village.code, "name": entry.village.name,
         "stage": entry.status, "stage_label": entry.get_status_display(), "total": result.total, "status": result.status,
-        "band": result.band, "vetoes": data["vetoes"], "steps": [step.name for step in Entry.flow.allowed(entry, user)],
+        "band": result.band, "vetoes": data["vetoes"], "pending": data["pending"], "steps": [step.name for step in Entry.flow.allowed(entry, user)],
         "lines": [{"indicator": line.indicator, "proposed": line.proposed, "explanation": line.explanation,
                    "town_points": line.town_points, "town_reason": line.town_reason, "county_points": line.county_points,
                    "county_reason": line.county_reason, "awarded": awarded[line.indicator].awarded if line.indicator in awarded else None,

@@ -32,7 +32,16 @@ def recognise(incident, user) -> bool:
 
 def withdraw(incident, user, reason) -> bool:
     with transaction.atomic():
-        changed = perform(incident, "withdraw", user, comment=reason, updates={"withdrawal_reason": reason.strip(), "updated_by": user})
+        # Who recognised it and when stay in the transition log; the record no longer claims it is recognised.
+        changed = perform(incident, "withdraw", user, comment=reason,
+                          updates={"withdrawal_reason": reason.strip(), "updated_by": user,
+                                   "recognised_at": None, "recognised_by": None, "recognising_department": None})
         if changed:
             recognition_withdrawn.send(Incident, incident=incident, user=user)
     return changed
+
+
+def pending_recognition(user):
+    """The alive incidents in `user`'s scope recorded but not recognised (待认定): one queryset, for
+    the queue page and the count in 我的待办."""
+    return Incident.objects.visible_to(user).alive().filter(recognised=False)

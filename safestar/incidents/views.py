@@ -1,13 +1,16 @@
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from safestar import clock
+from safestar.core.lists import paginate, render_list, search
 from safestar.core.reference import reference_edit, reference_list
 from safestar.core.scope import get_visible_or_404, require
 
 from .models import Incident, IncidentKind
-from .services import recognise, withdraw
+from .services import pending_recognition, recognise, withdraw
 
 
 @require_POST
@@ -57,3 +60,15 @@ def kind_list(request):
 @require_http_methods(["GET", "POST"])
 def kind_edit(request, pk=None):
     return reference_edit(request, KindForm, pk, back="incident-kinds")
+
+
+def recognition_queue(request):
+    """待认定案事件: the incidents in the user's scope waiting for recognition, the longest waiting
+    first, with how long each has waited; for those who recognise (the county evaluator, the county
+    departments of the field)."""
+    require(Incident.flow.may(request.user, "recognise"))
+    incidents, q = search(pending_recognition(request.user).select_related("division", "kind"), request, ["title", "division__name"])
+    page = paginate(request, incidents.order_by("created_at", "id"))  # 1 count, 1 page (with village and kind)
+    today = clock.today()
+    rows = [(x, (today - timezone.localtime(x.created_at).date()).days) for x in page]
+    return render_list(request, "incidents/queue.html", {"page": page, "rows": rows, "q": q})

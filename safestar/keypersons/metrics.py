@@ -6,7 +6,7 @@ field is decrypted, no person becomes a model object."""
 
 from django.db.models import Exists, OuterRef, Q
 
-from safestar.core.metrics import metric, per_village, records_in, year_end
+from safestar.core.metrics import kept, metric, per_village, records_in, year_end
 from safestar.core.states import as_of
 
 from .models import KeyPerson, Status, Treatment
@@ -43,3 +43,9 @@ def mental_care_gaps(year, villages):
 def visits_overdue(year, villages):
     """年底时（当年则今天）在管的重点人员中，已超过本类别走访周期没有走访帮教记录的人数（从上次走访或登记日期起算）。"""
     return per_village(overdue_on(records_in(KeyPerson, villages), year_end(year)))
+
+
+@kept("key_persons", "重点人员")
+def key_persons_kept(year, villages):
+    """到年底已登记的重点人员（不论当时状态）。没有时须有“本年度无重点人员”的零报告。"""
+    return per_village(records_in(KeyPerson, villages).filter(registered_on__lte=year_end(year)))

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_otp import match_token, user_has_device
+from django_otp import devices_for_user, match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -43,6 +43,22 @@ def _new_recovery_codes(user):
     return codes
 
 
+def throttled(devices):
+    """The Chinese refusal when every one of `devices` is locked after wrong codes (django-otp doubles
+    the wait after each failure and then checks no code at all, however right), or "" if one is not."""
+    until = None
+    for device in devices:
+        allowed, data = device.verify_is_allowed()
+        if allowed or not (data or {}).get("locked_until"):
+            return ""
+        until = max(until or data["locked_until"], data["locked_until"])
+    if until is None:
+        return ""
+    seconds = max(1, int((until - timezone.now()).total_seconds() + 0.999))
+    return (f"验证码错误次数过多，验证已暂停，请于 {seconds} 秒后"
+            f"（{timezone.localtime(until):%H:%M:%S} 以后）重新输入；这次输入的验证码没有核对。")
+
+
 @require_http_methods(["GET", "POST"])
 def otp_verify(request):
     """Second step of the login: a code from the authenticator app, or one recovery code."""
@@ -50,13 +66,21 @@ def otp_verify(request):
         return redirect("home")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        devices = list(devices_for_user(request.user, confirmed=True))
+        if refusal := throttled(devices):
+            record("login_failed", request.user, object_repr=f"{request.user}：双因素验证暂停中仍在尝试")
+            form.add_error("token", refusal)
+            return render(request, "org/otp_verify.html", {"form": form})
+        # the devices paused now are not asked at all: say so if the code is not accepted
+        paused = [d.name for d in devices if throttled([d])]
         device = match_token(request.user, form.cleaned_data["token"].replace(" ", ""))
         if device is not None:
             otp_login(request, device)
             record("login", request.user, object_repr=f"{request.user}：双因素认证通过（{device.name}）")
             return redirect(request.GET.get("next") or "home")
         record("login_failed", request.user, object_repr=f"{request.user}：双因素验证码错误")
-        form.add_error("token", "验证码不正确、已过期或已使用过。")
+        form.add_error("token", "验证码不正确、已过期或已使用过。" + (
+            f"（{'、'.join(paused)}因错误次数过多暂停核对，这次没有核对，请稍后再试。）" if paused else ""))
     return render(request, "org/otp_verify.html", {"form": form})
 
 
@@ -71,7 +95,9 @@ def otp_setup(request):
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="手机验证器", confirmed=False)
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and (refusal := throttled([device])):
+        form.add_error("token", refusal)
+    elif request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"].replace(" ", "")):
             with transaction.atomic():
                 TOTPDevice.objects.filter(user=user, confirmed=True).delete()  # one authenticator per account

@@ -14,6 +14,7 @@ from .roles import DepartmentKind as K
 from .roles import Level, Role
 
 DEFAULT_PASSWORD = "Safestar@2023"
+CITY = "411400000000"  # 商丘市
 COUNTY = "411422000000"  # 睢县
 TOWN = "411422100000"  # 长岗镇
 TOWN2 = "411422101000"  # 平岗镇
@@ -45,6 +46,7 @@ ACCOUNTS = [
     # (username, full name, role, division code, department name)
     ("admin", "系统管理员", Role.SYSADMIN, COUNTY, None),
     ("auditor", "安全审计员", Role.AUDITOR, COUNTY, None),
+    ("city", "商丘市委政法委", Role.CITY, CITY, None),
     ("county", "县政法委评查员", Role.COUNTY, COUNTY, None),
     ("town", "长岗镇平安办", Role.TOWN, TOWN, None),
     ("taskforce", "长岗镇工作专班", Role.TASKFORCE, TOWN, None),
@@ -165,7 +167,7 @@ def load_demo(password=None):
             village, _ = Division.objects.get_or_create(
                 code=village_code(town_code, i), defaults={"name": f"{name}村", "level": Level.VILLAGE, "parent": town}
             )
-    divisions = {d.code: d for d in Division.objects.filter(level__in=[Level.COUNTY, Level.TOWN, Level.VILLAGE])}
+    divisions = {d.code: d for d in Division.objects.filter(level__in=[Level.CITY, Level.COUNTY, Level.TOWN, Level.VILLAGE])}
     departments = {}
     for code, name, kind, fields in DEPARTMENTS:
         departments[name], _ = Department.objects.update_or_create(

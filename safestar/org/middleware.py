@@ -9,6 +9,17 @@ ENROLLING = {"otp-setup", "logout"}
 CHANGING_PASSWORD = {"password-change", "logout"}
 
 
+def gate_passed(user):
+    """Whether a signed-in user has done everything AccountGate asks (for the API's session
+    authentication: a page's script may read the API only once its user could open the page)."""
+    if not user.is_verified():
+        if user_has_device(user, confirmed=True):
+            return False
+        if user.spec.requires_2fa and settings.SAFESTAR_REQUIRE_2FA:
+            return False
+    return not user.password_expired()
+
+
 class AccountGate:
     """What a signed-in user must do before anything else, in this order:
     1. enter a one-time code, when they have an authenticator (or their role requires one);

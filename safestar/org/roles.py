@@ -35,6 +35,7 @@ LEVEL_ORDER = [c.value for c in Level]
 class Role(models.TextChoices):
     SYSADMIN = "sysadmin", "系统管理员"
     AUDITOR = "auditor", "安全审计员"
+    CITY = "city", "市委政法委"
     COUNTY = "county", "县政法委评查员"
     TOWN = "town", "镇平安办"
     TASKFORCE = "taskforce", "镇工作专班"
@@ -112,6 +113,13 @@ ACTIONS = {
     "creation.verify_rectification": "验收销号或退回整改",
     "creation.deploy_campaign": "部署专项整治",
     "creation.run_campaign": "办理专项整治（记录各村完成、结束整治）",
+    # periodic work reports (工作汇报, docs/reports.md)
+    "reports.define": "下达工作汇报要求、下载本镇汇总",
+    "reports.write": "填写本村工作汇报（统计数、工作情况、附件）",
+    "reports.submit": "报送本村工作汇报",
+    "reports.review": "采纳或退回村的工作汇报",
+    # village profiles (村基本情况，底数, docs/ledgers.md)
+    "profiles.keep": "维护村基本情况（人口、户数、网格、村两委等底数）",
     # the annual evaluation (年度评查, docs/evaluation.md)
     "evaluation.view": "查看年度评查",
     "evaluation.self_assess": "村自评：逐项说明、增删佐证材料",
@@ -124,6 +132,8 @@ ACTIONS = {
     "evaluation.recognise": "认定评查结果",
     "evaluation.unlock": "解锁已认定的结果",
     "evaluation.publish": "公示评查结果",
+    # dashboards and early warning (创建态势与预测预警, docs/dashboards.md)
+    "dashboards.view": "查看创建态势看板和预测预警",
     # schemes (创建方案)
     "schemes.view_results": "查看各村的评分结果和评分卡",
     "schemes.score": "为人工评分项打分",
@@ -220,13 +230,21 @@ SPECS = {
             duties=("查阅审计日志", "不修改任何数据"),
         ),
         RoleSpec(
+            Role.CITY,
+            anchor_levels=(Level.CITY,),
+            reads_business=True,
+            requires_2fa=True,
+            duties=("市级统筹：查看全市各县、乡镇、村的创建态势（只读）", "比较各县、各乡镇的创建进度和预警"),
+            actions=_granted(*_READS_EVALUATION, "dashboards.view"),
+        ),
+        RoleSpec(
             Role.COUNTY,
             anchor_levels=(Level.COUNTY,),
             reads_business=True,
             requires_2fa=True,
             duties=("查看全县各村创建数据", "组织年度评查、评分认定"),
-            actions=_granted(*_READS_EVALUATION, "evaluation.score_county", *_COUNTY_EVALUATION, "schemes.score",
-                             "incidents.recognise", "incidents.withdraw"),
+            actions=_granted(*_READS_EVALUATION, "dashboards.view", "evaluation.score_county", *_COUNTY_EVALUATION, "schemes.score",
+                             "incidents.recognise", "incidents.withdraw", "reports.define"),
         ),
         RoleSpec(
             Role.TOWN,
@@ -241,8 +259,9 @@ SPECS = {
                 "creation.apply", "creation.confirm_application", "creation.assign_task", "creation.write_village_work",
                 "creation.complete_task", "creation.return_task", "creation.inspect", "creation.submit_rectification",
                 "creation.verify_rectification", "creation.deploy_campaign", "creation.run_campaign",
-                *_READS_EVALUATION, "evaluation.self_assess", "evaluation.submit", "evaluation.review_town", "evaluation.forward",
+                *_READS_EVALUATION, "dashboards.view", "evaluation.self_assess", "evaluation.submit", "evaluation.review_town", "evaluation.forward",
                 "keypersons.view", "keypersons.reveal", "keypersons.manage", "keypersons.every_category", "keypersons.record_visit",
+                "reports.define", "reports.review", "profiles.keep",
             ),
         ),
         RoleSpec(
@@ -250,7 +269,7 @@ SPECS = {
             anchor_levels=(Level.TOWN,),
             reads_business=True,
             duties=("查看全镇创建数据（只读）", "督导推进、考核认定"),
-            actions=_granted(*_READS_EVALUATION, "evaluation.review_town"),
+            actions=_granted(*_READS_EVALUATION, "dashboards.view", "evaluation.review_town"),
         ),
         RoleSpec(
             Role.DEPARTMENT,
@@ -281,7 +300,8 @@ SPECS = {
             actions={
                 **_granted("creation.apply", "creation.write_village_work", "creation.be_responsible", "creation.submit_rectification",
                            *_READS_EVALUATION, "evaluation.self_assess", "evaluation.submit",
-                           "keypersons.view", "keypersons.reveal", "keypersons.be_responsible", "keypersons.record_visit"),
+                           "keypersons.view", "keypersons.reveal", "keypersons.be_responsible", "keypersons.record_visit",
+                           "reports.write", "reports.submit", "profiles.keep"),
                 **_granted("creation.complete_task", when=_own_village_task),
             },
         ),
@@ -293,7 +313,7 @@ SPECS = {
             duties=("录入本村台账数据",),
             actions={
                 **_granted("creation.write_village_work", "creation.be_responsible", "creation.submit_rectification",
-                           *_READS_EVALUATION, "evaluation.self_assess"),
+                           *_READS_EVALUATION, "evaluation.self_assess", "reports.write", "profiles.keep"),
                 **_granted("creation.complete_task", when=_own_village_task),
             },
         ),

@@ -14,7 +14,7 @@ import datetime
 
 from django.db.models import Q
 
-from safestar.core.metrics import metric, per_village, records_in, standing, year_end
+from safestar.core.metrics import kept, metric, per_village, records_in, standing, year_end
 from safestar.core.states import as_of
 
 from .models import CLUE_KINDS, ActivityKind, HandlingStatus, ReligiousActivity, ReligiousVenue, VenueStatus
@@ -66,3 +66,9 @@ def venues_visited(year, villages):
     """年底时的“村干部最近走访日期”在当年的宗教活动场所处数（不论场所状态；次年再走访不影响当年）。"""
     venues = as_of(records_in(ReligiousVenue, villages), year_end(year), "last_visited_on")
     return per_village(venues.filter(asof_last_visited_on__year=year))
+
+
+@kept("religious_clues", "涉宗教线索")
+def clues_kept(year, villages):
+    """日期在当年的涉宗教线索。没有时须有“本年度无涉宗教线索”的零报告。"""
+    return per_village(activities(year, villages).filter(kind__in=CLUE_KINDS))

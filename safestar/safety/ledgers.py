@@ -8,6 +8,7 @@ from .models import ControlledGoods, Hazard, HazardInspection, SafetyCheck
 @register
 class HazardLedger(Ledger):
     slug = "hazards"
+    overdue = staticmethod(lambda records, day: records.overdue_on(day))  # 超期未整改
     model = Hazard
     title = "安全隐患登记"
     fields = ("kind", "location", "description", "risk_level", "responsible", "found_on", "deadline", "status", "rectified_on")

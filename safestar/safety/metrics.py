@@ -5,7 +5,9 @@ check as it stood then (a check in the next year replaces 最近检查日期, no
 
 import datetime
 
-from safestar.core.metrics import metric, per_village, records_in, year_end
+from django.db.models import Q
+
+from safestar.core.metrics import kept, metric, per_village, records_in, year_end
 from safestar.core.states import as_of
 
 from .models import ControlledGoods, Hazard, HazardInspection, SafetyCheck
@@ -57,3 +59,18 @@ def controlled_goods_unchecked(year, villages):
 def joint_checks(year, villages):
     """检查日期在当年的联合安全检查（生产安全、生态环境、食品药品、道路交通、消防）。"""
     return per_village(records_in(SafetyCheck, villages).filter(checked_on__range=_year(year)))
+
+
+@kept("hazards", "安全隐患")
+def hazards_kept(year, villages):
+    """当年发现的安全隐患，以及往年发现、当年初仍未整改的。没有时须有“本年度无安全隐患”的零报告。"""
+    start = datetime.date(year, 1, 1)
+    carried = records_in(Hazard, villages).open_on(start - datetime.timedelta(days=1)).values("pk")
+    return per_village(records_in(Hazard, villages).filter(Q(found_on__range=_year(year)) | Q(pk__in=carried)))
+
+
+@kept("controlled_goods", "重点物品")
+def controlled_goods_kept(year, villages):
+    """到年底已登记（年底时有检查日期）的重点物品。没有时须有“本年度无重点物品”的零报告。"""
+    goods = as_of(records_in(ControlledGoods, villages), year_end(year), "checked_on")
+    return per_village(goods.filter(asof_checked_on__lte=year_end(year)))

@@ -39,6 +39,13 @@ class VetoOut(Schema):
     incidents: list[VetoIncidentOut]
 
 
+class PendingOut(Schema):
+    incident: VetoIncidentOut
+    vetoes: list[str]  # the veto codes it would trigger once recognised
+    indicators: list[str]  # the indicators whose points it would cost
+    consequence: str  # "待认定，认定后将否决（V1 发生电信诈骗案件）"
+
+
 class ResultOut(Schema):
     village: str
     name: str
@@ -49,6 +56,7 @@ class ResultOut(Schema):
     undetermined: list[str]
     indicators: list[IndicatorOut]
     vetoes: list[VetoOut]
+    pending: list[PendingOut]  # recorded, not yet recognised incidents of the year that would count
 
 
 class EvaluationOut(Schema):

@@ -33,7 +33,10 @@ class Facts:
     metric_info: dict = field(default_factory=dict)  # metric → (label, unit, absent_as_zero)
     records: dict = field(default_factory=dict)  # (ledger, kind or None) → {village id: (count, last date)}
     record_labels: dict = field(default_factory=dict)  # (ledger, kind or None) → how a person names it
+    evidence: dict = field(default_factory=dict)  # register → {village ids with records or a nil return}; missing: not gathered
+    register_labels: dict = field(default_factory=dict)  # register → "矛盾纠纷"
     incidents: dict | None = None  # village id → [IncidentFact] (recognised, in the year); None: unavailable
+    pending: dict = field(default_factory=dict)  # village id → [IncidentFact] recorded in the year, not (yet) recognised
 
 
 @dataclass
@@ -60,6 +63,26 @@ class VetoHit:
 
 
 @dataclass
+class PendingIncident:
+    """An incident of the year recorded but not recognised that would veto or cost points once
+    recognised: shown beside the result (待认定), which it does not change."""
+
+    incident: IncidentFact
+    vetoes: list  # [Veto] it would trigger
+    indicators: list  # [Indicator] whose points it would cost
+
+    @property
+    def consequence(self):
+        parts = []
+        if self.vetoes:
+            parts.append("认定后将否决（" + "、".join(f"{v.code} {v.title}" for v in self.vetoes) + "）")
+        if self.indicators:
+            parts.append(("认定后将失分（" if not self.vetoes else "并失分（")
+                         + "、".join(f"{i.code} {i.points:g}分" for i in self.indicators) + "）")
+        return "待认定，" + "，".join(parts)
+
+
+@dataclass
 class VillageResult:
     village: int
     code: str
@@ -69,6 +92,7 @@ class VillageResult:
     band: str = ""
     vetoes: list = field(default_factory=list)
     undetermined: list = field(default_factory=list)  # reasons
+    pending: list = field(default_factory=list)  # PendingIncident: unrecognised incidents that would count
     rank: int | None = None
     # The prepared indicators: IndicatorResult objects are built only for the villages somebody looks
     # at (a province has 50 000 villages × 48 indicators).
@@ -154,6 +178,7 @@ def evaluate(spec, facts, villages, manual=None):
         columns.append(column)
     totals = [round(sum(row), 2) for row in zip(*columns)] if columns else [0] * len(ids)
     incidents = facts.incidents
+    counting = [(i, kind_of(i.rule)) for i in spec.indicators()]
     results = []
     for i, (village, code, name) in enumerate(villages):
         result = VillageResult(village, code, name, totals[i], UNDETERMINED, undetermined=undetermined[i], scorers=scorers)
@@ -164,6 +189,11 @@ def evaluate(spec, facts, villages, manual=None):
                 hits = matching(incidents[village], veto.kinds, veto.severities)
                 if hits:
                     result.vetoes.append(VetoHit(veto.code, veto.title, hits))
+        for incident in facts.pending.get(village, ()):
+            vetoes = [v for v in spec.vetoes if matching([incident], v.kinds, v.severities)]
+            costs = [i for i, kind in counting if kind.would_cost(i.rule, incident)]
+            if vetoes or costs:
+                result.pending.append(PendingIncident(incident, vetoes, costs))
         result.status, result.band = _status(spec, result)
         results.append(result)
     return results

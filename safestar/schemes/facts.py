@@ -9,11 +9,12 @@ that into the list of queries, which `gather()` runs to build the Facts and the 
 
 from functools import partial
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 
 from safestar.core.ledger import LEDGERS
-from safestar.core.metrics import METRICS
+from safestar.core.metrics import METRICS, REGISTERS
 from safestar.incidents.models import Incident
+from safestar.nilreturns.models import NilReturn
 
 from .engine import Facts, IncidentFact
 from .kinds import Needs, kind_of
@@ -27,7 +28,10 @@ def needs(spec):
     for indicator in spec.indicators():
         kind_of(indicator.rule).needs(indicator.rule, need)
     for veto in spec.vetoes:
-        need.incident_kinds.update(veto.kinds)
+        if veto.kinds:
+            need.incident_kinds.update(veto.kinds)
+        else:  # a severity-only veto: every kind, of these severities
+            need.incident_severities.update(veto.severities)
     return need
 
 
@@ -54,7 +58,14 @@ def plan(spec, year, villages):
         ledger = LEDGERS.get(slug)
         if ledger is not None and ledger.date_field:
             steps.append((partial(record_stats, ledger, kind, year, villages), partial(_keep_records, ledger, kind)))
-    steps.append((partial(incident_facts, year, villages, need.incident_kinds), _keep_incidents))
+    registers = sorted(r for r in need.registers if r in REGISTERS)
+    for name in registers:
+        steps.append((partial(REGISTERS[name].compute, year, villages), partial(_keep_register, REGISTERS[name])))
+    if registers:
+        steps.append((partial(nil_returns, year, villages, registers), _keep_nil_returns))
+    steps.append((partial(incident_facts, year, villages, need.incident_kinds, need.incident_severities), _keep_incidents))
+    # The incidents recorded but not (yet) recognised that would count once recognised (待认定).
+    steps.append((partial(incident_facts, year, villages, need.incident_kinds, need.incident_severities, False), _keep_pending))
     return steps
 
 
@@ -69,8 +80,28 @@ def _keep_records(ledger, kind, facts, stats):
     facts.record_labels[(ledger.slug, kind)] = f"{ledger.title}" + (f"中“{label}”" if label else "")
 
 
+def _keep_register(register, facts, counts):
+    facts.evidence.setdefault(register.name, set()).update(counts)
+    facts.register_labels[register.name] = register.label
+
+
+def nil_returns(year, villages, registers):
+    """[(register, village id)]: the nil returns (零报告) filed for the year."""
+    rows = NilReturn.objects.alive().filter(year=year, subject__in=registers, division__in=villages)
+    return list(rows.values_list("subject", "division").distinct())
+
+
+def _keep_nil_returns(facts, rows):
+    for register, village in rows:
+        facts.evidence.setdefault(register, set()).add(village)
+
+
 def _keep_incidents(facts, incidents):
     facts.incidents = incidents
+
+
+def _keep_pending(facts, incidents):
+    facts.pending = incidents
 
 
 def gather(spec, year, villages):
@@ -81,15 +112,18 @@ def gather(spec, year, villages):
     return facts
 
 
-def incident_facts(year, villages, kinds):
-    """{village id: [IncidentFact]}: the recognised incidents of the year of the given kinds, plus
-    those linked to a key person (肇事肇祸) when the scheme counts key-person incidents."""
+def incident_facts(year, villages, kinds, severities=(), recognised=True):
+    """{village id: [IncidentFact]}: the recognised incidents of the year of the given kinds, and of
+    any kind at the given severities (severity-only vetoes), plus those linked to a key person
+    (肇事肇祸) when the scheme counts key-person incidents. recognised=False: those not (yet)
+    recognised instead, which would count once they are (待认定)."""
     found = {}
-    if not kinds:
+    if not kinds and not severities:
         return found
+    wanted = Q(kind__code__in=kinds) | Q(severity__in=severities) if severities else Q(kind__code__in=kinds)
     rows = (
         Incident.objects.alive()
-        .filter(recognised=True, occurred_on__year=year, division__in=villages, kind__code__in=kinds)
+        .filter(wanted, recognised=recognised, occurred_on__year=year, division__in=villages)
         .values_list("id", "division", "kind__code", "kind__name", "severity", "title", "occurred_on")
         .order_by("occurred_on", "id")
     )
@@ -98,7 +132,7 @@ def incident_facts(year, villages, kinds):
     if KEY_PERSON_INCIDENT in kinds:  # an incident caused by a key person counts as one, whatever its kind
         linked = (
             Incident.objects.alive()
-            .filter(recognised=True, occurred_on__year=year, division__in=villages, key_person_links__isnull=False)
+            .filter(recognised=recognised, occurred_on__year=year, division__in=villages, key_person_links__isnull=False)
             .exclude(kind__code=KEY_PERSON_INCIDENT).distinct()
             .values_list("id", "division", "kind__name", "severity", "title", "occurred_on")
             .order_by("occurred_on", "id")

@@ -5,7 +5,7 @@ from django.db import transaction
 
 from safestar.audit.log import record
 from safestar.core.ledger import LEDGERS
-from safestar.core.metrics import METRICS
+from safestar.core.metrics import METRICS, REGISTERS
 from safestar.incidents.models import IncidentKind, Severity
 from safestar.org.models import Division
 
@@ -23,6 +23,7 @@ def context():
         ledgers[slug] = kinds
     return Context(
         metrics=set(METRICS),
+        registers={name: r.label for name, r in REGISTERS.items()},
         ledgers=ledgers,
         incident_kinds=set(IncidentKind.objects.values_list("code", flat=True)),
         severities=set(Severity.values),

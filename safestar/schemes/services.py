@@ -29,6 +29,19 @@ def results(scheme, villages, manual=None):
     return rank(evaluate(scheme.spec, facts, rows, scores))
 
 
+def incident_json(x):
+    return {"id": x.id, "kind": x.kind, "kind_name": x.kind_name, "severity": x.severity, "title": x.title, "date": x.date.isoformat()}
+
+
+def pending_json(result):
+    """The village's unrecognised incidents that would veto or cost points once recognised."""
+    return [
+        {"incident": incident_json(p.incident), "vetoes": [v.code for v in p.vetoes], "indicators": [i.code for i in p.indicators],
+         "consequence": p.consequence}
+        for p in result.pending
+    ]
+
+
 def as_json(result):
     return {
         "village": result.code,
@@ -44,12 +57,10 @@ def as_json(result):
             for i in result.indicators
         ],
         "vetoes": [
-            {"code": v.code, "title": v.title, "incidents": [
-                {"id": x.id, "kind": x.kind, "kind_name": x.kind_name, "severity": x.severity, "title": x.title, "date": x.date.isoformat()}
-                for x in v.incidents
-            ]}
+            {"code": v.code, "title": v.title, "incidents": [incident_json(x) for x in v.incidents]}
             for v in result.vetoes
         ],
+        "pending": pending_json(result),
     }
 
 

@@ -19,7 +19,9 @@ class Rule:
     min: float | None = None  # threshold "between" lower bound; records: at least this many
     max: float | None = None  # threshold "between" upper bound
     deduct: float | None = None  # points lost per unit short (threshold >= / <=, records), floor 0
-    if_missing: str = "undetermined"  # threshold: when the metric has no value: undetermined | zero | full
+    if_missing: str = "undetermined"  # threshold: when the metric has no value: undetermined | zero | full (needs evidence)
+    evidence: str | None = None  # threshold: the register (core.metrics.REGISTERS) that must have records for
+    # the year or a nil return (零报告), else 待定: "absence" indicators are met only on evidence
     ledger: str | None = None  # records
     kind: str | None = None  # records: only records of this kind (the ledger's kind field)
     within_days: int | None = None  # records: at least one in the last N days of the year

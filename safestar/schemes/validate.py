@@ -18,6 +18,7 @@ EPSILON = 1e-9
 @dataclass
 class Context:
     metrics: set = field(default_factory=set)
+    registers: dict = field(default_factory=dict)  # name → label: registers that may be empty (零报告)
     ledgers: dict = field(default_factory=dict)  # slug → set of kind values (empty: no kind field)
     incident_kinds: set = field(default_factory=set)
     severities: set = field(default_factory=set)
@@ -86,18 +87,24 @@ class Checker:
             return default
         return value.strip() if kind == "str" else value
 
-    def incident_kinds(self, data, path):
-        """(kinds, severities) of a zero-incident rule or a veto, each checked to exist."""
-        kinds = self.get(data, "kinds", path, "list", default=[])
-        if not kinds:
-            self.error(path + ("kinds",), "至少要列出一种案事件类别")
-        for i, kind in enumerate(kinds):
-            if kind not in self.context.incident_kinds:
-                self.error(path + ("kinds", i), f"未知的案事件类别“{kind}”")
+    def incident_kinds(self, data, path, severity_only=False):
+        """(kinds, severities) of a zero-incident rule or a veto, each checked to exist. A veto
+        (`severity_only`) may leave out the kinds when it lists severities: "any recognised incident
+        of severity 重大", whatever its kind, including kinds an administrator adds later."""
         severities = self.get(data, "severities", path, "list", required=False, default=[])
         for i, severity in enumerate(severities):
             if severity not in self.context.severities:
                 self.error(path + ("severities", i), f"未知的严重程度“{severity}”，可用：{'、'.join(sorted(self.context.severities))}")
+        kinds_optional = severity_only and bool(severities)
+        kinds = self.get(data, "kinds", path, "list", required=not severity_only, default=[])
+        if not kinds and not kinds_optional:
+            if severity_only:
+                self.error(path, "否决事项须列出案事件类别 kinds 或严重程度 severities（至少其一）")
+            elif "kinds" in (data or {}):
+                self.error(path + ("kinds",), "至少要列出一种案事件类别")
+        for i, kind in enumerate(kinds):
+            if kind not in self.context.incident_kinds:
+                self.error(path + ("kinds", i), f"未知的案事件类别“{kind}”")
         return tuple(kinds), tuple(severities)
 
 
@@ -232,7 +239,7 @@ def _vetoes(c, data):
         path = ("vetoes", vi)
         code, title = c.get(item, "code", path, "str"), c.get(item, "title", path, "str")
         _unique(c, seen, code, path + ("code",))
-        kinds, severities = c.incident_kinds(item, path)
+        kinds, severities = c.incident_kinds(item, path, severity_only=True)
         if code and title:
             vetoes.append(Veto(code, title, kinds, severities))
     return tuple(vetoes)

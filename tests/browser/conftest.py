@@ -6,6 +6,7 @@ errors, failed requests, any response >= 400 and any request that leaves the liv
 test when it ends. A test that opens an error page on purpose says so with `ui.goto(path, status=404)`.
 """
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -123,7 +124,8 @@ class UI:
         page.locator("#id_username").fill(username)
         page.locator("#id_password").fill(password)
         page.get_by_role("button", name="登录").click()
-        expect(page).to_have_url(self.url("/"))
+        # where a login lands: the dashboard for the roles that run the campaign (dashboards.view), else home
+        expect(page).to_have_url(re.compile("^" + re.escape(self.base_url) + "/(dashboard/)?$"))
         expect(page.get_by_test_id("user-menu")).to_have_count(1)
         return page
 

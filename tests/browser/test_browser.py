@@ -35,6 +35,8 @@ def test_village_cadre_sees_own_village_only(ui):
 @pytest.mark.browser
 def test_town_lists_and_searches_its_villages(ui):
     page = ui.login("town")
+    expect(page).to_have_url(ui.url("/dashboard/"))  # the town office lands on its dashboard
+    ui.nav_link("首页").click()
     expect(page.get_by_test_id("role")).to_have_text("镇平安办")
     ui.nav_link("区划与村").click()
     expect(page).to_have_url(ui.url(f"/divisions/{CHANGGANG}/"))
@@ -101,6 +103,7 @@ def test_town_adds_a_village_and_a_bad_code_is_refused(ui):
 @pytest.mark.browser
 def test_other_town_sees_none_of_changgang(ui):
     page = ui.login("town2")
+    ui.goto("/")
     expect(page.get_by_test_id("division-path")).to_contain_text("平岗镇")
     ui.nav_link("区划与村").click()
     expect(page).to_have_url(ui.url(f"/divisions/{PINGGANG}/"))

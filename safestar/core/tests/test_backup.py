@@ -11,8 +11,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from conftest import build_world
+from safestar.audit.chain import checkpoint, read_checkpoints
 from safestar.audit.log import record, verify
 from safestar.audit.models import AuditEvent
+from safestar.core.backup import checkpoint_path
 from safestar.org.models import Division, User
 
 OTHER_KIND = {"sqlite": b"PGDMP\x01\x0e\x00", "postgresql": b"SQLite format 3\x00"}
@@ -57,13 +59,18 @@ def test_round_trip_restores_the_data_and_an_intact_audit_chain(data, tmp_path):
     output = run("backup", str(path))
     assert f"已备份数据库到 {path}（" in output and "字节）" in output
     assert path.read_bytes().startswith({"sqlite": b"SQLite format 3\x00", "postgresql": b"PGDMP"}[connection.vendor])
-    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+    # no temporary file left behind; next to the backup, the audit checkpoint of what it holds
+    assert sorted(tmp_path.iterdir()) == [path, checkpoint_path(path)]
     # The backup event was recorded before the copy, so the copy holds it.
     last = AuditEvent.objects.order_by("-id").first()
     assert (last.action, last.object_repr) == ("export", f"数据库备份：{path}")
+    assert f"审计链检查点：{last.pk}:{last.hash}" in output
+    assert [c[:2] for c in read_checkpoints(checkpoint_path(path))] == [(last.pk, last.hash)]
+    assert [c[:2] for c in read_checkpoints()] == [(last.pk, last.hash)]  # and in the checkpoint file
     at_backup = state()
 
     change_data()
+    checkpoint()  # a checkpoint of events the restore takes away again
     assert state() != at_backup
 
     output = run("restore", str(path), "--yes")
@@ -79,6 +86,20 @@ def test_round_trip_restores_the_data_and_an_intact_audit_chain(data, tmp_path):
     # The restored database is fully usable: the chain goes on from the restored events.
     record("update", object_repr="恢复后的事件")
     assert verify()[1] is None
+
+
+def test_a_restore_that_does_not_reach_the_backups_checkpoint_is_reported(data, tmp_path):
+    """The checkpoint next to the backup vouches for the head the backup held: a backup file whose
+    chain was cut short after it was written is restored, but the operator is warned."""
+    import json
+
+    path = tmp_path / "safestar.backup"
+    run("backup", str(path))
+    side = checkpoint_path(path)
+    line = json.loads(side.read_text())
+    side.write_text(json.dumps({**line, "id": line["id"] + 1000}) + "\n")  # as if events were cut off the copy
+    output = run("restore", str(path), "--yes")
+    assert "警告：恢复后的审计链损坏" in output and "末尾的事件被删除" in output and side.name in output
 
 
 def test_restore_without_yes_changes_nothing(data, tmp_path, no_tty):
@@ -113,7 +134,7 @@ def test_an_existing_target_is_kept_unless_forced(data, tmp_path):
 
     run("backup", str(path), "--force")
     assert path.read_bytes() != b"an earlier backup"
-    assert list(tmp_path.iterdir()) == [path]
+    assert sorted(tmp_path.iterdir()) == [path, checkpoint_path(path)]
 
 
 def test_a_failed_backup_leaves_no_file(data, tmp_path, monkeypatch):

@@ -47,6 +47,12 @@ def _plan():
     return plan
 
 
+def _report():
+    from safestar.reports.tests import factories
+
+    return factories.report(VILLAGE1)
+
+
 def _subjects():
     from safestar.creation.tests import factories
 
@@ -62,6 +68,7 @@ def _subjects():
                              {"submit": "village1", "return": "taskforce", "review": "taskforce", "forward": "town",
                               "evaluate": "county", "recognise": "county", "unlock": "county"}),
         "evaluation.round": (_round, {"publish": "county"}),
+        "reports.report": (lambda: _report(), {"submit": "village1", "accept": "town", "return": "town"}),
         "incidents.incident": (lambda: make_record("incidents", VILLAGE1), {"recognise": "county", "withdraw": "county"}),
     }
 

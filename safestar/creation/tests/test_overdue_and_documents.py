@@ -137,6 +137,24 @@ def test_the_rectification_notice_names_the_village_problem_and_deadline(login, 
     assert "杨庄村" not in text
 
 
+def test_a_pasted_control_character_does_not_break_the_notices(login, world):
+    """A finding pasted from Word with its manual line break (\\x0b) made both notices answer 500 for
+    good; now they open, the break is a line break and other XML-illegal characters are gone."""
+    plan = factories.plan(VILLAGE1, description="村东入口\x0b监控探头损坏\x082路")
+    plan.measures = "联系运营商\x0c维修\x1f"
+    plan.save()
+    text = docx_text(login("town").get(f"/creation/inspections/{plan.finding.inspection.pk}/notice.docx"))
+    assert "村东入口\n监控探头损坏2路" in text
+    text = docx_text(login("village1").get(f"/creation/rectifications/{plan.pk}/notice.docx"))
+    assert "村东入口\n监控探头损坏2路" in text and "联系运营商\n维修" in text and "\x1f" not in text
+
+
+def test_pdf_documents_drop_xml_illegal_characters():
+    from safestar.core.documents import html_to_pdf
+
+    assert html_to_pdf("<p>村东\x0b入口\x00</p>").startswith(b"%PDF")
+
+
 def test_the_town_exports_its_creation_subjects(login, world):
     from safestar.core.sheets import read_xlsx
 

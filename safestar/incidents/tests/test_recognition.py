@@ -49,6 +49,15 @@ def test_county_police_recognises_and_the_record_is_locked(login, county_police)
     assert incident.title != "改" and incident.deleted_at is None
 
 
+def api_get(pk):
+    from django.test import Client
+
+    from safestar.org.models import ApiToken
+
+    token = ApiToken.issue(User.objects.get(username="grid1"))[1]
+    return Client().get(f"/api/v1/incidents/{pk}", headers={"Authorization": f"Bearer {token}"}).json()
+
+
 def test_withdrawal_needs_a_reason_and_is_recorded(login, county_police):
     incident = make_record("incidents", VILLAGE1, recognised=True, recognised_at=timezone.now())
     client = login("county")
@@ -56,6 +65,10 @@ def test_withdrawal_needs_a_reason_and_is_recorded(login, county_police):
     assert client.post(f"/ledgers/incidents/{incident.pk}/withdraw/", {"reason": "经复核不属实"}).status_code == 302
     incident.refresh_from_db()
     assert not incident.recognised and incident.withdrawal_reason == "经复核不属实"
+    # Withdrawn: the record no longer names a recogniser (the history keeps who did it and when).
+    assert incident.recognised_at is None and incident.recognised_by is None and incident.recognising_department is None
+    body = login("grid1") and api_get(incident.pk)
+    assert body["recognised"] is False and body.get("recognised_at") is None and body.get("recognised_by") in (None, "")
     history = client.get(f"/ledgers/incidents/{incident.pk}/history/").content.decode()
     assert "经复核不属实" in history
 
@@ -115,6 +128,19 @@ def test_the_village_page_shows_three_zero(login):
     assert "三零" not in login("admin").get(f"/divisions/{VILLAGE1}/").content.decode()  # no business data for the admin
 
 
+def test_the_three_zero_panel_offers_the_years_with_incidents_and_shows_the_chosen_one(login, freeze_today):
+    freeze_today(datetime.date(2025, 3, 1))
+    kind = IncidentKind.objects.get(code="criminal_case")
+    make_record("incidents", VILLAGE1, kind=kind, occurred_on=datetime.date(2023, 3, 3), recognised=True)
+    client = login("village1")
+    html = client.get(f"/divisions/{VILLAGE1}/").content.decode()
+    assert "“三零”创建情况（2025年）" in html and "已达成" in html  # this year by default
+    assert '<option value="2023">2023年</option>' in html and '<option value="2025" selected>' in html
+    html = client.get(f"/divisions/{VILLAGE1}/", {"year": "2023"}).content.decode()
+    assert "“三零”创建情况（2023年）" in html and "未达成" in html and '<option value="2023" selected>' in html
+    assert "“三零”创建情况（2025年）" in client.get(f"/divisions/{VILLAGE1}/", {"year": "²"}).content.decode()  # not a year: this year
+
+
 def test_the_administrator_adds_a_kind_that_the_ledger_then_offers(login):
     admin = login("admin")
     response = admin.post("/incident-kinds/new/", {"code": "drunk_driving", "name": "醉驾", "zero_category": "case", "order": 200, "active": "on"})
@@ -141,3 +167,20 @@ def test_a_switched_off_kind_is_refused_for_new_records_but_old_ones_keep_it(log
     data = {"division": old.division_id, "kind": old.kind_id, "occurred_on": "2023-05-12", "title": "新记录", "severity": "general"}
     assert "已停用" in client.post("/ledgers/incidents/new/", data).content.decode()
     assert client.post(f"/ledgers/incidents/{old.pk}/edit/", data | {"title": "旧记录改", "version": 1}).status_code == 302
+
+
+def test_the_export_writes_the_recognition_moment_in_local_time(login, county_police):
+    """Every account whose scope held a recognised incident got a 500 from the export (an aware
+    datetime in the sheet); the moment is now written as the local time people read on pages."""
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    moment = datetime.datetime(2023, 5, 12, 1, 30, tzinfo=datetime.UTC)  # 09:30 in 北京
+    make_record("incidents", VILLAGE1, title="认定的那件事", recognised=True, recognised_at=moment)
+    response = login("village1").get("/ledgers/incidents/export.xlsx")
+    assert response.status_code == 200
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    header = next(row for row in rows if "认定时间" in row)
+    row = next(row for row in rows if "认定的那件事" in row)
+    assert row[header.index("认定时间")] == datetime.datetime(2023, 5, 12, 9, 30)

@@ -30,9 +30,24 @@ def test_revoked_token_and_unknown_token_are_401(client, world):
     out = io.StringIO()
     call_command("token", "create", "town", stdout=out)
     token = out.getvalue().strip().splitlines()[-1]
+    # the output names the prefix revoke needs, and the exact command
+    assert f"前缀 {token[:8]}（吊销：safestar token revoke {token[:8]}）" in out.getvalue()
     call_command("token", "revoke", token[:8], stdout=io.StringIO())
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     assert client.get("/api/v1/me", headers={"Authorization": "Bearer ss_nonsense"}).status_code == 401
+
+
+def test_revoking_a_wrong_prefix_fails_in_chinese_and_changes_nothing(client, world):
+    # CommandError: the command prints the message on stderr and exits with status 1
+    out = io.StringIO()
+    call_command("token", "create", "town", stdout=out)
+    token = out.getvalue().strip().splitlines()[-1]
+    with pytest.raises(CommandError, match="未吊销任何令牌：没有这个前缀的令牌.*：ss_wrong"):
+        call_command("token", "revoke", "ss_wrong", stdout=io.StringIO())
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    call_command("token", "revoke", token[:8], stdout=io.StringIO())
+    with pytest.raises(CommandError, match="该前缀的令牌都已吊销"):  # twice: nothing left to revoke
+        call_command("token", "revoke", token[:8], stdout=io.StringIO())
 
 
 def test_a_deactivated_users_token_stops_working(api, world):

@@ -99,6 +99,25 @@ def test_a_role_holds_its_actions_and_a_deactivated_or_anonymous_user_none(world
     assert holders("creation.be_responsible") == (Role.VILLAGE, Role.GRID)
 
 
+def test_the_city_role_reads_the_whole_city_and_does_nothing(world):
+    """市委政法委 (demo account city): the dashboards and the results of every village of the city, read only."""
+    from safestar.keypersons.models import KeyPerson
+    from safestar.org.models import Division, User
+    from safestar.core.scope import can_read, can_write
+    from safestar.incidents.models import Incident
+
+    city = User.objects.get(username="city")
+    assert city.division.level == "city" and city.division.name == "商丘市"
+    assert all(can(city, a) for a in ("dashboards.view", "schemes.view_results", "evaluation.view"))
+    held = [a for a in ACTIONS if can(city, a)]
+    assert sorted(held) == ["dashboards.view", "evaluation.view", "schemes.view_results"]
+    assert can_read(Incident, city) and not can_write(Incident, city)
+    assert not can_read(KeyPerson, city)
+    villages = Division.objects.visible_to(city).filter(level="village")
+    assert villages.filter(code="411422100201").exists() and villages.filter(code="411423101201").exists()  # 睢县 and 宁陵县
+    assert not can(User.objects.get(username="village1"), "dashboards.view")
+
+
 def test_conditions_look_at_the_department_and_the_object(world):
     """A department holds an action under a condition: the campaign it leads, the evaluation field, the county level."""
     from django.utils import timezone

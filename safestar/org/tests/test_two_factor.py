@@ -44,9 +44,9 @@ def test_these_roles_must_enrol_before_anything_else(client, world, username):
     assert client.get("/divisions/").status_code == 302
 
 
-@pytest.mark.parametrize("username", ["village1", "grid1", "police", "taskforce"])
-def test_other_roles_are_not_forced(client, world, username):
-    assert sign_in(client, username).redirect_chain[-1][0] == "/"
+@pytest.mark.parametrize("username, landing", [("village1", "/"), ("grid1", "/"), ("police", "/"), ("taskforce", "/dashboard/")])
+def test_other_roles_are_not_forced(client, world, username, landing):
+    assert sign_in(client, username).redirect_chain[-1][0] == landing  # the task force lands on its dashboard
 
 
 def test_enrolment_confirms_a_code_and_shows_ten_recovery_codes_once(client, world):
@@ -85,7 +85,44 @@ def test_next_login_asks_for_the_code_and_accepts_a_recovery_code_once(client, w
     assert client.get("/").status_code == 200
     client.post("/logout/")
     sign_in(client, "town")
-    assert "验证码不正确" in client.post("/login/verify/", {"token": recovery}).content.decode()  # used up
+    page = client.post("/login/verify/", {"token": recovery}).content.decode()
+    assert "验证码不正确" in page  # used up
+
+
+def _lock(model, failures=5):
+    """As after `failures` wrong codes just now: django-otp waits 2^(failures-1) seconds (16 s)."""
+    model.objects.update(throttling_failure_count=failures, throttling_failure_timestamp=timezone.now())
+
+
+def test_a_throttled_login_says_so_even_for_the_right_code(client, world):
+    device, done = enrol(client, "town")
+    client.post("/logout/")
+    sign_in(client, "town")
+    _lock(TOTPDevice)
+    _lock(StaticDevice)
+    recovery = done.context["codes"][0]  # right for sure (the app's current code was spent enrolling)
+    page = client.post("/login/verify/", {"token": recovery}).content.decode()
+    assert "验证码错误次数过多，验证已暂停，请于" in page and "秒后" in page and "这次输入的验证码没有核对" in page
+    assert "验证码不正确" not in page
+    assert AuditEvent.objects.filter(action="login_failed", object_repr__contains="验证暂停中仍在尝试").exists()
+    # only the app paused: the recovery code is still checked, and the answer says the app was not
+    StaticDevice.objects.update(throttling_failure_count=0, throttling_failure_timestamp=None)
+    page = client.post("/login/verify/", {"token": "wrong123"}).content.decode()
+    assert "验证码不正确" in page and "手机验证器因错误次数过多暂停核对，这次没有核对" in page
+    _lock(StaticDevice)
+    TOTPDevice.objects.update(throttling_failure_timestamp=timezone.now() - datetime.timedelta(minutes=5))
+    StaticDevice.objects.update(throttling_failure_timestamp=timezone.now() - datetime.timedelta(minutes=5))
+    assert client.post("/login/verify/", {"token": recovery}).status_code == 302  # the pause over
+
+
+def test_a_throttled_enrolment_says_so_even_for_the_right_code(client, world):
+    sign_in(client, "town")
+    client.post("/account/2fa/", {"token": "000000"})
+    device = TOTPDevice.objects.get(user__username="town", confirmed=False)
+    _lock(TOTPDevice)
+    page = client.post("/account/2fa/", {"token": code(device)}).content.decode()
+    assert "验证码错误次数过多" in page and "请核对手机时间" not in page
+    assert not TOTPDevice.objects.filter(user__username="town", confirmed=True).exists()
 
 
 def test_a_user_who_enrolled_voluntarily_is_asked_too(client, world, settings):
@@ -123,5 +160,5 @@ def test_the_demo_relaxes_it_behind_a_banner(client, world, settings):
     settings.SAFESTAR_REQUIRE_2FA = False
     settings.SAFESTAR_DEMO_BANNER = True
     response = sign_in(client, "town")
-    assert response.redirect_chain[-1][0] == "/"
+    assert response.redirect_chain[-1][0] == "/dashboard/"  # the town office's landing page
     assert "双因素认证在演示环境中不强制" in response.content.decode()

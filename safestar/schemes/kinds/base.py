@@ -27,8 +27,14 @@ def fmt(value, unit=""):
 
 
 def matching(incidents, kinds, severities):
-    """The incidents of the given kinds (and severities, when given): zero-incident rules and vetoes."""
-    return [i for i in incidents if i.kind in kinds and (not severities or i.severity in severities)]
+    """The incidents of the given kinds (and severities, when given): zero-incident rules and vetoes.
+    No kinds (a severity-only veto): any kind of the given severities."""
+    found, seen = [], set()
+    for i in incidents:  # an incident caused by a key person is listed twice (its kind, 肇事肇祸): count it once
+        if (not kinds or i.kind in kinds) and (not severities or i.severity in severities) and i.id not in seen:
+            seen.add(i.id)
+            found.append(i)
+    return found
 
 
 def describe_incidents(incidents):
@@ -42,6 +48,8 @@ class Needs:
     metrics: set = field(default_factory=set)  # metric names
     records: set = field(default_factory=set)  # (ledger slug, kind value or None)
     incident_kinds: set = field(default_factory=set)  # incident kind codes
+    registers: set = field(default_factory=set)  # registers whose evidence (records or nil return) is needed
+    incident_severities: set = field(default_factory=set)  # severities counted whatever the kind (severity-only vetoes)
 
 
 class Scorer:
@@ -95,6 +103,11 @@ class RuleKind:
     def describe(self, rule, points):
         """The 评分方法 column of the scheme table, in Chinese."""
         raise NotImplementedError
+
+    def would_cost(self, rule, incident):
+        """Whether `incident` (an IncidentFact), once recognised, would cost points on `rule`: the
+        pending incidents shown beside a result (待认定). Optional: most kinds do not read incidents."""
+        return False
 
 
 REQUIRED = ("type", "label", "example")

@@ -3,6 +3,11 @@
 from ..spec import Rule
 from .base import RuleKind, Scorer, register
 
+PREFIX = "评查意见："
+# A reason that already says whose it is: the evaluation round hands back the proposal as submitted
+# (already "评查意见：…") and the adjustments ("乡镇初审：…", "县级评查：…"); they are not prefixed again.
+LABELLED = (PREFIX, "乡镇初审：", "县级评查：")
+
 
 class ManualScorer(Scorer):
     def __init__(self, indicator, facts, manual):
@@ -20,7 +25,9 @@ class ManualScorer(Scorer):
         points, reason = given
         if not 0 <= points <= self.points:
             return None, points, f"人工评分 {points:g} 超出 0–{self.points:g} 的范围"
-        return points, points, (f"评查意见：{reason}" if points < self.points and explain else "")
+        if points < self.points and explain:
+            return points, points, reason if reason.startswith(LABELLED) else f"{PREFIX}{reason}"
+        return points, points, ""
 
     def measured(self, raw):
         return f"{raw:g}分" if raw is not None else ""

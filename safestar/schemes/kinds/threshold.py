@@ -8,6 +8,7 @@ from .base import EPSILON, RuleKind, Scorer, fmt, register
 
 OPS = {">=": "不少于", "<=": "不多于", "==": "等于", "between": "介于"}
 MISSING = {"undetermined": "待定", "zero": "不得分", "full": "得满分"}
+NO_EVIDENCE = "台账未建立或未作零报告"
 
 
 class ThresholdScorer(Scorer):
@@ -17,23 +18,33 @@ class ThresholdScorer(Scorer):
         self.label, self.unit, absent_as_zero = facts.metric_info.get(rule.metric, (rule.metric, "", True))
         self.values = facts.metrics.get(rule.metric)
         self.absent = 0 if absent_as_zero else None
+        # An "absence" indicator is met only on evidence: records in its register or a nil return.
+        self.kept = facts.evidence.get(rule.evidence) if rule.evidence else None
+        self.register = facts.register_labels.get(rule.evidence, rule.evidence)
         self.target = f"{rule.min:g}–{rule.max:g}{self.unit}" if rule.op == "between" else f"{OPS[rule.op]} {rule.value:g}{self.unit}"
 
     def full_marks(self, ids):
         rule = self.rule
-        if self.values is None or rule.op not in (">=", "<="):
+        if self.values is None or rule.op not in (">=", "<=") or (rule.evidence and self.kept is None):
             return [False] * len(ids)
         get, absent = self.values.get, self.absent
         if rule.op == ">=":
             low = rule.value - EPSILON
-            return [(x := get(v, absent)) is not None and x >= low for v in ids]
-        high = rule.value + EPSILON
-        return [(x := get(v, absent)) is not None and x <= high for v in ids]
+            full = [(x := get(v, absent)) is not None and x >= low for v in ids]
+        else:
+            high = rule.value + EPSILON
+            full = [(x := get(v, absent)) is not None and x <= high for v in ids]
+        if rule.evidence:
+            kept = self.kept
+            full = [f and v in kept for v, f in zip(ids, full)]
+        return full
 
     def score(self, village, explain=True):
         rule, values = self.rule, self.values
         if values is None:
             return None, None, f"指标“{self.label}”未能计算"
+        if rule.evidence and (self.kept is None or village not in self.kept):
+            return None, values.get(village, self.absent), f"{self.register}{NO_EVIDENCE}（当年{self.register}台账没有记录，也没有“本年度无{self.register}”的零报告）"
         value = values.get(village, self.absent)
         if value is None:
             if rule.if_missing == "zero":
@@ -93,10 +104,17 @@ class Threshold(RuleKind):
         missing = check.get(data, "if_missing", path, "str", required=False, default="undetermined")
         if missing not in MISSING:
             check.error(path + ("if_missing",), f"无数据时的处理“{missing}”无效，可用：{'、'.join(MISSING)}")
-        return Rule("threshold", metric=metric, op=op, value=value, min=low, max=high, deduct=deduct, if_missing=missing)
+        evidence = check.get(data, "evidence", path, "str", required=False)
+        if evidence and evidence not in check.context.registers:
+            check.error(path + ("evidence",), f"未知的证据台账“{evidence}”，可用：{'、'.join(check.context.registers) or '无'}")
+        if missing == "full" and not evidence:
+            check.error(path + ("if_missing",), "“无数据得满分”须同时写明证据台账 evidence：台账没有记录又没有零报告的村不能得满分")
+        return Rule("threshold", metric=metric, op=op, value=value, min=low, max=high, deduct=deduct, if_missing=missing, evidence=evidence)
 
     def needs(self, rule, needs):
         needs.metrics.add(rule.metric)
+        if rule.evidence:
+            needs.registers.add(rule.evidence)
 
     def describe(self, rule, points):
         p = f"{points:g}"
@@ -111,4 +129,9 @@ class Threshold(RuleKind):
             text += "，否则不得分"
         if rule.if_missing != "undetermined":
             text += f"；无数据时{MISSING[rule.if_missing]}"
+        if rule.evidence:
+            from safestar.core.metrics import REGISTERS
+
+            label = REGISTERS[rule.evidence].label if rule.evidence in REGISTERS else rule.evidence
+            text += f"；{label}台账当年没有记录、又没有“本年度无{label}”零报告的村待定"
         return text

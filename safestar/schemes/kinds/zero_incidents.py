@@ -42,6 +42,9 @@ class ZeroIncidents(RuleKind):
     def needs(self, rule, needs):
         needs.incident_kinds.update(rule.kinds)
 
+    def would_cost(self, rule, incident):
+        return bool(matching([incident], rule.kinds, rule.severities))
+
     def describe(self, rule, points):
         sev = f"（严重程度：{'、'.join(rule.severities)}）" if rule.severities else ""
         return f"年度内无经认定的 {'、'.join(rule.kinds)}{sev} 案事件得{points:g}分，发生即不得分"

@@ -124,6 +124,29 @@ def test_manual_scores(given, awarded, status):
     assert result.status == status
 
 
+@pytest.mark.parametrize(
+    "reason, shown",
+    [
+        ("记录不全", "评查意见：记录不全"),
+        # The evaluation round hands back the proposal as submitted and the adjustments, already labelled.
+        ("评查意见：记录不全", "评查意见：记录不全"),
+        ("县级评查：现场核查缺2项", "县级评查：现场核查缺2项"),
+        ("乡镇初审：台账不全", "乡镇初审：台账不全"),
+    ],
+)
+def test_a_manual_reason_is_labelled_once(reason, shown):
+    result = one(spec_with(Rule("manual"), pass_mark=90), facts(), {(V, "X1"): (3, reason)})
+    assert result.indicators[0].reason == shown
+
+
+def test_a_severity_only_veto_catches_every_kind_of_that_severity():
+    spec = spec_with(threshold(">=", 0), pass_mark=0, vetoes=(Veto("V7", "重大案事件", (), ("major",)),))
+    for kind in ("telecom_fraud", "key_person_incident", "a_kind_added_later"):
+        result = one(spec, facts({"m": {V: 1}}, incidents={V: [fraud("major", kind)]}))
+        assert result.status == VETOED and result.vetoes[0].code == "V7", kind
+    assert one(spec, facts({"m": {V: 1}}, incidents={V: [fraud("serious")]})).status == PASSED
+
+
 def test_a_veto_wins_over_everything_and_names_the_incident():
     spec = spec_with(Rule("manual"), pass_mark=0, vetoes=(Veto("V1", "发生电信诈骗案件", ("telecom_fraud",)),))
     result = one(spec, facts(incidents={V: [fraud()]}))  # X1 not scored: it would be 待定

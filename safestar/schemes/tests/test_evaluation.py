@@ -47,6 +47,25 @@ def test_a_recognised_telecom_fraud_vetoes_its_village_and_an_unrecognised_one_d
     assert rows[VILLAGE2].status == UNDETERMINED  # no manual scores yet: fail closed, not 达标
 
 
+def test_a_recognised_major_incident_of_every_configured_kind_vetoes_under_changgang(world):
+    """The plan: 对辖区内发生重大案事件的村，予以一票否决 — whatever the kind, including one an
+    administrator adds after the scheme was loaded; a 较大 one of a kind no other veto lists does not."""
+    scheme = load_scheme()
+    added = IncidentKind.objects.create(code="livestock_theft", name="盗窃耕牛")
+    villages = villages_under(Division.objects.get(code=CHANGGANG)).filter(code=VILLAGE1)
+    for kind in IncidentKind.objects.all():
+        incident = make_record("incidents", VILLAGE1, kind=kind, occurred_on=datetime.date(2023, 5, 1), title=f"重大{kind.name}",
+                               severity="major", recognised=True)
+        (result,) = results(scheme, villages)
+        assert "V7" in [v.code for v in result.vetoes], kind.code
+        assert [i.title for v in result.vetoes if v.code == "V7" for i in v.incidents] == [f"重大{kind.name}"]
+        assert result.status == VETOED
+        incident.delete()
+    make_record("incidents", VILLAGE1, kind=added, occurred_on=datetime.date(2023, 5, 1), severity="serious", recognised=True)
+    (result,) = results(scheme, villages)
+    assert result.vetoes == [] and result.status != VETOED
+
+
 def test_the_second_scheme_evaluates_the_same_data_differently(world):
     changgang = load_scheme()
     county = load_scheme("411422000000", "schemes/suixian-2023-pingan-village.yaml")

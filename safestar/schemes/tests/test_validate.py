@@ -44,6 +44,8 @@ BROKEN = [
     ("kind: case_explained", "kind: cases", "台账“publicity”没有类别“cases”", "kind: cases"),
     ("pass_mark: 85", "pass_mark: 185", "达标分数线 185 应在 0 到总分 100 之间", "pass_mark"),
     ("severities: [major]", "severities: [huge]", "未知的严重程度“huge”", "huge"),
+    ("{code: V7, title: 发生重大案事件, severities: [major]}", "{code: V7, title: 发生重大案事件}", "否决事项须列出案事件类别 kinds 或严重程度 severities（至少其一）", "code: V7"),
+    ("{code: V7, title: 发生重大案事件, severities: [major]}", "{code: V7, title: 发生重大案事件, kinds: []}", "否决事项须列出案事件类别 kinds 或严重程度 severities（至少其一）", "code: V7"),
     ("type: manual}\n      - code: C1.7", "type: guess}\n      - code: C1.7", "未知的评分方法“guess”", "type: guess"),
 ]
 

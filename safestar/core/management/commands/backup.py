@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from safestar.core.backup import backup
+from safestar.audit.chain import format_head, read_checkpoints
+from safestar.core.backup import backup, checkpoint_path
 
 
 class Command(BaseCommand):
@@ -16,3 +17,6 @@ class Command(BaseCommand):
     def handle(self, *args, path, force, **options):
         written, size = backup(path, force=force)
         self.stdout.write(f"已备份数据库到 {written}（{size:,} 字节）。")
+        mark_id, mark_hash, _ = read_checkpoints(checkpoint_path(written))[-1]
+        self.stdout.write(f"审计链检查点：{format_head({'id': mark_id, 'hash': mark_hash})}"
+                          f"（已写入 {checkpoint_path(written)}，请与备份一同保存）")

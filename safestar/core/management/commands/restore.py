@@ -3,8 +3,9 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from safestar.audit.chain import read_checkpoints
 from safestar.audit.log import verify
-from safestar.core.backup import check_backup_file, restore
+from safestar.core.backup import check_backup_file, checkpoint_path, restore
 
 
 class Command(BaseCommand):
@@ -25,8 +26,13 @@ class Command(BaseCommand):
                 raise CommandError(f"{warning}请加 --yes 确认；未做任何更改。")
             if input(f"{warning}输入 yes 继续：").strip() != "yes":
                 raise CommandError("未确认，已取消；未做任何更改。")
+        side = checkpoint_path(path)
+        try:  # the restored chain must reach the head the backup recorded next to itself
+            extra = read_checkpoints(side) if side.exists() else []
+        except ValueError as exc:
+            raise CommandError(f"{exc}；未做任何更改。") from None
         restore(path)
-        count, bad_id, reason = verify()
+        count, bad_id, reason = verify(extra)
         self.stdout.write(f"已从 {path} 恢复数据库。")
         if bad_id is None:
             self.stdout.write(f"审计链完整：共校验 {count} 条事件。")

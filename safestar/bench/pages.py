@@ -1,0 +1,233 @@
+"""The page benchmark (`safestar bench pages`): the pages a town or a county opens every day, served
+by gunicorn as `scripts/run.sh` serves them, on the benchmark data (`safestar bench generate`).
+
+- prepare(): in the benchmark database, three accounts (bench-county, bench-town, bench-village: a
+  county evaluator, a town office and a village cadre of one town that has villages, 长岗镇 when it has),
+  the scheme (its issuer set to that county, so that it applies to all of it), the county's villages
+  confirmed as 创建村 and one evaluation round of the county, so the round pages have something to show;
+- queries(): each page fetched once in this process, its SQL counted;
+- serve() + load(): a gunicorn of its own on a free port, and for each page N clients (threads, one
+  request at a time each, a new connection per request as a browser without keep-alive) for a fixed
+  time: requests per second, p50 and p95; the login page, anonymous, is the trivial reference.
+
+Speed is measured here only; the test suite runs it tiny and asserts nothing about time.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date
+from http.client import HTTPConnection
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
+
+from .generate import BenchError
+
+ACCOUNTS = {"county": ("bench-county", "county"), "town": ("bench-town", "town"), "village": ("bench-village", "village")}
+CHANGGANG = "411422100000"
+
+
+@dataclass
+class Setup:
+    scheme: object
+    round: object
+    county: object
+    town: object
+    village: object
+    users: dict
+
+
+def _scheme(text, county, year):
+    """The scheme file with the county as its issuer (the benchmark's villages lie anywhere)."""
+    from safestar.schemes.loading import load
+
+    lines = [f'issuer: "{county.code}"' if line.startswith("issuer:") else line for line in text.splitlines()]
+    scheme, _ = load("\n".join(lines) + "\n", "bench-pages")
+    if scheme.year != year:
+        raise BenchError(f"方案年度为 {scheme.year}，与 --year {year} 不一致")
+    return scheme
+
+
+def prepare(scheme_text, year):
+    """The accounts, scheme and round the pages need (done once, reused by later runs), and the static
+    files collected as run.sh does (the pages name their hashed copies)."""
+    call_command("collectstatic", interactive=False, verbosity=0)
+    from safestar.creation.models import Application, ApplicationStatus
+    from safestar.evaluation import services as evaluation
+    from safestar.evaluation.models import Round
+    from safestar.org.models import Division, User
+
+    town = (Division.objects.filter(code=CHANGGANG, children__level="village").first()
+            or Division.objects.filter(level="town", children__level="village").order_by("code").first())
+    if town is None:
+        raise BenchError("数据库中没有村：请先运行 safestar bench generate")
+    county, village = town.parent, town.children.filter(level="village").order_by("code").first()
+    anchors = {"county": county, "town": town, "village": village}
+    users = {}
+    for key, (username, role) in ACCOUNTS.items():
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"role": role, "division": anchors[key], "full_name": f"基准测试{key}",
+                                         "password_changed_at": timezone.now()})
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        users[key] = user
+    scheme = _scheme(scheme_text, county, year)
+    round = Round.objects.filter(scheme=scheme, area=county).first()
+    if round is None:
+        villages = Division.objects.filter(level="village", path__startswith=county.path)
+        now = timezone.now()
+        Application.objects.bulk_create(
+            [Application(village=v, scheme=scheme, year=year, status=ApplicationStatus.CONFIRMED, applied_by=users["town"],
+                         applied_at=now, decided_by=users["town"], decided_at=now) for v in villages],
+            ignore_conflicts=True)
+        round = evaluation.open_round(scheme, county, date(year, 12, 10), date(year, 12, 20), date(year, 12, 31), users["county"])
+    return Setup(scheme, round, county, town, village, users)
+
+
+def pages(setup):
+    """(label, account or None, path): what each role opens every day; None = anonymous."""
+    s, v = setup.scheme.pk, setup.village.code
+    return [
+        ("参考：登录页（匿名，简单视图）", None, "/login/"),
+        ("镇平安办首页", "town", "/"),
+        ("村页面", "town", f"/divisions/{v}/"),
+        ("评分卡", "town", f"/schemes/{s}/villages/{v}/"),
+        ("台账列表（矛盾纠纷）第 1 页", "town", "/ledgers/disputes/"),
+        ("镇排名", "town", f"/schemes/{s}/results/"),
+        ("镇看评查轮次", "town", f"/evaluation/{setup.round.pk}/"),
+        ("村干部首页", "village", "/"),
+        ("县评查员首页", "county", "/"),
+        ("县排名", "county", f"/schemes/{s}/results/"),
+        ("县评查轮次", "county", f"/evaluation/{setup.round.pk}/"),
+    ]
+
+
+def sessions(setup):
+    """A signed-in test client per account (its session cookie is also the load clients')."""
+    clients = {None: Client(SERVER_NAME="127.0.0.1")}
+    for key, user in setup.users.items():
+        client = Client(SERVER_NAME="127.0.0.1")
+        client.force_login(user)
+        clients[key] = client
+    return clients
+
+
+def queries(clients, page_list):
+    """{label: (status, SQL statements, bytes)}, each page fetched once in this process."""
+    counted = {}
+    with override_settings(SAFESTAR_REQUIRE_2FA=False):
+        for label, account, path in page_list:
+            with CaptureQueriesContext(connection) as captured:
+                response = clients[account].get(path)
+            counted[label] = (response.status_code, len(captured), len(response.content))
+    return counted
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(port, path, cookie):
+    connection = HTTPConnection("127.0.0.1", port, timeout=300)
+    try:
+        connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+class Server:
+    """gunicorn on a free port with this process's settings (DATABASE_URL, SAFESTAR_VAR), as run.sh
+    starts it; SAFESTAR_DEMO=1 so the bench accounts are not sent to enrol an authenticator."""
+
+    def __init__(self, workers):
+        self.port, self.workers = _free_port(), workers
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        env = {**os.environ, "SAFESTAR_DEMO": "1", "DJANGO_SETTINGS_MODULE": "safestar.settings"}
+        self.log = tempfile.TemporaryFile()  # gunicorn's own log (a pipe nobody reads would block it)
+        self.process = subprocess.Popen(
+            [str(gunicorn), "safestar.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers), "--timeout", "300"],
+            env=env, stdout=subprocess.DEVNULL, stderr=self.log)
+        for _ in range(300):
+            try:
+                if _get(self.port, "/login/", None) == 200:
+                    return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise BenchError("gunicorn 没有在 30 秒内启动：" + self.tail())
+
+    def tail(self):
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-2000:]
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+@dataclass
+class Load:
+    clients: int
+    seconds: float
+    latencies: list
+    errors: int
+
+    @property
+    def rps(self):
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p):
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def load(port, path, cookie, clients, seconds):
+    """`clients` threads, each requesting `path` one after another until `seconds` have passed; every
+    request started is waited for and counted in the time."""
+    latencies, errors, lock = [], [0], threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def client():
+        while time.perf_counter() < deadline:
+            start = time.perf_counter()
+            try:
+                ok = _get(port, path, cookie) == 200
+            except OSError:
+                ok = False
+            with lock:
+                if ok:
+                    latencies.append(time.perf_counter() - start)
+                else:
+                    errors[0] += 1
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return Load(clients, time.perf_counter() - start, latencies, errors[0])
+
+
+def cookie_of(client):
+    morsel = client.cookies.get(settings.SESSION_COOKIE_NAME)
+    return f"{settings.SESSION_COOKIE_NAME}={morsel.value}" if morsel else ""

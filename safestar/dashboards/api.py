@@ -1,0 +1,22 @@
+"""The dashboard's figures as JSON: what the page's charts draw (static/js/dashboard.js) and what
+other systems may read. The same computation as the page (board.compute), so a chart equals its table.
+Answers to the page's own session as well as to bearer tokens (safestar/api.py)."""
+
+from ninja import Router
+
+from .board import compute
+from .views import place_and_year
+
+router = Router(tags=["创建态势"])
+
+
+@router.get("/dashboard/", url_name="dashboard-data",
+            summary="某区划某年度的创建态势：各村（乡镇）或下级区划的三零、得分、进度、逾期、预警和月度趋势（division=区划代码，year=年度，均可选）")
+def dashboard_data(request, division: str = "", year: str = ""):
+    """`year` is read as the page reads it (not a whole number in 2000–2100: the default year)."""
+    place, chosen = place_and_year(request, request.auth)
+    data = compute(request.auth, place, chosen)
+    for row in data["rows"]:
+        row.pop("path", None)
+        row.pop("id", None)
+    return data

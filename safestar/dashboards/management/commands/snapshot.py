@@ -1,0 +1,18 @@
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+
+from safestar.dashboards.snapshots import take
+
+
+class Command(BaseCommand):
+    help = "记录各村本年度实时得分的月度快照（创建态势的月度趋势）；每月运行一次，同月再运行则以最后一次为准。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int, help="年度（默认今年）")
+
+    def handle(self, *args, year=None, **options):
+        if year is not None and not 2000 <= year <= 2100:
+            raise CommandError(f"年度应在 2000 到 2100 之间，实际为 {year}")
+        n = take(year)
+        self.stdout.write(f"已记录 {n} 个村的月度快照。")

@@ -1,0 +1,180 @@
+"""The 创建态势 dashboard: its figures against the same data counted another way, its links, its
+constant number of queries, the county's and the city's comparison of the divisions below."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from conftest import CHANGGANG, PINGGANG, VILLAGE1, VILLAGE2, load_scheme, make_record
+from safestar.dashboards import board
+from safestar.dashboards.snapshots import take
+from safestar.incidents.models import Incident
+from safestar.org.models import Division, User
+from safestar.schemes.services import results, villages_under
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scheme(world):
+    return load_scheme()  # 长岗镇 2023
+
+
+def _incident(code, kind, on, recognised=True):
+    return make_record("incidents", code, kind=Incident._meta.get_field("kind").related_model.objects.get(code=kind),
+                       occurred_on=on, recognised=recognised)
+
+
+def test_town_board_shows_each_villages_three_zero_score_and_rank_as_counted_independently(login, scheme, freeze_today):
+    freeze_today(datetime.date(2023, 12, 31))
+    _incident(VILLAGE1, "criminal_case", datetime.date(2023, 3, 2))
+    _incident(VILLAGE1, "telecom_fraud", datetime.date(2023, 5, 2))
+    _incident(VILLAGE2, "criminal_case", datetime.date(2023, 6, 2), recognised=False)  # not recognised: no effect
+    response = login("town").get("/dashboard/?year=2023")
+    assert response.status_code == 200
+    data = response.context["data"]
+    rows = {r["code"]: r for r in data["rows"]}
+    assert len(rows) == 20 and data["at_town"]
+
+    # 三零, counted from the incidents themselves
+    for code in rows:
+        cases = Incident.objects.filter(division__code=code, recognised=True, occurred_on__year=2023, kind__zero_category="case").count()
+        assert rows[code]["zero"]["case"] == cases
+    assert rows[VILLAGE1]["zero"]["case"] == 1 and not rows[VILLAGE1]["zero_ok"]
+    assert rows[VILLAGE2]["zero_ok"]
+
+    # scores and ranks, from the scheme's own results page computation
+    expected = {r.code: r for r in results(scheme, villages_under(Division.objects.get(code=CHANGGANG)))}
+    for code, row in rows.items():
+        assert (row["total"], row["status"], row["rank"]) == (expected[code].total, expected[code].status, expected[code].rank)
+    assert rows[VILLAGE1]["status"] == "否决"  # the telecom fraud vetoes
+
+    # the distribution and the status counts add up to the villages
+    assert sum(b["count"] for b in data["distribution"]) == 20
+    assert {s["label"]: s["count"] for s in data["statuses"]}["否决"] == sum(1 for r in expected.values() if r.status == "否决")
+    # heat map: one share per category, 0–100, and each village links to its scorecard
+    assert len(data["categories"]) == len(scheme.spec.categories)
+    assert all(len(r["shares"]) == len(data["categories"]) and all(0 <= s <= 100 for s in r["shares"]) for r in rows.values())
+    assert rows[VILLAGE1]["url"] == f"/schemes/{scheme.pk}/villages/{VILLAGE1}/"
+    page = response.content.decode()
+    assert "三零看板" in page and "零案件 1件" in page
+
+
+def test_overdue_counts_link_to_the_filtered_lists(login, scheme, freeze_today):
+    freeze_today(datetime.date(2023, 7, 1))
+    make_record("hazards", VILLAGE1, status="pending", rectified_on=None, found_on=datetime.date(2023, 5, 1), deadline=datetime.date(2023, 6, 1))
+    make_record("hazards", VILLAGE1, status="pending", rectified_on=None, found_on=datetime.date(2023, 5, 1), deadline=datetime.date(2023, 8, 1))
+    make_record("disputes", VILLAGE2, stage="mediating", closed_on=None, result="", received_on=datetime.date(2023, 5, 1), deadline=datetime.date(2023, 6, 1))
+    client = login("town")
+    data = client.get("/dashboard/?year=2023").context["data"]
+    overdue = {o["key"]: o for o in data["overdue"]}
+    assert overdue["hazards"]["count"] == 1 and overdue["disputes"]["count"] == 1
+    listed = client.get(overdue["hazards"]["url"])
+    assert listed.status_code == 200 and listed.context["page"].paginator.count == 1
+    assert client.get("/ledgers/hazards/").context["page"].paginator.count == 2
+    assert client.get(overdue["disputes"]["url"]).context["page"].paginator.count == 1
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_dashboard_costs_the_same_queries_for_5_and_50_villages(login, world, freeze_today):
+    """平岗镇 has 5 villages; 45 more (with records) must not add a query to the page or the API."""
+    freeze_today(datetime.date(2023, 12, 31))
+    load_scheme(issuer=PINGGANG)
+    town2 = Division.objects.get(code=PINGGANG)
+    client = login("town2")
+    url = f"/dashboard/?division={PINGGANG}&year=2023"
+    small = _queries(client, url)
+    small_warnings = _queries(client, url.replace("/dashboard/", "/dashboard/warnings/"))
+    for i in range(45):
+        village = Division.objects.create(code=f"4114221013{i:02d}", name=f"新村{i}", level="village", parent=town2)
+        make_record("hazards", village.code, status="pending", rectified_on=None, deadline=datetime.date(2023, 6, 8))
+        make_record("disputes", village.code, stage="mediating", closed_on=None, result="", deadline=datetime.date(2023, 4, 5))
+    take(2023)
+    assert Division.objects.filter(parent=town2).count() == 50
+    assert _queries(client, url) == small
+    assert _queries(client, url.replace("/dashboard/", "/dashboard/warnings/")) == small_warnings
+
+
+def test_county_and_city_compare_the_divisions_below_and_drill_down(login, scheme, freeze_today):
+    freeze_today(datetime.date(2023, 12, 31))
+    load_scheme(issuer=PINGGANG)
+    county = login("county").get("/dashboard/?year=2023").context["data"]
+    towns = {r["code"]: r for r in county["rows"]}
+    assert set(towns) == {CHANGGANG, PINGGANG}  # the towns of 睢县 with villages
+    assert towns[CHANGGANG]["villages"] == 20 and towns[PINGGANG]["villages"] == 5
+    assert towns[CHANGGANG]["url"] == f"/dashboard/?division={CHANGGANG}"
+    expected = [r.total for r in results(scheme, villages_under(Division.objects.get(code=CHANGGANG)))]
+    assert towns[CHANGGANG]["average"] == round(sum(expected) / len(expected), 1)
+    assert sum(towns[CHANGGANG]["statuses"].values()) == 20
+
+    client = login("city")
+    city = client.get("/dashboard/?year=2023").context["data"]
+    assert [(r["name"], r["villages"]) for r in city["rows"]] == [("睢县", 25), ("宁陵县", 1)]
+    assert city["rows"][1]["average"] is None and city["rows"][1]["statuses"]["达标"] == 0  # no scheme there: no score
+    drill = client.get(f"/dashboard/?division={CHANGGANG}&year=2023")
+    assert drill.status_code == 200 and drill.context["data"]["at_town"]
+
+
+def test_the_api_answers_the_same_figures_as_the_page_to_the_page_session_and_to_a_token(login, api, scheme, freeze_today):
+    freeze_today(datetime.date(2023, 12, 31))
+    client = login("taskforce")
+    page = client.get("/dashboard/?year=2023").context["data"]
+    answer = client.get(f"/api/v1/dashboard/?division={CHANGGANG}&year=2023").json()
+    assert [(r["code"], r["total"], r["status"]) for r in answer["rows"]] == [(r["code"], r["total"], r["status"]) for r in page["rows"]]
+    assert answer["distribution"] == page["distribution"] and answer["overdue"] == page["overdue"]
+    token = api("town")(f"/dashboard/?division={CHANGGANG}&year=2023")
+    assert token.status_code == 200 and len(token.json()["rows"]) == 20
+
+
+def test_the_trend_reads_the_stored_snapshots_not_a_recomputation(login, scheme, freeze_today):
+    freeze_today(datetime.date(2023, 10, 31))
+    assert take(2023) == 20
+    freeze_today(datetime.date(2023, 11, 30))
+    take(2023)
+    take(2023)  # again in the same month: replaces that month's rows
+    _incident(VILLAGE1, "telecom_fraud", datetime.date(2023, 12, 1))  # later facts do not change the stored months
+    trend = login("town").get("/dashboard/?year=2023").context["data"]["trend"]
+    assert [p["month"] for p in trend] == ["2023-10", "2023-11"] and all(p["villages"] == 20 for p in trend)
+    from safestar.dashboards.models import Snapshot
+
+    stored = Snapshot.objects.filter(month=datetime.date(2023, 11, 1))
+    assert round(sum(s.total for s in stored) / 20, 1) == trend[1]["average"]
+    assert stored.get(village__code=VILLAGE1).status != "否决"
+
+
+def test_the_landing_page_is_the_dashboard_for_the_roles_that_run_the_campaign(login):
+    for username in ("town", "taskforce", "county", "city"):
+        assert login(username).get("/start/")["Location"] == "/dashboard/"
+    for username in ("village1", "grid1", "admin"):
+        assert login(username).get("/start/")["Location"] == "/"
+
+
+def test_the_snapshot_command_records_every_village_and_refuses_a_bad_year(scheme, freeze_today):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from safestar.dashboards.models import Snapshot
+
+    freeze_today(datetime.date(2023, 9, 30))
+    out = StringIO()
+    call_command("snapshot", "--year", "2023", stdout=out)
+    assert "已记录 20 个村的月度快照" in out.getvalue()  # 长岗镇's villages: the only town with a 2023 scheme
+    assert set(Snapshot.objects.values_list("month", "taken_on")) == {(datetime.date(2023, 9, 1), datetime.date(2023, 9, 30))}
+    with pytest.raises(CommandError, match="年度应在 2000 到 2100 之间"):
+        call_command("snapshot", "--year", "99")
+
+
+def test_bad_query_values_fall_back_or_answer_404_never_500(login, scheme):
+    client = login("town")
+    assert client.get("/dashboard/?year=abc").context["year"] == 2023  # the newest year with a scheme
+    assert client.get("/dashboard/?division=nosuch").status_code == 404
+    assert client.get(f"/dashboard/?division={VILLAGE1}").status_code == 404  # a village has no dashboard (its town's has it)
+    assert client.get("/api/v1/dashboard/?year=x%00").status_code == 200

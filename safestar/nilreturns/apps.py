@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NilReturnsConfig(AppConfig):
+    name = "safestar.nilreturns"
+    verbose_name = "零报告"

@@ -1,0 +1,94 @@
+/* Dashboard charts (dashboards/): each element with data-chart is drawn by Apache ECharts from the
+   JSON the dashboard API answers (data-api, the same computation as the table beside the chart).
+   No inline script (strict CSP); every chart can be saved as an image (toolbox: saveAsImage). */
+(function () {
+  "use strict";
+  var requests = {};
+
+  function load(url) {
+    if (!requests[url]) {
+      requests[url] = fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (response) {
+        if (!response.ok) { throw new Error("图表数据读取失败：" + response.status); }
+        return response.json();
+      });
+    }
+    return requests[url];
+  }
+
+  function base(title) {
+    return {
+      animation: false,
+      tooltip: { trigger: "axis" },
+      toolbox: { feature: { saveAsImage: { title: "保存为图片", name: title, pixelRatio: 2 } } },
+      grid: { left: 48, right: 24, top: 36, bottom: 48, containLabel: true }
+    };
+  }
+
+  var builders = {
+    ranking: function (data) {
+      var rows = data.rows;
+      var option = base(data.division.name + data.year + "年得分排名");
+      option.xAxis = { type: "value", name: "分" };
+      option.yAxis = { type: "category", inverse: true, data: rows.map(function (r) { return r.name; }) };
+      option.series = [{ type: "bar", name: "得分", data: rows.map(function (r) { return r.total === null ? "-" : r.total; }), label: { show: true, position: "right" } }];
+      return option;
+    },
+    distribution: function (data) {
+      var option = base(data.division.name + data.year + "年得分分布");
+      option.xAxis = { type: "category", data: data.distribution.map(function (b) { return b.label; }) };
+      option.yAxis = { type: "value", name: "村数", minInterval: 1 };
+      option.series = [{ type: "bar", name: "村数", data: data.distribution.map(function (b) { return b.count; }), label: { show: true, position: "top" } }];
+      return option;
+    },
+    trend: function (data) {
+      var option = base(data.division.name + data.year + "年月度趋势");
+      option.xAxis = { type: "category", data: data.trend.map(function (p) { return p.month; }) };
+      option.yAxis = { type: "value", name: "平均得分", scale: true };
+      option.series = [{ type: "line", name: "平均得分", data: data.trend.map(function (p) { return p.average; }), label: { show: true } }];
+      return option;
+    },
+    areas: function (data) {
+      var option = base(data.division.name + data.year + "年各区划平均得分");
+      option.xAxis = { type: "category", data: data.rows.map(function (r) { return r.name; }), axisLabel: { interval: 0, rotate: 30 } };
+      option.yAxis = { type: "value", name: "平均得分", scale: true };
+      option.series = [{ type: "bar", name: "平均得分", data: data.rows.map(function (r) { return r.average; }), label: { show: true, position: "top" } }];
+      return option;
+    },
+    heatmap: function (data) {
+      var cells = [];
+      data.rows.forEach(function (row, y) {
+        (row.shares || []).forEach(function (share, x) { cells.push([x, y, share === null ? "-" : share]); });
+      });
+      var option = base(data.division.name + data.year + "年各村各类别得分率");
+      option.tooltip = { position: "top" };
+      option.grid = { left: 8, right: 24, top: 36, bottom: 72, containLabel: true };
+      option.xAxis = { type: "category", data: data.categories, axisLabel: { interval: 0, rotate: 30 } };
+      option.yAxis = { type: "category", inverse: true, data: data.rows.map(function (r) { return r.name; }) };
+      option.visualMap = { min: 0, max: 100, calculable: true, orient: "horizontal", left: "center", bottom: 0, inRange: { color: ["#dc3545", "#ffc107", "#198754"] } };
+      option.series = [{ type: "heatmap", name: "得分率（%）", data: cells, label: { show: true } }];
+      return option;
+    }
+  };
+
+  function draw(element) {
+    var kind = element.getAttribute("data-chart");
+    load(element.getAttribute("data-api")).then(function (data) {
+      var chart = echarts.init(element, null, { renderer: "canvas" });
+      chart.setOption(builders[kind](data));
+      if (kind === "heatmap" || kind === "ranking") {
+        chart.on("click", function (params) {
+          var row = data.rows[kind === "heatmap" ? params.value[1] : params.dataIndex];
+          if (row && row.url) { window.location.href = row.url; }
+        });
+      }
+      element.setAttribute("data-drawn", "1");
+      window.addEventListener("resize", function () { chart.resize(); });
+    }).catch(function (error) {
+      element.textContent = error.message;
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-chart]").forEach(draw);
+  });
+})();
