@@ -29,7 +29,9 @@ HOSTILE = [
     "0001-01-01", "9999-12-31", "2024-02-30", "-0001-01-01", "abc", "' OR 1=1 --", "<script>alert(1)</script>", "x" * 5000,
 ]
 _SOURCE = "\n".join(p.read_text() for p in Path(__file__).resolve().parents[1].joinpath("safestar").rglob("*.py"))
-PARAMS = sorted({*re.findall(r'(?:GET\.get|params\.get)\(\s*"(\w+)"', _SOURCE), *FILTER_PARAMS, "page"})
+_NAMED = re.findall(r'(?:GET\.get|params\.get)\(\s*"(\w+)"', _SOURCE)  # request.GET.get("year")
+_LOOPED = re.findall(r'GET\.get\(k\b[^)]*\)[^\n]*for k in \(([^)]*)\)', _SOURCE)  # {k: request.GET.get(k) for k in ("q", …)}
+PARAMS = sorted({*_NAMED, *(name for names in _LOOPED for name in re.findall(r'"(\w+)"', names)), *FILTER_PARAMS, "page"})
 VALUES = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=30))
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 LIMITS = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,

@@ -47,6 +47,8 @@ def filters_schema(ledger):
     for param, name in (("kind", ledger.kind_field), ("status", ledger.status_field)):
         if name:
             fields[param] = (_filter_type(ledger.field(name)) | None, Field(None, description=str(ledger.label(name))))
+    if ledger.overdue is not None:
+        fields["overdue"] = (bool | None, Field(None, description="true：只列今天已逾期的"))
     sorts = tuple(f"{prefix}{name}" for name in ledger.sortable() for prefix in ("", "-"))
     if ledger.overdue is not None:
         fields["overdue"] = (bool | None, Field(None, description="true：只列今天已逾期的"))
