@@ -35,7 +35,7 @@ UNWATCHED = {
     "schemes_resultgeneration", "schemes_cachedresult",
     "audit_auditevent", "django_session", "django_admin_log", "django_content_type", "django_migrations",
     "auth_permission", "auth_group", "auth_group_permissions",
-    "org_apitoken", "core_job", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog",
+    "org_apitoken", "org_usersession", "core_job", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog",
 }
 # Logins stamp the account (last_login) on every sign-in; no result reads it.
 LAST_LOGIN = re.compile(r'^\s*UPDATE\s+"?org_user"?\s+SET\s+"?last_login"?\s*=\s*%s\s+WHERE', re.I)
