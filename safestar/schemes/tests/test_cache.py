@@ -156,3 +156,32 @@ def test_a_login_does_not_make_results_stale(login):
     page = login("county").get("/")
     assert page.status_code == 200
     assert cache.generation() == before
+
+
+def _warm_count(client, url, capture):
+    client.get(url)  # computes and stores
+    with capture() as context:
+        assert client.get(url).status_code == 200
+    return len(context)
+
+
+def test_the_scorecard_costs_a_fixed_small_number_of_queries_when_warm(login, django_assert_num_queries):
+    """Warm: the stored result is read, not the facts. The same number of queries with few and with
+    many records in the village (records do not reach the page one by one)."""
+    scheme = load_scheme()
+    client = login("county")
+    card = f"/schemes/{scheme.pk}/villages/{VILLAGE1}/"
+
+    def capture():
+        return CaptureQueriesContext(connection)
+
+    counts = [_warm_count(client, card, capture)]
+    fraud = IncidentKind.objects.get(code="telecom_fraud")
+    for n in range(30):
+        make_record("incidents", VILLAGE1, kind=fraud, occurred_on=datetime.date(2023, 1 + n % 12, 1), title=f"诈骗{n}", recognised=n % 2 == 0)
+        make_record(sorted(LEDGERS)[n % len(LEDGERS)], VILLAGE1)
+    counts.append(_warm_count(client, card, capture))
+    assert counts[0] == counts[1] <= 20, counts
+    # Session, user, scheme, village, is_latest, then results(): village list, generation, stored results; the template's own.
+    with django_assert_num_queries(counts[0]):
+        client.get(card)
