@@ -33,6 +33,7 @@ from docx.shared import Mm, Pt
 from django.conf import settings
 
 from safestar.clock import today
+from safestar.core.edge import clean_text
 from safestar.core.sheets import download_response
 from .numbers import figure
 

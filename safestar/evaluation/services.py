@@ -12,6 +12,8 @@ Stages of a village's entry:
                                                                unlock (same or higher level) ◀──▶ 已认定（锁定）
 """
 
+from functools import partial
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -70,7 +72,7 @@ def round_results(round, villages):
     of its town): ranks are the round's, whoever looks."""
     everyone = Division.objects.filter(pk__in=round.entries.values("village"))
     towns = dict(everyone.values_list("id", "parent_id"))
-    ranked = results(round.scheme, everyone, manual=given_points(round, everyone))
+    ranked = results(round.scheme, everyone, variant=round.pk, given=partial(given_points, round))
     for result in ranked:
         result.county_rank = result.rank
     by_town = {}
@@ -89,7 +91,7 @@ def round_results(round, villages):
 def entry_result(entry):
     """The engine's result for one village with the round's points (no ranks)."""
     village = Division.objects.filter(pk=entry.village_id)
-    (result,) = results(entry.round.scheme, village, manual=given_points(entry.round, village))
+    (result,) = results(entry.round.scheme, village, variant=entry.round_id, given=partial(given_points, entry.round))
     return result
 
 

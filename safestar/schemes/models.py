@@ -79,3 +79,32 @@ class ManualScore(models.Model):
 
     def __str__(self):
         return f"{self.indicator} {figure(self.points)}分"
+
+
+class ResultGeneration(models.Model):
+    """One row: the generation of the data that evaluation results are computed from. Every SQL
+    statement that writes a table the results may read bumps it in the writing transaction, before
+    the write (cache.py installs the hook on every database connection); a cached result is used
+    only while the generation it was computed at is still the current one."""
+
+    n = models.BigIntegerField("代数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评分数据代数"
+
+
+class CachedResult(models.Model):
+    """A village's live result by a scheme (variant 0) or by an evaluation round with its points
+    (variant = the round's id), as JSON (cache.py: an exact inverse of the engine's result), valid
+    for the data generation and the day it was computed at."""
+
+    scheme = models.ForeignKey(Scheme, models.CASCADE, related_name="+", verbose_name="方案")
+    variant = models.IntegerField("评查轮次", default=0)
+    village = models.ForeignKey("org.Division", models.CASCADE, related_name="+", verbose_name="村")
+    generation = models.BigIntegerField("数据代数")
+    day = models.DateField("计算日期")
+    payload = models.JSONField("结果")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评分结果缓存"
+        constraints = [models.UniqueConstraint(fields=["scheme", "variant", "village"], name="cached_result_unique")]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from safestar.audit.log import record
 from safestar.org.models import Division
 
+from . import cache
 from .engine import evaluate, rank
 from .facts import gather
 from .kinds import kind_of
@@ -27,13 +28,33 @@ def scheme_villages(scheme, division, queryset=None):
     return villages_under(division, queryset).filter(path__startswith=scheme.issuer.path)
 
 
-def results(scheme, villages, manual=None):
+def results(scheme, villages, manual=None, *, variant=0, given=None):
     """Ranked results for `villages` (a Division queryset, already scoped by the caller), with the
-    manual scores given so far (and `manual` on top, e.g. from the command line)."""
+    manual scores given so far (and `manual` on top, e.g. from the command line).
+
+    Results are reused (cache.py): the villages whose stored result is still valid are not
+    recomputed. An evaluation round passes variant=its id and given(villages) → its points, asked
+    only for the villages computed afresh. An explicit `manual` is never stored."""
     rows = list(villages.values_list("id", "code", "name"))
-    facts = gather(scheme.spec, scheme.year, villages)
-    scores = manual_scores(scheme, villages) | (manual or {})
-    return rank(evaluate(scheme.spec, facts, rows, scores))
+    reuse = manual is None
+    stamp = cache.generation() if reuse else None  # read before the facts: see cache.py
+    found = cache.cached(scheme, variant, rows, stamp)
+    missing = [row for row in rows if row[0] not in found]
+    if missing:
+        if len(missing) == len(rows):
+            subset = villages
+        elif len(missing) <= 500:
+            subset = Division.objects.filter(pk__in=[row[0] for row in missing])
+        else:  # too many ids for one IN list: recompute them all
+            subset, missing = villages, rows
+            found = {}
+        facts = gather(scheme.spec, scheme.year, subset)
+        scores = manual_scores(scheme, subset) | (given(subset) if given else {}) | (manual or {})
+        fresh = evaluate(scheme.spec, facts, missing, scores)
+        if reuse:
+            cache.store(scheme, variant, fresh, stamp)
+        found.update((r.village, r) for r in fresh)
+    return rank([found[row[0]] for row in rows])
 
 
 def incident_json(x):

@@ -1,0 +1,182 @@
+"""Evaluation results reused: each village's live result by a scheme (or by an evaluation round with
+its points) is stored as JSON and reused by services.results() while nothing it may read has changed.
+
+Invalidation is one mechanism with no way around it: a hook on every database connection
+(`watch`, installed by apps.py on connection_created) sees every SQL statement; before any
+statement that writes a table (INSERT / UPDATE / DELETE, and SELECT … FOR UPDATE, which precedes
+writes) other than the few in UNWATCHED, it bumps the single ResultGeneration row in the same
+transaction. So ORM saves, QuerySet.update(), bulk_create(), deletes, save_form, the importer,
+transitions, migrations and raw SQL all invalidate alike; a cached result is used only when it was
+computed at the current generation and on today's date (results read "today": overdue visits,
+the current year). The bump comes before the write so that every writing transaction takes the
+generation row's lock first (one lock order: no deadlock between two writers over it).
+
+Correctness does not depend on timing: a reader reads the generation before the facts, so a result
+is never stored under a generation newer than the data it was computed from; a write committed
+while it computes makes the stored result stale at once (the generation moved on).
+
+The generation is one number for all villages: any relevant write anywhere makes every cached result
+stale (recomputed on the next read). That is coarse but cannot miss a write whatever model or path
+it takes; finer (per-village) invalidation is not done (docs/architecture.md).
+"""
+
+import datetime
+import re
+
+from django.db import transaction
+
+from safestar.clock import today
+
+from .engine import IncidentFact, IndicatorResult, PendingIncident, VetoHit, VillageResult
+
+# Tables whose writes cannot change a result: what the results read is checked against this list by
+# schemes/tests/test_cache.py (no facts query reads these tables).
+UNWATCHED = {
+    "schemes_resultgeneration", "schemes_cachedresult",
+    "audit_auditevent", "django_session", "django_admin_log", "django_content_type", "django_migrations",
+    "auth_permission", "auth_group", "auth_group_permissions",
+    "org_apitoken", "org_usersession", "core_job", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog",
+}
+# Logins stamp the account (last_login) on every sign-in; no result reads it.
+LAST_LOGIN = re.compile(r'^\s*UPDATE\s+"?org_user"?\s+SET\s+"?last_login"?\s*=\s*%s\s+WHERE', re.I)
+WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?([A-Za-z0-9_]+)', re.I)
+LOCKING = re.compile(r'^\s*SELECT\b.*\bFOR\s+(?:NO\s+KEY\s+)?UPDATE\b.*?$', re.I | re.S)
+FROM = re.compile(r'\bFROM\s+"?([A-Za-z0-9_]+)', re.I)
+BUMP = "UPDATE schemes_resultgeneration SET n = n + 1"
+
+
+def writes(sql):
+    """The table an SQL statement writes (or locks for writing), or None."""
+    found = WRITE.match(sql)
+    if found:
+        return found.group(1).lower()
+    if LOCKING.match(sql):
+        table = FROM.search(sql)
+        return table.group(1).lower() if table else "?"
+    return None
+
+
+EXISTS = {
+    "sqlite": "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schemes_resultgeneration'",
+    "postgresql": "SELECT 1 WHERE to_regclass('schemes_resultgeneration') IS NOT NULL",
+}
+migrating = False  # while `migrate` runs: the table may not exist yet; post_migrate bumps once after
+
+
+def watch(execute, sql, params, many, context):
+    """The execute wrapper on every connection: bump the generation before a relevant write."""
+    if isinstance(sql, str) and not migrating:
+        table = writes(sql)
+        if table is not None and table not in UNWATCHED and not LAST_LOGIN.match(sql):
+            # The raw DB-API cursor: in the same transaction, not logged as one of the page's queries.
+            raw, db = context["cursor"].cursor, context["connection"]
+            if getattr(db, "results_generation_table", None) is None:
+                raw.execute(EXISTS[db.vendor])
+                db.results_generation_table = raw.fetchone() is not None
+            if db.results_generation_table:
+                raw.execute(BUMP)
+    return execute(sql, params, many, context)
+
+
+def install(sender=None, connection=None, **kwargs):
+    if watch not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, watch)
+
+
+def pause(**kwargs):
+    global migrating
+    migrating = True
+
+
+def resume(using="default", **kwargs):
+    """After migrate: a migration may have changed what results read; every stored one is stale."""
+    global migrating
+    from django.db import connections
+
+    migrating = False
+    db = connections[using]
+    db.results_generation_table = None
+    with db.cursor() as cursor:
+        cursor.execute(EXISTS[db.vendor])
+        if cursor.fetchone() is not None:
+            cursor.execute(BUMP)
+
+
+def generation():
+    """The current generation; None when its row was missing (a flushed test database): it is made
+    again and the stored results dropped, and nothing is reused or stored this time."""
+    from .models import CachedResult, ResultGeneration
+
+    n = ResultGeneration.objects.filter(pk=1).values_list("n", flat=True).first()
+    if n is None:  # the row is gone (a flushed database): start again, with nothing stored
+        with transaction.atomic():
+            CachedResult.objects.all().delete()
+            ResultGeneration.objects.get_or_create(pk=1, defaults={"n": 0})
+        n = None  # nothing reused or stored in this request
+    return n
+
+
+# -- JSON, an exact inverse of the engine's VillageResult -------------------------------------------
+
+def _incident(x):
+    return [x.id, x.kind, x.kind_name, x.severity, x.title, x.date.isoformat()]
+
+
+def _incident_back(x):
+    return IncidentFact(x[0], x[1], x[2], x[3], x[4], datetime.date.fromisoformat(x[5]))
+
+
+def dump(result):
+    return {
+        "total": result.total, "status": result.status, "band": result.band,
+        "undetermined": list(result.undetermined),
+        "vetoes": [[v.code, v.title, [_incident(x) for x in v.incidents]] for v in result.vetoes],
+        "pending": [[_incident(p.incident), [v.code for v in p.vetoes], [i.code for i in p.indicators]] for p in result.pending],
+        "indicators": [[i.category, i.code, i.title, i.points, i.awarded, i.measured, i.target, i.reason] for i in result.indicators],
+    }
+
+
+def load(spec, village, code, name, data):
+    vetoes = {v.code: v for v in spec.vetoes}
+    indicators = {i.code: i for i in spec.indicators()}
+    result = VillageResult(
+        village, code, name, data["total"], data["status"], band=data["band"],
+        vetoes=[VetoHit(c, t, [_incident_back(x) for x in xs]) for c, t, xs in data["vetoes"]],
+        undetermined=list(data["undetermined"]),
+        pending=[PendingIncident(_incident_back(x), [vetoes[c] for c in vs], [indicators[c] for c in cs]) for x, vs, cs in data["pending"]],
+    )
+    result.indicators = [IndicatorResult(*row) for row in data["indicators"]]  # in place of the lazy property
+    return result
+
+
+# -- reading and storing ---------------------------------------------------------------------------
+
+def cached(scheme, variant, rows, stamp):
+    """{village id: VillageResult} of the stored results still valid, for rows [(id, code, name)]."""
+    from .models import CachedResult
+
+    if stamp is None:
+        return {}
+    names = {village: (code, name) for village, code, name in rows}
+    found = CachedResult.objects.filter(scheme=scheme, variant=variant, generation=stamp, day=today())
+    if len(rows) <= 500:
+        found = found.filter(village__in=list(names))
+    out = {}
+    for village, payload in found.values_list("village", "payload").iterator(chunk_size=2000):
+        if village in names:
+            out[village] = load(scheme.spec, village, *names[village], payload)
+    return out
+
+
+def store(scheme, variant, results, stamp):
+    from .models import CachedResult
+
+    if stamp is None or not results:
+        return
+    day = today()
+    rows = [CachedResult(scheme=scheme, variant=variant, village_id=r.village, generation=stamp, day=day, payload=dump(r)) for r in results]
+    with transaction.atomic():
+        CachedResult.objects.bulk_create(
+            rows, batch_size=500, update_conflicts=True, unique_fields=["scheme", "variant", "village"],
+            update_fields=["generation", "day", "payload"],
+        )

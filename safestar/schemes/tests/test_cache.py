@@ -1,0 +1,187 @@
+"""Evaluation results reused (cache.py): a stored result is exactly the engine's; every write to what
+the facts read makes it stale, whatever path the write takes; the date expires it."""
+
+import datetime
+import random
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from conftest import CHANGGANG, PINGGANG, VILLAGE1, VILLAGE2, load_scheme, make_record
+from safestar.core.ledger import LEDGERS
+from safestar.core.ledger_ops import restore, soft_delete
+from safestar.incidents.models import Incident, IncidentKind
+from safestar.org.models import Division, User
+from safestar.schemes import cache
+from safestar.schemes.facts import gather
+from safestar.schemes.models import CachedResult
+from safestar.schemes.services import as_json, results, save_manual_score, villages_under
+
+TABLE = re.compile(r'\b(?:FROM|JOIN)\s+"?([A-Za-z0-9_]+)', re.I)
+
+
+def fresh(scheme, villages):
+    """Computed afresh: an explicit (empty) manual is never reused nor stored."""
+    return [as_json(r) for r in results(scheme, villages, manual={})]
+
+
+def served(scheme, villages):
+    return [as_json(r) for r in results(scheme, villages)]
+
+
+def test_a_stored_result_is_exactly_the_engines_and_is_reused(world):
+    scheme = load_scheme()
+    villages = villages_under(Division.objects.get(code=CHANGGANG))
+    make_record("incidents", VILLAGE1, kind=IncidentKind.objects.get(code="telecom_fraud"), occurred_on=datetime.date(2023, 4, 1),
+                title="已认定的诈骗", recognised=True)
+    make_record("incidents", VILLAGE2, kind=IncidentKind.objects.get(code="telecom_fraud"), occurred_on=datetime.date(2023, 5, 1),
+                title="未认定的诈骗", recognised=False)
+    expected = fresh(scheme, villages)
+    assert any(r["vetoes"] for r in expected) and any(r["pending"] for r in expected)  # the payload's every part is exercised
+    assert served(scheme, villages) == expected  # computed, stored
+    assert CachedResult.objects.filter(scheme=scheme).count() == villages.count()
+    with CaptureQueriesContext(connection) as warm:
+        assert served(scheme, villages) == expected  # read back
+    # The village list, the generation, the stored results: nothing of the facts.
+    assert len(warm) == 3, [q["sql"] for q in warm]
+
+
+def _tables_read(scheme, villages):
+    with CaptureQueriesContext(connection) as context:
+        gather(scheme.spec, scheme.year, villages)
+        results(scheme, villages, manual={})
+    return {t.lower() for q in context for t in TABLE.findall(q["sql"])}
+
+
+@pytest.mark.parametrize("path", ["schemes/changgang-2023-pingan.yaml", "schemes/suixian-2023-pingan-village.yaml"])
+def test_every_table_the_facts_read_is_watched_and_any_write_to_it_makes_results_stale(world, path):
+    """Every table facts.plan() and results() read: none is exempt from invalidation, and a bare
+    QuerySet.update() on it (no signal, no audit) moves the generation on."""
+    scheme = load_scheme(path=path)
+    villages = villages_under(Division.objects.get(code=CHANGGANG))
+    tables = _tables_read(scheme, villages)
+    assert "incidents_incident" in tables and "schemes_manualscore" in tables
+    assert not tables & cache.UNWATCHED
+    from django.apps import apps
+
+    models = {m._meta.db_table: m for m in apps.get_models(include_auto_created=True)}
+    for table in sorted(tables):
+        model = models[table]
+        row = model.objects.order_by("pk").first()
+        if row is None:
+            continue
+        before = cache.generation()
+        model._base_manager.filter(pk=row.pk).update(**{model._meta.pk.attname: row.pk})
+        assert cache.generation() > before, table
+
+
+def test_writes_by_every_path_make_the_served_result_the_fresh_one(world, freeze_today):
+    """A seeded random walk of writes (ledger records created, edited, soft-deleted and restored,
+    incidents recognised and withdrawn by a bare update, manual scores, bulk creation, deletion):
+    after each, the served result equals a fresh computation."""
+    freeze_today(datetime.date(2023, 12, 20))
+    scheme = load_scheme()
+    villages = villages_under(Division.objects.get(code=CHANGGANG))
+    both = list(Division.objects.filter(code__in=[VILLAGE1, VILLAGE2]))
+    user = User.objects.get(username="county")
+    kinds = list(IncidentKind.objects.all())
+    manual = [i for i in scheme.spec.indicators() if i.rule.type == "manual"]
+    rng = random.Random(19)
+    slugs = sorted(LEDGERS)
+    made = []
+
+    def create():
+        slug = rng.choice(slugs)
+        extra = {}
+        if slug == "incidents":
+            extra = {"kind": rng.choice(kinds), "recognised": rng.random() < 0.5, "occurred_on": datetime.date(2023, rng.randint(1, 12), 1),
+                     "severity": rng.choice(["general", "major"])}
+        made.append((slug, make_record(slug, rng.choice([VILLAGE1, VILLAGE2]), **extra)))
+
+    def delete_soft():
+        if made:
+            slug, obj = rng.choice(made)
+            if obj.deleted_at is None:
+                soft_delete(LEDGERS[slug].model, obj, user, "录入错误")
+            else:
+                restore(LEDGERS[slug].model, obj, user)
+            obj.refresh_from_db()
+
+    def recognise():
+        incident = Incident.objects.order_by("?").first()
+        if incident:
+            Incident.objects.filter(pk=incident.pk).update(recognised=not incident.recognised)
+
+    def score():
+        if manual:
+            indicator = rng.choice(manual)
+            save_manual_score(scheme, rng.choice(both), indicator.code, rng.choice([0, indicator.points / 2, indicator.points]), "抽查扣分", user)
+
+    def bulk():
+        slug = rng.choice(slugs)
+        ledger = LEDGERS[slug]
+        template = make_record(slug, VILLAGE1)
+        template.pk = None
+        template.division = rng.choice(both)
+        ledger.model.objects.bulk_create([template])
+
+    def hard_delete():
+        if made:
+            slug, obj = made.pop(rng.randrange(len(made)))
+            LEDGERS[slug].model.all_objects.filter(pk=obj.pk).delete() if hasattr(LEDGERS[slug].model, "all_objects") else obj.delete()
+
+    steps = [create, create, create, delete_soft, recognise, score, bulk, hard_delete]
+    served(scheme, villages)
+    for n in range(24):
+        step = rng.choice(steps)
+        step()
+        assert served(scheme, villages) == fresh(scheme, villages), (n, step.__name__)
+
+
+def test_results_expire_with_the_day(world, freeze_today):
+    scheme = load_scheme()
+    villages = villages_under(Division.objects.get(code=PINGGANG))
+    freeze_today(datetime.date(2023, 6, 30))
+    served(scheme, villages)
+    assert set(CachedResult.objects.values_list("day", flat=True)) == {datetime.date(2023, 6, 30)}
+    freeze_today(datetime.date(2023, 7, 1))
+    assert served(scheme, villages) == fresh(scheme, villages)
+    assert set(CachedResult.objects.values_list("day", flat=True)) == {datetime.date(2023, 7, 1)}
+
+
+def test_a_login_does_not_make_results_stale(login):
+    before = cache.generation()
+    page = login("county").get("/")
+    assert page.status_code == 200
+    assert cache.generation() == before
+
+
+def _warm_count(client, url, capture):
+    client.get(url)  # computes and stores
+    with capture() as context:
+        assert client.get(url).status_code == 200
+    return len(context)
+
+
+def test_the_scorecard_costs_a_fixed_small_number_of_queries_when_warm(login, django_assert_num_queries):
+    """Warm: the stored result is read, not the facts. The same number of queries with few and with
+    many records in the village (records do not reach the page one by one)."""
+    scheme = load_scheme()
+    client = login("county")
+    card = f"/schemes/{scheme.pk}/villages/{VILLAGE1}/"
+
+    def capture():
+        return CaptureQueriesContext(connection)
+
+    counts = [_warm_count(client, card, capture)]
+    fraud = IncidentKind.objects.get(code="telecom_fraud")
+    for n in range(30):
+        make_record("incidents", VILLAGE1, kind=fraud, occurred_on=datetime.date(2023, 1 + n % 12, 1), title=f"诈骗{n}", recognised=n % 2 == 0)
+        make_record(sorted(LEDGERS)[n % len(LEDGERS)], VILLAGE1)
+    counts.append(_warm_count(client, card, capture))
+    assert counts[0] == counts[1] <= 20, counts
+    # Session, user, scheme, village, is_latest, then results(): village list, generation, stored results; the template's own.
+    with django_assert_num_queries(counts[0]):
+        client.get(card)
