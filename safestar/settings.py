@@ -120,7 +120,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "safestar.org.context_processors.navigation",
-                "safestar.notices.context_processors.unread",
             ],
         },
     },

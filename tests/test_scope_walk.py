@@ -89,6 +89,7 @@ ROUTES = {
     "villages-import": Case("town", denied="village1"),
     "job-status": Case("village1", _job("village1"), other=_job("village2"), denied="town"),
     "notices": Case("grid1"),
+    "notices-bell": Case("grid1"),
     "notice-read": Case("village1", _notice("village1"), other=_notice("village2"), ok=302, method="post"),
     "notices-read-all": Case("village1", ok=302, method="post"),
     "notice-failures": Case("admin", denied="town"),

@@ -1,5 +1,5 @@
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -11,6 +11,13 @@ from safestar.org.models import User
 from safestar.org.roles import Role
 
 from .models import Delivery, Notice
+from .services import unread_count
+
+
+def bell(request):
+    """The bell in the menu with the count of unread notices, fetched by htmx after the page loads
+    (one query, and no page's own query count changes)."""
+    return render(request, "notices/bell.html", {"unread": unread_count(request.user)})
 
 
 def inbox(request):

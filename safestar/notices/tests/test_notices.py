@@ -170,7 +170,7 @@ def test_a_delivery_that_keeps_failing_is_shown_to_the_administrator(events, fre
     assert delivery.subject not in admin2.get(reverse("notice-failures")).content.decode()
 
 
-def test_inbox_bell_and_mark_read(events, freeze_today, login):
+def test_inbox_bell_and_mark_read(events, freeze_today, login, django_assert_num_queries):
     freeze_today(DAY)
     village1 = User.objects.get(username="village1")
     services.collect([village1])
@@ -180,18 +180,26 @@ def test_inbox_bell_and_mark_read(events, freeze_today, login):
     assert unread == 2
     client = login("village1")
     page = client.get(reverse("notices")).content.decode()
-    assert f'data-testid="bell-count">{unread}<' in page
+    assert f'data-testid="bell-count">{unread}<' in client.get(reverse("notices-bell")).content.decode()
     notice = Notice.objects.filter(recipient=village1).first()
     assert notice.title in page
     response = client.post(reverse("notice-read", args=[notice.pk]), {"go": "1"})
     assert response.status_code == 302 and response["Location"] == notice.url
     page = client.get(reverse("notices") + "?unread=1").content.decode()
-    assert f'data-testid="bell-count">{unread - 1}<' in page
+    assert f'data-testid="bell-count">{unread - 1}<' in client.get(reverse("notices-bell")).content.decode()
     assert reverse("notice-read", args=[notice.pk]) not in page  # only the unread are listed
-    other = login("village2")
-    assert other.post(reverse("notice-read", args=[notice.pk])).status_code == 404
     client.post(reverse("notices-read-all"))
-    assert 'data-testid="bell-count"' not in client.get(reverse("notices")).content.decode()
+    assert 'data-testid="bell-count"' not in client.get(reverse("notices-bell")).content.decode()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("notices-bell"))
+    Notice.objects.bulk_create([Notice(recipient=village1, key=f"more:{i}", kind="x", title="再一条") for i in range(50)])
+    with django_assert_num_queries(len(few)):  # one count, however many notices
+        assert 'data-testid="bell-count">50<' in client.get(reverse("notices-bell")).content.decode()
+    other = login("village2")  # the same client, now as 杨庄村: village1's notice is not theirs
+    assert other.post(reverse("notice-read", args=[Notice.objects.filter(recipient=village1, read_at=None).first().pk])).status_code == 404
 
 
 @pytest.mark.parametrize("extra", [0, 60])
