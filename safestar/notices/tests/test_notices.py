@@ -216,3 +216,13 @@ def test_inbox_queries_do_not_grow(world, login, django_assert_num_queries, extr
     Notice.objects.bulk_create([Notice(recipient=village1, key=f"y:{i}", kind="x", title="再一条") for i in range(10)])
     with django_assert_num_queries(len(small)):
         client.get(reverse("notices"))
+
+
+def test_pages_say_when_the_worker_is_not_running(world, login, settings, tmp_path):
+    """Without a worker no reminder is made or sent: the inbox and the failures page say so."""
+    client = login("village1")
+    assert 'data-testid="worker-down"' not in client.get(reverse("notices")).content.decode()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    settings.VAR_DIR = tmp_path  # no heartbeat file there
+    assert "后台任务进程未运行" in client.get(reverse("notices")).content.decode()
+    assert "后台任务进程未运行" in login("admin").get(reverse("notice-failures")).content.decode()
