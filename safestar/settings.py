@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "safestar.reports",
     "safestar.evaluation",
     "safestar.dashboards",
+    "safestar.notices",  # the outbox: notifications from every app's 我的待办, in-app inbox, e-mail and webhook channels
     "safestar.bench",  # `safestar bench`: the province-scale benchmark (docs/benchmarks.md); no models, no pages
 ]
 
@@ -261,3 +262,25 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Notifications (safestar/notices, docs/notifications.md). The in-app inbox is always on; outside channels
+# are listed in SAFESTAR_NOTICE_CHANNELS ("email,webhook" or dotted paths of channel classes).
+SAFESTAR_NOTICE_CHANNELS = [c.strip() for c in os.environ.get("SAFESTAR_NOTICE_CHANNELS", "").split(",") if c.strip()]
+SAFESTAR_NOTICE_WEBHOOK_URL = os.environ.get("SAFESTAR_NOTICE_WEBHOOK_URL", "")  # 企业微信 / 钉钉 group robot
+SAFESTAR_NOTICE_WEBHOOK_TIMEOUT = 10  # seconds
+SAFESTAR_NOTICE_ATTEMPTS = 5  # a delivery failing this many times is given up (shown to the administrator)
+MAILERS = {  # Django 6.1's mail configuration: SMTP from the environment
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": os.environ.get("SAFESTAR_EMAIL_HOST", "localhost"),
+            "port": int(os.environ.get("SAFESTAR_EMAIL_PORT", "25")),
+            "username": os.environ.get("SAFESTAR_EMAIL_USER", ""),
+            "password": os.environ.get("SAFESTAR_EMAIL_PASSWORD", ""),
+            "use_tls": os.environ.get("SAFESTAR_EMAIL_TLS") == "1",
+            "timeout": 10,
+        },
+    },
+}
+DEFAULT_FROM_EMAIL = os.environ.get("SAFESTAR_EMAIL_FROM", "safestar@localhost")
+SAFESTAR_SITE_URL = os.environ.get("SAFESTAR_SITE_URL", "http://127.0.0.1:8000")  # links in e-mail and webhook messages

@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("safestar.reports.urls")),
     path("", include("safestar.evaluation.urls")),
     path("", include("safestar.dashboards.urls")),
+    path("", include("safestar.notices.urls")),
     path("", include("safestar.core.urls")),
 ]

@@ -37,6 +37,19 @@ def _attempt(username):
     return resolve
 
 
+def _notice(username):
+    """A notification of `username`'s (safestar/notices): only its recipient can mark it read."""
+
+    def resolve():
+        from safestar.notices.models import Notice
+        from safestar.org.models import User
+
+        user = User.objects.get(username=username)
+        return {"pk": Notice.objects.create(recipient=user, key=f"walk:{user.pk}:{Notice.objects.count()}", kind="walk", title="测试").pk}
+
+    return resolve
+
+
 def _job(username):
     """A background job of `username`'s (core/background.py): only its own user sees its progress."""
 
@@ -75,6 +88,11 @@ ROUTES = {
     "villages-export": Case("village1", {"code": VILLAGE1}, other={"code": VILLAGE2}, denied="auditor"),
     "villages-import": Case("town", denied="village1"),
     "job-status": Case("village1", _job("village1"), other=_job("village2"), denied="town"),
+    "notices": Case("grid1"),
+    "notices-bell": Case("grid1"),
+    "notice-read": Case("village1", _notice("village1"), other=_notice("village2"), ok=302, method="post"),
+    "notices-read-all": Case("village1", ok=302, method="post"),
+    "notice-failures": Case("admin", denied="town"),
     "villages-template": Case("town", denied="taskforce"),
     "departments": Case("police", denied="auditor"),
     "department-add": Case("admin", denied="town"),
