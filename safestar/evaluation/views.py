@@ -330,9 +330,9 @@ def round_xlsx(request, pk):
 # and sends the user to its page, which shows its progress and then offers the file; the file is the job's
 # (encrypted) result, only its user can fetch it, and the cleanup removes it with the job.
 DOCUMENTS = {
-    "report-docx": ("评查报告（Word）", lambda round, villages: reports.report_docx(round, villages)),
-    "report-pdf": ("评查报告（PDF）", lambda round, villages: reports.report_pdf(round, villages)),
-    "publication-docx": ("公示名单（Word）", lambda round, villages: reports.publication_docx(round, villages)),
+    "report-docx": ("评查报告（Word）", lambda round, villages, user: reports.report_docx(round, villages, actor=user)),
+    "report-pdf": ("评查报告（PDF）", lambda round, villages, user: reports.report_pdf(round, villages, actor=user)),
+    "publication-docx": ("公示名单（Word）", lambda round, villages, user: reports.publication_docx(round, villages)),
 }
 
 
@@ -344,7 +344,7 @@ def document_job(progress, user, round, kind):
     owner = get_user_model().objects.get(pk=user)
     round_ = Round.objects.select_related("scheme__issuer", "area").get(pk=round)
     progress.progress(0, 1, "正在生成文件", force=True)
-    response = DOCUMENTS[kind][1](round_, _villages(round_, owner))
+    response = DOCUMENTS[kind][1](round_, _villages(round_, owner), owner)  # the export is audited as the owner's
     progress.progress(1, 1, "文件已生成", force=True)
     return {"round": round_.pk, "kind": kind, "type": response["Content-Type"],
             "disposition": response["Content-Disposition"], "content": base64.b64encode(response.content).decode()}

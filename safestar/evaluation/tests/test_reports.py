@@ -159,6 +159,9 @@ def test_a_report_is_built_by_a_job_that_only_its_user_can_open(adjusted_round, 
     file = county.get(f"/evaluation/documents/{job.pk}/file")
     assert "attachment" in file["Content-Disposition"] and file.content[:2] == b"PK"
     assert "一票否决 1 个" in "\n".join(p.text for p in Document(io.BytesIO(file.content)).paragraphs)
+    from safestar.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="export", actor_name="county", object_repr__contains="评查报告（Word）").exists()
     other = login("town")
     assert other.get(f"/evaluation/documents/{job.pk}/").status_code == 404
     assert other.get(f"/evaluation/documents/{job.pk}/file").status_code == 404
