@@ -399,6 +399,24 @@ def _round(town, published=False, **kw):
     return lambda: {"pk": _open_round(town, published).pk} | kw
 
 
+def _document_job(username, town):
+    """A finished report job of `username`'s (evaluation/views.py document_job): only its own user sees it."""
+
+    def resolve():
+        import json
+
+        from safestar.core.models import Job
+        from safestar.evaluation.views import document_job
+        from safestar.org.models import User
+
+        result = {"round": _open_round(town).pk, "kind": "report-docx", "type": "text/plain",
+                  "disposition": 'attachment; filename="r.txt"', "content": "MQ=="}
+        return {"job": Job.objects.create(user=User.objects.get(username=username), title="生成报告", task=document_job.module_path,
+                                          status=Job.Status.DONE, payload=json.dumps(result)).pk}
+
+    return resolve
+
+
 def _entry(village, **kw):
     def resolve():
         from safestar.evaluation.models import Entry
@@ -475,9 +493,11 @@ EVALUATION = {
                                            denied="town"),
     "evaluation-round-publish": Case("county", _round(CHANGGANG), other=_round(NINGLING_TOWN), denied="town", ok=302, method="post"),
     "evaluation-round-xlsx": Case("town", _round(CHANGGANG), other=_round(PINGGANG), denied="police"),
-    "evaluation-report-docx": Case("town", _round(CHANGGANG), other=_round(PINGGANG), denied="police"),
-    "evaluation-report-pdf": Case("county", _round(CHANGGANG), other=_round(NINGLING_TOWN), denied="police"),
-    "evaluation-publication-docx": Case("village1", _round(CHANGGANG, True), other=_round(PINGGANG, True), denied="police"),
+    "evaluation-report-docx": Case("town", _round(CHANGGANG), other=_round(PINGGANG), denied="police", ok=302),
+    "evaluation-report-pdf": Case("county", _round(CHANGGANG), other=_round(NINGLING_TOWN), denied="police", ok=302),
+    "evaluation-publication-docx": Case("village1", _round(CHANGGANG, True), other=_round(PINGGANG, True), denied="police", ok=302),
+    "evaluation-document": Case("town", _document_job("town", CHANGGANG), other=_document_job("county", CHANGGANG)),
+    "evaluation-document-file": Case("town", _document_job("town", CHANGGANG), other=_document_job("county", CHANGGANG)),
     "evaluation-objection-add": Case("county", _round(CHANGGANG, True), other=_round(NINGLING_TOWN, True), denied="town", ok=302,
                                      method="post"),
     "evaluation-objection-decide": Case("county", _objection(CHANGGANG, step="reject"), other=_objection(NINGLING_TOWN, step="reject"),

@@ -147,7 +147,7 @@ def _overview(context):
             f"达标 {c[PASSED]} 个，未达标 {c[FAILED]} 个，一票否决 {c[VETOED]} 个，待定 {c[UNDETERMINED]} 个。")
 
 
-def report_docx(round, villages):
+def report_docx(round, villages, actor=None):
     context = report_context(round, villages)
     document = word_document(f"{round}报告", issuer=issuing_office(round.area))
     add_heading(document, "一、总体情况")
@@ -173,14 +173,14 @@ def report_docx(round, villages):
     else:
         add_paragraph(document, "无一票否决事项。")
     add_signature(document, issuing_office(round.area), clock.today())
-    record("export", round, object_repr=f"导出评查报告（Word）：{round}")
+    record("export", round, actor=actor, object_repr=f"导出评查报告（Word）：{round}")
     return docx_response(document, f"{round}报告.docx")
 
 
-def report_pdf(round, villages, request=None):
+def report_pdf(round, villages, request=None, actor=None):
     context = report_context(round, villages)
     context["overview"] = _overview(context)
-    record("export", round, object_repr=f"导出评查报告（PDF）：{round}")
+    record("export", round, actor=actor, object_repr=f"导出评查报告（PDF）：{round}")
     return pdf_response("evaluation/report.html", context, f"{round}报告.pdf", request)
 
 

@@ -1,15 +1,18 @@
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.contrib import messages
-from django.http import Http404
-from django.shortcuts import redirect, render
+import base64
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safestar import clock
 from safestar.core import edge
 from safestar.core.confirm import confirm_step
 from safestar.core.lists import paginate, render_list, search
-from safestar.core.models import Attachment
+from safestar.core.background import job_task, start, state
+from safestar.core.models import Attachment, Job
 from safestar.core.scope import get_visible_or_404, require
 from safestar.core.transitions import Refused, history
 from safestar.org.models import Division
@@ -323,14 +326,41 @@ def round_xlsx(request, pk):
     return reports.summary_sheet(round, _villages(round, request.user))
 
 
+# The Word and PDF reports take seconds (the PDF 5–13 s): the link starts a background job (core/background.py)
+# and sends the user to its page, which shows its progress and then offers the file; the file is the job's
+# (encrypted) result, only its user can fetch it, and the cleanup removes it with the job.
+DOCUMENTS = {
+    "report-docx": ("评查报告（Word）", lambda round, villages, user: reports.report_docx(round, villages, actor=user)),
+    "report-pdf": ("评查报告（PDF）", lambda round, villages, user: reports.report_pdf(round, villages, actor=user)),
+    "publication-docx": ("公示名单（Word）", lambda round, villages, user: reports.publication_docx(round, villages)),
+}
+
+
+@job_task
+def document_job(progress, user, round, kind):
+    """Build one of the round's documents for `user` (only the villages they may see) in the worker."""
+    from django.contrib.auth import get_user_model
+
+    owner = get_user_model().objects.get(pk=user)
+    round_ = Round.objects.select_related("scheme__issuer", "area").get(pk=round)
+    progress.progress(0, 1, "正在生成文件", force=True)
+    response = DOCUMENTS[kind][1](round_, _villages(round_, owner), owner)  # the export is audited as the owner's
+    progress.progress(1, 1, "文件已生成", force=True)
+    return {"round": round_.pk, "kind": kind, "type": response["Content-Type"],
+            "disposition": response["Content-Disposition"], "content": base64.b64encode(response.content).decode()}
+
+
+def _start_document(request, round, kind):
+    job = start(request.user, document_job, f"生成{round}{DOCUMENTS[kind][0]}", user=request.user.pk, round=round.pk, kind=kind)
+    return redirect("evaluation-document", job.pk)
+
+
 def report_docx(request, pk):
-    round = _round(request, pk)
-    return reports.report_docx(round, _villages(round, request.user))
+    return _start_document(request, _round(request, pk), "report-docx")
 
 
 def report_pdf(request, pk):
-    round = _round(request, pk)
-    return reports.report_pdf(round, _villages(round, request.user), request)
+    return _start_document(request, _round(request, pk), "report-pdf")
 
 
 def publication_docx(request, pk):
@@ -338,7 +368,35 @@ def publication_docx(request, pk):
     if round.status != Round.Status.PUBLISHED:
         messages.error(request, "该轮评查尚未公示。")
         return redirect(round)
-    return reports.publication_docx(round, _villages(round, request.user))
+    return _start_document(request, round, "publication-docx")
+
+
+def _document_job(request, job):
+    """The user's own document job (anybody else: 404), for a round they can still see."""
+    job = get_object_or_404(Job, pk=job, user=request.user, task=document_job.module_path)
+    return job
+
+
+def document_page(request, job):
+    job = _document_job(request, job)
+    result = job.result if job.status == Job.Status.DONE else None
+    round = _round(request, result["round"]) if result else None
+    return render(request, "evaluation/document.html", {
+        "job": job, "job_state": state(job), "result": result, "round": round,
+        "label": DOCUMENTS[result["kind"]][0] if result else "",
+    })
+
+
+def document_file(request, job):
+    job = _document_job(request, job)
+    if job.status != Job.Status.DONE:
+        raise Http404("文件尚未生成")
+    result = job.result
+    _round(request, result["round"])  # the user may still see the round
+    response = HttpResponse(base64.b64decode(result["content"]), content_type=result["type"])
+    response["Content-Disposition"] = result["disposition"]
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def star_list(request):

@@ -60,3 +60,18 @@ def run_to_county(round, users, skip=()):
         assert services.review(entry, users["taskforce"])
     if not skip:
         assert services.forward_town(round, Division.objects.get(code=round.area.code), users["town"])
+
+
+def fetch_document(client, url):
+    """A report link starts a background job (run at once in tests) and sends the user to its page,
+    which offers the file: follow that path and return the file's response."""
+    import re
+
+    started = client.get(url)
+    assert started.status_code == 302 and "/evaluation/documents/" in started["Location"]
+    page = client.get(started["Location"])
+    assert page.status_code == 200 and "文件已生成" in page.content.decode()
+    link = re.search(r'href="(/evaluation/documents/[0-9a-f-]+/file)"', page.content.decode()).group(1)
+    response = client.get(link)
+    assert response.status_code == 200
+    return response

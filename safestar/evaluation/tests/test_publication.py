@@ -11,7 +11,7 @@ from conftest import VILLAGE1, make_record
 from safestar.audit.models import AuditEvent
 from safestar.evaluation import services
 from safestar.evaluation.models import Entry, Objection, StarRecord
-from safestar.evaluation.tests.conftest import run_to_county
+from safestar.evaluation.tests.conftest import fetch_document, run_to_county
 from safestar.incidents.models import IncidentKind
 from safestar.incidents.services import recognise as recognise_incident
 
@@ -42,14 +42,14 @@ def test_publishing_stores_the_results_as_published(published, users):
 
 def test_the_document_stays_the_same_file_after_a_later_star_withdrawal_and_the_page_lists_the_change(published, users, login, api):
     client = login("county")
-    before = client.get(f"/evaluation/{published.pk}/publication.docx").content
+    before = fetch_document(client, f"/evaluation/{published.pk}/publication.docx").content
     published_row = next(r for r in published.snapshot if r["code"] == VILLAGE1)
     assert published_row["status"] == "达标"
     fraud = make_record("incidents", VILLAGE1, kind=IncidentKind.objects.get(code="telecom_fraud"), occurred_on=datetime.date(2023, 11, 5),
                         title="村民被冒充客服诈骗")
     assert recognise_incident(fraud, users["county"])  # 摘星: the village is now vetoed
     assert [s.action for s in StarRecord.objects.filter(round=published, village__code=VILLAGE1).order_by("id")] == ["awarded", "withdrawn"]
-    after = client.get(f"/evaluation/{published.pk}/publication.docx").content
+    after = fetch_document(client, f"/evaluation/{published.pk}/publication.docx").content
     assert after == before  # byte for byte: the publication as published
     page = client.get(f"/evaluation/{published.pk}/")
     html = page.content.decode()

@@ -15,7 +15,7 @@ from safestar.evaluation import reports, services
 from safestar.evaluation.models import Entry
 from safestar.schemes.services import results
 
-from .conftest import run_to_county
+from .conftest import fetch_document, run_to_county
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_village_score_sheet_equals_the_engine(adjusted_round, login):
 
 def test_word_report_equals_the_engine(adjusted_round, login):
     expected = engine(adjusted_round)
-    response = login("county").get(f"/evaluation/{adjusted_round.pk}/report.docx")
+    response = fetch_document(login("county"), f"/evaluation/{adjusted_round.pk}/report.docx")
     document = Document(io.BytesIO(response.content))
     ranking = document.tables[0]
     got = {row.cells[3].text: (row.cells[4].text, row.cells[5].text) for row in ranking.rows[1:]}
@@ -97,7 +97,7 @@ def pdf_text(pdf):
 
 def test_pdf_report_equals_the_engine(adjusted_round, login):
     expected = engine(adjusted_round)
-    response = login("county").get(f"/evaluation/{adjusted_round.pk}/report.pdf")
+    response = fetch_document(login("county"), f"/evaluation/{adjusted_round.pk}/report.pdf")
     assert response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
     for r in expected.values():
@@ -121,11 +121,11 @@ def test_a_pdf_page_renders_chinese_glyphs(open_round, users, login, tmp_path):
     them): with boxes instead of glyphs the title band would render the same."""
     first = open_round()
     second = open_round(area=PINGGANG, issuer=PINGGANG)
-    a = render_top(login("county").get(f"/evaluation/{first.pk}/report.pdf").content, tmp_path, "a")
-    b = render_top(login("county").get(f"/evaluation/{second.pk}/report.pdf").content, tmp_path, "b")
+    a = render_top(fetch_document(login("county"), f"/evaluation/{first.pk}/report.pdf").content, tmp_path, "a")
+    b = render_top(fetch_document(login("county"), f"/evaluation/{second.pk}/report.pdf").content, tmp_path, "b")
     assert a.getextrema()[0] < 128  # something dark was drawn
     assert ImageChops.difference(a, b).getbbox() is not None
-    fonts = subprocess.run(["pdffonts", "-"], input=login("county").get(f"/evaluation/{first.pk}/report.pdf").content, capture_output=True).stdout
+    fonts = subprocess.run(["pdffonts", "-"], input=fetch_document(login("county"), f"/evaluation/{first.pk}/report.pdf").content, capture_output=True).stdout
     assert b"CJK" in fonts
 
 
@@ -137,7 +137,53 @@ def test_publication_list_names_every_village_with_the_engine_total_and_the_date
         services.recognise(entry, users["county"])
     services.publish(adjusted_round, users["county"], datetime.date(2024, 3, 1), datetime.date(2024, 3, 7))
     expected = engine(adjusted_round)
-    document = Document(io.BytesIO(login("taskforce").get(f"/evaluation/{adjusted_round.pk}/publication.docx").content))
+    document = Document(io.BytesIO(fetch_document(login("taskforce"), f"/evaluation/{adjusted_round.pk}/publication.docx").content))
     rows = {row.cells[2].text: (row.cells[3].text, row.cells[4].text) for row in document.tables[0].rows[1:]}
     assert rows == {r.name: (figure(r.total), r.status) for r in expected.values()}
     assert "2024年03月01日至2024年03月07日" in "\n".join(p.text for p in document.paragraphs)
+
+
+def test_a_report_is_built_by_a_job_that_only_its_user_can_open(adjusted_round, login):
+    from safestar.core.models import Job
+
+    county = login("county")
+    started = county.get(f"/evaluation/{adjusted_round.pk}/report.docx")
+    job = Job.objects.get()
+    assert started["Location"] == f"/evaluation/documents/{job.pk}/"
+    assert job.status == Job.Status.DONE and job.user.username == "county" and "评查报告" in job.title
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # as stored, before the field decrypts it
+        cursor.execute(f"SELECT payload FROM {Job._meta.db_table}")
+        (stored,), = cursor.fetchall()
+    assert '"kind"' not in stored  # kept encrypted, like every job result
+    file = county.get(f"/evaluation/documents/{job.pk}/file")
+    assert "attachment" in file["Content-Disposition"] and file.content[:2] == b"PK"
+    assert "一票否决 1 个" in "\n".join(p.text for p in Document(io.BytesIO(file.content)).paragraphs)
+    from safestar.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="export", actor_name="county", object_repr__contains="评查报告（Word）").exists()
+    other = login("town")
+    assert other.get(f"/evaluation/documents/{job.pk}/").status_code == 404
+    assert other.get(f"/evaluation/documents/{job.pk}/file").status_code == 404
+
+
+def test_the_pdf_is_built_in_the_worker_while_the_page_shows_progress(adjusted_round, login, settings, tmp_path):
+    from safestar.core import background
+    from safestar.core.tests.test_import_jobs import DB_TASKS, _no_worker_warning, _run_queued
+
+    settings.TASKS, settings.VAR_DIR = DB_TASKS, tmp_path
+    county = login("county")
+    started = county.get(f"/evaluation/{adjusted_round.pk}/report.pdf")
+    assert started.status_code == 302
+    waiting = county.get(started["Location"]).content.decode()
+    assert 'data-testid="job"' in waiting and "排队中" in waiting and "/file" not in waiting
+    assert _no_worker_warning(waiting)  # nobody runs the queue: the page says so
+    assert county.get(started["Location"] + "file").status_code == 404  # nothing to fetch yet
+    background.beat()
+    assert not _no_worker_warning(county.get(started["Location"]).content.decode())
+    _run_queued()
+    ready = county.get(started["Location"]).content.decode()
+    assert "文件已生成" in ready and 'data-testid="job"' not in ready
+    pdf = county.get(started["Location"] + "file")
+    assert pdf["Content-Type"] == "application/pdf" and "冒充公检法诈骗" in pdf_text(pdf.content)
