@@ -116,7 +116,9 @@ def test_a_full_round_from_self_assessment_to_publication(ui, tmp_path, settings
     results = page.get_by_test_id("results")
     expect(results.locator("tbody tr")).to_have_count(2)  # the two creating villages
     expect(results.get_by_role("row", name="长岗村")).to_contain_text(shown)
-    href = page.get_by_role("link", name="公示名单（Word）").get_attribute("href")
+    page.get_by_role("link", name="公示名单（Word）").click()  # starts the background job; its page offers the file
+    expect(page.get_by_test_id("document-ready")).to_contain_text("文件已生成")
+    href = page.get_by_test_id("document-file").get_attribute("href")
     response = page.request.get(ui.url(href))  # with the county's session; a click would start a download
     assert response.ok and "wordprocessingml" in response.headers["content-type"]
     document = Document(io.BytesIO(response.body()))
