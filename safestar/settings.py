@@ -232,6 +232,7 @@ SAFESTAR_DEMO_BANNER = DEMO
 SAFESTAR_YEARS = (1949, 2100)
 SAFESTAR_EARLIEST_DATE = datetime.date(1949, 1, 1)
 SAFESTAR_DAYS_AHEAD = 366
+SAFESTAR_PLANNED_DAYS_AHEAD = 3653  # dates planned years ahead (a ledger's planned_date_fields): ten years
 
 # Field encryption keys (AES-256-GCM) and the HMAC key for exact-match lookups: from the
 # environment, or from a key file kept outside the database (see docs/security.md).

@@ -151,18 +151,28 @@ Limit = Annotated[int, Field(ge=1, le=1000, description="每页条数（1–1000
 Offset = Annotated[int, Field(ge=0, le=MAX_ID, description="跳过的条数")]
 
 
-def check_date(value):
-    """A form date within [SAFESTAR_EARLIEST_DATE, today + SAFESTAR_DAYS_AHEAD] (every forms.DateField)."""
+def _window(value, days, label):
     if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
         return
     earliest = settings.SAFESTAR_EARLIEST_DATE
-    latest = clock.today() + datetime.timedelta(days=settings.SAFESTAR_DAYS_AHEAD)
+    latest = clock.today() + datetime.timedelta(days=days)
     if value < earliest:
         raise ValidationError("日期 %(value)s 早于 %(earliest)s，请检查年份", code="date_too_early",
                               params={"value": value.isoformat(), "earliest": earliest.isoformat()})
     if value > latest:
-        raise ValidationError("日期 %(value)s 晚于 %(latest)s（今天起一年内），请检查年份", code="date_too_late",
-                              params={"value": value.isoformat(), "latest": latest.isoformat()})
+        raise ValidationError("日期 %(value)s 晚于 %(latest)s（%(label)s），请检查年份", code="date_too_late",
+                              params={"value": value.isoformat(), "latest": latest.isoformat(), "label": label})
+
+
+def check_date(value):
+    """A form date within [SAFESTAR_EARLIEST_DATE, today + SAFESTAR_DAYS_AHEAD] (every forms.DateField)."""
+    _window(value, settings.SAFESTAR_DAYS_AHEAD, "今天起一年内")
+
+
+def check_planned_date(value):
+    """The same for a date planned years ahead (a ledger's `planned_date_fields`, e.g. the next revision
+    of an emergency plan): up to SAFESTAR_PLANNED_DAYS_AHEAD."""
+    _window(value, settings.SAFESTAR_PLANNED_DAYS_AHEAD, "今天起十年内")
 
 
 class IdConverter:

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 
 from safestar import clock
+from . import edge
 from .scope import ScopedQuerySet
 from .sheets import Column
 from .states import EFFECTIVE_HELP, EFFECTIVE_LABEL, tracked
@@ -57,6 +58,7 @@ class LedgerRecord(models.Model):
     scope_write = "writes_business"
     data_field = None  # each ledger names its field of data (DataField); departments see theirs
     future_date_fields = ()  # date fields that may lie ahead (deadlines); others may not
+    planned_date_fields = ()  # of those, dates planned years ahead (a plan's next revision): ten years, not one
     has_attachments = True
 
     class Meta:
@@ -263,6 +265,8 @@ class LedgerForm(forms.ModelForm):
                 field.queryset = choices
             if isinstance(field, forms.DateField):
                 field.widget = DateInput()
+                if name in getattr(self.Meta.model, "planned_date_fields", ()):  # planned years ahead: a wider window
+                    field.validators = [edge.check_planned_date if v is edge.check_date else v for v in field.validators]
             elif isinstance(field.widget, forms.Textarea):
                 field.widget.attrs["rows"] = 3
         if preselect and not self.instance.pk and villages.count() == 1:  # (an imported row names its village)

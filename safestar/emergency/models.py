@@ -207,6 +207,7 @@ class EmergencyPlan(LedgerRecord):
 
     data_field = "emergency"
     future_date_fields = ("next_revision_on",)
+    planned_date_fields = ("next_revision_on",)  # plans are revised every few years
     tracked_fields = ("approved_on",)  # a revision re-approves the plan; earlier years keep the first approval
 
     class Meta:
