@@ -243,7 +243,7 @@ class LeadershipForm(forms.ModelForm):
     village = forms.ModelChoiceField(label="村", queryset=Division.objects.none())
     leader = forms.ModelChoiceField(label="包村领导", queryset=User.objects.none())
     position = forms.CharField(label="职务", max_length=50, help_text="如：镇党委副书记、副镇长")
-    since = forms.DateField(label="包村开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label="包村开始日期", widget=DateInput())
 
     class Meta:
         model = Leadership

@@ -100,7 +100,7 @@ def round_detail(request, pk):
 class ObjectionForm(forms.Form):
     village = forms.ModelChoiceField(label="村", queryset=Division.objects.none(), empty_label="请选择村")
     raised_by = forms.CharField(label="异议人", max_length=50)
-    received_on = forms.DateField(label="收到日期", widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.DateField(label="收到日期", widget=DateInput())
     content = forms.CharField(label="异议内容", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, villages, **kwargs):

@@ -8,7 +8,7 @@ from safestar.core.background import worker_alive
 from safestar.core.lists import paginate, render_list
 from safestar.core.scope import require
 from safestar.org.models import User
-from safestar.org.roles import Role
+from safestar.org.roles import can
 
 from .models import Delivery, Notice
 from .services import unread_count
@@ -48,7 +48,7 @@ def mark_all_read(request):
 
 
 def is_admin(user):
-    return user.role == Role.SYSADMIN
+    return can(user, "notices.see_failures")
 
 
 def failures(request):

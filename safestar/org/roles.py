@@ -121,6 +121,7 @@ ACTIONS = {
     # village profiles (村基本情况，底数, docs/ledgers.md)
     "profiles.keep": "维护村基本情况（人口、户数、网格、村两委等底数）",
     "creation.assign_leaders": "安排镇领导包村（领导包村）",
+    "notices.see_failures": "查看发送失败的通知（本范围内的人）",
     # the annual evaluation (年度评查, docs/evaluation.md)
     "evaluation.view": "查看年度评查",
     "evaluation.self_assess": "村自评：逐项说明、增删佐证材料",
@@ -226,6 +227,7 @@ SPECS = {
             requires_2fa=True,
             grants=_ALL,
             duties=("管理辖区内的账号、角色和归属", "维护区划和部门", "不查看业务数据"),
+            actions=_granted("notices.see_failures"),
         ),
         RoleSpec(
             Role.AUDITOR,

@@ -39,6 +39,13 @@ def _one_of_everything(cases, kwargs_of):
     round = Round.objects.get(**test_scope_walk._round(CHANGGANG)())
     StarRecord.objects.create(village=Division.objects.get(code=VILLAGE1), year=round.scheme.year, round=round, star=round.scheme.star,
                               action=StarRecord.Action.AWARDED, on=datetime.date(2023, 12, 20))
+    from safestar.notices.models import Delivery, Notice
+    from safestar.notices.services import collect
+
+    collect()  # every persona's 我的待办 becomes notices: the inbox lists them
+    notice = Notice.objects.filter(recipient__username="village1").first()
+    Delivery.objects.create(recipient=notice.recipient, notice=notice, channel="webhook", subject=notice.title, text=notice.title,
+                            status=Delivery.Status.FAILED, attempts=5, last_error="连接被拒绝")  # the administrator's failures page
     for _, _, case in cases:
         for value in (case.own, case.query):
             if callable(value):

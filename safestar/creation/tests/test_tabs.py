@@ -18,7 +18,8 @@ def tab_links(page):
 def test_the_police_station_sees_only_the_campaign_tab(login, world):
     campaign = factories.campaign(CHANGGANG)
     page = login("police").get(f"/creation/campaigns/{campaign.pk}/").content.decode()
-    assert tab_links(page) == ["/creation/campaigns/"]
+    # campaigns it runs, and 领导包村 (who covers which village is read by every business reader of the town)
+    assert tab_links(page) == ["/creation/campaigns/", "/creation/leaders/"]
     assert "/creation/applications/" not in page and "/creation/inspections/" not in page
 
 

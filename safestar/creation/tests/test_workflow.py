@@ -9,6 +9,7 @@ import pytest
 
 from conftest import CHANGGANG, VILLAGE1, VILLAGE2
 from safestar.audit.models import AuditEvent
+from safestar.clock import today
 from safestar.creation import services
 from safestar.core.models import Event
 from safestar.core.transitions import Refused
@@ -253,7 +254,7 @@ def test_town_inspects_and_records_findings(login, scheme):
     response = client.post("/creation/inspections/new/", {"title": "三季度督导", "planned_on": "2023-09-01", "villages": [v.pk for v in villages], "departments": [police.pk]}, follow=True)
     inspection = response.context["inspection"]
     assert inspection.town.code == CHANGGANG
-    response = client.post(f"/creation/inspections/{inspection.pk}/hold/", {"held_on": "2999-01-01"}, follow=True)
+    response = client.post(f"/creation/inspections/{inspection.pk}/hold/", {"held_on": (today() + datetime.timedelta(days=30)).isoformat()}, follow=True)
     assert "开展日期不能晚于今天" in response.content.decode()
     client.post(f"/creation/inspections/{inspection.pk}/hold/", {"held_on": "2023-09-02", "note": "总体良好"})
     inspection.refresh_from_db()

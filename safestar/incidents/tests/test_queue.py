@@ -68,7 +68,7 @@ def test_the_county_queue_lists_what_waits_with_its_age_and_the_home_page_counts
     assert "30 天" in page.content.decode()
     home = client.get("/").content.decode()
     assert 'data-testid="home-incident-queue"' in home and "1 件" in home
-    assert client.post(f"/ledgers/incidents/{rows[0][0].pk}/recognise/").status_code == 302
+    assert client.post(f"/ledgers/incidents/{rows[0][0].pk}/recognise/", {"confirmed": "1"}).status_code == 302
     assert client.get("/incidents/pending/").context["rows"] == []
     assert "0 件" in client.get("/").content.decode()
     assert 'data-testid="home-incident-queue"' not in login("town").get("/").content.decode()  # a town does not recognise
