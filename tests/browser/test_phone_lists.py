@@ -43,6 +43,8 @@ def _one_of_everything(cases, kwargs_of):
     from safestar.notices.services import collect
 
     collect()  # every persona's 我的待办 becomes notices: the inbox lists them
+    for user in User.objects.all():  # and one for everybody, whatever their queues hold today
+        Notice.objects.get_or_create(recipient=user, key="phone-list", defaults={"kind": "test", "title": "测试通知", "url": "/"})
     notice = Notice.objects.filter(recipient__username="village1").first()
     Delivery.objects.create(recipient=notice.recipient, notice=notice, channel="webhook", subject=notice.title, text=notice.title,
                             status=Delivery.Status.FAILED, attempts=5, last_error="连接被拒绝")  # the administrator's failures page
