@@ -21,13 +21,16 @@ it takes; finer (per-village) invalidation is not done (docs/architecture.md).
 """
 
 import datetime
+import logging
 import re
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from safestar.clock import today
 
 from .engine import IncidentFact, IndicatorResult, PendingIncident, VetoHit, VillageResult
+
+logger = logging.getLogger(__name__)
 
 # Tables whose writes cannot change a result: what the results read is checked against this list by
 # schemes/tests/test_cache.py (no facts query reads these tables).
@@ -175,8 +178,11 @@ def store(scheme, variant, results, stamp):
         return
     day = today()
     rows = [CachedResult(scheme=scheme, variant=variant, village_id=r.village, generation=stamp, day=day, payload=dump(r)) for r in results]
-    with transaction.atomic():
-        CachedResult.objects.bulk_create(
-            rows, batch_size=500, update_conflicts=True, unique_fields=["scheme", "variant", "village"],
-            update_fields=["generation", "day", "payload"],
-        )
+    try:
+        with transaction.atomic():
+            CachedResult.objects.bulk_create(
+                rows, batch_size=500, update_conflicts=True, unique_fields=["scheme", "variant", "village"],
+                update_fields=["generation", "day", "payload"],
+            )
+    except DatabaseError:  # storing is only a saving: a busy database (SQLite's lock) must not fail the page
+        logger.warning("evaluation results not stored (database busy)", exc_info=True)
