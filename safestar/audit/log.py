@@ -25,29 +25,38 @@ def _lock_chain():
             cursor.execute("SELECT pg_advisory_xact_lock(7421)")
 
 
+def _event(action, obj, *, actor, changes, object_repr, request, prev_hash):
+    """One event, chained to `prev_hash` and hashed (not saved): the one shape of `record` and `record_many`."""
+    event = AuditEvent(
+        at=datetime.datetime.now(datetime.UTC),
+        actor=actor,
+        actor_name=getattr(actor, "username", "") or "",
+        role=getattr(actor, "role", "") or "",
+        division_path=actor.division.path if getattr(actor, "division_id", None) else "",
+        ip=(request.META.get("REMOTE_ADDR", "") if request else ""),
+        request_id=getattr(request, "request_id", "") if request else "",
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=(object_repr or (str(obj) if obj is not None else ""))[:200],
+        changes=changes or {},
+        prev_hash=prev_hash,
+    )
+    event.hash = event.compute_hash()
+    return event
+
+
+def _chain_head():
+    return AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
+
+
 def record(action, obj=None, *, actor=None, changes=None, object_repr=None, request=None):
     request = request or current_request.get()
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         actor = request.user if request.user.is_authenticated else None
     with transaction.atomic():
         _lock_chain()
-        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
-        event = AuditEvent(
-            at=datetime.datetime.now(datetime.UTC),
-            actor=actor,
-            actor_name=getattr(actor, "username", "") or "",
-            role=getattr(actor, "role", "") or "",
-            division_path=actor.division.path if getattr(actor, "division_id", None) else "",
-            ip=(request.META.get("REMOTE_ADDR", "") if request else ""),
-            request_id=getattr(request, "request_id", "") if request else "",
-            action=action,
-            object_type=obj._meta.label_lower if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None else "",
-            object_repr=(object_repr or (str(obj) if obj is not None else ""))[:200],
-            changes=changes or {},
-            prev_hash=last or GENESIS,
-        )
-        event.hash = event.compute_hash()
+        event = _event(action, obj, actor=actor, changes=changes, object_repr=object_repr, request=request, prev_hash=_chain_head())
         event.save()
     return event
 
@@ -58,26 +67,10 @@ def record_many(items, *, actor):
     request = current_request.get()
     with transaction.atomic():
         _lock_chain()
-        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
-        events = []
+        last, events = _chain_head(), []
         for action, obj, changes in items:
-            event = AuditEvent(
-                at=datetime.datetime.now(datetime.UTC),
-                actor=actor,
-                actor_name=getattr(actor, "username", "") or "",
-                role=getattr(actor, "role", "") or "",
-                division_path=actor.division.path if getattr(actor, "division_id", None) else "",
-                ip=(request.META.get("REMOTE_ADDR", "") if request else ""),
-                request_id=getattr(request, "request_id", "") if request else "",
-                action=action,
-                object_type=obj._meta.label_lower,
-                object_id=str(obj.pk),
-                object_repr=str(obj)[:200],
-                changes=changes or {},
-                prev_hash=last,
-            )
-            event.hash = last = event.compute_hash()
-            events.append(event)
+            events.append(_event(action, obj, actor=actor, changes=changes, object_repr=None, request=request, prev_hash=last))
+            last = events[-1].hash
         AuditEvent.objects.bulk_create(events, batch_size=500)
     return events
 
