@@ -77,7 +77,7 @@ def save_form(form, user, fields, *, version=None, where=None, values=None, chan
             record("create", obj, actor=user, object_repr=describe(obj) if describe else None,
                    changes=diff({}, snapshot(obj, fields)) | (changes or {}))
             return obj
-        current = model.objects.select_for_update().filter(pk=obj.pk, **(where or {})).first()
+        current = model.objects.select_for_update(of=("self",)).filter(pk=obj.pk, **(where or {})).first()
         if current is None:
             raise Conflict(message=STALE)
         if getattr(current, "deleted_at", None) is not None or (version is not None and current.version != version):
