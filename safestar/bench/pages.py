@@ -48,12 +48,17 @@ class Setup:
     users: dict
 
 
+def reissued(text, code):
+    """A scheme file with `code` as its issuer, so that it applies to every village under that division
+    (the benchmark's villages lie anywhere): bench pages (a county) and bench dashboard (the province)."""
+    return "\n".join(f'issuer: "{code}"' if line.startswith("issuer:") else line for line in text.splitlines()) + "\n"
+
+
 def _scheme(text, county, year):
     """The scheme file with the county as its issuer (the benchmark's villages lie anywhere)."""
     from safestar.schemes.loading import load
 
-    lines = [f'issuer: "{county.code}"' if line.startswith("issuer:") else line for line in text.splitlines()]
-    scheme, _ = load("\n".join(lines) + "\n", "bench-pages")
+    scheme, _ = load(reissued(text, county.code), "bench-pages")
     if scheme.year != year:
         raise BenchError(f"方案年度为 {scheme.year}，与 --year {year} 不一致")
     return scheme

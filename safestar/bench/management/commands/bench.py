@@ -202,7 +202,7 @@ class Command(BaseCommand):
         place = Division.objects.filter(code=division, level__in=[Level.CITY, Level.COUNTY]).first()
         if place is None:
             raise CommandError(f"县或市 {division} 不存在：请先运行 safestar bench generate")
-        text = self._scheme_text(scheme).replace('issuer: "411422100000"', f'issuer: "{bench.PROVINCE}"')
+        text = page_bench.reissued(self._scheme_text(scheme), bench.PROVINCE)
         try:
             load(text, str(scheme))
         except SchemeError as exc:
