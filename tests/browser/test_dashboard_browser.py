@@ -71,7 +71,6 @@ def test_each_campaign_persona_lands_on_its_dashboard_with_figures_and_charts_th
         assert len(_table_values(page, "trend")) == 2  # the two snapshots taken
         cells = _chart_data(page, "heatmap")
         assert [c[2] for c in cells] == [int(v) for v in _table_values(page, "heatmap")]
-        page.context.clear_cookies()
 
     page = ui.login("county")
     expect(page).to_have_url(ui.url("/dashboard/"))
@@ -81,7 +80,6 @@ def test_each_campaign_persona_lands_on_its_dashboard_with_figures_and_charts_th
     assert _as_numbers(_chart_data(page, "areas")) == [_number(v) for v in _table_values(page, "areas")]
     row.get_by_role("link", name="长岗镇").click()  # drill down to the town's villages
     expect(page.get_by_test_id("three-zero-board").locator(".tile")).to_have_count(20)
-    page.context.clear_cookies()
 
     page = ui.login("city")
     expect(page).to_have_url(ui.url("/dashboard/"))
