@@ -5,7 +5,8 @@ Below a town, one row per village: its 三零 (recognised incidents by 零案件
 live score and result by the scheme that applies to it, the star it holds, the share of points it
 holds per category (the heat map). Above a town (a county, a city), one row per division directly
 below (towns, counties) with the same figures summed or averaged, so the towns compare in one table
-and each row drills down. Overdue counts are as of today (safestar.clock.today()); the trend is the
+and each row drills down; its heat-map row is the share of points its villages hold together per
+category, and the trend has one series per division below. Overdue counts are as of today (safestar.clock.today()); the trend is the
 stored monthly snapshots (models.Snapshot), never recomputed.
 """
 
