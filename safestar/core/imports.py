@@ -13,8 +13,10 @@ the confirmation). Updates of existing records (by 系统编号) are listed with
 values and need their own confirmation.
 """
 
+import contextlib
 import dataclasses
 import difflib
+import gc
 import os
 import time
 import uuid
@@ -233,7 +235,7 @@ class Importer:
         try:
             self.stage_rows(self.pending)
             began = time.perf_counter()
-            with transaction.atomic():
+            with no_collection(), transaction.atomic():
                 try:
                     self.publish(self.pending)
                 except RowRefused as exc:
@@ -458,6 +460,19 @@ class Importer:
 
     def label(self, key):
         return next((c.label for c in self.columns if c.key == key), "—")
+
+
+@contextlib.contextmanager
+def no_collection():
+    """No garbage collection inside a write transaction: with tens of thousands of checked rows in
+    memory, a full collection takes long enough to keep other writers waiting (SQLite has one writer)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _cell(cells, c):

@@ -18,7 +18,7 @@ from safestar.clock import today
 
 from . import edge
 from .cells import CellError, is_blank, normalise, shown, to_bool, to_choice, to_date, to_number, to_text
-from .imports import Importer, RowRefused
+from .imports import Importer, RowRefused, no_collection
 from .saving import Locked, save_form
 from .sheets import Column
 from .states import tracked
@@ -163,6 +163,7 @@ class LedgerImporter(Importer):
         self.form_class = _import_form(ledger.form_class())
         self.choices = {}  # field → {value: option}: each choice field's options, read once per file
         self.ids = {}  # system number → the row that named it
+        self.readers = {}  # field → its cell_reader, made once per file
         probe = self.form_class(user=user)
         self.related = {}  # field → {shown name: pk}; a name shown twice cannot be chosen by name
         options = {}  # field → the names as shown, for the template's drop-down and messages
@@ -223,6 +224,8 @@ class LedgerImporter(Importer):
         for name, field in form.fields.items():
             if isinstance(field, forms.ModelChoiceField):
                 field.to_python = functools.partial(self._option, name, field)
+            elif type(field).to_python is forms.DateField.to_python:
+                field.to_python = _iso_date(field.to_python)
         division = form.fields["division"]
         division.to_field_name = "code"  # rows name their village by code (resolved from a name by the import)
         division.error_messages["invalid_choice"] = "村 %(value)s 不存在或不在您的管辖范围内"
@@ -287,7 +290,10 @@ class LedgerImporter(Importer):
                 listed = "、".join(options[:12]) + ("等" if len(options) > 12 else "")
                 raise CellError(f"“{shown(value)}”不是可选的{field.verbose_name}" + (f"，可选：{listed}" if options else ""))
             return pk
-        return cell_to_form(field, value, self.ledger.field_units(name), month=name in self.ledger.month_fields)
+        reader = self.readers.get(name)
+        if reader is None:
+            reader = self.readers[name] = cell_reader(field, self.ledger.field_units(name), month=name in self.ledger.month_fields)
+        return reader(value)
 
     def save(self, form):
         return save_row(form, lambda: save(self.ledger, form, self.user))
@@ -320,7 +326,7 @@ class LedgerImporter(Importer):
             batch = new[start:start + self.PUBLISH_BATCH]
             changes = [diff({}, snapshot(obj, fields)) for obj in batch]  # before the transaction: not under the lock
             began = time.perf_counter()
-            with transaction.atomic():
+            with no_collection(), transaction.atomic():
                 model.objects.bulk_create(batch)
                 record_many([("create", obj, change) for obj, change in zip(batch, changes)], actor=self.user)
             self.longest_batch_s = max(self.longest_batch_s, time.perf_counter() - began)  # for the benchmark
@@ -429,20 +435,45 @@ INTEGER_FIELDS = {"IntegerField", "PositiveIntegerField", "PositiveSmallIntegerF
 def cell_to_form(field, value, units=(), month=False):
     """A spreadsheet cell as the form takes it (CellError when it cannot be): yes/no words, choice
     labels and clerk words, dates in every usual form, numbers with their unit, text."""
+    return cell_reader(field, units, month)(value)
+
+
+def cell_reader(field, units=(), month=False):
+    """`cell_to_form` for one field, its kind and choices looked at once (an import makes one per
+    column and file, not per cell)."""
     kind = field.get_internal_type()
-    if is_blank(value):
-        return blank_value(field)
     if kind == "BooleanField":
-        return to_bool(value)
-    if field.choices:
-        return to_choice(value, field.flatchoices, str(field.verbose_name))
-    if kind == "DateField":
-        return to_date(value, month=month).isoformat()
-    if kind in INTEGER_FIELDS:
-        return to_number(value, units=units, integer=True)
-    if kind == "DecimalField":
-        return to_number(value, units=units, integer=False)
-    return to_text(value)
+        convert = to_bool
+    elif field.choices:
+        choices, label = field.flatchoices, str(field.verbose_name)
+        convert = lambda value: to_choice(value, choices, label)  # noqa: E731
+    elif kind == "DateField":
+        convert = lambda value: to_date(value, month=month).isoformat()  # noqa: E731
+    elif kind in INTEGER_FIELDS:
+        convert = lambda value: to_number(value, units=units, integer=True)  # noqa: E731
+    elif kind == "DecimalField":
+        convert = lambda value: to_number(value, units=units, integer=False)  # noqa: E731
+    else:
+        convert = to_text
+
+    def read(value):
+        return blank_value(field) if is_blank(value) else convert(value)
+
+    return read
+
+
+def _iso_date(to_python):
+    """A form DateField's to_python that reads the ISO dates the import's cells become (cell_reader)
+    at once, and anything else as before (Django tries each input format with strptime)."""
+    def read(value):
+        if isinstance(value, str) and len(value) == 10 and value[4] == value[7] == "-":
+            try:
+                return datetime.date.fromisoformat(value)
+            except ValueError:
+                pass
+        return to_python(value)
+
+    return read
 
 
 def save_row(form, write):
