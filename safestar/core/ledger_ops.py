@@ -151,6 +151,7 @@ class LedgerImporter(Importer):
     # Rows per staged batch: each batch holds SQLite's write lock for one short transaction (about
     # 0.1–0.2 s for 100 rows on a loaded two-core machine, docs/benchmarks.md); others wait at most that.
     PUBLISH_BATCH = 100
+    BATCH_PAUSE = 0.05  # at most this long between two batches (as long as the batch held the lock)
 
     def __init__(self, ledger, user):
         super().__init__(user)
@@ -329,8 +330,13 @@ class LedgerImporter(Importer):
             with no_collection(), transaction.atomic():
                 model.objects.bulk_create(batch)
                 record_many([("create", obj, change) for obj, change in zip(batch, changes)], actor=self.user)
-            self.longest_batch_s = max(self.longest_batch_s, time.perf_counter() - began)  # for the benchmark
+            held = time.perf_counter() - began
+            self.longest_batch_s = max(self.longest_batch_s, held)  # for the benchmark
             self.staged_count += len(batch)
+            if start + self.PUBLISH_BATCH < len(new):
+                # Leave the lock free for a moment: a writer waiting for it (SQLite retries a busy lock
+                # every few tens of milliseconds) gets in between two batches instead of after many.
+                time.sleep(min(held, self.BATCH_PAUSE))
             if self.progress is not None:
                 self.progress.progress(self.staged_count, total, f"正在写入：{self.staged_count} / {total} 行")
 
