@@ -65,7 +65,7 @@ def record_many(items, *, actor):
     """Record many events of one actor at once (an import's new records): [(action, obj, changes)],
     chained in order like `record` does one by one, written with one query per batch."""
     request = current_request.get()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # no savepoint of its own: one batch, one transaction
         _lock_chain()
         last, events = _chain_head(), []
         for action, obj, changes in items:

@@ -30,6 +30,21 @@ class LedgerQuerySet(ScopedQuerySet):
         return self.filter(deleted_at__isnull=True)
 
 
+class PublishedManager(models.Manager):
+    """A ledger's default manager: only published records. The rows a long import has written but
+    not yet published (`staged_import` set, core/imports.py) exist for nobody until its last short
+    transaction clears the mark; the import itself, its cleanup and backups reach them through
+    `_base_manager`."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(staged_import__isnull=True)
+
+
+def ledger_manager(queryset_class=None):
+    """The default manager of a ledger model (with the model's own queryset methods, if any)."""
+    return PublishedManager.from_queryset(queryset_class or LedgerQuerySet)()
+
+
 class LedgerRecord(models.Model):
     """Fields every ledger record has: its village, who wrote it and when, a version for optimistic
     locking, and a soft delete (a deleted record is hidden, kept, and can be restored)."""
@@ -51,8 +66,12 @@ class LedgerRecord(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", editable=False, verbose_name="删除人"
     )
     delete_reason = models.CharField("删除原因", max_length=200, blank=True, editable=False)
+    # The import that wrote this row and has not published it yet (None: a published record). Such a
+    # row is seen by nobody (PublishedManager); an import killed mid-way leaves only such rows, which
+    # the scheduled cleanup removes (core/tasks.py).
+    staged_import = models.UUIDField("待发布的导入", null=True, blank=True, editable=False, db_index=True)
 
-    objects = LedgerQuerySet.as_manager()
+    objects = ledger_manager()
     scope_path = "division__path"
     scope_read = "reads_business"
     scope_write = "writes_business"

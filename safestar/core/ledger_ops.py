@@ -6,6 +6,7 @@ import copy
 import dataclasses
 import datetime
 import functools
+import time
 
 from django import forms
 from django.db import models, transaction
@@ -17,7 +18,7 @@ from safestar.clock import today
 
 from . import edge
 from .cells import CellError, is_blank, normalise, shown, to_bool, to_choice, to_date, to_number, to_text
-from .imports import Importer, RowRefused
+from .imports import Importer, RowRefused, no_collection
 from .saving import Locked, save_form
 from .sheets import Column
 from .states import tracked
@@ -147,7 +148,10 @@ class LedgerImporter(Importer):
 
     uses_village = True
     staged = True
-    PUBLISH_BATCH = 1000
+    # Rows per staged batch: each batch holds SQLite's write lock for one short transaction (about
+    # 0.1–0.2 s for 100 rows on a loaded two-core machine, docs/benchmarks.md); others wait at most that.
+    PUBLISH_BATCH = 100
+    BATCH_PAUSE = 0.05  # at most this long between two batches (as long as the batch held the lock)
 
     def __init__(self, ledger, user):
         super().__init__(user)
@@ -160,6 +164,7 @@ class LedgerImporter(Importer):
         self.form_class = _import_form(ledger.form_class())
         self.choices = {}  # field → {value: option}: each choice field's options, read once per file
         self.ids = {}  # system number → the row that named it
+        self.readers = {}  # field → its cell_reader, made once per file
         probe = self.form_class(user=user)
         self.related = {}  # field → {shown name: pk}; a name shown twice cannot be chosen by name
         options = {}  # field → the names as shown, for the template's drop-down and messages
@@ -220,6 +225,8 @@ class LedgerImporter(Importer):
         for name, field in form.fields.items():
             if isinstance(field, forms.ModelChoiceField):
                 field.to_python = functools.partial(self._option, name, field)
+            elif type(field).to_python is forms.DateField.to_python:
+                field.to_python = _iso_date(field.to_python)
         division = form.fields["division"]
         division.to_field_name = "code"  # rows name their village by code (resolved from a name by the import)
         division.error_messages["invalid_choice"] = "村 %(value)s 不存在或不在您的管辖范围内"
@@ -284,7 +291,10 @@ class LedgerImporter(Importer):
                 listed = "、".join(options[:12]) + ("等" if len(options) > 12 else "")
                 raise CellError(f"“{shown(value)}”不是可选的{field.verbose_name}" + (f"，可选：{listed}" if options else ""))
             return pk
-        return cell_to_form(field, value, self.ledger.field_units(name), month=name in self.ledger.month_fields)
+        reader = self.readers.get(name)
+        if reader is None:
+            reader = self.readers[name] = cell_reader(field, self.ledger.field_units(name), month=name in self.ledger.month_fields)
+        return reader(value)
 
     def save(self, form):
         return save_row(form, lambda: save(self.ledger, form, self.user))
@@ -299,31 +309,91 @@ class LedgerImporter(Importer):
         MB); a changed record keeps its form, which the audited save needs."""
         return form.save(commit=False) if form.instance.pk is None else form
 
-    def publish(self, pending):
-        """New records in batches (one INSERT and one audit INSERT per batch: bulk_create runs the
-        fields' pre_save, the events are chained like record()); changed records one by one through
-        the audited save, refused if someone changed them since the check."""
+    def stage_rows(self, pending):
+        """New records in batches of PUBLISH_BATCH, each batch one short transaction: one INSERT of the
+        records (bulk_create runs the fields' pre_save), the audit chain's head and one INSERT of their
+        events (chained like record()). The records carry this import's identity (`staged_import`):
+        nobody sees them until `publish`."""
         from safestar.audit.log import diff, record_many, snapshot
 
         fields = audit_fields(self.ledger)
         model = self.ledger.model
         new = [item for item, _, _ in pending if isinstance(item, models.Model)]
-        changed = [(form, sheet, row) for form, sheet, row in pending if not isinstance(form, models.Model)]
         for obj in new:
             obj.created_by = obj.updated_by = self.user
-        total, done = len(pending), 0
+            obj.staged_import = self.import_id
+        self.staged_count, self.longest_batch_s, total = 0, 0.0, len(pending)
         for start in range(0, len(new), self.PUBLISH_BATCH):
             batch = new[start:start + self.PUBLISH_BATCH]
-            model.objects.bulk_create(batch)
-            record_many([("create", obj, diff({}, snapshot(obj, fields))) for obj in batch], actor=self.user)
-            done += len(batch)
+            changes = [diff({}, snapshot(obj, fields)) for obj in batch]  # before the transaction: not under the lock
+            began = time.perf_counter()
+            with no_collection(), transaction.atomic():
+                model.objects.bulk_create(batch)
+                record_many([("create", obj, change) for obj, change in zip(batch, changes)], actor=self.user)
+            held = time.perf_counter() - began
+            self.longest_batch_s = max(self.longest_batch_s, held)  # for the benchmark
+            self.staged_count += len(batch)
+            if start + self.PUBLISH_BATCH < len(new):
+                # Leave the lock free for a moment: a writer waiting for it (SQLite retries a busy lock
+                # every few tens of milliseconds) gets in between two batches instead of after many.
+                time.sleep(min(held, self.BATCH_PAUSE))
             if self.progress is not None:
-                self.progress.progress(done, total, f"正在写入：{done} / {total} 行")
-        for form, sheet, row in changed:
+                self.progress.progress(self.staged_count, total, f"正在写入：{self.staged_count} / {total} 行")
+
+    def publish(self, pending):
+        """The final short transaction: the changed records one by one through the audited save
+        (refused if someone changed them since the check), then one UPDATE makes the staged new
+        records visible (refused unless all of them are still there)."""
+        for form, sheet, row in pending:
+            if isinstance(form, models.Model):
+                continue
             try:
                 save(self.ledger, form, self.user, version=form.instance.version)
             except SaveRefused as exc:
                 raise RowRefused(f"这一行要修改的记录现在不能修改：{exc}", sheet, row) from None
+        staged = getattr(self, "staged_count", 0)
+        if staged:
+            shown_ = self.ledger.model._base_manager.filter(staged_import=self.import_id).update(staged_import=None)
+            if shown_ != staged:
+                raise RowRefused(f"暂存的 {staged} 行只剩 {shown_} 行（导入中断后已被清理）")
+
+    def discard(self):
+        """Remove the rows staged for this import (it failed or was refused), with an audit event
+        saying so: their creation events stay in the chain."""
+        if getattr(self, "staged_count", 0):
+            discard_staged(self.ledger.model, self.import_id, self.user)
+            self.staged_count = 0
+
+
+def discard_staged(model, import_id, actor=None):
+    """Delete the unpublished rows of one import (in one short transaction) and record it; returns how many."""
+    with transaction.atomic():
+        _, counts = model._base_manager.filter(staged_import=import_id).delete()
+        removed = counts.get(model._meta.label, 0)
+        if removed:
+            record("delete", actor=actor, object_repr=f"{model._meta.verbose_name}：未完成的导入暂存的 {removed} 行已删除",
+                   changes={"staged_import": str(import_id), "removed": removed})
+    return removed
+
+
+def remove_abandoned_imports(idle):
+    """The scheduled cleanup: delete the rows of every import whose newest staged row is older than
+    `idle` (a running import writes a batch every few seconds; one killed mid-way never publishes).
+    Returns how many rows were removed."""
+    from django.apps import apps
+    from django.db.models import Max
+
+    from .ledger import LedgerRecord
+
+    cutoff, removed = timezone.now() - idle, 0
+    for model in apps.get_models():
+        if not issubclass(model, LedgerRecord):
+            continue
+        staged = (model._base_manager.filter(staged_import__isnull=False).values("staged_import")
+                  .annotate(newest=Max("created_at")).filter(newest__lt=cutoff))
+        for import_id in [row["staged_import"] for row in staged]:
+            removed += discard_staged(model, import_id)
+    return removed
 
 
 def _import_form(form_class):
@@ -371,20 +441,45 @@ INTEGER_FIELDS = {"IntegerField", "PositiveIntegerField", "PositiveSmallIntegerF
 def cell_to_form(field, value, units=(), month=False):
     """A spreadsheet cell as the form takes it (CellError when it cannot be): yes/no words, choice
     labels and clerk words, dates in every usual form, numbers with their unit, text."""
+    return cell_reader(field, units, month)(value)
+
+
+def cell_reader(field, units=(), month=False):
+    """`cell_to_form` for one field, its kind and choices looked at once (an import makes one per
+    column and file, not per cell)."""
     kind = field.get_internal_type()
-    if is_blank(value):
-        return blank_value(field)
     if kind == "BooleanField":
-        return to_bool(value)
-    if field.choices:
-        return to_choice(value, field.flatchoices, str(field.verbose_name))
-    if kind == "DateField":
-        return to_date(value, month=month).isoformat()
-    if kind in INTEGER_FIELDS:
-        return to_number(value, units=units, integer=True)
-    if kind == "DecimalField":
-        return to_number(value, units=units, integer=False)
-    return to_text(value)
+        convert = to_bool
+    elif field.choices:
+        choices, label = field.flatchoices, str(field.verbose_name)
+        convert = lambda value: to_choice(value, choices, label)  # noqa: E731
+    elif kind == "DateField":
+        convert = lambda value: to_date(value, month=month).isoformat()  # noqa: E731
+    elif kind in INTEGER_FIELDS:
+        convert = lambda value: to_number(value, units=units, integer=True)  # noqa: E731
+    elif kind == "DecimalField":
+        convert = lambda value: to_number(value, units=units, integer=False)  # noqa: E731
+    else:
+        convert = to_text
+
+    def read(value):
+        return blank_value(field) if is_blank(value) else convert(value)
+
+    return read
+
+
+def _iso_date(to_python):
+    """A form DateField's to_python that reads the ISO dates the import's cells become (cell_reader)
+    at once, and anything else as before (Django tries each input format with strptime)."""
+    def read(value):
+        if isinstance(value, str) and len(value) == 10 and value[4] == value[7] == "-":
+            try:
+                return datetime.date.fromisoformat(value)
+            except ValueError:
+                pass
+        return to_python(value)
+
+    return read
 
 
 def save_row(form, write):

@@ -269,7 +269,14 @@ EXAMPLE_MARKS = ("示例", "例", "样例", "填写示例")
 
 def skip_reason(cells, spans_row=False):
     """Why a data row is not a record (合计, a footer, a section title, blank), or None."""
-    texts = list(dict.fromkeys(label_key(_text(v)) for v in cells if _text(v)))  # distinct: a merged cell counts once
+    texts = []  # distinct (a merged cell counts once); five are enough: a row with five is no footer or section
+    for value in cells:
+        if text := _text(value):
+            key = label_key(text)
+            if key not in texts:
+                texts.append(key)
+                if len(texts) == 5:
+                    break
     if not texts:
         return "空行"
     first = texts[0]

@@ -15,14 +15,17 @@ JOB_SILENT = datetime.timedelta(minutes=10)  # a running job whose progress has 
 @periodic(every=datetime.timedelta(minutes=5))
 @task()
 def cleanup():
-    """Remove import files left behind (older than SAFESTAR_STASH_MAX_AGE), progress files of jobs
-    that ended, and finished jobs and task records older than a week. Harmless to repeat."""
+    """Remove import files left behind (older than SAFESTAR_STASH_MAX_AGE), the invisible rows of
+    imports killed mid-way (no batch written for JOB_SILENT), progress files of jobs that ended, and
+    finished jobs and task records older than a week. Harmless to repeat."""
     from django_tasks_db.models import DBTaskResult
 
     from .imports import remove_expired_stashes
+    from .ledger_ops import remove_abandoned_imports
     from .models import Job
 
     removed = remove_expired_stashes()
+    abandoned = remove_abandoned_imports(JOB_SILENT)
     now = timezone.now()
     for job in Job.objects.filter(status=Job.Status.RUNNING, started_at__lt=now - JOB_SILENT):
         progress = _jobs_dir() / f"{job.pk}.json"
@@ -38,4 +41,4 @@ def cleanup():
     cutoff = timezone.now() - JOB_KEEP
     Job.objects.filter(created_at__lt=cutoff).exclude(status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).delete()
     DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
-    return {"stashes": removed, "max_age": int(getattr(settings, "SAFESTAR_STASH_MAX_AGE", 3600))}
+    return {"stashes": removed, "abandoned_rows": abandoned, "max_age": int(getattr(settings, "SAFESTAR_STASH_MAX_AGE", 3600))}

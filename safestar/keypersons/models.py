@@ -15,7 +15,7 @@ from django.db import models
 from safestar.core.cells import clerk_words
 
 from safestar.core.crypto import EncryptedTextField, HashField, PhoneField
-from safestar.core.ledger import LedgerQuerySet, LedgerRecord
+from safestar.core.ledger import LedgerQuerySet, LedgerRecord, ledger_manager
 from safestar.core.masking import mask_id_number, mask_name, mask_phone
 from safestar.core.validators import normalise_id_number, validate_id_number
 from safestar.org.roles import DataField, DepartmentKind, can, holders
@@ -101,7 +101,7 @@ class KeyPerson(LedgerRecord):
     measures_education = models.TextField("教育措施", blank=True)
     measures_service = models.TextField("服务措施", blank=True)
 
-    objects = KeyPersonQuerySet.as_manager()
+    objects = ledger_manager(KeyPersonQuerySet)
     data_field = DataField.KEYPERSONS
     scope_roles = holders("keypersons.view")
     scope_write_roles = holders("keypersons.manage")

@@ -10,7 +10,7 @@ from django.db import models
 from safestar.core.cells import clerk_words
 from django.db.models import Q
 
-from safestar.core.ledger import LedgerQuerySet, LedgerRecord
+from safestar.core.ledger import LedgerQuerySet, LedgerRecord, ledger_manager
 
 
 class HazardKind(models.TextChoices):
@@ -96,7 +96,7 @@ class Hazard(LedgerRecord):
     )
     rectified_on = models.DateField("整改完成日期", null=True, blank=True, help_text="状态为“已整改”时必填")
 
-    objects = HazardQuerySet.as_manager()
+    objects = ledger_manager(HazardQuerySet)
     data_field = "safety"
     future_date_fields = ("deadline",)
     tracked_fields = ("deadline",)  # an extended deadline does not make a past year's overdue hazard timely

@@ -283,6 +283,41 @@ def test_a_check_does_not_block_other_writers_and_a_killed_commit_publishes_noth
     db.close()
 
 
+def test_a_commit_killed_between_its_batches_shows_nothing_and_the_cleanup_removes_its_rows(site):
+    """On SQLite, for real: the worker commits a 1 000-row file in batches of 100 and is killed
+    (SIGKILL) once some batches are in the database. Nothing of the import is visible (the rows are
+    all still marked as staged), no import event was written; the scheduled cleanup then removes
+    the rows, says so in the audit log, and the chain still verifies."""
+    db = sqlite3.connect(site / "safestar.sqlite3", timeout=30)
+    visible = "SELECT count(*) FROM disputes_dispute WHERE staged_import IS NULL"
+    staged = "SELECT count(*) FROM disputes_dispute WHERE staged_import IS NOT NULL"
+    before = db.execute(visible).fetchone()[0]
+    committing = _safestar("shell", "-c", IMPORT % (1000, True), var=site)
+    assert committing.returncode == 0, committing.stderr
+    worker = _worker(site)
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and not db.execute(staged).fetchone()[0]:
+            time.sleep(0.02)
+        worker.kill()  # SIGKILL between two batches (or inside one): no chance to clean up
+        worker.wait()
+    finally:
+        if worker.poll() is None:
+            _stop(worker)
+    residue = db.execute(staged).fetchone()[0]
+    assert 0 < residue < 1000 and residue % 100 == 0  # whole batches only
+    assert db.execute(visible).fetchone()[0] == before
+    assert db.execute("SELECT count(*) FROM audit_auditevent WHERE action = 'import'").fetchone() == (0,)
+    db.execute("UPDATE disputes_dispute SET created_at = '2000-01-01 00:00:00' WHERE staged_import IS NOT NULL")
+    db.commit()  # as if the import had been silent for longer than the cleanup waits
+    cleaned = _safestar("shell", "-c", "from safestar.core.tasks import cleanup; from safestar.audit.log import verify; "
+                        "print(cleanup.call()['abandoned_rows'], verify()[1])", var=site)
+    assert cleaned.returncode == 0, cleaned.stderr
+    assert cleaned.stdout.split()[-2:] == [str(residue), "None"]
+    assert db.execute(staged).fetchone() == (0,) and db.execute(visible).fetchone()[0] == before
+    db.close()
+
+
 def test_the_worker_process_runs_a_job_and_beats(site):
     """`safestar worker` on its own SQLite database: picks up a queued job, reports progress, beats,
     and enqueues the scheduled cleanup; then stops on SIGTERM."""
