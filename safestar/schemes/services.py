@@ -29,14 +29,15 @@ def scheme_villages(scheme, division, queryset=None):
     return villages_under(division, queryset).filter(path__startswith=scheme.issuer.path)
 
 
-def results(scheme, villages, manual=None, *, variant=0, given=None):
+def results(scheme, villages, manual=None, *, variant=0, given=None, rows=None):
     """Ranked results for `villages` (a Division queryset, already scoped by the caller), with the
     manual scores given so far (and `manual` on top, e.g. from the command line).
 
     Results are reused (cache.py): the villages whose stored result is still valid are not
     recomputed. An evaluation round passes variant=its id and given(villages) → its points, asked
-    only for the villages computed afresh. An explicit `manual` is never stored."""
-    rows = list(villages.values_list("id", "code", "name"))
+    only for the villages computed afresh. An explicit `manual` is never stored. `rows`: the
+    villages' [(id, code, name)] when the caller has them already (one query fewer)."""
+    rows = list(villages.values_list("id", "code", "name")) if rows is None else rows
     reuse = manual is None
     stamp = cache.generation() if reuse else None  # read before the facts: see cache.py
     found = cache.cached(scheme, variant, rows, stamp)
@@ -56,6 +57,16 @@ def results(scheme, villages, manual=None, *, variant=0, given=None):
             cache.store(scheme, variant, fresh, stamp)
         found.update((r.village, r) for r in fresh)
     return rank([found[row[0]] for row in rows])
+
+
+def village_result(request, scheme, village):
+    """One village's live result by `scheme`, computed (or read from the stored results) once per
+    request: the panels of the village page and the scorecard share it."""
+    memo = request.__dict__.setdefault("_village_results", {})
+    key = (scheme.pk, village.pk)
+    if key not in memo:
+        (memo[key],) = results(scheme, Division.objects.filter(pk=village.pk), rows=[(village.pk, village.code, village.name)])
+    return memo[key]
 
 
 def above_town(division):

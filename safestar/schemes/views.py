@@ -14,7 +14,7 @@ from safestar.org.roles import can
 from .kinds import describe_rule, manual_codes
 from .loading import names as read_names
 from .models import Scheme
-from .services import above_town, results, save_manual_score, scheme_villages, town_summary
+from .services import above_town, results, save_manual_score, scheme_villages, town_summary, village_result
 
 
 def scheme_list(request):
@@ -113,6 +113,6 @@ def scorecard(request, pk, code):
             except ValidationError as exc:
                 messages.error(request, exc.messages[0])
         return redirect("scorecard", pk=scheme.pk, code=village.code)
-    (result,) = results(scheme, Division.objects.filter(pk=village.pk))
+    result = village_result(request, scheme, village)
     manual = manual_codes(scheme.spec)
     return render(request, "schemes/scorecard.html", {"scheme": scheme, "village": village, "result": result, "manual": manual, "scorer": scorer})
