@@ -71,3 +71,13 @@ def test_the_county_pages_cost_the_same_queries_with_more_villages(login, django
 
 SUMMARY_QUERIES = 14
 TOWN_QUERIES = 13
+
+
+def test_the_api_gives_the_county_its_results_a_page_at_a_time(api):
+    scheme = load_scheme(COUNTY, COUNTY_SCHEME)
+    get = api("county")
+    whole = get(f"/evaluations/2023/?division={COUNTY}&scheme={scheme.pk}").json()
+    assert whole["count"] == 25 and len(whole["results"]) == 25
+    page = get(f"/evaluations/2023/?division={COUNTY}&scheme={scheme.pk}&limit=10&offset=20").json()
+    assert page["count"] == 25 and [r["village"] for r in page["results"]] == [r["village"] for r in whole["results"][20:]]
+    assert get(f"/evaluations/2023/?division={COUNTY}&scheme={scheme.pk}&limit=0").status_code == 422
