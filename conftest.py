@@ -223,6 +223,21 @@ def freeze_today():
     clock.freeze(None)
 
 
+def more_villages(county="411422000000", towns=6, per_town=30):
+    """A larger data set for query-count tests: `per_town` new villages in each of the county's first
+    `towns` towns that have none (睢县 has 20 towns, the world fills two). Returns the towns' codes."""
+    from safestar.org.models import Division
+
+    county = Division.objects.get(code=county)
+    empty = list(Division.objects.filter(level="town", path__startswith=county.path).exclude(children__isnull=False).order_by("code")[:towns])
+    Division.objects.bulk_create([
+        Division(code=f"{town.code[:9]}{200 + i:03d}", name=f"{town.name[:-1]}{i}村", level="village", parent=town,
+                 path=f"{town.path}{town.code[:9]}{200 + i:03d}/")
+        for town in empty for i in range(1, per_town + 1)
+    ])
+    return [town.code for town in empty]
+
+
 def change_state(obj, effective_on, user=None, **values):
     """Change tracked fields of a record as the one save path does (core/states.py): the record gets
     the new values, and each change is recorded as taking effect on `effective_on`."""

@@ -487,6 +487,7 @@ EVALUATION = {
     "evaluation-round-add": Case("county", denied="town"),
     "evaluation-stars": Case("village1", denied="police"),
     "evaluation-round": Case("village1", _round(CHANGGANG), other=_round(PINGGANG), denied="police"),
+    "evaluation-round-town": Case("town", _round(CHANGGANG, code=CHANGGANG), other=_round(CHANGGANG, code=PINGGANG), denied="police"),
     "evaluation-round-forward": Case("town", _round(CHANGGANG, code=CHANGGANG), other=_round(PINGGANG, code=PINGGANG),
                                      denied="village1", ok=302, method="post"),
     "evaluation-round-evaluate-town": Case("county", _round(CHANGGANG, code=CHANGGANG), other=_round(NINGLING_TOWN, code=NINGLING_TOWN),

@@ -118,6 +118,9 @@ def pages(setup):
         ("县创建态势（登录后的落地页）", "county", "/dashboard/"),
         ("县排名", "county", f"/schemes/{s}/results/"),
         ("县评查轮次", "county", f"/evaluation/{setup.round.pk}/"),
+        # the county's pages are one row per town; these are the drill-downs to one town's villages
+        ("县排名下钻到一个镇", "county", f"/schemes/{s}/results/?division={setup.town.code}"),
+        ("县评查轮次下钻到一个镇", "county", f"/evaluation/{setup.round.pk}/towns/{setup.town.code}/"),
     ]
 
 

@@ -26,9 +26,10 @@ def creation_panel(request, village):
     )
     latest = next((a for a in applications if a.n_tasks), None)
     categories = services.progress_by_category(latest, latest.task_list) if latest else []
-    plans = RectificationPlan.objects.visible_to(request.user).filter(village=village).exclude(status=PlanStatus.CLOSED)
-    return "creation/panel.html", {"applications": applications, "village": village, "open_plans": plans.count(), "latest": latest, "categories": categories,
-                                   "overdue_plans": plans.filter(RectificationPlan.overdue_q()).count()}
+    plans = (RectificationPlan.objects.visible_to(request.user).filter(village=village).exclude(status=PlanStatus.CLOSED)
+             .aggregate(open=Count("id"), overdue=Count("id", filter=RectificationPlan.overdue_q())))  # one query
+    return "creation/panel.html", {"applications": applications, "village": village, "open_plans": plans["open"], "latest": latest,
+                                   "categories": categories, "overdue_plans": plans["overdue"]}
 
 
 nav_entry(50, "创建督导", "applications", lambda user: can_read(Application, user))

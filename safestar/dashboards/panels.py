@@ -2,6 +2,7 @@ from safestar.core.panels import nav_entry, village_panel
 from safestar.core.validators import whole_number
 from safestar.org.models import Division
 from safestar.org.roles import can
+from safestar.schemes.services import village_result
 
 from . import board, signs
 
@@ -13,7 +14,10 @@ def warnings_panel(request, village):
         return None
     year = whole_number(request.GET.get("year"), 2000, 2100) or board.default_year(request.user)
     villages = Division.objects.filter(pk=village.pk)
-    found = signs.warnings(request.user, villages, year, board.evaluated(request.user, villages, year)).get(village.pk, [])
+    # the village's live result by the scheme of that year: the one the scorecard panel shows (computed once per request)
+    scheme = board.schemes_for([village], year, request.user).get(village.pk)
+    evaluated = {village.pk: (scheme, village_result(request, scheme, village))} if scheme is not None else {}
+    found = signs.warnings(request.user, villages, year, evaluated).get(village.pk, [])
     return "dashboards/warnings_panel.html", {"warnings": found, "village": village, "year": year}
 
 

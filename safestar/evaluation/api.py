@@ -68,6 +68,7 @@ class RoundResultOut(Schema):
 
 
 class RoundOutWithResults(RoundOut):
+    count: int  # the villages in the caller's scope; `results` (and `published`) hold `limit` of them from `offset`
     results: list[RoundResultOut]
     published_at: str | None  # when the results were published (公示)
     published: list[dict]  # the results as published, frozen (scores, results, ranks; `unlocked` since), in the caller's scope
@@ -75,25 +76,27 @@ class RoundOutWithResults(RoundOut):
 
 
 @router.get("/evaluation-rounds/{pk}", response=RoundOutWithResults, url_name="evaluation-round",
-            summary="一轮评查及调用者范围内各村的结果（得分、结果、否决及原因、镇内和总排名、评查阶段）")
-def round_detail(request, pk: Id):
+            summary="一轮评查及调用者范围内各村的结果（得分、结果、否决及原因、镇内和总排名、评查阶段；按总排名分页）")
+def round_detail(request, pk: Id, limit: Limit = 100, offset: Offset = 0):
     user = request.auth
     require(can(user, "evaluation.view"))
     r = get_visible_or_404(Round.objects.select_related("scheme", "area"), user, pk=pk)
     villages = _villages(r, user)
     ranked = services.round_results(r, villages)
-    entries = {e.village_id: e for e in r.entries.filter(village__in=villages)}
+    shown = ranked[offset:offset + limit]  # a county has hundreds of villages, a province tens of thousands
+    entries = {e.village_id: e for e in r.entries.filter(village__in=[result.village for result in shown])}
     out = []
-    for result in ranked:
+    for result in shown:
         e = entries.get(result.village)
         out.append({"entry": e.pk if e else None, "stage": e.status if e else "", "stage_label": e.get_status_display() if e else "",
                     "town_rank": result.town_rank, "county_rank": result.county_rank, "result": as_json(result)})
     published = r.status == Round.Status.PUBLISHED
     changes = services.publication_changes(r, villages) if published else []
     return _round_json(r) | {
+        "count": len(ranked),
         "results": out,
         "published_at": r.published_at.isoformat() if r.published_at else None,
-        "published": services.published_rows(r, villages) if published else [],
+        "published": services.published_rows(r, villages)[offset:offset + limit] if published else [],
         "changes_after_publication": [{"at": at.isoformat(), "village": name, "change": what, "detail": detail} for at, name, what, detail in changes],
     }
 

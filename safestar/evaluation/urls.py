@@ -7,6 +7,7 @@ urlpatterns = [
     path("evaluation/new/", views.round_add, name="evaluation-round-add"),
     path("evaluation/stars/", views.star_list, name="evaluation-stars"),
     path("evaluation/<id:pk>/", views.round_detail, name="evaluation-round"),
+    path("evaluation/<id:pk>/towns/<str:code>/", views.round_town, name="evaluation-round-town"),
     path("evaluation/<id:pk>/towns/<str:code>/forward/", views.round_forward, name="evaluation-round-forward"),
     path("evaluation/<id:pk>/towns/<str:code>/evaluate/", views.round_evaluate_town, name="evaluation-round-evaluate-town"),
     path("evaluation/<id:pk>/publish/", views.round_publish, name="evaluation-round-publish"),

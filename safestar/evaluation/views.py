@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Count, OuterRef, Subquery
 from django.contrib.contenttypes.models import ContentType
 from django.contrib import messages
 import base64
@@ -18,6 +19,7 @@ from safestar.core.transitions import Refused, history
 from safestar.org.models import Division
 from safestar.org.roles import Level, can
 from safestar.schemes.models import Scheme
+from safestar.schemes.services import above_town, town_summary
 from safestar.core.widgets import DateInput
 
 from . import reports, services
@@ -73,28 +75,93 @@ def round_add(request):
 
 
 def round_detail(request, pk):
-    """The round's results: every village in the user's scope with its total, status, veto and
-    cause, rank in its town and in the round, its stage and its star."""
+    """The round's results. A town (or village) user: every village in scope with its total, status,
+    veto and cause, rank in its town and in the round, its stage. A county (or city) user: one row
+    per town (villages by stage and by result, average, bands, stars, pending incidents), each
+    drilling down to the town's villages (round_town); the queries do not grow with the villages."""
     round = _round(request, pk)
+    if not above_town(request.user.division):
+        return _round_page(request, round, _villages(round, request.user))
     villages = _villages(round, request.user)
+    ranked = services.round_results(round, villages)  # the engine's fixed set of queries (stored results)
+    towns = town_summary(ranked, villages, [b.name for b in round.scheme.spec.bands])
+    _add_stages(round, villages, towns)
+    waiting = [({"code": t["code"], "name": t["name"]}, t["waiting_county"]) for t in towns if t["waiting_county"]]
+    return render(request, "evaluation/round_detail.html", {
+        **_publication(request, round, villages, with_rows=False),
+        "round": round, "summary": True, "towns_summary": paginate(request, towns),
+        "county_batches": waiting if Entry.flow.may(request.user, "evaluate", round) else [],
+        "can_publish": bool(Round.flow.allowed(round, request.user)), "today": clock.today(),
+        "stage_labels": [label for _, label in Entry.Status.choices],
+        "bands": bool(round.scheme.spec.bands),
+    })
+
+
+def round_town(request, pk, code):
+    """The county's drill-down from the round page: one town's villages in the round, a page at a
+    time, ranked in the town and in the round, with their stages (and that town's part of the
+    publication)."""
+    round = _round(request, pk)
+    town = get_visible_or_404(Division.objects.filter(level=Level.TOWN), request.user, code=code)
+    return _round_page(request, round, _villages(round, request.user).filter(parent=town), town=town)
+
+
+def _round_page(request, round, villages, town=None):
+    """The per-village page: the whole page of a town or village user (round_detail), or a town's
+    part of the round for a county user (round_town): its villages a page at a time."""
     ranked = services.round_results(round, villages)  # the engine's fixed set of queries
-    entries = {e.village_id: e for e in round.entries.filter(village__in=villages).select_related("village")}  # 1 query
-    rows = [(r, entries.get(r.village)) for r in ranked]
-    town_states = _town_states(round, request.user)
-    published = round.status == Round.Status.PUBLISHED
-    objections = list(round.objections.visible_to(request.user).select_related("village", "recorded_by")) if published else []
+    page = paginate(request, ranked) if town is not None else None
+    shown = page.object_list if page is not None else ranked
+    entries = {e.village_id: e for e in round.entries.filter(village__in=[r.village for r in shown]).select_related("village")}  # 1 query
+    rows = [(r, entries.get(r.village)) for r in shown]
+    return render(request, "evaluation/round_detail.html", {
+        **_publication(request, round, villages, with_rows=True),
+        "round": round, "rows": rows, "page": page, "town": town,
+        "towns": _town_states(round, request.user) if town is None else [],
+        "county_batches": _county_batches(round, request.user, rows) if town is None else _town_batch(round, request.user, villages, town),
+        "can_publish": town is None and bool(Round.flow.allowed(round, request.user)), "forward_confirm": Entry.flow["forward"].confirm,
+        "today": clock.today(),
+    })
+
+
+def _publication(request, round, villages, with_rows):
+    """The publication's part of a round page: the frozen list (`with_rows`: a town's or a village's
+    page, never the county's summary), the changes since, the objections and the form to record one
+    (for the villages of the page: on the county's summary, one town at a time)."""
+    if round.status != Round.Status.PUBLISHED:
+        return {"publication": False, "published": [], "changes": [], "objections": [], "objection_form": None}
+    objections = list(round.objections.visible_to(request.user).select_related("village", "recorded_by"))
     for objection in objections:
         objection.steps = Objection.flow.allowed(objection, request.user)
-    return render(request, "evaluation/round_detail.html", {
-        "round": round, "rows": rows, "towns": town_states, "county_batches": _county_batches(round, request.user, rows),
-        "can_publish": bool(Round.flow.allowed(round, request.user)), "forward_confirm": Entry.flow["forward"].confirm,
-        "today": clock.today(),
-        "published": services.published_rows(round, villages) if published else [],
-        "changes": services.publication_changes(round, villages) if published else [],
+    return {
+        "publication": True,
+        "published": services.published_rows(round, villages) if with_rows else [],
+        "changes": services.publication_changes(round, villages),
         "objections": objections,
         "objection_form": ObjectionForm(villages=villages.filter(pk__in=round.entries.values("village")))
-        if published and can(request.user, "evaluation.publish", round) else None,
-    })
+        if with_rows and can(request.user, "evaluation.publish", round) else None,
+    }
+
+
+def _add_stages(round, villages, towns):
+    """Each town row of the summary gets `stages` [(label, n)] (its villages by stage, in the order
+    of the workflow), `waiting_county` (waiting for the county's evaluation) and `stars` (villages
+    whose latest star record of the round is an award). One grouped query."""
+    latest = StarRecord.objects.filter(round=round, village=OuterRef("village")).order_by("-id").values("action")[:1]
+    grouped = (round.entries.filter(village__in=villages).annotate(star=Subquery(latest)).order_by()
+               .values_list("village__parent__code", "status", "star").annotate(n=Count("id")))
+    counts, stars = {}, {}
+    for code, status, star, n in grouped:
+        counts.setdefault(code, {}).setdefault(status, 0)
+        counts[code][status] += n
+        if star == StarRecord.Action.AWARDED:
+            stars[code] = stars.get(code, 0) + n
+    source = Entry.flow["evaluate"].source
+    for t in towns:
+        mine = counts.get(t["code"], {})
+        t["stages"] = [mine.get(status, 0) for status in Entry.Status.values]
+        t["waiting_county"] = sum(mine.get(status, 0) for status in source)
+        t["stars"] = stars.get(t["code"], 0)
 
 
 class ObjectionForm(forms.Form):
@@ -172,6 +239,15 @@ def _county_batches(round, user, rows):
             waiting[entry.village.parent_id] = waiting.get(entry.village.parent_id, 0) + 1
     towns = Division.objects.in_bulk(list(waiting)) if waiting else {}
     return sorted(((towns[t], n) for t, n in waiting.items()), key=lambda tn: tn[0].code)
+
+
+def _town_batch(round, user, villages, town):
+    """[(town, number of its villages waiting for the county)] for the county evaluator on a town's
+    page (all its villages, not only the page shown): one count."""
+    if not Entry.flow.may(user, "evaluate", round):
+        return []
+    waiting = round.entries.filter(village__in=villages, status__in=Entry.flow["evaluate"].source).count()
+    return [(town, waiting)] if waiting else []
 
 
 @require_POST

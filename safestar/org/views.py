@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_http_methods
@@ -34,25 +34,25 @@ def home(request):
 
 
 def division_detail(request, code):
-    division = get_visible_or_404(Division, request.user, code=code)
-    children = Division.objects.visible_to(request.user).filter(parent=division)
+    user = request.user
+    # the division with whether the user may edit it; its ancestors with whether each is in scope (2 queries)
+    editable = Exists(Division.objects.writable_by(user).filter(pk=OuterRef("pk")))
+    division = get_visible_or_404(Division.objects.annotate(editable=editable), user, code=code)
+    ancestors = list(Division.objects.filter(code__in=division.ancestor_codes()).order_by("path")
+                     .annotate(in_scope=Exists(Division.objects.visible_to(user).filter(pk=OuterRef("pk")))))
+    children = Division.objects.visible_to(user).filter(parent=division)
     children, q = search(children, request, ["name", "code"])
     children = children.annotate(n_children=Count("children")).order_by("code")
-    in_scope = set(
-        Division.objects.visible_to(request.user)
-        .filter(code__in=division.ancestor_codes())
-        .values_list("code", flat=True)
-    )
     return render_list(
         request,
         "org/division_detail.html",
         {
             "division": division,
-            "ancestors": division.ancestors(),
-            "in_scope": in_scope,
+            "ancestors": ancestors,
+            "in_scope": {d.code for d in ancestors if d.in_scope},
             "page": paginate(request, children),
             "q": q,
-            "can_edit": Division.objects.writable_by(request.user).filter(pk=division.pk).exists(),
+            "can_edit": division.editable,
             "panels": render_panels(request, division) if division.level == Level.VILLAGE
             else render_town_panels(request, division) if division.level == Level.TOWN else [],
         },

@@ -1,7 +1,7 @@
 from django.http import Http404
 from ninja import Router, Schema
 
-from safestar.core.edge import Id, Year
+from safestar.core.edge import Id, Limit, Offset, Year
 from safestar.core.scope import get_visible_or_404, require
 from safestar.org.models import Division
 from safestar.org.roles import can
@@ -64,12 +64,14 @@ class EvaluationOut(Schema):
     scheme_name: str
     year: int
     division: str
+    count: int  # the villages in the caller's scope; `results` holds `limit` of them from `offset`, in the ranking's order
     results: list[ResultOut]
 
 
 @router.get("/evaluations/{year}/", response=EvaluationOut, url_name="evaluations",
-            summary="某年度某区划下各村的评分（division=区划代码，可选 scheme=方案编号、star=星级）")
-def evaluations(request, year: Year, division: str, scheme: Id | None = None, star: str = "平安法治星"):
+            summary="某年度某区划下各村的评分（division=区划代码，可选 scheme=方案编号、star=星级；按排名分页）")
+def evaluations(request, year: Year, division: str, scheme: Id | None = None, star: str = "平安法治星", limit: Limit = 100,
+                offset: Offset = 0):
     user = request.auth
     require(can(user, "schemes.view_results"))
     place = get_visible_or_404(Division, user, code=division)
@@ -80,4 +82,5 @@ def evaluations(request, year: Year, division: str, scheme: Id | None = None, st
         if chosen is None:
             raise Http404(f"{place.name}在{year}年没有适用的“{star}”创建方案")
     ranked = results(chosen, scheme_villages(chosen, place, Division.objects.visible_to(user)))
-    return {"scheme": chosen.pk, "scheme_name": chosen.name, "year": year, "division": place.code, "results": [as_json(r) for r in ranked]}
+    return {"scheme": chosen.pk, "scheme_name": chosen.name, "year": year, "division": place.code, "count": len(ranked),
+            "results": [as_json(r) for r in ranked[offset:offset + limit]]}

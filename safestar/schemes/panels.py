@@ -1,11 +1,10 @@
 from safestar.core.panels import nav_entry, village_panel
 from safestar.core.scope import can_read
-from safestar.org.models import Division
 from safestar.org.roles import can
 
 from .loading import applicable
 from .models import Scheme
-from .services import results
+from .services import village_result
 
 
 @village_panel
@@ -17,7 +16,7 @@ def scorecard_panel(request, village):
     if not schemes:
         return None
     schemes = [s for s in schemes if s.year >= schemes[0].year - 1]
-    items = [(scheme, results(scheme, Division.objects.filter(pk=village.pk))[0]) for scheme in schemes]
+    items = [(scheme, village_result(request, scheme, village)) for scheme in schemes]
     return "schemes/panel.html", {"items": items, "village": village}
 
 

@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from safestar.audit.log import record
 from safestar.org.models import Division
+from safestar.org.roles import Level
 
 from . import cache
-from .engine import evaluate, rank
+from .engine import FAILED, PASSED, UNDETERMINED, VETOED, evaluate, rank
 from .facts import gather
 from .kinds import kind_of
 from .models import ManualScore, Scheme
@@ -28,14 +29,15 @@ def scheme_villages(scheme, division, queryset=None):
     return villages_under(division, queryset).filter(path__startswith=scheme.issuer.path)
 
 
-def results(scheme, villages, manual=None, *, variant=0, given=None):
+def results(scheme, villages, manual=None, *, variant=0, given=None, rows=None):
     """Ranked results for `villages` (a Division queryset, already scoped by the caller), with the
     manual scores given so far (and `manual` on top, e.g. from the command line).
 
     Results are reused (cache.py): the villages whose stored result is still valid are not
     recomputed. An evaluation round passes variant=its id and given(villages) → its points, asked
-    only for the villages computed afresh. An explicit `manual` is never stored."""
-    rows = list(villages.values_list("id", "code", "name"))
+    only for the villages computed afresh. An explicit `manual` is never stored. `rows`: the
+    villages' [(id, code, name)] when the caller has them already (one query fewer)."""
+    rows = list(villages.values_list("id", "code", "name")) if rows is None else rows
     reuse = manual is None
     stamp = cache.generation() if reuse else None  # read before the facts: see cache.py
     found = cache.cached(scheme, variant, rows, stamp)
@@ -55,6 +57,57 @@ def results(scheme, villages, manual=None, *, variant=0, given=None):
             cache.store(scheme, variant, fresh, stamp)
         found.update((r.village, r) for r in fresh)
     return rank([found[row[0]] for row in rows])
+
+
+def village_result(request, scheme, village):
+    """One village's live result by `scheme`, computed (or read from the stored results) once per
+    request: the panels of the village page and the scorecard share it."""
+    memo = request.__dict__.setdefault("_village_results", {})
+    key = (scheme.pk, village.pk)
+    if key not in memo:
+        (memo[key],) = results(scheme, Division.objects.filter(pk=village.pk), rows=[(village.pk, village.code, village.name)])
+    return memo[key]
+
+
+def above_town(division):
+    """Whether the villages under `division` span several towns (a county, city or province): its
+    pages summarise them per town, with a drill-down to each town's villages."""
+    return division.level in (Level.COUNTY, Level.CITY, Level.PROVINCE)
+
+
+STATUSES = (PASSED, FAILED, VETOED, UNDETERMINED)
+
+
+def town_summary(ranked, villages, bands=()):
+    """One row per town of the ranked results of `villages` (the queryset they were computed for),
+    in the order of the towns' codes: the number of villages, the number by result (达标, 未达标,
+    否决, 待定), the average total of those scored, the number by star band, and the number of
+    villages with incidents awaiting recognition that would count. `bands`: the scheme's band names,
+    in the order the counts are listed. One query (the villages' towns)."""
+    towns = {v: (code, name) for v, code, name in villages.values_list("id", "parent__code", "parent__name")}
+    rows = {}
+    for r in ranked:
+        code, name = towns.get(r.village, ("", ""))
+        row = rows.setdefault(code, {"code": code, "name": name, "villages": 0, "statuses": dict.fromkeys(STATUSES, 0),
+                                     "scored": 0, "sum": 0.0, "bands": {}, "pending": 0})
+        row["villages"] += 1
+        row["statuses"][r.status] = row["statuses"].get(r.status, 0) + 1
+        if r.status in (PASSED, FAILED):
+            row["scored"] += 1
+            row["sum"] += r.total
+        if r.band:
+            row["bands"][r.band] = row["bands"].get(r.band, 0) + 1
+        if r.pending:
+            row["pending"] += 1
+    out = []
+    for code in sorted(rows):
+        row = rows[code]
+        row["average"] = row["sum"] / row["scored"] if row["scored"] else None
+        row["counts"] = [(status, row["statuses"][status]) for status in STATUSES]
+        order = list(bands)
+        row["bands"] = sorted(row["bands"].items(), key=lambda b: (order.index(b[0]) if b[0] in order else len(order), b[0]))
+        out.append(row)
+    return out
 
 
 def incident_json(x):

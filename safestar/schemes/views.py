@@ -5,6 +5,7 @@ from django.views.decorators.http import require_http_methods
 
 from safestar.audit.log import record
 from safestar.core import edge
+from safestar.core.lists import paginate
 from safestar.core.scope import can_read, get_visible_or_404, require
 from safestar.core.sheets import Column, write_xlsx, xlsx_response
 from safestar.org.models import Division
@@ -13,7 +14,7 @@ from safestar.org.roles import can
 from .kinds import describe_rule, manual_codes
 from .loading import names as read_names
 from .models import Scheme
-from .services import results, save_manual_score, scheme_villages
+from .services import above_town, results, save_manual_score, scheme_villages, town_summary, village_result
 
 
 def scheme_list(request):
@@ -70,14 +71,27 @@ def scheme_export(request, pk):
 
 
 def scheme_results(request, pk):
-    """The ranking of the villages under a division (default: the user's own) by the scheme."""
+    """The ranking of the villages under a division (default: the user's own) by the scheme. Above a
+    town (a county, a city) one row per town, each drilling down to that town's villages
+    (?division=town); a town's villages a page at a time. The whole division is evaluated either way
+    (the stored results, cache.py), so the queries do not grow with the villages."""
     require(can(request.user, "schemes.view_results"))
     scheme = get_visible_or_404(Scheme.objects.select_related("issuer"), request.user, pk=pk)
     own = request.user.division
     default = scheme.issuer if scheme.issuer.path.startswith(own.path) else own  # the county reads a town's scheme for that town
-    division = get_visible_or_404(Division, request.user, code=request.GET.get("division") or default.code)
-    ranked = results(scheme, scheme_villages(scheme, division, Division.objects.visible_to(request.user)))
-    return render(request, "schemes/results.html", {"scheme": scheme, "division": division, "results": ranked})
+    division = get_visible_or_404(Division.objects.select_related("parent"), request.user, code=request.GET.get("division") or default.code)
+    villages = scheme_villages(scheme, division, Division.objects.visible_to(request.user))
+    ranked = results(scheme, villages)
+    context = {"scheme": scheme, "division": division, "results": ranked}
+    if above_town(division):
+        towns = town_summary(ranked, villages, [b.name for b in scheme.spec.bands])
+        context |= {"towns": paginate(request, towns), "summary": True, "bands": bool(scheme.spec.bands)}
+    else:
+        context |= {"page": paginate(request, ranked)}
+        # the way back up, for a user who drilled down from the county
+        up = division.parent if division.parent_id and division.parent.path.startswith(own.path) else None
+        context["up"] = up if up is not None and above_town(up) and up.path.startswith(scheme.issuer.path) else None
+    return render(request, "schemes/results.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -99,6 +113,6 @@ def scorecard(request, pk, code):
             except ValidationError as exc:
                 messages.error(request, exc.messages[0])
         return redirect("scorecard", pk=scheme.pk, code=village.code)
-    (result,) = results(scheme, Division.objects.filter(pk=village.pk))
+    result = village_result(request, scheme, village)
     manual = manual_codes(scheme.spec)
     return render(request, "schemes/scorecard.html", {"scheme": scheme, "village": village, "result": result, "manual": manual, "scorer": scorer})

@@ -78,9 +78,18 @@ def test_a_full_round_from_self_assessment_to_publication(ui, tmp_path, settings
     page.get_by_test_id("confirm-ok").click()
     expect(page.get_by_role("alert").filter(has_text="已报送县级评查")).to_be_visible()
 
-    # 县级评查: the county evaluator adjusts C1.5 again, finishes, recognises and locks 长岗村.
+    # 县级评查: the county evaluator opens the round (one row per town), drills down through 长岗镇's
+    # row to its villages, opens 长岗村, adjusts C1.5 again, finishes, recognises and locks it.
     page = ui.login("county")
-    ui.goto(entry_url)
+    ui.goto(f"/evaluation/{round.pk}/")
+    summary = page.get_by_test_id("town-summary")
+    expect(summary.get_by_test_id("town-row")).to_have_count(1)
+    expect(page.get_by_test_id("results")).to_have_count(0)  # no village rows on the county's page
+    summary.get_by_role("link", name="长岗镇").click()
+    expect(page).to_have_url(ui.url(f"/evaluation/{round.pk}/towns/{round.area.code}/"))
+    expect(page.get_by_test_id("results").locator("tbody tr")).to_have_count(2)  # the two creating villages
+    page.get_by_test_id("results").get_by_role("link", name="长岗村").click()
+    expect(page).to_have_url(ui.url(entry_url))
     expect(page.get_by_test_id("stage")).to_have_text("待县级评查")
     form = page.get_by_test_id("adjust-C1.5")
     form.get_by_placeholder("得分").fill("3")
@@ -112,6 +121,8 @@ def test_a_full_round_from_self_assessment_to_publication(ui, tmp_path, settings
     page.get_by_role("button", name="公示结果").click()
     expect(page.get_by_test_id("round-status")).to_have_text("已公示")
     expect(page.get_by_text("公示期：2024-03-01 至 2024-03-07")).to_be_visible()
+    page.get_by_test_id("town-summary").get_by_role("link", name="长岗镇").click()  # the villages are one town down
+    expect(page.get_by_test_id("published").locator("tbody tr")).to_have_count(2)
     results = page.get_by_test_id("results")
     expect(results.locator("tbody tr")).to_have_count(2)  # the two creating villages
     expect(results.get_by_role("row", name="长岗村")).to_contain_text(shown)

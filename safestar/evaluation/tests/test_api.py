@@ -54,3 +54,15 @@ def test_paging_out_of_range_is_a_422_not_a_crash(open_round, users, api):
     assert county("/evaluation-rounds/?limit=-1").status_code == 422
     assert county("/evaluation-rounds/?offset=-3").status_code == 422
     assert county("/evaluation-rounds/?limit=1").json()["count"] == 1
+
+
+def test_the_round_api_gives_the_results_a_page_at_a_time(open_round, api):
+    round = open_round(area="411422000000", issuer="411422000000")  # all 25 villages of the county's world
+    get = api("county")
+    whole = get(f"/evaluation-rounds/{round.pk}").json()
+    assert whole["count"] == 25 and len(whole["results"]) == 25
+    page = get(f"/evaluation-rounds/{round.pk}?limit=10&offset=20").json()
+    assert page["count"] == 25
+    assert [r["result"]["village"] for r in page["results"]] == [r["result"]["village"] for r in whole["results"][20:]]
+    assert all(r["entry"] for r in page["results"])
+    assert get(f"/evaluation-rounds/{round.pk}?limit=1001").status_code == 422

@@ -94,8 +94,14 @@ def test_the_town_forwards_from_the_round_page_once_all_are_reviewed(open_round,
 
 def test_the_results_page_ranks_within_the_town_and_the_county(open_round, users, login):
     round = open_round(area="411422000000")  # the county's round of 长岗镇's scheme
-    page = login("county").get(f"/evaluation/{round.pk}/").content.decode()
-    assert page.count("evaluation/entries/") == 20
+    county = login("county")
+    page = county.get(f"/evaluation/{round.pk}/")
+    html = page.content.decode()
+    assert "evaluation/entries/" not in html  # the county sees one row per town, and drills down
+    assert [(t["name"], t["villages"], t["stages"][0]) for t in page.context["towns_summary"]] == [("长岗镇", 20, 20)]
+    town = county.get(reverse("evaluation-round-town", args=[round.pk, CHANGGANG]))
+    assert town.content.decode().count("evaluation/entries/") == 20
+    assert [r.county_rank for r, _ in town.context["rows"]] == [r.town_rank for r, _ in town.context["rows"]]  # one town in the round
     village = login("village1").get(f"/evaluation/{round.pk}/").content.decode()
     assert "长岗村" in village and "杨庄村" not in village
 
@@ -166,3 +172,59 @@ def test_round_list_queries_do_not_grow(open_round, users, login, django_assert_
 
 
 ROUND_LIST_QUERIES = 10
+
+
+# -- the county's summary per town ------------------------------------------------------------------
+
+
+def test_the_county_drills_down_from_its_town_row_to_the_villages_a_page_at_a_time(open_round, users, login):
+    from conftest import more_villages
+
+    (big,) = more_villages(towns=1, per_town=45)
+    round = open_round(area="411422000000", issuer="411422000000")  # every village of the county creates
+    run_to_county(round, users, skip=[c for c in round.entries.values_list("village__code", flat=True) if not c.startswith(CHANGGANG[:9])])
+    from safestar.org.models import Division
+
+    assert services.forward_town(round, Division.objects.get(code=CHANGGANG), users["town"])  # 长岗镇 waits for the county
+    county = login("county")
+    page = county.get(f"/evaluation/{round.pk}/")
+    towns = {t["code"]: t for t in page.context["towns_summary"]}
+    assert {code: t["villages"] for code, t in towns.items()} == {CHANGGANG: 20, PINGGANG: 5, big: 45}
+    waiting = Entry.Status.values.index("forwarded")
+    assert towns[CHANGGANG]["stages"][waiting] == towns[CHANGGANG]["waiting_county"] == 20 and towns[big]["waiting_county"] == 0
+    assert sum(n for _, n in towns[big]["counts"]) == 45
+    html = page.content.decode()
+    assert "evaluation/entries/" not in html
+    assert reverse("evaluation-round-town", args=[round.pk, big]) in html
+    assert reverse("evaluation-round-evaluate-town", args=[round.pk, CHANGGANG]) in html  # the batch, from the counts
+    first = county.get(reverse("evaluation-round-town", args=[round.pk, big]))
+    assert first.content.decode().count("evaluation/entries/") == 20 and first.context["page"].paginator.count == 45
+    last = county.get(reverse("evaluation-round-town", args=[round.pk, big]), {"page": 3})
+    assert last.content.decode().count("evaluation/entries/") == 5
+    # the town office still sees its own villages on the round page, all of them
+    assert login("town").get(f"/evaluation/{round.pk}/").content.decode().count("evaluation/entries/") == 20
+
+
+@pytest.mark.parametrize("bigger", [False, True])
+def test_the_county_round_pages_cost_the_same_queries_with_more_villages(open_round, users, login, django_assert_num_queries, bigger):
+    """The county's round of all its villages: 25 in 2 towns, or 205 in 8; warm. The summary: session,
+    user, two authenticator-device checks, the user's division; the round; the round's villages and
+    their towns, the villages the user may see, their names, the results' generation and the stored
+    results (round_results); the villages' towns (the summary); the stages and stars by town (one
+    grouped query); the session saved (savepoint, update, release). A town's page: the town instead
+    of the villages' towns, the page's entries and the number waiting for the county."""
+    from conftest import more_villages
+
+    if bigger:
+        more_villages(towns=6, per_town=30)
+    round = open_round(area="411422000000", issuer="411422000000")
+    client = login("county")
+    for url, expected in [(f"/evaluation/{round.pk}/", COUNTY_ROUND_QUERIES),
+                          (reverse("evaluation-round-town", args=[round.pk, CHANGGANG]), TOWN_OF_ROUND_QUERIES)]:
+        client.get(url)  # warm the session and the stored results
+        with django_assert_num_queries(expected):
+            assert client.get(url).status_code == 200
+
+
+COUNTY_ROUND_QUERIES = 16
+TOWN_OF_ROUND_QUERIES = 17

@@ -6,8 +6,9 @@ village is marked. Objections (异议) during the publication period are recorde
 import datetime
 
 import pytest
+from django.urls import reverse
 
-from conftest import VILLAGE1, make_record
+from conftest import CHANGGANG, VILLAGE1, make_record
 from safestar.audit.models import AuditEvent
 from safestar.evaluation import services
 from safestar.evaluation.models import Entry, Objection, StarRecord
@@ -51,9 +52,11 @@ def test_the_document_stays_the_same_file_after_a_later_star_withdrawal_and_the_
     assert [s.action for s in StarRecord.objects.filter(round=published, village__code=VILLAGE1).order_by("id")] == ["awarded", "withdrawn"]
     after = fetch_document(client, f"/evaluation/{published.pk}/publication.docx").content
     assert after == before  # byte for byte: the publication as published
-    page = client.get(f"/evaluation/{published.pk}/")
+    page = client.get(f"/evaluation/{published.pk}/")  # the county's summary: the changes and objections, no village list
     html = page.content.decode()
-    shown = {p["code"]: p for p in page.context["published"]}
+    assert page.context["published"] == [] and 'data-testid="published"' not in html
+    town = client.get(reverse("evaluation-round-town", args=[published.pk, CHANGGANG]))  # the town's part of the list
+    shown = {p["code"]: p for p in town.context["published"]}
     assert shown[VILLAGE1]["status"] == "达标" and not shown[VILLAGE1]["unlocked"]
     assert [(name, what) for _, name, what, _ in page.context["changes"]] == [("长岗村", "摘星")]
     assert "村民被冒充客服诈骗" in html and 'data-testid="publication-changes"' in html
