@@ -91,7 +91,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "safestar.org.middleware.RenewingSessionMiddleware",  # saved when changed or a minute old
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -155,7 +155,7 @@ PASSWORD_HASHERS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked-out account or address first
-    "django.contrib.auth.backends.ModelBackend",
+    "safestar.org.middleware.AccountBackend",  # ModelBackend, loading the user with division and authenticator flag
 ]
 # 等保2.0 身份鉴别: at least 8 characters, 3 of the 4 character classes, not containing the username,
 # not one of the last 5; a change is forced at first login and every 90 days (org/middleware.py).
@@ -178,9 +178,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 
-# Sessions end after 30 idle minutes (every request renews the cookie) and with the browser.
+# Sessions end after 30 idle minutes and with the browser: a request renews the stored expiry when the
+# session changed or was last saved a minute ago or more (org/middleware.py RenewingSessionMiddleware),
+# so an idle session ends 29 to 30 minutes after its last request.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SAFESTAR_SESSION_RENEW_AFTER = 60  # seconds; must stay well below SESSION_COOKIE_AGE
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SAFESTAR_MAX_SESSIONS = int(os.environ.get("SAFESTAR_MAX_SESSIONS", "2"))
 # The issuer every Word/PDF document names (core/documents.py issuing_office): {name} is the division's name.

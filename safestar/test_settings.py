@@ -25,3 +25,7 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBacken
 # interleaved queries garble each other's rows (IndexError in the row converters, an HTTP 500).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405 (xdist adds _gw0, _gw1)
+
+# A test's query counts must not depend on how long it ran: the once-a-minute session renewal
+# (org/middleware.py) is off, except where org/tests/test_sessions.py turns it on.
+SAFESTAR_SESSION_RENEW_AFTER = 10**9

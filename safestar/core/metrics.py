@@ -12,11 +12,14 @@ begun by that day (their own start date: 入队日期, 安装日期 …) with th
 that day (core/states.py). No metric reads when a record was entered (created_at) or its present state.
 """
 
+import contextlib
+import contextvars
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Callable
 
-from django.db.models import Count
+from django.db.models import Count, IntegerField, Value
 
 from safestar.clock import today
 from .states import as_of
@@ -97,6 +100,54 @@ def standing(model, villages, day, since, *tracked):
 
 def per_village(queryset, aggregate=None):
     """{village id: value} from ONE "GROUP BY village" query; the value is the number of records
-    unless another aggregate (Sum(...), ...) is given. Villages without records are absent."""
+    unless another aggregate (Sum(...), ...) is given. Villages without records are absent.
+    Inside `batched()`, a count is not read at once: every count asked for in the block is read by ONE
+    query (their GROUP BY queries joined by UNION ALL) when the first of them is looked at."""
     rows = queryset.order_by().values("division").annotate(value=aggregate or Count("id"))
+    batch = _BATCH.get()
+    if batch is not None and aggregate is None:
+        return _Pending(batch, rows)
     return dict(rows.values_list("division", "value"))
+
+
+_BATCH = contextvars.ContextVar("metrics_batch", default=None)
+
+
+@contextlib.contextmanager
+def batched():
+    """Read the counts that per_village() is asked for in this block together, in one query (for a
+    page showing several count metrics of one village: its cost does not grow with the metrics)."""
+    token = _BATCH.set([])
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
+
+
+class _Pending(Mapping):
+    """A per_village() count not read yet: {village id: value} once any count of its batch is looked at."""
+
+    def __init__(self, batch, rows):
+        self.rows, self.batch, self.values = rows, batch, None
+        batch.append(self)
+
+    def _read(self):
+        if self.values is None:
+            pending = [p for p in self.batch if p.values is None]
+            self.batch[:] = [p for p in self.batch if p.values is not None]
+            tagged = [p.rows.annotate(tag=Value(i, output_field=IntegerField())).values_list("tag", "division", "value") for i, p in enumerate(pending)]
+            for p in pending:
+                p.values = {}
+            query = tagged[0].union(*tagged[1:], all=True) if len(tagged) > 1 else tagged[0]
+            for tag, division, value in query:
+                pending[tag].values[division] = value
+        return self.values
+
+    def __getitem__(self, key):
+        return self._read()[key]
+
+    def __iter__(self):
+        return iter(self._read())
+
+    def __len__(self):
+        return len(self._read())

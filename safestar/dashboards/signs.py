@@ -3,7 +3,7 @@ recognised, each explained and naming its source records.
 
 What counts as a sign and its thresholds are data: `schemes/signs/warning-signs.yaml`, beside the
 schemes and checked by the schemes' validator (file, line, path, message in Chinese). What a sign's
-*kind* looks for is code, below: one set-based query per kind for all the villages, so the warning
+*kind* looks for is code, below: one set-based query per kind for all the villages (kinds reading the same records share it), so the warning
 list of a town costs the same for 5 villages as for 50. Dates are as of safestar.clock.today().
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.urls import reverse
 
 from safestar.clock import today
@@ -85,6 +85,8 @@ class Context:
     year: int
     day: datetime.date
     results: dict  # village id → (Scheme, VillageResult) from the dashboard's evaluation
+    signs: tuple = ()  # every sign of this call (kinds on the same records read them once for all)
+    memo: dict = field(default_factory=dict)
 
 
 def _detail(slug, pk):
@@ -115,13 +117,33 @@ def _unrecognised(sign, ctx):
 
 @kind("disputes_overdue", "超期未化解的矛盾纠纷", Dispute, min=("至少几件", 1, 1000, 1))
 def _disputes_overdue(sign, ctx):
-    rows = (Dispute.objects.visible_to(ctx.user).alive().filter(division__in=ctx.villages).filter(disputes_overdue_on(ctx.day))
-            .order_by("deadline", "id").values_list("id", "division", "received_on", "deadline", "parties"))
+    rows = sorted(((deadline, pk, village, received, parties) for pk, village, received, deadline, parties, overdue in _disputes(sign, ctx)
+                   if overdue), key=lambda row: row[:2])
     found = {}
-    for pk, village, received, deadline, parties in rows:
+    for deadline, pk, village, received, parties in rows:
         names = "、".join(mask_name(p) for p in _parties(parties))
         found.setdefault(village, []).append(Source(f"{received:%Y-%m-%d} 受理（当事人 {names}），化解期限 {deadline:%Y-%m-%d}", _detail("disputes", pk)))
     return _at_least(sign, found, lambda n: f"{n} 件纠纷已过化解期限仍未化解或移交（阈值：{sign.params.get('min', 1)} 件）")
+
+
+def _disputes(sign, ctx):
+    """The disputes that the dispute signs of this call read, in ONE query for all of them: those
+    overdue on the day (disputes_overdue) and those received within the longest window of the
+    repeated_disputes signs; rows (id, village, received_on, deadline, parties, overdue on the day)."""
+    if "disputes" not in ctx.memo:
+        overdue = disputes_overdue_on(ctx.day)
+        kinds = {s for s in ctx.signs if s.kind in ("disputes_overdue", "repeated_disputes")} | {sign}
+        wanted = Q(pk__in=[])
+        if any(s.kind == "disputes_overdue" for s in kinds):
+            wanted |= overdue
+        windows = [s.params.get("days", 365) for s in kinds if s.kind == "repeated_disputes"]
+        if windows:
+            wanted |= Q(received_on__gt=ctx.day - datetime.timedelta(days=max(windows)), received_on__lte=ctx.day)
+        rows = (Dispute.objects.visible_to(ctx.user).alive().filter(division__in=ctx.villages).filter(wanted)
+                .annotate(is_overdue=ExpressionWrapper(overdue, output_field=BooleanField()))
+                .values_list("id", "division", "received_on", "deadline", "parties", "is_overdue"))
+        ctx.memo["disputes"] = [(*row[:5], bool(row[5])) for row in rows]
+    return ctx.memo["disputes"]
 
 
 def _parties(text):
@@ -131,10 +153,10 @@ def _parties(text):
 @kind("repeated_disputes", "同一当事人的反复纠纷", Dispute, min=("同一当事人至少几起", 2, 100, 2), days=("统计最近多少天", 1, 3650, 365))
 def _repeated(sign, ctx):
     since = ctx.day - datetime.timedelta(days=sign.params.get("days", 365))
-    rows = (Dispute.objects.visible_to(ctx.user).alive().filter(division__in=ctx.villages, received_on__gt=since, received_on__lte=ctx.day)
-            .order_by("received_on", "id").values_list("id", "division", "received_on", "parties"))
+    rows = sorted((received, pk, village, parties) for pk, village, received, _, parties, _ in _disputes(sign, ctx)
+                  if since < received <= ctx.day)
     groups = {}
-    for pk, village, received, parties in rows:
+    for received, pk, village, parties in rows:
         for person in _parties(parties):
             groups.setdefault((village, person), []).append((pk, received))
     least = sign.params.get("min", 2)
@@ -271,11 +293,13 @@ def declared():
 
 
 def warnings(user, villages, year, results, signs=None, day=None):
-    """{village id: [Warning]} of the villages with at least one sign, highest level first. One query
-    per sign the user may read (signs on data the user cannot read are left out)."""
-    ctx = Context(user, villages, year, day or today(), results)
+    """{village id: [Warning]} of the villages with at least one sign, highest level first. At most one
+    query per sign the user may read (signs on data the user cannot read are left out); the dispute
+    signs share one query."""
+    signs = tuple(signs if signs is not None else declared())
+    ctx = Context(user, villages, year, day or today(), results, signs)
     found = {}
-    for sign in signs if signs is not None else declared():
+    for sign in signs:
         kind_ = KINDS[sign.kind]
         if not can_read(kind_.model, user):
             continue

@@ -1,7 +1,15 @@
+import time
+from functools import reduce
+from operator import or_
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect
-from django_otp import user_has_device
+from django_otp import device_classes
 
 # The only pages a user may reach at each step.
 VERIFYING = {"otp-verify", "logout"}
@@ -9,11 +17,60 @@ ENROLLING = {"otp-setup", "logout"}
 CHANGING_PASSWORD = {"password-change", "logout"}
 
 
+# A session is stored with an expiry SESSION_COOKIE_AGE (30 minutes) after it was last saved. Rather
+# than saving it on every request (3 queries each), an unchanged session is saved again only when its
+# last save is SAFESTAR_SESSION_RENEW_AFTER (60) seconds old or more: it then ends between 29 and 30 idle
+# minutes after the last request, never later (docs/security.md “会话超时”). A login stamps the session.
+SAVED_AT = "_saved_at"  # in the session: when it was last saved (seconds since the epoch)
+
+
+class RenewingSessionMiddleware(SessionMiddleware):
+    """Django's session middleware, saving a session when it changed or when its last save is a minute
+    old (instead of SESSION_SAVE_EVERY_REQUEST)."""
+
+    def process_response(self, request, response):
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            now = int(time.time())
+            if session.modified or now - session.get(SAVED_AT, 0) >= settings.SAFESTAR_SESSION_RENEW_AFTER:
+                stamp_session(session)  # marks it modified: saved below, with a new expiry
+        return super().process_response(request, response)
+
+
+def stamp_session(session):
+    """Record in `session` that it is being saved now (at login: its first save)."""
+    session[SAVED_AT] = int(time.time())
+
+
+def _device_exists(user_ref):
+    """Whether the user has a confirmed authenticator of any kind, as one SQL condition."""
+    return reduce(or_, (Exists(model.objects.filter(user=user_ref, confirmed=True)) for model in device_classes()))
+
+
+class AccountBackend(ModelBackend):
+    """Django's ModelBackend, loading the signed-in user of each request in one query with their division
+    and whether they have a confirmed authenticator (AccountGate asks on every page)."""
+
+    def get_user(self, user_id):
+        manager = get_user_model()._default_manager  # as ModelBackend.get_user
+        user = manager.select_related("division").annotate(_has_device=_device_exists(OuterRef("pk"))).filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+def has_confirmed_device(user):
+    """Whether `user` has a confirmed authenticator: known from the request's user load (AccountBackend),
+    else one query for all kinds of device."""
+    known = getattr(user, "_has_device", None)
+    if known is None:
+        known = type(user)._default_manager.filter(pk=user.pk).filter(_device_exists(user.pk)).exists()
+    return known
+
+
 def gate_passed(user):
     """Whether a signed-in user has done everything AccountGate asks (for the API's session
     authentication: a page's script may read the API only once its user could open the page)."""
     if not user.is_verified():
-        if user_has_device(user, confirmed=True):
+        if has_confirmed_device(user):
             return False
         if user.spec.requires_2fa and settings.SAFESTAR_REQUIRE_2FA:
             return False
@@ -53,7 +110,7 @@ class AccountGate:
             return None
         name = request.resolver_match.url_name
         if not user.is_verified():
-            if user_has_device(user, confirmed=True):
+            if has_confirmed_device(user):
                 return None if name in VERIFYING else redirect("otp-verify")
             if user.spec.requires_2fa and settings.SAFESTAR_REQUIRE_2FA:
                 return None if name in ENROLLING else redirect("otp-setup")

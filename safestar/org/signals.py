@@ -8,12 +8,15 @@ from django.utils import timezone
 
 from safestar.audit.log import record
 
+from .middleware import stamp_session
 from .models import UserSession
 
 
 @receiver(signals.user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
     record("login", user, actor=user, request=request)
+    if hasattr(request, "session"):
+        stamp_session(request.session)  # saved by the login: no renewal needed for a minute
     _limit_sessions(request, user)
 
 

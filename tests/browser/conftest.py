@@ -121,7 +121,8 @@ class UI:
     def login(self, username, password=PASSWORD):
         """Sign in as `username`, leaving whoever was signed in: the old page is left first, so no
         request of it still in flight (the bell, htmx) can set its session cookie again after the
-        cookies are cleared (every response carries it: SESSION_SAVE_EVERY_REQUEST)."""
+        cookies are cleared (a response carries it whenever the session is saved: changed, or renewed
+        once a minute)."""
         page = self.page
         page.goto("about:blank")
         page.context.clear_cookies()

@@ -159,9 +159,9 @@ def test_list_query_count_is_fixed(login, django_assert_num_queries, rows):
     kind = IncidentKind.objects.first()
     I.objects.bulk_create([I(division=village, kind=kind, occurred_on=datetime.date(2023, 1, 1), title=f"事{i}") for i in range(rows)])
     client = login("village1")
-    # session, user, devices (2), anchor division, villages for the filter, kinds for the filter,
-    # count, page (with village and kind joined), session save (3)
-    with django_assert_num_queries(12):
+    # session, user (with anchor division and authenticator flag), villages for the filter, kinds for
+    # the filter, count, page (with village and kind joined)
+    with django_assert_num_queries(6):
         assert client.get("/ledgers/incidents/").status_code == 200
 
 

@@ -94,7 +94,7 @@ def test_the_town_page_queries_do_not_grow_with_the_assignments(login, world, dj
         Leadership.objects.create(village=v, leader=leader, position="副镇长", since=datetime.date(2023, 1, 1))
     client = login("town")
     client.get(f"/creation/leaders/?town={CHANGGANG}")
-    # BASE 8 (session, user, devices, division, session save) + the town, the assignments (village and leader joined),
+    # BASE 2 (session; user with division and authenticator flag) + the town, the assignments (village and leader joined),
     # the villages, the writable check of the town, the leader choices are rendered (villages, leaders)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(8):
         assert client.get(f"/creation/leaders/?town={CHANGGANG}").status_code == 200

@@ -125,8 +125,8 @@ def _many(n):
         make_record("incidents", VILLAGE1, occurred_on=datetime.date(2023, 5, 1))
 
 
-# Each page: BASE (session, user, devices, division, session save: see test_overdue_and_documents).
-BASE = 8
+# Each page: BASE (session; user with division and authenticator flag: see test_overdue_and_documents).
+BASE = 2
 
 
 @pytest.mark.parametrize("rows", [2, 12])

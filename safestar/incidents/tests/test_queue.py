@@ -85,6 +85,6 @@ def test_the_queue_issues_the_same_queries_for_few_or_many(login, django_assert_
         client.get("/incidents/pending/")
 
 
-# session, user, the user's two-factor devices (TOTP, static), the user's division, the count, one page
-# of incidents (with village and kind), and the session's save (savepoint, update, release).
-QUEUE_QUERIES = 10
+# session, the user (with their division and whether they have a two-factor device), the count, one
+# page of incidents (with village and kind); the session is not saved (renewed at most once a minute).
+QUEUE_QUERIES = 4

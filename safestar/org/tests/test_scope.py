@@ -103,11 +103,11 @@ def test_division_page_query_count_does_not_grow_with_rows(login, django_assert_
     for i in range(rows):
         Division.objects.create(code=f"411422101{300 + i}", name=f"新村{i}", level=Level.VILLAGE, parent=town)
     client = login("town2")
-    # session, user, authenticator devices (TOTP, static), the user's anchor division, the division
+    # session, the user (with their anchor division and whether they have an authenticator), the division
     # (with whether the user may edit it), the ancestors (with which are in scope), count and page of
-    # children, the town panels (领导包村: the assignments), and the idle-timeout session save
-    # (savepoint, update, release): 13 whatever the row count.
-    with django_assert_num_queries(13):
+    # children, the town panels (领导包村: the assignments); the session is not saved (renewed at most once
+    # a minute): 7 whatever the row count.
+    with django_assert_num_queries(7):
         response = client.get(f"/divisions/{PINGGANG}/")
     assert response.status_code == 200
 
@@ -118,9 +118,9 @@ def test_account_list_query_count_does_not_grow_with_rows(login, django_assert_n
     for i in range(rows):
         User.objects.create(username=f"grid-extra-{i}", role="grid", division=village)
     client = login("village1")
-    # session, user, devices (2), anchor division, count, page (with division and department
-    # joined), session save (3)
-    with django_assert_num_queries(10):
+    # session, user (with anchor division and authenticator flag), count, page (with division and
+    # department joined)
+    with django_assert_num_queries(4):
         response = client.get("/accounts/")
     assert response.status_code == 200
     assert "grid-extra-1" in response.content.decode()

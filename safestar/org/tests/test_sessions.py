@@ -19,12 +19,69 @@ def test_session_cookie_expires_after_30_idle_minutes_and_is_renewed(client, wor
     assert cookie["httponly"] and cookie["samesite"] == "Lax"
     from django.conf import settings
 
-    assert settings.SESSION_COOKIE_AGE == 1800 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE == 1800
     session = client.session
     first_expiry = session.get_expiry_date()
     assert 1790 <= session.get_expiry_age() <= 1800
     client.get("/")
     assert client.session.get_expiry_date() >= first_expiry
+
+
+def _stored(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.cookies["sessionid"].value)
+
+
+def _age_the_last_save(client, seconds):
+    """Make the session's last save `seconds` older than it was (in the stored data and expiry)."""
+    import datetime
+
+    from safestar.org.middleware import SAVED_AT
+
+    stored = _stored(client)
+    data = stored.get_decoded()
+    data[SAVED_AT] -= seconds
+    store = client.session
+    stored.session_data = store.encode(data)
+    stored.expire_date -= datetime.timedelta(seconds=seconds)
+    stored.save()
+
+
+@pytest.fixture
+def renewal(settings):
+    settings.SAFESTAR_SESSION_RENEW_AFTER = RENEW_AFTER  # as in production (the tests' settings turn it off)
+
+
+RENEW_AFTER = 60
+
+
+def test_production_renews_sessions_once_a_minute():
+    from safestar import settings as production
+
+    assert production.SAFESTAR_SESSION_RENEW_AFTER == RENEW_AFTER and not production.SESSION_SAVE_EVERY_REQUEST
+
+
+def test_an_unchanged_session_is_renewed_at_most_once_a_minute(world, renewal):
+    c = signed_in("grid1")
+    expiry = _stored(c).expire_date
+    assert c.get("/").status_code == 200
+    assert _stored(c).expire_date == expiry  # within the minute: not saved again, no Set-Cookie
+    _age_the_last_save(c, RENEW_AFTER)
+    aged = _stored(c).expire_date
+    response = c.get("/")
+    assert response.status_code == 200 and "sessionid" in response.cookies
+    assert _stored(c).expire_date > aged  # renewed: 30 minutes from now again
+
+
+def test_a_session_idle_for_30_minutes_since_its_last_save_is_ended(world, renewal):
+    c = signed_in("grid1")
+    assert c.get("/").status_code == 200
+    _age_the_last_save(c, 30 * 60 - 5)  # 5 seconds left: a request now keeps it (and renews it)
+    assert c.get("/").status_code == 200
+    _age_the_last_save(c, 30 * 60 + 1)  # idle past its expiry: signed out
+    page = c.get("/", follow=True)
+    assert page.redirect_chain[-1][0].startswith("/login/")
 
 
 @pytest.mark.parametrize("limit", [1, 2])

@@ -10,17 +10,18 @@ from django.test.utils import CaptureQueriesContext
 from conftest import VILLAGE1, load_scheme, make_record
 from safestar.core.ledger import LEDGERS
 
-# Per persona, warm (the stored results): session, user, two authenticator-device checks, the user's
-# division; the village with whether the user may edit it; its ancestors with whether each is in
+# Per persona, warm (the stored results): session; the user with their division and whether they have
+# an authenticator (org/middleware.py AccountBackend); the village with whether the user may edit it; its ancestors with whether each is in
 # scope; the count of its children (grids); then each panel the persona may see: 三零 (the years and
-# the counts), 村基本情况 (the profile, the 一村一警 officer, the legal advisers, the population and the
-# four metrics shown per 1,000 residents), key persons (the
+# the counts), 村基本情况 (the profile, the 一村一警 officer, the legal advisers, the population, and the
+# four counts shown per 1,000 residents in one query: core/metrics.py batched()), key persons (the
 # counts, the overdue visits), the scorecard (the schemes, the results' generation and the stored
 # result: shared with the warnings panel), creation (the applications, the open and overdue
 # rectifications in one query, the 包村领导), work reports, the evaluation (entries, stars), 预测预警
-# (the years, the scheme of the year, one query per kind of sign); the session saved (savepoint,
-# update, release).
-VILLAGE_PAGE_QUERIES = {"village1": 32, "town": 40, "county": 36}
+# (the scheme of the default year, read with the year in one query; one query per kind of sign, the
+# two dispute signs sharing one). The session is not saved (it is
+# renewed at most once a minute, org/middleware.py RenewingSessionMiddleware).
+VILLAGE_PAGE_QUERIES = {"village1": 23, "town": 29, "county": 25}
 
 
 def _warm_count(client, url):
