@@ -139,7 +139,7 @@ BASE = 8
     # entries to review; to decide, to verify, overdue plans, overdue task candidates + their applications' schemes,
     # the schemes, one evaluation; overdue campaigns; the villages the user leads (none); reports to review;
     # the warning signs (dashboards/panels.py: the year, the villages, their schemes, the dashboard's stored results read
-    # and written, a query per sign, the villages' names: 18) with a second evaluation (the dashboard's, cold here)
+    # and written, a query per sign, the villages' names) with a second evaluation (the dashboard's, cold here)
     ("town", 28, 2),
 ])
 def test_queue_query_counts_do_not_grow_with_rows(login, world, django_assert_num_queries, freeze_today, rows, username, queries,
