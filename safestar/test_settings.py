@@ -18,3 +18,10 @@ SAFESTAR_REQUIRE_2FA = False
 # Background jobs run at once, inside the test (core/background.py); the worker's own test
 # (core/tests/test_background.py) runs the real `safestar worker` process on the database backend.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+# On SQLite the test database is a file, not Django's shared in-memory database: the browser tests'
+# live server answers requests in threads of its own (a page and its bell request at once) and,
+# with an in-memory database, all of them and the test itself would share one connection, whose
+# interleaved queries garble each other's rows (IndexError in the row converters, an HTTP 500).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405 (xdist adds _gw0, _gw1)

@@ -5,13 +5,15 @@ Below a town, one row per village: its 三零 (recognised incidents by 零案件
 live score and result by the scheme that applies to it, the star it holds, the share of points it
 holds per category (the heat map). Above a town (a county, a city), one row per division directly
 below (towns, counties) with the same figures summed or averaged, so the towns compare in one table
-and each row drills down. Overdue counts are as of today (safestar.clock.today()); the trend is the
+and each row drills down; its heat-map row is the share of points its villages hold together per
+category, and the trend has one series per division below. Overdue counts are as of today (safestar.clock.today()); the trend is the
 stored monthly snapshots (models.Snapshot), never recomputed.
 """
 
 from collections import Counter, defaultdict
 
 from django.db.models import Avg, Count, Q
+from django.db.models.functions import Substr
 from django.urls import reverse
 
 from safestar.clock import today
@@ -154,8 +156,8 @@ def compute(user, division, year):
     overdue = _overdue(user, villages)
 
     at_town = division.level == Level.TOWN
-    single = next(iter(used.values())) if len(used) == 1 else None
-    categories = [c.title for c in single.spec.categories] if (single and at_town) else []
+    categories = _categories(used.values())
+    held = {pk: _held(result) for pk, (_, result) in results_of.items()}
     village_rows = []
     for pk, code, name, town, path in rows:
         scheme, result = results_of.get(pk, (None, None))
@@ -173,11 +175,12 @@ def compute(user, division, year):
             "overdue": {key: n.get(pk, 0) for key, _, n, _ in overdue},
         }
         if categories and result:
-            row["shares"] = _shares(result, categories)
+            row["shares"] = _shares(*held[pk], categories)
         village_rows.append(row)
 
     data = {
         "division": {"code": division.code, "name": division.name, "level": division.level, "level_label": Level(division.level).label},
+        "child_label": "村" if at_town else CHILD_LABELS.get(division.level, "区划"),
         "year": year,
         "schemes": [{"id": s.pk, "name": str(s)} for s in used.values()],
         "at_town": at_town,
@@ -192,15 +195,34 @@ def compute(user, division, year):
     if at_town:
         data["rows"] = sorted(village_rows, key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"]))
     else:
-        data["rows"] = _areas(user, division, village_rows, overdue)
+        data["rows"] = _areas(user, division, year, village_rows, overdue, held, categories)
+        data["area_trend"] = _area_trend(villages, year, division, data["rows"])
     return data
 
 
-def _shares(result, categories):
+CHILD_LABELS = {Level.PROVINCE: "市", Level.CITY: "县（区）", Level.COUNTY: "乡镇"}
+
+
+def _categories(schemes):
+    """The category titles of the schemes in use, in each scheme's order (a county whose towns use
+    different schemes gets the union: a town whose scheme lacks a category has no share in it)."""
+    found = []
+    for scheme in sorted(schemes, key=lambda s: s.pk):
+        found += [c.title for c in scheme.spec.categories if c.title not in found]
+    return found
+
+
+def _held(result):
+    """(points held, points available) per category of one village's result."""
     held, points = Counter(), Counter()
     for indicator in result.indicators:
         held[indicator.category] += indicator.awarded or 0
         points[indicator.category] += indicator.points
+    return held, points
+
+
+def _shares(held, points, categories):
+    """The share of points held per category (whole per cent), None where there are none to hold."""
     return [round(100 * held[c] / points[c]) if points[c] else None for c in categories]
 
 
@@ -224,8 +246,10 @@ def _trend(villages, year):
     return [{"month": f"{r['month']:%Y-%m}", "average": round(r["average"], 1), "passed": r["passed"], "villages": r["villages"]} for r in rows]
 
 
-def _areas(user, division, village_rows, overdue):
-    """One row per division directly below `division`, summing its villages."""
+def _areas(user, division, year, village_rows, overdue, held, categories):
+    """One row per division directly below `division`, summing its villages. Its heat-map row
+    (`shares`) is the share of points its villages hold together per category: points held over
+    points available, summed over the villages that have a result."""
     children = list(Division.objects.visible_to(user).filter(parent=division).order_by("code").values_list("code", "name", "path"))
     areas = []
     for code, name, path in children:
@@ -233,11 +257,14 @@ def _areas(user, division, village_rows, overdue):
         if not mine:
             continue
         totals = [r["total"] for r in mine if r["total"] is not None]
-        progress = Counter()
+        progress, area_held, area_points = Counter(), Counter(), Counter()
         for r in mine:
             progress.update(r["progress"])
+            if r["id"] in held:
+                area_held.update(held[r["id"]][0])
+                area_points.update(held[r["id"]][1])
         areas.append({
-            "code": code, "name": name, "url": reverse("dashboard") + f"?division={code}",
+            "code": code, "name": name, "path": path, "url": reverse("dashboard") + f"?division={code}&year={year}",
             "villages": len(mine),
             "average": round(sum(totals) / len(totals), 1) if totals else None,
             "statuses": {s: sum(1 for r in mine if r["status"] == s) for s in STATUSES},
@@ -248,5 +275,24 @@ def _areas(user, division, village_rows, overdue):
             "tasks_percent": _percent(progress["tasks_done"], progress["tasks"]),
             "plans_percent": _percent(progress["plans_closed"], progress["plans"]),
             "overdue": {key: sum(r["overdue"][key] for r in mine) for key, _, _, _ in overdue},
+            "shares": _shares(area_held, area_points, categories),
         })
     return areas
+
+
+def _area_trend(villages, year, division, areas):
+    """The month-by-month trend, one series per division below (`areas`, the table's rows): the
+    average of its villages' stored snapshots each month, in one grouped query. Division codes are
+    12 digits (org.models.validate_child_code), so the first len(path) + 13 characters of a
+    village's path are the path of the division below `division` that holds it."""
+    width = len(division.path) + 13
+    rows = (Snapshot.objects.filter(year=year, village__in=villages).annotate(area=Substr("village__path", 1, width))
+            .order_by().values("month", "area").annotate(average=Avg("total")).values_list("month", "area", "average"))
+    averages = {(area, month): average for month, area, average in rows}
+    months = sorted({month for _, month in averages})
+    return {
+        "months": [f"{m:%Y-%m}" for m in months],
+        "series": [{"code": a["code"], "name": a["name"], "url": a["url"],
+                    "averages": [round(averages[a["path"], m], 1) if (a["path"], m) in averages else None for m in months]}
+                   for a in areas],
+    }

@@ -5,8 +5,8 @@ what the engine would have given on that month's last day had every record been 
 date: inside a transaction that is rolled back, the clock is set to that day, every ledger record
 and incident dated after it is hidden and the manual scores (given at the year's end) are removed;
 the engine runs; the result is kept and the transaction undone. Nothing is invented: a snapshot of
-a later month sees more records, never different ones. In production the snapshot is taken by
-`safestar snapshot` once a month (docs/dashboards.md)."""
+a later month sees more records, never different ones. In production the snapshot is taken by the
+scheduled task dashboards.tasks.monthly_snapshot (docs/dashboards.md)."""
 
 import calendar
 import datetime

@@ -5,7 +5,7 @@ from safestar.core.scope import ScopedQuerySet
 
 class Snapshot(models.Model):
     """A village's live result by its scheme, as the engine gave it on the day the snapshot was
-    taken (`safestar snapshot`, once a month). The town dashboard's trend reads these rows: real
+    taken (monthly, by the scheduled task dashboards.tasks.monthly_snapshot or `safestar snapshot`). The town dashboard's trend reads these rows: real
     history, never recomputed."""
 
     village = models.ForeignKey("org.Division", models.PROTECT, related_name="+", verbose_name="村")
@@ -20,7 +20,7 @@ class Snapshot(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope_path = "village__path"
     scope_read = "reads_business"
-    scope_write = None  # written only by the snapshot command (dashboards.snapshots.take)
+    scope_write = None  # written only by the system (dashboards.snapshots.take: the scheduled task, the command)
 
     class Meta:
         verbose_name = verbose_name_plural = "月度得分快照"

@@ -32,9 +32,8 @@ def _context(request, division, year):
 def dashboard(request):
     division, year = place_and_year(request)
     data = board.compute(request.user, division, year)
-    below = {Level.PROVINCE: "市", Level.CITY: "县（区）", Level.COUNTY: "乡镇"}.get(division.level, "区划")
     return render(request, "dashboards/dashboard.html", {
-        **_context(request, division, year), "data": data, "child_label": below,
+        **_context(request, division, year), "data": data, "child_label": data["child_label"],
         "zero_labels": [(c.label, c.value) for c in ZeroCategory],
         "api_url": reverse("api:dashboard-data") + f"?division={division.code}&year={year}",
     })

@@ -119,7 +119,12 @@ class UI:
         return response
 
     def login(self, username, password=PASSWORD):
+        """Sign in as `username`, leaving whoever was signed in: the old page is left first, so no
+        request of it still in flight (the bell, htmx) can set its session cookie again after the
+        cookies are cleared (every response carries it: SESSION_SAVE_EVERY_REQUEST)."""
         page = self.page
+        page.goto("about:blank")
+        page.context.clear_cookies()
         self.goto("/login/")
         page.locator("#id_username").fill(username)
         page.locator("#id_password").fill(password)

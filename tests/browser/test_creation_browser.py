@@ -9,11 +9,6 @@ from playwright.sync_api import expect
 from conftest import load_scheme
 
 
-def switch(ui, username):
-    ui.page.context.clear_cookies()
-    return ui.login(username)
-
-
 @pytest.mark.browser
 def test_apply_confirm_inspect_rectify_and_close(ui):
     scheme = load_scheme()
@@ -28,7 +23,7 @@ def test_apply_confirm_inspect_rectify_and_close(ui):
     expect(page.get_by_test_id("status")).to_have_text("待确认")
     expect(page.get_by_test_id("decide")).to_have_count(0)  # the village does not confirm itself
 
-    page = switch(ui, "town")
+    page = ui.login("town")
     ui.nav_link("我的待办").click()
     page.get_by_test_id("to-decide").get_by_role("link").click()
     page.get_by_label("确认结果").select_option("confirm")
@@ -61,7 +56,7 @@ def test_apply_confirm_inspect_rectify_and_close(ui):
     expect(page.get_by_role("alert")).to_contain_text("并为该村生成整改方案")
     expect(page.get_by_test_id("plan-link")).to_contain_text("整改中，期限 2023-06-30")
 
-    page = switch(ui, "village1")
+    page = ui.login("village1")
     ui.goto("/creation/rectifications/")
     page.get_by_test_id("plans").get_by_role("link", name="查看").click()
     page.get_by_role("link", name="填写整改措施").click()
@@ -77,7 +72,7 @@ def test_apply_confirm_inspect_rectify_and_close(ui):
     expect(page.get_by_test_id("status")).to_have_text("待验收")
     expect(page.get_by_test_id("verify")).to_have_count(0)
 
-    page = switch(ui, "town")
+    page = ui.login("town")
     ui.nav_link("我的待办").click()
     page.get_by_test_id("to-verify").get_by_role("link").click()
     page.get_by_label("验收意见").fill("现场查看属实")

@@ -53,7 +53,6 @@ def test_a_full_round_from_self_assessment_to_publication(ui, tmp_path, settings
     page.get_by_test_id("confirm-ok").click()
     expect(page.get_by_test_id("stage")).to_have_text("待乡镇初审")
     expect(page.get_by_role("button", name="保存说明")).to_have_count(0)
-    page.context.clear_cookies()
 
     # 乡镇初审: the town office settles what could not be computed, adjusts C1.5 with a reason,
     # passes the review and forwards the town (both creating villages are now reviewed).
@@ -78,7 +77,6 @@ def test_a_full_round_from_self_assessment_to_publication(ui, tmp_path, settings
     page.get_by_role("button", name="报送县级评查").click()
     page.get_by_test_id("confirm-ok").click()
     expect(page.get_by_role("alert").filter(has_text="已报送县级评查")).to_be_visible()
-    page.context.clear_cookies()
 
     # 县级评查: the county evaluator adjusts C1.5 again, finishes, recognises and locks 长岗村.
     page = ui.login("county")

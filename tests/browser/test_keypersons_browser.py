@@ -71,7 +71,6 @@ def test_the_responsible_cadre_records_a_visit_and_a_grid_worker_sees_nothing(ui
     expect(page.get_by_test_id("visits")).not_to_contain_text("情绪稳定")  # findings only after a reveal
     assert person.visits.get().findings == "本人在家务农，情绪稳定"
 
-    ui.page.context.clear_cookies()
     page = ui.login("grid1")
     expect(ui.nav_link("重点人员登记簿")).to_have_count(0)
     ui.goto(f"/key-persons/{person.pk}/", status=404)

@@ -14,11 +14,6 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 
 
-def switch(ui, username):
-    ui.page.context.clear_cookies()
-    return ui.login(username)
-
-
 def fill_and_submit(ui, page, requirement_url, count, text):
     ui.goto(requirement_url)
     page.get_by_test_id("fill").click()
@@ -49,7 +44,7 @@ def test_a_quarterly_report_from_requirement_to_the_town_summary(ui, freeze_toda
 
     # 长岗村 reports on 3 April, with a photo, before the 5 April deadline
     freeze_today(datetime.date(2023, 4, 3))
-    page = switch(ui, "village1")
+    page = ui.login("village1")
     ui.goto(requirement_url)
     page.get_by_test_id("fill").click()
     expect(page.get_by_test_id("status")).to_have_text("填报中")
@@ -66,7 +61,7 @@ def test_a_quarterly_report_from_requirement_to_the_town_summary(ui, freeze_toda
 
     # the town returns it with a reason
     freeze_today(datetime.date(2023, 4, 4))
-    page = switch(ui, "town")
+    page = ui.login("town")
     ui.goto(requirement_url + "?period=1")
     page.get_by_test_id("standing").locator("tr[data-village='长岗村']").get_by_role("link", name="查看").click()
     page.get_by_role("button", name="退回").click()
@@ -77,12 +72,12 @@ def test_a_quarterly_report_from_requirement_to_the_town_summary(ui, freeze_toda
 
     # 杨庄村 reports on 8 April: late
     freeze_today(datetime.date(2023, 4, 8))
-    page = switch(ui, "village2")
+    page = ui.login("village2")
     fill_and_submit(ui, page, requirement_url, 2, "杨庄村一季度化解纠纷2起")
     expect(page.get_by_test_id("timeliness")).to_contain_text("逾期")
 
     # 长岗村 sees the reason, corrects and reports again: still on time (its first submission counts)
-    page = switch(ui, "village1")
+    page = ui.login("village1")
     ui.goto(requirement_url)
     page.get_by_test_id("fill").click()
     expect(page.get_by_test_id("reason")).to_have_text("请补充调解成功率")
@@ -93,7 +88,7 @@ def test_a_quarterly_report_from_requirement_to_the_town_summary(ui, freeze_toda
     expect(page.get_by_test_id("timeliness")).to_contain_text("按时")
 
     # the town accepts both and downloads its summary to the county
-    page = switch(ui, "town")
+    page = ui.login("town")
     for village in ("长岗村", "杨庄村"):
         ui.goto(requirement_url + "?period=1")
         page.get_by_test_id("standing").locator(f"tr[data-village='{village}']").get_by_role("link", name="查看").click()

@@ -2,12 +2,15 @@
 constant number of queries, the county's and the city's comparison of the divisions below."""
 
 import datetime
+import re
+from collections import Counter
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conftest import CHANGGANG, PINGGANG, VILLAGE1, VILLAGE2, load_scheme, make_record
+from safestar.dashboards.models import Snapshot
 from safestar.dashboards.snapshots import take
 from safestar.incidents.models import Incident
 from safestar.org.models import Division, User
@@ -108,7 +111,7 @@ def test_county_and_city_compare_the_divisions_below_and_drill_down(login, schem
     towns = {r["code"]: r for r in county["rows"]}
     assert set(towns) == {CHANGGANG, PINGGANG}  # the towns of 睢县 with villages
     assert towns[CHANGGANG]["villages"] == 20 and towns[PINGGANG]["villages"] == 5
-    assert towns[CHANGGANG]["url"] == f"/dashboard/?division={CHANGGANG}"
+    assert towns[CHANGGANG]["url"] == f"/dashboard/?division={CHANGGANG}&year=2023"  # the drill-down keeps the year
     expected = [r.total for r in results(scheme, villages_under(Division.objects.get(code=CHANGGANG)))]
     assert towns[CHANGGANG]["average"] == round(sum(expected) / len(expected), 1)
     assert sum(towns[CHANGGANG]["statuses"].values()) == 20
@@ -194,3 +197,122 @@ def test_the_page_session_reads_the_api_only_past_the_account_gate(login, scheme
     assert login("county").get(url).status_code == 401  # must set a password first
     settings.SAFESTAR_REQUIRE_2FA = True
     assert login("town").get(url).status_code == 401  # must enrol first
+
+
+COUNTY = "411422000000"  # 睢县: 长岗镇 (20 villages) and 平岗镇 (5)
+
+
+def _pooled_shares(scheme, town_code):
+    """Per category of `scheme`, the share of points 长岗镇's (or another town's) villages hold
+    together, from the scheme's own results page computation: Σ awarded / Σ points × 100."""
+    held, points = Counter(), Counter()
+    for result in results(scheme, villages_under(Division.objects.get(code=town_code))):
+        for indicator in result.indicators:
+            held[indicator.category] += indicator.awarded or 0
+            points[indicator.category] += indicator.points
+    return {c.title: round(100 * held[c.title] / points[c.title]) for c in scheme.spec.categories}
+
+
+def _table(page, testid):
+    """{row code: [cell texts]} of the page's table with data-testid=`testid` (the cells with data-value)."""
+    table = re.search(rf'<table[^>]*data-testid="{testid}".*?</table>', page, re.S).group(0)
+    return {code: [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td data-value[^>]*>(.*?)</td>", row, re.S)]
+            for code, row in re.findall(r'<tr data-code="(\d+)">(.*?)</tr>', table, re.S)}
+
+
+def _shown(value):
+    return "—" if value is None else f"{value:g}"
+
+
+def test_county_and_city_heat_map_has_one_row_per_town_with_the_share_its_villages_hold(login, scheme, freeze_today):
+    freeze_today(datetime.date(2023, 12, 31))
+    _incident(VILLAGE1, "criminal_case", datetime.date(2023, 3, 2))  # 长岗村 loses points: the shares are not all 100
+    pinggang = load_scheme(issuer=PINGGANG)
+    client = login("county")
+    response = client.get("/dashboard/?year=2023")
+    data = response.context["data"]
+    assert data["categories"] == [c.title for c in scheme.spec.categories]
+    towns = {r["code"]: r for r in data["rows"]}
+    for code, town_scheme in ((CHANGGANG, scheme), (PINGGANG, pinggang)):
+        expected = _pooled_shares(town_scheme, code)
+        assert towns[code]["shares"] == [expected[c] for c in data["categories"]]
+    assert any(share < 100 for share in towns[CHANGGANG]["shares"])
+
+    # the table beside the chart prints the chart's numbers (the API's, which the chart draws), each row drills down
+    page = response.content.decode()
+    assert _table(page, "area-heatmap") == {r["code"]: [_shown(s) for s in r["shares"]] for r in data["rows"]}
+    answer = client.get(f"/api/v1/dashboard/?division={COUNTY}&year=2023").json()
+    assert [(r["code"], r["shares"]) for r in answer["rows"]] == [(r["code"], r["shares"]) for r in data["rows"]]
+    assert answer["categories"] == data["categories"] and answer["child_label"] == "乡镇"
+    assert f'<a href="/dashboard/?division={CHANGGANG}&amp;year=2023">长岗镇</a>' in page
+    assert client.get(towns[CHANGGANG]["url"]).context["data"]["at_town"]
+
+    # the city: one row per county; 睢县's share pools both towns, 宁陵县 (no scheme) has none
+    city = login("city").get("/dashboard/?year=2023").context["data"]
+    counties = {r["name"]: r for r in city["rows"]}
+    held, points = Counter(), Counter()
+    for town_scheme, code in ((scheme, CHANGGANG), (pinggang, PINGGANG)):
+        for result in results(town_scheme, villages_under(Division.objects.get(code=code))):
+            for indicator in result.indicators:
+                held[indicator.category] += indicator.awarded or 0
+                points[indicator.category] += indicator.points
+    assert counties["睢县"]["shares"] == [round(100 * held[c] / points[c]) for c in city["categories"]]
+    assert counties["宁陵县"]["shares"] == [None] * len(city["categories"])
+
+
+def test_county_and_city_trend_has_one_series_per_town_from_the_stored_snapshots(login, scheme, freeze_today):
+    load_scheme(issuer=PINGGANG)
+    freeze_today(datetime.date(2023, 10, 31))
+    take(2023)
+    freeze_today(datetime.date(2023, 11, 30))
+    take(2023)
+    Snapshot.objects.filter(month=datetime.date(2023, 10, 1), village__parent__code=PINGGANG).delete()  # 平岗镇 missed October
+    _incident(VILLAGE1, "telecom_fraud", datetime.date(2023, 12, 1))  # later facts do not change the stored months
+    client = login("county")
+    response = client.get("/dashboard/?year=2023")
+    trend = response.context["data"]["area_trend"]
+    assert trend["months"] == ["2023-10", "2023-11"]
+    series = {s["code"]: s for s in trend["series"]}
+    assert list(series) == [r["code"] for r in response.context["data"]["rows"]]  # one series per row of the table
+
+    def average(town, month):
+        stored = Snapshot.objects.filter(village__parent__code=town, month=month)
+        return round(sum(s.total for s in stored) / len(stored), 1) if stored else None
+
+    for code in (CHANGGANG, PINGGANG):
+        assert series[code]["averages"] == [average(code, datetime.date(2023, m, 1)) for m in (10, 11)]
+    assert series[PINGGANG]["averages"][0] is None
+    assert series[CHANGGANG]["url"] == f"/dashboard/?division={CHANGGANG}&year=2023"
+    assert _table(response.content.decode(), "area-trend") == {code: [_shown(v) for v in s["averages"]] for code, s in series.items()}
+
+    city = login("city").get("/dashboard/?year=2023").context["data"]["area_trend"]
+    by_name = {s["name"]: s["averages"] for s in city["series"]}
+    november = Snapshot.objects.filter(month=datetime.date(2023, 11, 1))
+    assert by_name["睢县"][1] == round(sum(s.total for s in november) / 25, 1) and by_name["宁陵县"] == [None, None]
+
+
+def test_the_county_and_city_dashboards_cost_the_same_queries_for_5_and_50_villages_a_town(login, world, freeze_today):
+    """平岗镇 grows from 5 villages to 50 (with records and snapshots): the county's and the city's
+    page and API, heat map and trend per town included, make the same number of queries."""
+    freeze_today(datetime.date(2023, 12, 31))
+    load_scheme()
+    load_scheme(issuer=PINGGANG)
+    take(2023, datetime.date(2023, 11, 30))
+    take(2023)
+    town2 = Division.objects.get(code=PINGGANG)
+    urls = {"county": f"/dashboard/?division={COUNTY}&year=2023", "city": "/dashboard/?year=2023"}
+    urls |= {f"{who}-api": url.replace("/dashboard/", "/api/v1/dashboard/") for who, url in urls.items()}
+    clients = {"county": login("county"), "city": login("city")}
+    for name, url in urls.items():  # warm: the first request parses the schemes once per process
+        _queries(clients[name.split("-")[0]], url)
+    small = {name: _queries(clients[name.split("-")[0]], url) for name, url in urls.items()}
+    for i in range(45):
+        village = Division.objects.create(code=f"4114221013{i:02d}", name=f"新村{i}", level="village", parent=town2)
+        make_record("hazards", village.code, status="pending", rectified_on=None, deadline=datetime.date(2023, 6, 8))
+    take(2023, datetime.date(2023, 11, 30))
+    take(2023)
+    assert Snapshot.objects.filter(village__parent=town2, month=datetime.date(2023, 11, 1)).count() == 50
+    data = clients["county"].get(urls["county"]).context["data"]
+    assert {r["code"]: r["villages"] for r in data["rows"]} == {CHANGGANG: 20, PINGGANG: 50}
+    assert all(s["averages"][0] is not None for s in data["area_trend"]["series"]) and data["rows"][1]["shares"]
+    assert {name: _queries(clients[name.split("-")[0]], url) for name, url in urls.items()} == small

@@ -47,6 +47,17 @@
       option.series = [{ type: "line", name: "平均得分", data: data.trend.map(function (p) { return p.average; }), label: { show: true } }];
       return option;
     },
+    "area-trend": function (data) {
+      var option = base(data.division.name + data.year + "年各" + data.child_label + "月度趋势");
+      option.legend = { type: "scroll", top: 0, left: 0, right: 48 };
+      option.grid.top = 48;
+      option.xAxis = { type: "category", data: data.area_trend.months };
+      option.yAxis = { type: "value", name: "平均得分", scale: true };
+      option.series = data.area_trend.series.map(function (s) {
+        return { type: "line", name: s.name, connectNulls: false, data: s.averages.map(function (v) { return v === null ? "-" : v; }) };
+      });
+      return option;
+    },
     areas: function (data) {
       var option = base(data.division.name + data.year + "年各区划平均得分");
       option.xAxis = { type: "category", data: data.rows.map(function (r) { return r.name; }), axisLabel: { interval: 0, rotate: 30 } };
@@ -59,7 +70,7 @@
       data.rows.forEach(function (row, y) {
         (row.shares || []).forEach(function (share, x) { cells.push([x, y, share === null ? "-" : share]); });
       });
-      var option = base(data.division.name + data.year + "年各村各类别得分率");
+      var option = base(data.division.name + data.year + "年各" + data.child_label + "各类别得分率");
       option.tooltip = { position: "top" };
       option.grid = { left: 8, right: 24, top: 36, bottom: 72, containLabel: true };
       option.xAxis = { type: "category", data: data.categories, axisLabel: { interval: 0, rotate: 30 } };
@@ -75,6 +86,12 @@
     load(element.getAttribute("data-api")).then(function (data) {
       var chart = echarts.init(element, null, { renderer: "canvas" });
       chart.setOption(builders[kind](data));
+      if (kind === "area-trend") {
+        chart.on("click", function (params) {
+          var series = data.area_trend.series[params.seriesIndex];
+          if (series && series.url) { window.location.href = series.url; }
+        });
+      }
       if (kind === "heatmap" || kind === "ranking") {
         chart.on("click", function (params) {
           var row = data.rows[kind === "heatmap" ? params.value[1] : params.dataIndex];

@@ -4,7 +4,7 @@ from safestar.dashboards.snapshots import take
 
 
 class Command(BaseCommand):
-    help = "记录各村本年度实时得分的月度快照（创建态势的月度趋势）；每月运行一次，同月再运行则以最后一次为准。"
+    help = "手工记录各村本年度实时得分的月度快照（创建态势的月度趋势），同月再运行则以最后一次为准；平时由后台任务进程每月自动记录（dashboards.tasks.monthly_snapshot）。"
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, help="年度（默认今年）")
