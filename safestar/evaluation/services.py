@@ -6,11 +6,15 @@ transaction, so two people acting on a stale page cannot both succeed.
 Stages of a village's entry:
 
     村自评中 / 已退回 ──submit──▶ 待乡镇初审 ──review──▶ 乡镇已初审 ──(town forwards all)──▶ 待县级评查
-        ▲      │                     ▲  │                          │                          ▲   │
-        │      └─submit_late─▶ 逾期提交待乡镇同意 (admit)              └─forward_late─▶ 逾期报送待县级同意 (admit_forward)
+        ▲                            │                                                       │
         └──────────return────────────┘                                           evaluate ──▶ 县级已评查
                                                                                              │ recognise
                                                                unlock (same or higher level) ◀──▶ 已认定（锁定）
+
+and, after a deadline when the town or the county asks for its consent:
+
+    村自评中 / 已退回 ──submit_late──▶ 逾期提交待乡镇同意 ──admit──▶ 待乡镇初审   (or return ──▶ 已退回)
+    乡镇已初审 ──(town forwards all, forward_late)──▶ 逾期报送待县级同意 ──admit_forward──▶ 待县级评查
 
 Deadlines (docs/evaluation.md): a self-assessment submitted after the round's self_deadline, or a
 town's forwarding after its town_deadline, is late. Per round, the town (for its villages) and the

@@ -45,7 +45,7 @@ def reminded(kind):
 def assert_in_scope():
     for notice in Notice.objects.select_related("recipient"):
         _, label, pk, _ = notice.key.split(":")
-        model = Entry if label.startswith("evaluation.entry") else apps.get_model(label)
+        model = apps.get_model(label)
         assert model.objects.visible_to(notice.recipient).filter(pk=int(pk)).exists(), (notice.recipient, notice.key)
 
 
@@ -82,6 +82,10 @@ def test_each_stage_deadline_is_reminded_once_to_its_people_and_nobody_outside(r
     assert town == {("town", one.pk), ("taskforce", one.pk)}  # the town's reviewers of the submitted entry; not 平岗镇's
     assert Notice.objects.get(kind="town-deadline", recipient=users["town"]).url == one.get_absolute_url()
 
+    freeze_today(TOWN + DAY)  # passed: back in 待乡镇初审, marked 逾期 — one more notice each
+    notices.collect()
+    late = Notice.objects.filter(kind="town-review", late=True, key__contains=f"evaluation.entry:{one.pk}:")
+    assert sorted(late.values_list("recipient__username", flat=True)) == ["taskforce", "town"]
     assert services.review(one, users["taskforce"])
     notices.collect()
     assert {(who, pk) for who, pk, _ in reminded("forward-deadline")} == {("town", one.pk)}  # reviewed, not forwarded yet
