@@ -154,9 +154,8 @@ def _late_policies(round, user):
     towns' forwarding, and the user's town's for its villages (or each town's, for the county), with
     `editable` where the user is the one who chooses."""
     towns = Division.objects.filter(pk__in=round.entries.values("village__parent")).order_by("code")
-    if user.division.level in (Level.TOWN, Level.VILLAGE):
-        mine = user.division if user.division.level == Level.TOWN else user.division.parent
-        towns = towns.filter(pk=mine.pk if mine else None)
+    if user.division.level in (Level.TOWN, Level.VILLAGE):  # only its own town's choice
+        towns = towns.filter(pk=user.division_id if user.division.level == Level.TOWN else user.division.parent_id)
     rows = [{"stage": "self", "what": f"{town.name}村自评逾期提交", "policy": services.late_policy(round, "self", town.pk),
              "editable": round.status == Round.Status.OPEN and town.pk == user.division_id and can(user, "evaluation.late_self", round)}
             for town in towns]
