@@ -264,3 +264,18 @@ def test_a_published_round_keeps_its_choice(round, users):
 def test_a_round_of_another_town_is_not_reached(round, users, login):
     assert not Entry.objects.filter(round=round, village__code=PINGGANG_VILLAGE).exists()
     assert login("town2").post(reverse("evaluation-round-late", args=[round.pk, "self"]), {"policy": "approve"}).status_code == 404
+
+
+def test_the_api_takes_the_late_steps_with_the_same_rules(round, users, client, freeze_today):
+    from .test_api import post
+
+    services.set_late_policy(round, "self", users["town"], Late.APPROVE)
+    freeze_today(SELF + DAY)
+    one = entry(round)
+    refused = post(client, users["village1"], f"/evaluation-entries/{one.pk}/submit", {})
+    assert refused.status_code == 422 and "须经乡镇同意" in refused.json()["detail"]
+    late = post(client, users["village1"], f"/evaluation-entries/{one.pk}/submit_late", {})
+    assert late.status_code == 200 and late.json()["stage"] == "late" and late.json()["submitted_late"] is True
+    assert post(client, users["taskforce"], f"/evaluation-entries/{one.pk}/admit", {}).status_code == 404  # lacks the action
+    admitted = post(client, users["town"], f"/evaluation-entries/{one.pk}/admit", {})
+    assert admitted.status_code == 200 and admitted.json()["stage"] == "submitted" and "review" in admitted.json()["steps"]
