@@ -191,11 +191,12 @@ def _late_note(deadline, what):
     return f"逾期{what}（截止 {deadline:%Y-%m-%d}）"
 
 
-def submit_step(entry):
-    """The step that submits `entry`'s self-assessment today: "submit_late" when the self-assessment
-    deadline has passed and the village's town asks for its consent, else "submit"."""
+def submit_step(entry, user):
+    """The step that submits `entry`'s self-assessment today for `user`: "submit_late" when the
+    self-assessment deadline has passed and the village's town asks for its consent, else "submit".
+    The town office filling in for a village (代填) consents by submitting: "submit", still marked."""
     late = clock.today() > entry.round.self_deadline
-    if late and late_policy(entry.round, "self", entry.village.parent_id) == Late.APPROVE:
+    if late and late_policy(entry.round, "self", entry.village.parent_id) == Late.APPROVE and not can(user, "evaluation.late_self", entry):
         return "submit_late"
     return "submit"
 
@@ -205,7 +206,7 @@ def steps(entry, user):
     with the one submission the round's deadline and late policy allow."""
     allowed = Entry.flow.allowed(entry, user)
     if entry.status in VILLAGE_STAGE:
-        other = "submit" if submit_step(entry) == "submit_late" else "submit_late"
+        other = "submit" if submit_step(entry, user) == "submit_late" else "submit_late"
         allowed = [step for step in allowed if step.name != other]
     return allowed
 
@@ -231,7 +232,7 @@ def submit(entry, user, step="submit"):
     needed): Refused when today's deadline and the town's choice call for the other one. After the
     deadline the entry is marked 逾期 and the step's event says so."""
     check(entry, step, user)
-    expected = submit_step(entry)
+    expected = submit_step(entry, user)
     if step != expected:
         if expected == "submit_late":
             raise Refused(f"村自评已于 {entry.round.self_deadline:%Y-%m-%d} 截止，本镇规定逾期提交须经乡镇同意："

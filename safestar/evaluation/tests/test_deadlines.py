@@ -177,6 +177,16 @@ def test_the_town_asks_for_its_consent_and_the_choice_is_audited(round, users, l
         "submit_late", "admit", "review"]
 
 
+def test_the_town_filling_in_for_a_village_consents_by_submitting(round, users, freeze_today):
+    services.set_late_policy(round, "self", users["town"], Late.APPROVE)
+    freeze_today(SELF + DAY)
+    two = entry(round, VILLAGE2)
+    assert [s.name for s in services.steps(two, users["town"])] == ["submit"]
+    assert services.submit(two, users["town"])
+    two = entry(round, VILLAGE2)
+    assert two.status == Entry.Status.SUBMITTED and two.submitted_late
+
+
 def test_the_town_may_also_return_a_late_self_assessment(round, users, freeze_today):
     services.set_late_policy(round, "self", users["town"], Late.APPROVE)
     freeze_today(SELF + DAY)
