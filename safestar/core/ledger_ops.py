@@ -9,6 +9,7 @@ import functools
 import time
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -446,7 +447,25 @@ def _import_form(form_class):
 
         return run
 
+    def _clean_fields(self):
+        # Django's Form._clean_fields without building a BoundField per field and row: for a field
+        # that is not disabled and cleans the bound field Django's way, the bound field's data is
+        # exactly its widget's value_from_datadict under the field's html name.
+        for name, field in self.fields.items():
+            own = field.disabled or type(field)._clean_bound_field is not forms.Field._clean_bound_field
+            try:
+                if own:
+                    self.cleaned_data[name] = field._clean_bound_field(self[name])
+                else:
+                    self.cleaned_data[name] = field.clean(
+                        field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name)))
+                if hasattr(self, "clean_%s" % name):
+                    self.cleaned_data[name] = getattr(self, "clean_%s" % name)()
+            except ValidationError as e:
+                self.add_error(name, e)
+
     return type(form_class.__name__, (form_class,), {
+        "_clean_fields": _clean_fields,
         "_get_validation_exclusions": _get_validation_exclusions,
         "validate_unique": _whole(form_class.validate_unique),
         "validate_constraints": _whole(form_class.validate_constraints),
