@@ -213,3 +213,48 @@ def test_the_fast_generator_writes_exactly_what_the_recipes_make():
             if isinstance(f, EncryptedTextField) and expected:  # a fresh nonce each time
                 value, expected = decrypt(value), decrypt(expected)
             assert value == expected, (model, f.name)
+
+
+@pytest.mark.django_db
+def test_the_rows_do_not_depend_on_how_the_towns_are_chunked(monkeypatch):
+    """The records are made in chunks of towns (by worker processes with --jobs), each numbering its
+    records from 1, and the writer shifts the keys and the references within a chunk past the rows
+    written before: town by town or all towns at once, the same rows with the same keys."""
+    from django.db import models, transaction
+
+    from safestar.bench import generate
+    from safestar.core.crypto import EncryptedTextField, decrypt
+
+    class Rollback(Exception):
+        pass
+
+    original = generate._Writer.write
+
+    def written(chunk_towns):
+        rows = {}
+
+        def spy(writer, chunk):
+            original(writer, chunk)
+            for label, chunk_rows, *_ in chunk:
+                rows.setdefault(label, []).extend(list(row) for row in chunk_rows)
+
+        monkeypatch.setattr(generate, "CHUNK_TOWNS", chunk_towns)
+        monkeypatch.setattr(generate._Writer, "write", spy)
+        with pytest.raises(Rollback), transaction.atomic():
+            generate.generate(villages_per_town=4, towns=3, jobs=2)
+            raise Rollback
+        return rows
+
+    one_by_one, at_once = written(1), written(100)
+    assert one_by_one.keys() == at_once.keys() and "keypersons.Visit" in at_once
+    for label, rows in at_once.items():
+        fields = apps.get_model(label)._meta.concrete_fields
+        for a, b in zip(one_by_one[label], rows, strict=True):
+            for f, x, y in zip(fields, a, b):
+                if isinstance(f, models.DateTimeField):  # when generated
+                    continue
+                if isinstance(f, EncryptedTextField) and x:  # a fresh nonce each time
+                    x, y = decrypt(x), decrypt(y)
+                assert x == y, (label, f.name)
+    keys = [row[0] for row in at_once["keypersons.Visit"]]
+    assert keys == list(range(1, len(keys) + 1))
