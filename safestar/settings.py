@@ -273,6 +273,8 @@ SAFESTAR_NOTICE_CHANNELS = [c.strip() for c in os.environ.get("SAFESTAR_NOTICE_C
 SAFESTAR_NOTICE_WEBHOOK_URL = os.environ.get("SAFESTAR_NOTICE_WEBHOOK_URL", "")  # 企业微信 / 钉钉 group robot
 SAFESTAR_NOTICE_WEBHOOK_TIMEOUT = 10  # seconds
 SAFESTAR_NOTICE_ATTEMPTS = 5  # a delivery failing this many times is given up (shown to the administrator)
+# An evaluation stage's deadline is reminded this many days before it passes (evaluation/panels.py), and once more when it has passed.
+SAFESTAR_DEADLINE_REMINDER_DAYS = int(os.environ.get("SAFESTAR_DEADLINE_REMINDER_DAYS", "3") or 3)
 MAILERS = {  # Django 6.1's mail configuration: SMTP from the environment
     "default": {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",

@@ -6,8 +6,12 @@ address and request id are picked up from the request being served (see middlewa
 
 import contextvars
 import datetime
+import functools
+import inspect
 
 from django.db import connection, transaction
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 
 from safestar.clock import today
 
@@ -25,16 +29,23 @@ def _lock_chain():
             cursor.execute("SELECT pg_advisory_xact_lock(7421)")
 
 
-def _event(action, obj, *, actor, changes, object_repr, request, prev_hash):
+def _who(actor, request):
+    """The fields of an event that say who and from where (the same for every event of one batch)."""
+    return {
+        "actor": actor,
+        "actor_name": getattr(actor, "username", "") or "",
+        "role": getattr(actor, "role", "") or "",
+        "division_path": actor.division.path if getattr(actor, "division_id", None) else "",
+        "ip": (request.META.get("REMOTE_ADDR", "") if request else ""),
+        "request_id": getattr(request, "request_id", "") if request else "",
+    }
+
+
+def _event(action, obj, *, actor, changes, object_repr, request, prev_hash, who=None):
     """One event, chained to `prev_hash` and hashed (not saved): the one shape of `record` and `record_many`."""
     event = AuditEvent(
         at=datetime.datetime.now(datetime.UTC),
-        actor=actor,
-        actor_name=getattr(actor, "username", "") or "",
-        role=getattr(actor, "role", "") or "",
-        division_path=actor.division.path if getattr(actor, "division_id", None) else "",
-        ip=(request.META.get("REMOTE_ADDR", "") if request else ""),
-        request_id=getattr(request, "request_id", "") if request else "",
+        **(who or _who(actor, request)),
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
@@ -67,9 +78,10 @@ def record_many(items, *, actor):
     request = current_request.get()
     with transaction.atomic(savepoint=False):  # no savepoint of its own: one batch, one transaction
         _lock_chain()
-        last, events = _chain_head(), []
+        last, events, who = _chain_head(), [], _who(actor, request)
         for action, obj, changes in items:
-            events.append(_event(action, obj, actor=actor, changes=changes, object_repr=None, request=request, prev_hash=last))
+            events.append(_event(action, obj, actor=actor, changes=changes, object_repr=None, request=request, prev_hash=last,
+                                 who=who))
             last = events[-1].hash
         AuditEvent.objects.bulk_create(events, batch_size=500)
     return events
@@ -87,13 +99,29 @@ def snapshot(obj, fields):
         elif field.many_to_many:  # the related records' names, e.g. a key person's categories
             value = "、".join(str(related) for related in getattr(obj, name).all())
         elif field.choices:
-            value = getattr(obj, f"get_{name}_display")()
+            labels = _labels(type(obj), field)
+            value = getattr(obj, f"get_{name}_display")() if labels is None else _label(labels, getattr(obj, field.attname))
         else:
             value = getattr(obj, name)
         if name in masked and value:
             value = masked[name](value)
         out[name] = value if isinstance(value, (str, int, float, bool, list, dict, type(None))) else str(value)
     return out
+
+
+@functools.cache
+def _labels(model, field):
+    """{value: label} of a choice field whose get_FOO_display is Django's own (None when the model
+    defines its own, or the choices are not a fixed list): the table Django builds on every call, built once."""
+    own = inspect.getattr_static(model, f"get_{field.name}_display", None)
+    if not isinstance(field.choices, (list, tuple)) or not isinstance(own, functools.partialmethod):
+        return None
+    return dict(make_hashable(field.flatchoices))
+
+
+def _label(labels, value):
+    """What Django's get_FOO_display returns, from the table."""
+    return force_str(labels.get(make_hashable(value), value), strings_only=True)
 
 
 def diff(before, after):

@@ -262,6 +262,8 @@ class LedgerForm(forms.ModelForm):
     user may write to, and dates cannot lie in the future. A model with tracked fields (whose
     value changes over time) gets 变更生效日期, the day its changes took effect."""
 
+    day = None  # today, when fixed for a whole file (an import reads it once, not once per row)
+
     def __init__(self, *args, user, preselect=True, **kwargs):
         super().__init__(*args, **kwargs)
         if tracked(self._meta.model) and self.instance.pk:
@@ -293,7 +295,7 @@ class LedgerForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        today = clock.today()  # China time, whatever the server's clock zone
+        today = self.day or clock.today()  # China time, whatever the server's clock zone
         for name, value in list(data.items()):
             if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
                 if value > today and name not in getattr(self.Meta.model, "future_date_fields", ()):

@@ -9,6 +9,7 @@ import functools
 import time
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -222,11 +223,15 @@ class LedgerImporter(Importer):
         return form
 
     def _prepare(self, form):
+        day = today()  # once per file: the date window of every date field (edge.check_date)
         for name, field in form.fields.items():
             if isinstance(field, forms.ModelChoiceField):
                 field.to_python = functools.partial(self._option, name, field)
             elif type(field).to_python is forms.DateField.to_python:
                 field.to_python = _iso_date(field.to_python)
+            if isinstance(field, forms.DateField):
+                field.validators = [edge.on_day(v, day) for v in field.validators]
+        form.day = day  # LedgerForm.clean: no date after today
         division = form.fields["division"]
         division.to_field_name = "code"  # rows name their village by code (resolved from a name by the import)
         division.error_messages["invalid_choice"] = "村 %(value)s 不存在或不在您的管辖范围内"
@@ -401,9 +406,35 @@ def _import_form(form_class):
     (LedgerImporter._option), so the model's own check of each foreign key (one query per field
     and row) is left out; uniqueness and constraints are still checked with every field."""
     related = {f.name for f in form_class._meta.model._meta.concrete_fields if f.many_to_one}
+    model_fields = form_class._meta.model._meta.fields
+    shapes = {}  # the form's fields (name, field object) → (always excluded, checked per row, may be excluded when empty)
 
     def _get_validation_exclusions(self):
-        exclude = form_class._get_validation_exclusions(self)
+        # Django's ModelForm._get_validation_exclusions, with what depends only on the form's fields
+        # worked out once per set of fields (a file's rows share them) instead of three times a row.
+        key = tuple(self.fields.items())  # kept alive by the table: an id is never reused for another field
+        shape = shapes.get(key)
+        if shape is None:
+            opts, always, checked, optional = self._meta, set(), [], set()
+            for f in model_fields:
+                name = f.name
+                if (name not in self.fields or (opts.fields and name not in opts.fields)
+                        or (opts.exclude and name in opts.exclude)):
+                    always.add(name)
+                    continue
+                checked.append(name)
+                form_field = self.fields[name]
+                if not f.blank and not form_field.required:
+                    optional.add(name)
+            if len(shapes) > 64:
+                shapes.clear()
+            shape = shapes[key] = (frozenset(always), tuple(checked), frozenset(optional))
+        always, checked, optional = shape
+        exclude = set(always)
+        errors, cleaned, fields = self._errors, self.cleaned_data, self.fields
+        for name in checked:
+            if name in errors or (name in optional and cleaned.get(name) in fields[name].empty_values):
+                exclude.add(name)
         return exclude if getattr(self, "_whole", False) else {*exclude, *related}
 
     def _whole(check):
@@ -416,7 +447,25 @@ def _import_form(form_class):
 
         return run
 
+    def _clean_fields(self):
+        # Django's Form._clean_fields without building a BoundField per field and row: for a field
+        # that is not disabled and cleans the bound field Django's way, the bound field's data is
+        # exactly its widget's value_from_datadict under the field's html name.
+        for name, field in self.fields.items():
+            own = field.disabled or type(field)._clean_bound_field is not forms.Field._clean_bound_field
+            try:
+                if own:
+                    self.cleaned_data[name] = field._clean_bound_field(self[name])
+                else:
+                    self.cleaned_data[name] = field.clean(
+                        field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name)))
+                if hasattr(self, "clean_%s" % name):
+                    self.cleaned_data[name] = getattr(self, "clean_%s" % name)()
+            except ValidationError as e:
+                self.add_error(name, e)
+
     return type(form_class.__name__, (form_class,), {
+        "_clean_fields": _clean_fields,
         "_get_validation_exclusions": _get_validation_exclusions,
         "validate_unique": _whole(form_class.validate_unique),
         "validate_constraints": _whole(form_class.validate_constraints),
@@ -449,10 +498,10 @@ def cell_reader(field, units=(), month=False):
     column and file, not per cell)."""
     kind = field.get_internal_type()
     if kind == "BooleanField":
-        convert = to_bool
+        convert = _remembered(to_bool)
     elif field.choices:
         choices, label = field.flatchoices, str(field.verbose_name)
-        convert = lambda value: to_choice(value, choices, label)  # noqa: E731
+        convert = _remembered(lambda value: to_choice(value, choices, label))
     elif kind == "DateField":
         convert = lambda value: to_date(value, month=month).isoformat()  # noqa: E731
     elif kind in INTEGER_FIELDS:
@@ -464,6 +513,28 @@ def cell_reader(field, units=(), month=False):
 
     def read(value):
         return blank_value(field) if is_blank(value) else convert(value)
+
+    return read
+
+
+def _remembered(convert, size=256):
+    """`convert` remembering what it made of the words met so far in the file: a yes/no or choice column
+    holds a few words repeated on every row. Only what it read is kept (a refused word is refused each
+    time, with its message), at most `size` words."""
+    known = {}
+
+    def read(value):
+        key = (type(value), value)
+        try:
+            return known[key]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable: not kept
+            return convert(value)
+        result = convert(value)
+        if len(known) < size:
+            known[key] = result
+        return result
 
     return read
 

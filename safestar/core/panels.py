@@ -144,6 +144,7 @@ def render_home_cards(request):
 
 QUEUES = []  # (order, function)
 QUEUE_LIMIT = 50  # items listed per queue (the count says how many there are)
+SOON = 30  # days: a queue lists what is due (a creation task, a work report) this many days before its due date
 
 
 @dataclass

@@ -157,11 +157,11 @@ def perform(obj, name, actor, *, comment="", updates=None, changes=None, where=N
     return True
 
 
-def perform_all(queryset, name, actor, *, subject, describe, changes=None, updates=None) -> int:
+def perform_all(queryset, name, actor, *, subject, describe, changes=None, updates=None, comment="") -> int:
     """Take step `name` for every object of `queryset` in a source state, all or none (a town's
-    villages forwarded together): an event for each, one audit record `describe` on `subject` with
-    `changes(moved)`. Returns how many moved; 0 when there were none or another step moved one of
-    them meanwhile."""
+    villages forwarded together): an event for each (with `comment`, e.g. a 逾期 mark), one audit
+    record `describe` on `subject` with `changes(moved)`. Returns how many moved; 0 when there were
+    none or another step moved one of them meanwhile."""
     model, flow = queryset.model, queryset.model.flow
     step = flow[name]
     if not actor.can(step.action, subject):
@@ -178,7 +178,7 @@ def perform_all(queryset, name, actor, *, subject, describe, changes=None, updat
             return 0
         Event.objects.bulk_create([
             Event(object_type=model._meta.label_lower, object_id=pk, division_id=division, action=name,
-                  from_status=_code(state), to_status=_code(step.target), actor=actor)
+                  from_status=_code(state), to_status=_code(step.target), comment=comment[:500], actor=actor)
             for pk, state, division in rows
         ])
         record("update", subject, actor=actor, object_repr=describe, changes=changes(moved) if changes else {})

@@ -6,7 +6,7 @@ from django.urls import reverse
 from safestar.audit.models import AuditEvent
 from safestar.clock import today
 from safestar.core.ledger import LEDGERS
-from safestar.core.panels import Queue, QueueItem, home_card, home_part, item, nav_entry, queue, town_panel, village_panel, work_queue
+from safestar.core.panels import SOON, Queue, QueueItem, home_card, home_part, item, nav_entry, queue, town_panel, village_panel, work_queue
 from safestar.core.scope import can_read, can_write
 from safestar.org.roles import Level, can
 
@@ -49,9 +49,6 @@ def todo_card(request):
 
 def _due(obj):
     return f"期限 {obj:%Y-%m-%d}" if obj else "全年保持"
-
-
-SOON = 30  # a task is listed as due this many days before its due date
 
 
 @work_queue(order=20)

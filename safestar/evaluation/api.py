@@ -62,6 +62,8 @@ class RoundResultOut(Schema):
     entry: int | None
     stage: str
     stage_label: str
+    submitted_late: bool  # 逾期提交自评
+    forwarded_late: bool  # 乡镇逾期报送
     town_rank: int | None
     county_rank: int | None
     result: dict
@@ -89,7 +91,7 @@ def round_detail(request, pk: Id, limit: Limit = 100, offset: Offset = 0):
     for result in shown:
         e = entries.get(result.village)
         out.append({"entry": e.pk if e else None, "stage": e.status if e else "", "stage_label": e.get_status_display() if e else "",
-                    "town_rank": result.town_rank, "county_rank": result.county_rank, "result": as_json(result)})
+                    "submitted_late": bool(e and e.submitted_late), "forwarded_late": bool(e and e.forwarded_late), "town_rank": result.town_rank, "county_rank": result.county_rank, "result": as_json(result)})
     published = r.status == Round.Status.PUBLISHED
     changes = services.publication_changes(r, villages) if published else []
     return _round_json(r) | {
@@ -127,6 +129,8 @@ class EntryOut(Schema):
     vetoes: list[dict]
     pending: list[dict]  # recorded, not yet recognised incidents of the year that would veto or cost points
     steps: list[str]  # the steps the caller may take now (POST .../{step}), from the entry's transition table
+    submitted_late: bool  # 逾期提交自评: submitted after the round's self-assessment deadline
+    forwarded_late: bool  # 乡镇逾期报送: forwarded after the round's town deadline
 
 
 def _entry(user, pk):
@@ -141,7 +145,8 @@ def _entry_json(entry, user):
     return {
         "id": entry.pk, "round": entry.round_id, "village": entry.village.code, "name": entry.village.name,
         "stage": entry.status, "stage_label": entry.get_status_display(), "total": result.total, "status": result.status,
-        "band": result.band, "vetoes": data["vetoes"], "pending": data["pending"], "steps": [step.name for step in Entry.flow.allowed(entry, user)],
+        "band": result.band, "vetoes": data["vetoes"], "pending": data["pending"], "steps": [step.name for step in services.steps(entry, user)],
+        "submitted_late": entry.submitted_late, "forwarded_late": entry.forwarded_late,
         "lines": [{"indicator": line.indicator, "proposed": line.proposed, "explanation": line.explanation,
                    "town_points": line.town_points, "town_reason": line.town_reason, "county_points": line.county_points,
                    "county_reason": line.county_reason, "awarded": awarded[line.indicator].awarded if line.indicator in awarded else None,
@@ -161,7 +166,8 @@ class StepIn(Schema):
 
 
 @router.post("/evaluation-entries/{pk}/{action}", response=EntryOut, url_name="evaluation-entry-action",
-             summary="评查步骤：submit 提交自评、return 退回（须 reason）、review 初审通过、evaluate 县级评查完成、recognise 认定、unlock 解锁（须 reason）")
+             summary="评查步骤：submit 提交自评、submit_late 逾期提交（须乡镇同意时）、admit 同意逾期提交、admit_forward 同意逾期报送、"
+                     "return 退回（须 reason）、review 初审通过、evaluate 县级评查完成、recognise 认定、unlock 解锁（须 reason）")
 def entry_action(request, pk: Id, action: str, body: StepIn):
     user = request.auth
     entry = _entry(user, pk)

@@ -2,12 +2,16 @@
 confirmed in the creation demo: 长岗村 and 杨庄村), half-way: the county opened it, 杨庄村 submitted
 its self-assessment and the task force reviewed it with an adjustment (any other creating village
 would be filled in by the town office, 镇代填); 长岗村 is still assessing itself. From here the demo personas can finish the round:
-village1 submits, taskforce or town reviews, town forwards, county evaluates, recognises, publishes."""
+village1 submits, taskforce or town reviews, town forwards, county evaluates, recognises, publishes.
+What the demo did happened on 10 January after the demo year, before the first deadline: nothing in it is late; what the
+personas do now (after the deadlines) is marked 逾期, or waits for consent if the town or the county
+chooses so on the round's page."""
 
 import datetime
 
 from django.db import transaction
 
+from safestar import clock
 from safestar.org.demo import TOWN
 from safestar.org.models import Division, User
 from safestar.schemes.models import Scheme
@@ -26,6 +30,15 @@ def load(year):
     users = {u.username: u for u in User.objects.filter(username__in=["county", "town", "taskforce", "village2"])}
     if len(users) < 4:
         return
+    frozen = clock._frozen
+    try:
+        clock.freeze(datetime.date(year + 1, 1, 10))  # the round as it stood before its first deadline (村自评 1月15日)
+        _load(scheme, users, year)
+    finally:
+        clock.freeze(frozen)
+
+
+def _load(scheme, users, year):
     town = Division.objects.get(code=TOWN)
     round = services.open_round(scheme, town, datetime.date(year + 1, 1, 15), datetime.date(year + 1, 1, 31),
                                 datetime.date(year + 1, 2, 28), users["county"])

@@ -13,6 +13,15 @@ def _departments_that_evaluate(queryset, user):
     return queryset if can(user, "evaluation.view") else queryset.none()
 
 
+class Late(models.TextChoices):
+    """What happens to a submission after its stage's deadline (per round: the town chooses for its
+    villages' self-assessments, the county for the towns' forwarding). Until a choice is made a late
+    submission is accepted with the 逾期 mark."""
+
+    ACCEPT = "accept", "逾期可提交，标记逾期"
+    APPROVE = "approve", "逾期提交须经同意"
+
+
 class Round(models.Model):
     """An evaluation round (年度评查) of a scheme for a county or a town, with its timetable."""
 
@@ -38,6 +47,11 @@ class Round(models.Model):
     # town_rank}] in the order published. The publication page and document always show this; what
     # changes later (摘星, unlocks, re-recognitions) is listed beside it (services.publication_changes).
     snapshot = models.JSONField("公示时的结果", default=list, blank=True)
+    # After 村自评截止: each town's choice for its own villages ({town id: Late value}); after
+    # 乡镇初审截止: the county's choice for the towns' forwarding. Changed only by
+    # services.set_late_policy (audited); unset means Late.ACCEPT.
+    self_late = models.JSONField("村逾期提交自评的处理（各乡镇）", default=dict, blank=True)
+    town_late = models.CharField("乡镇逾期报送的处理", max_length=10, choices=Late.choices, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     objects = ScopedQuerySet.as_manager()
@@ -67,9 +81,11 @@ class Entry(models.Model):
 
     class Status(models.TextChoices):
         SELF = "self", "村自评中"
+        LATE = "late", "逾期提交待乡镇同意"
         SUBMITTED = "submitted", "待乡镇初审"
         RETURNED = "returned", "已退回村修改"
         REVIEWED = "reviewed", "乡镇已初审"
+        LATE_FORWARDED = "late_forward", "逾期报送待县级同意"
         FORWARDED = "forwarded", "待县级评查"
         EVALUATED = "evaluated", "县级已评查"
         RECOGNISED = "recognised", "已认定（锁定）"
@@ -85,6 +101,8 @@ class Entry(models.Model):
     return_reason = models.CharField("退回原因", max_length=200, blank=True)
     forwarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="乡镇报送人")
     forwarded_at = models.DateTimeField("乡镇报送时间", null=True, blank=True)
+    submitted_late = models.BooleanField("逾期提交自评", default=False)  # after the round's self_deadline
+    forwarded_late = models.BooleanField("乡镇逾期报送", default=False)  # after the round's town_deadline
     evaluated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="县级评查人")
     evaluated_at = models.DateTimeField("县级评查时间", null=True, blank=True)
     recognised_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="认定人")
@@ -118,6 +136,12 @@ class Entry(models.Model):
     def locked(self):
         return self.status == self.Status.RECOGNISED
 
+    @property
+    def late_marks(self):
+        """The entry's 逾期 marks as a reader sees them: "逾期提交自评、乡镇逾期报送", or ""."""
+        marks = ((self.submitted_late, "逾期提交自评"), (self.forwarded_late, "乡镇逾期报送"))
+        return "、".join(label for late, label in marks if late)
+
 
 S = Entry.Status
 _OWN = "不能{}自己提交或经手的评查材料"
@@ -125,13 +149,23 @@ _HANDLERS = ("submitted_by", "reviewed_by", "forwarded_by")
 Flow(Entry, [
     Transition("submit", (S.SELF, S.RETURNED), S.SUBMITTED, "evaluation.submit", "提交自评", who="只有村干部（或乡镇代填）可以提交自评",
                confirm="提交后自评材料交乡镇初审，村里不能再修改说明和佐证，除非乡镇退回。"),
-    Transition("return", (S.SUBMITTED,), S.RETURNED, "evaluation.review_town", "退回村修改", reason="退回须写明原因", reason_label="退回原因",
+    Transition("submit_late", (S.SELF, S.RETURNED), S.LATE, "evaluation.submit", "逾期提交自评（须乡镇同意）", title="逾期提交自评",
+               who="只有村干部（或乡镇代填）可以提交自评",
+               confirm="村自评已过截止日期，本镇规定逾期提交须经乡镇同意：提交后材料不能再修改，等待乡镇同意后进入初审。"),
+    Transition("admit", (S.LATE,), S.SUBMITTED, "evaluation.late_self", "同意逾期提交", title="同意逾期提交自评",
+               not_by=("submitted_by",), own=_OWN.format("同意"), who="只有本镇平安办可以同意逾期提交的自评"),
+    Transition("return", (S.SUBMITTED, S.LATE), S.RETURNED, "evaluation.review_town", "退回村修改", reason="退回须写明原因", reason_label="退回原因",
                reason_max=200, comment_as="return_reason", not_by=("submitted_by",), own=_OWN.format("审核"),
                who="只有乡镇平安办或工作专班可以退回"),
     Transition("review", (S.SUBMITTED,), S.REVIEWED, "evaluation.review_town", "初审通过", title="乡镇初审通过",
                not_by=("submitted_by",), own=_OWN.format("审核"), who="只有乡镇平安办或工作专班可以初审"),
     Transition("forward", (S.REVIEWED,), S.FORWARDED, "evaluation.forward", "报送县级评查", batch=True, who="只有本镇平安办可以报送",
                confirm="报送后本镇已初审的村交县级评查，乡镇不能再调整这些村的得分。"),
+    Transition("forward_late", (S.REVIEWED,), S.LATE_FORWARDED, "evaluation.forward", "逾期报送县级评查（须县级同意）", batch=True,
+               title="逾期报送县级评查", who="只有本镇平安办可以报送",
+               confirm="乡镇初审已过截止日期，县级规定逾期报送须经县级同意：报送后等待县级同意再进入县级评查。"),
+    Transition("admit_forward", (S.LATE_FORWARDED,), S.FORWARDED, "evaluation.late_town", "同意逾期报送", title="同意乡镇逾期报送",
+               not_by=("forwarded_by",), own=_OWN.format("同意"), who="只有县政法委评查员可以同意乡镇逾期报送"),
     Transition("evaluate", (S.FORWARDED,), S.EVALUATED, "evaluation.evaluate", "县级评查完成", not_by=_HANDLERS, own=_OWN.format("评查"),
                who="只有县政法委评查员可以完成县级评查",
                confirm="完成后县级调整的得分不能再修改，评查结果交认定。"),
@@ -148,7 +182,8 @@ Flow(Entry, [
 VILLAGE_STAGE = Entry.flow["submit"].source
 TOWN_STAGE = Entry.flow["review"].source
 COUNTY_STAGE = Entry.flow["evaluate"].source
-BEFORE_REVIEW = VILLAGE_STAGE + TOWN_STAGE  # a town forwards its villages only when none is still here
+LATE_STAGE = Entry.flow["admit"].source  # submitted after the deadline, waiting for the town's consent
+BEFORE_REVIEW = VILLAGE_STAGE + LATE_STAGE + TOWN_STAGE  # a town forwards its villages only when none is still here
 
 Flow(Round, [
     Transition("publish", (Round.Status.OPEN,), Round.Status.PUBLISHED, "evaluation.publish", "公示结果", title="公示评查结果",

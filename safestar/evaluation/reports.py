@@ -77,6 +77,7 @@ SUMMARY_COLUMNS = (
     Column("band", "星级档次", width=12),
     Column("veto", "否决事项及原因", width=40),
     Column("stage", "评查阶段", width=14),
+    Column("late", "逾期", width=16),
     Column("losses", "主要失分", width=50),
 )
 
@@ -98,7 +99,7 @@ def summary_rows(round, villages):
     for r in ranked:
         entry = entries.get(r.village)
         yield (_num(r.county_rank), _num(r.town_rank), towns.get(r.village, ""), r.name, r.code, r.total, r.status, r.band,
-               _veto_text(r), entry.get_status_display() if entry else "",
+               _veto_text(r), entry.get_status_display() if entry else "", entry.late_marks if entry else "",
                "；".join(f"{i.code}失{figure(i.lost)}分：{i.reason}" for i in r.main_losses()))
 
 

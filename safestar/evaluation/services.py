@@ -10,6 +10,18 @@ Stages of a village's entry:
         └──────────return────────────┘                                           evaluate ──▶ 县级已评查
                                                                                              │ recognise
                                                                unlock (same or higher level) ◀──▶ 已认定（锁定）
+
+and, after a deadline when the town or the county asks for its consent:
+
+    村自评中 / 已退回 ──submit_late──▶ 逾期提交待乡镇同意 ──admit──▶ 待乡镇初审   (or return ──▶ 已退回)
+    乡镇已初审 ──(town forwards all, forward_late)──▶ 逾期报送待县级同意 ──admit_forward──▶ 待县级评查
+
+Deadlines (docs/evaluation.md): a self-assessment submitted after the round's self_deadline, or a
+town's forwarding after its town_deadline, is late. Per round, the town (for its villages) and the
+county (for the towns) choose what a late one does (`Late`, `set_late_policy`): accepted with the
+逾期 mark (`submitted_late` / `forwarded_late`, and the step's event says so), the default; or it
+goes to a state waiting for their consent (submit_late → admit, forward_late → admit_forward),
+still marked.
 """
 
 from functools import partial
@@ -26,7 +38,7 @@ from safestar.schemes.engine import PASSED, UNDETERMINED, rank
 from safestar.schemes.kinds import kind_of
 from safestar.schemes.services import results
 
-from .models import BEFORE_REVIEW, COUNTY_STAGE, TOWN_STAGE, VILLAGE_STAGE, Entry, Line, Objection, Round, StarRecord
+from .models import BEFORE_REVIEW, COUNTY_STAGE, TOWN_STAGE, VILLAGE_STAGE, Entry, Late, Line, Objection, Round, StarRecord
 from safestar.core.numbers import figure
 
 S = Entry.Status
@@ -132,14 +144,101 @@ def open_round(scheme, area, self_deadline, town_deadline, county_deadline, user
     return round
 
 
+# -- deadlines and late submissions ---------------------------------------------------------------
+
+LATE_STAGES = {"self": "evaluation.late_self", "town": "evaluation.late_town"}
+
+
+def late_policy(round, stage, town_id=None):
+    """What a late submission does in `round`: for "self", the choice of the town `town_id` for its
+    villages; for "town", the county's choice. Late.ACCEPT until someone chooses."""
+    value = (round.self_late or {}).get(str(town_id), "") if stage == "self" else round.town_late
+    return Late(value) if value in Late.values else Late.ACCEPT
+
+
+def set_late_policy(round, stage, user, value):
+    """The town office chooses for its own villages' late self-assessments ("self"), the county for
+    the towns' late forwarding ("town"); recorded on the round with an audit record. Refused to
+    anybody else, for a published round, or for a value that is not a choice."""
+    if stage not in LATE_STAGES:
+        raise Refused("未知的评查阶段")
+    if value not in Late.values:
+        raise Refused("请选择逾期的处理方式")
+    if not can(user, LATE_STAGES[stage], round):
+        raise Refused("只有本镇平安办可以决定本镇各村逾期提交自评的处理" if stage == "self" else "只有县政法委评查员可以决定乡镇逾期报送的处理")
+    town = user.division
+    if stage == "self" and not (town.level == Level.TOWN and round.entries.filter(village__parent=town).exists()):
+        raise Refused("本镇没有村在该轮评查中")
+    if round.status != Round.Status.OPEN:
+        raise Refused("评查结果已公示，不能再改逾期的处理方式")
+    with transaction.atomic():
+        locked = Round.objects.select_for_update(of=("self",)).get(pk=round.pk)
+        if stage == "self":
+            old = late_policy(locked, "self", town.pk)
+            locked.self_late = {**(locked.self_late or {}), str(town.pk): value}
+            field, what = "self_late", f"{town.name}村自评逾期提交的处理"
+        else:
+            old = late_policy(locked, "town")
+            locked.town_late, field, what = value, "town_late", "乡镇逾期报送的处理"
+        locked.version += 1
+        locked.save(update_fields=[field, "version"])
+        record("update", locked, actor=user, object_repr=f"{what}：{locked}", changes={field: [old.label, Late(value).label]})
+    round.refresh_from_db()
+    return round
+
+
+def _late_note(deadline, what):
+    return f"逾期{what}（截止 {deadline:%Y-%m-%d}）"
+
+
+def submit_step(entry, user):
+    """The step that submits `entry`'s self-assessment today for `user`: "submit_late" when the
+    self-assessment deadline has passed and the village's town asks for its consent, else "submit".
+    The town office filling in for a village (代填) consents by submitting: "submit", still marked."""
+    late = clock.today() > entry.round.self_deadline
+    if late and late_policy(entry.round, "self", entry.village.parent_id) == Late.APPROVE and not can(user, "evaluation.late_self", entry):
+        return "submit_late"
+    return "submit"
+
+
+def steps(entry, user):
+    """The entry's steps `user` may take now (the page's buttons, the API's `steps`): its table's,
+    with the one submission the round's deadline and late policy allow."""
+    allowed = Entry.flow.allowed(entry, user)
+    if entry.status in VILLAGE_STAGE:
+        other = "submit" if submit_step(entry, user) == "submit_late" else "submit_late"
+        allowed = [step for step in allowed if step.name != other]
+    return allowed
+
+
+def admit(entry, user):
+    """The town consents to a late self-assessment: it goes to the town's review, still marked 逾期."""
+    return perform(entry, "admit", user)
+
+
+def admit_forward(entry, user):
+    """The county consents to a town's late forwarding: the entry goes to the county's evaluation, still marked 逾期."""
+    return perform(entry, "admit_forward", user)
+
+
 # -- moving an entry ------------------------------------------------------------------------------
 # Each step is a transition of the entry's table (models.py): core.transitions checks who may take
 # it, the reason and that nobody approves what they handled, and makes the conditional update, the
 # event row and the audit record. The functions here add what a step does besides.
 
 
-def submit(entry, user):
-    check(entry, "submit", user)
+def submit(entry, user, step="submit"):
+    """Submit the self-assessment by `step` ("submit", or "submit_late" when the town's consent is
+    needed): Refused when today's deadline and the town's choice call for the other one. After the
+    deadline the entry is marked 逾期 and the step's event says so."""
+    check(entry, step, user)
+    expected = submit_step(entry, user)
+    if step != expected:
+        if expected == "submit_late":
+            raise Refused(f"村自评已于 {entry.round.self_deadline:%Y-%m-%d} 截止，本镇规定逾期提交须经乡镇同意："
+                          f"请选择“{Entry.flow['submit_late'].label}”，乡镇同意后进入初审。")
+        raise Refused("本村自评提交不需要乡镇同意，请直接“提交自评”。")
+    late = clock.today() > entry.round.self_deadline
     with transaction.atomic():
         if not Entry.objects.filter(pk=entry.pk, status__in=VILLAGE_STAGE).exists():
             return False
@@ -151,8 +250,9 @@ def submit(entry, user):
             line = lines[indicator.code]
             line.proposed, line.proposed_reason = indicator.awarded, indicator.reason
         Line.objects.bulk_update(lines.values(), ["proposed", "proposed_reason"])
-        ok = perform(entry, "submit", user, changes={"total": [None, result.total]},
-                     updates={"submitted_by": user, "submitted_at": timezone.now(), "return_reason": ""})
+        ok = perform(entry, step, user, changes={"total": [None, result.total]},
+                     comment=_late_note(entry.round.self_deadline, "提交自评") if late else "",
+                     updates={"submitted_by": user, "submitted_at": timezone.now(), "return_reason": "", "submitted_late": late})
         if not ok:
             transaction.set_rollback(True)
     return ok
@@ -179,10 +279,21 @@ def forward_town(round, town, user):
         waiting = entries.filter(status__in=BEFORE_REVIEW).count()
         if waiting:
             raise Refused(f"还有 {waiting} 个村未完成乡镇初审，不能报送")
-        moved = perform_all(entries, "forward", user, subject=round, describe=f"{town.name}报送县级评查：{round}",
-                            changes=lambda moved: {"villages": [None, moved]},
-                            updates={"forwarded_by": user, "forwarded_at": timezone.now()})
+        round = Round.objects.get(pk=round.pk)  # the county's choice as it is now
+        step = forward_step(round)
+        late = clock.today() > round.town_deadline
+        note = _late_note(round.town_deadline, "报送") if late else ""
+        moved = perform_all(entries, step, user, subject=round, describe=f"{town.name}{Entry.flow[step].title}：{round}",
+                            changes=lambda moved: {"villages": [None, moved]} | ({"late": [None, note]} if late else {}),
+                            comment=note, updates={"forwarded_by": user, "forwarded_at": timezone.now(), "forwarded_late": late})
     return bool(moved)
+
+
+def forward_step(round):
+    """"forward_late" when the round's town deadline has passed and the county asks for its consent, else "forward"."""
+    if clock.today() > round.town_deadline and late_policy(round, "town") == Late.APPROVE:
+        return "forward_late"
+    return "forward"
 
 
 def evaluate(entry, user):
@@ -255,6 +366,9 @@ def unlock(entry, user, reason):
 
 STEPS = {  # the entry's steps a person takes on its page or through the API, by their name in the table
     "submit": lambda entry, user, reason: submit(entry, user),
+    "submit_late": lambda entry, user, reason: submit(entry, user, "submit_late"),
+    "admit": lambda entry, user, reason: admit(entry, user),
+    "admit_forward": lambda entry, user, reason: admit_forward(entry, user),
     "return": return_to_village,
     "review": lambda entry, user, reason: review(entry, user),
     "evaluate": lambda entry, user, reason: evaluate(entry, user),

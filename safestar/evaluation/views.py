@@ -23,7 +23,7 @@ from safestar.schemes.services import above_town, town_summary
 from safestar.core.widgets import DateInput
 
 from . import reports, services
-from .models import BEFORE_REVIEW, Entry, Line, Objection, Round, StarRecord
+from .models import BEFORE_REVIEW, Entry, Late, Line, Objection, Round, StarRecord
 
 
 def _round(request, pk):
@@ -89,6 +89,7 @@ def round_detail(request, pk):
     waiting = [({"code": t["code"], "name": t["name"]}, t["waiting_county"]) for t in towns if t["waiting_county"]]
     return render(request, "evaluation/round_detail.html", {
         **_publication(request, round, villages, with_rows=False),
+        **_late_context(round, request.user),
         "round": round, "summary": True, "towns_summary": paginate(request, towns),
         "county_batches": waiting if Entry.flow.may(request.user, "evaluate", round) else [],
         "can_publish": bool(Round.flow.allowed(round, request.user)), "today": clock.today(),
@@ -119,9 +120,17 @@ def _round_page(request, round, villages, town=None):
         "round": round, "rows": rows, "page": page, "town": town,
         "towns": _town_states(round, request.user) if town is None else [],
         "county_batches": _county_batches(round, request.user, rows) if town is None else _town_batch(round, request.user, villages, town),
-        "can_publish": town is None and bool(Round.flow.allowed(round, request.user)), "forward_confirm": Entry.flow["forward"].confirm,
-        "today": clock.today(),
+        "can_publish": town is None and bool(Round.flow.allowed(round, request.user)), "today": clock.today(),
+        **_late_context(round, request.user),
     })
+
+
+def _late_context(round, user):
+    """The deadlines' part of a round page: what a late submission does (and the form to choose it,
+    for the office that chooses) and the confirmation text of forwarding, late or not."""
+    step = services.forward_step(round)
+    return {"late": _late_policies(round, user), "late_choices": Late.choices,
+            "forward_confirm": Entry.flow[step].confirm, "forward_confirm_late": step == "forward_late"}
 
 
 def _publication(request, round, villages, with_rows):
@@ -212,6 +221,39 @@ def objection_decide(request, pk, step):
         else:
             messages.info(request, "该异议已由他人处理。")
     return redirect(objection.round)
+
+
+def _late_policies(round, user):
+    """What a late submission does in this round, as the page states it: the county's choice for the
+    towns' forwarding, and the user's town's for its villages (or each town's, for the county), with
+    `editable` where the user is the one who chooses."""
+    towns = Division.objects.filter(pk__in=round.entries.values("village__parent")).order_by("code")
+    if user.division.level in (Level.TOWN, Level.VILLAGE):  # only its own town's choice
+        towns = towns.filter(pk=user.division_id if user.division.level == Level.TOWN else user.division.parent_id)
+    rows = [{"stage": "self", "what": f"{town.name}村自评逾期提交", "policy": services.late_policy(round, "self", town.pk),
+             "editable": round.status == Round.Status.OPEN and town.pk == user.division_id and can(user, "evaluation.late_self", round)}
+            for town in towns]
+    rows.append({"stage": "town", "what": "乡镇逾期报送县级评查", "policy": services.late_policy(round, "town"),
+                 "editable": round.status == Round.Status.OPEN and can(user, "evaluation.late_town", round)})
+    return rows
+
+
+@require_POST
+def round_late(request, pk, stage):
+    """The town (its villages' late self-assessments) or the county (the towns' late forwarding)
+    chooses what a late submission does in this round: audited on the round."""
+    round = _round(request, pk)
+    if stage not in services.LATE_STAGES:
+        raise Http404("页面不存在，或不在您的数据范围内。")
+    require(can(request.user, services.LATE_STAGES[stage], round))
+    value = edge.choice(request.POST.get("policy"), Late)
+    try:
+        services.set_late_policy(round, stage, request.user, value or "")
+    except Refused as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, f"已设定逾期的处理：{Late(value).label}。")
+    return redirect(round)
 
 
 def _town_states(round, user):
@@ -352,8 +394,8 @@ def entry_detail(request, pk):
 
 
 def _actions(entry, user):
-    """The entry's steps `user` may take now, from its transition table (the page's buttons)."""
-    return Entry.flow.allowed(entry, user)
+    """The entry's steps `user` may take now, from its transition table and the round's late policy (the page's buttons)."""
+    return services.steps(entry, user)
 
 
 @require_POST

@@ -134,6 +134,8 @@ ACTIONS = {
     "evaluation.recognise": "认定评查结果",
     "evaluation.unlock": "解锁已认定的结果",
     "evaluation.publish": "公示评查结果",
+    "evaluation.late_self": "村自评逾期：决定本镇各村逾期提交的处理、同意逾期提交",
+    "evaluation.late_town": "乡镇初审逾期：决定乡镇逾期报送的处理、同意逾期报送",
     # dashboards and early warning (创建态势与预测预警, docs/dashboards.md)
     "dashboards.view": "查看创建态势看板和预测预警",
     # schemes (创建方案)
@@ -211,7 +213,8 @@ def _own_village_task(user, task=None):
     return task is None or task.campaign_id is None
 
 
-_COUNTY_EVALUATION = ("evaluation.open_round", "evaluation.evaluate", "evaluation.recognise", "evaluation.unlock", "evaluation.publish")
+_COUNTY_EVALUATION = ("evaluation.open_round", "evaluation.evaluate", "evaluation.recognise", "evaluation.unlock", "evaluation.publish",
+                      "evaluation.late_town")
 _READS_EVALUATION = ("evaluation.view", "schemes.view_results")
 
 _ALL = tuple(Role)
@@ -271,7 +274,7 @@ SPECS = {
                 "creation.complete_task", "creation.return_task", "creation.inspect", "creation.submit_rectification",
                 "creation.verify_rectification", "creation.deploy_campaign", "creation.run_campaign", "creation.assign_leaders",
                 *_READS_EVALUATION, "dashboards.view", "evaluation.self_assess", "evaluation.submit", "evaluation.review_town", "evaluation.forward",
-                "keypersons.view", "keypersons.reveal", "keypersons.manage", "keypersons.every_category", "keypersons.record_visit",
+                "evaluation.late_self", "keypersons.view", "keypersons.reveal", "keypersons.manage", "keypersons.every_category", "keypersons.record_visit",
                 "reports.define", "reports.review", "profiles.keep",
             ),
         ),

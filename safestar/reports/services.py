@@ -109,6 +109,13 @@ def return_report(report, user, reason):
 
 # -- timeliness ------------------------------------------------------------------------------------
 
+def own_reporter(user, requirement):
+    """What the user reports for to `requirement`: their village, or their department, or None."""
+    if requirement.reporters == Reporters.DEPARTMENTS:
+        return user.department if user.department_id else None
+    return user.division if user.division.level == Level.VILLAGE else None
+
+
 def reporters_of(requirement, user):
     """The villages (or departments) of the requirement the user reads: a department user only its own."""
     if requirement.reporters == Reporters.DEPARTMENTS:

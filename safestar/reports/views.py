@@ -56,7 +56,7 @@ def requirement_detail(request, pk):
     number = _number(requirement, request)
     rows = services.standing(requirement, number, request.user)
     start, end, due = requirement.bounds(number)
-    own = _reporter(request.user, requirement)
+    own = services.own_reporter(request.user, requirement)
     towns = []  # the towns whose summary the user may download
     if can(request.user, "reports.define"):
         towns = Division.objects.visible_to(request.user).filter(level=Level.TOWN, path__startswith=requirement.issuer.path).order_by("code")
@@ -68,18 +68,11 @@ def requirement_detail(request, pk):
     })
 
 
-def _reporter(user, requirement):
-    """What the user reports for to `requirement`: their village, or their department, or None."""
-    if requirement.reporters == Reporters.DEPARTMENTS:
-        return user.department if user.department_id else None
-    return user.division if user.division.level == Level.VILLAGE else None
-
-
 @require_POST
 def report_start(request, pk, number):
     """A village cadre or grid worker (or a department) opens its report of a period (a draft, a village's with its counts filled in)."""
     requirement = get_visible_or_404(Requirement.objects.select_related("issuer"), request.user, pk=pk)
-    reporter = _reporter(request.user, requirement)
+    reporter = services.own_reporter(request.user, requirement)
     require(reporter is not None and can(request.user, "reports.write"))
     try:
         report = services.open_report(requirement, reporter, number, request.user)

@@ -144,3 +144,123 @@ def test_page_benchmark_tiny(live_server):
     run = pages.load(port, path, pages.cookie_of(clients[account]), 2, 0.2)
     assert run.errors == 0 and len(run.latencies) >= 2 and run.percentile(95) >= run.percentile(50) > 0
     assert pages.prepare((Path(settings.BASE_DIR).parent / "schemes/changgang-2023-pingan.yaml").read_text(), 2023).round == setup.round
+
+
+def _recipe_records(town, seed):
+    """Every record the recipes make for `town`, in order, each as (model, its values as the
+    generator's table writes them, its related records as cached), plain from the recipes."""
+    import random
+
+    from safestar.bench import generate
+
+    made = []
+    for module in generate.recipes():
+        for batch in module.records(town, random.Random(f"{seed}-{module.__name__}")):
+            made += [(batch.model, record) for record in batch.records]
+    return made
+
+
+@pytest.mark.django_db
+def test_the_fast_generator_writes_exactly_what_the_recipes_make():
+    """The generator makes the recipes' records with a lighter constructor than Model.__init__ and
+    reads each field by a way chosen once per model: the same seed must still give the same rows,
+    field by field, as Django's own constructor and its generic save path (pre_save, then
+    get_db_prep_save) give for the same records."""
+    from django.db import models
+
+    from safestar.bench import generate
+    from safestar.core.crypto import EncryptedTextField, decrypt
+    from safestar.org.demo import Town
+
+    _bench("generate", "--towns", "1", "--villages-per-town", "20")
+    villages = list(Division.objects.filter(level="village").order_by("code"))
+    town = Town(villages=villages, year=2023, serial=7)
+    plain = _recipe_records(town, "same")
+    with generate._LightConstruction(generate.recipes()) as light:
+        assert light.models  # the recipes' models are made light while generating …
+        fast = _recipe_records(town, "same")
+    assert all(model.__init__ is models.Model.__init__ for model in light.models)  # … and only then
+    assert len(plain) == len(fast) > 20 * 100
+
+    def now_dependent(f):  # 录入时间 and the like are when the record is made
+        return isinstance(f, models.DateTimeField)
+
+    tables = {}
+    for (model, a), (model_b, b) in zip(plain, fast):
+        assert model is model_b and type(a) is type(b)
+        fields = model._meta.concrete_fields
+        for f in fields:
+            if now_dependent(f):
+                assert (getattr(a, f.attname) is None) == (getattr(b, f.attname) is None), f
+            elif f.many_to_one:
+                related_a, related_b = f.get_cached_value(a, None), f.get_cached_value(b, None)
+                assert type(related_a) is type(related_b) and getattr(a, f.attname) == getattr(b, f.attname), f
+                if isinstance(related_a, Division):
+                    assert related_a is related_b, f
+            else:
+                assert getattr(a, f.attname) == getattr(b, f.attname), f
+        assert a._state.adding == b._state.adding and a._state.db == b._state.db
+
+        # the generator's row for the light record == Django's generic way for the plain one
+        table = tables.get(model) or tables.setdefault(model, generate._Table(model, stamp=None))
+        table.add(b)
+        a.pk = b.pk
+        row = table.rows[-1]
+        for f, value in zip(fields, row):
+            if now_dependent(f) or f.many_to_one:
+                continue
+            expected = f.get_db_prep_save(f.pre_save(a, True), connection)
+            if isinstance(f, EncryptedTextField) and expected:  # a fresh nonce each time
+                value, expected = decrypt(value), decrypt(expected)
+            assert value == expected, (model, f.name)
+
+
+@pytest.mark.django_db
+def test_the_rows_do_not_depend_on_how_the_towns_are_chunked(monkeypatch):
+    """The records are made in chunks of towns (by worker processes with --jobs), each numbering its
+    records from 1, and the writer shifts the keys and the references within a chunk past the rows
+    written before: town by town or all towns at once, the same rows with the same keys."""
+    from django.db import models, transaction
+
+    from safestar.bench import generate
+    from safestar.core.crypto import EncryptedTextField, decrypt
+
+    class Rollback(Exception):
+        pass
+
+    original = generate._Writer.write
+
+    def written(chunk_towns):
+        rows = {}
+
+        def spy(writer, chunk):
+            original(writer, chunk)
+            for label, chunk_rows, *_ in chunk:
+                rows.setdefault(label, []).extend(list(row) for row in chunk_rows)
+
+        monkeypatch.setattr(generate, "CHUNK_TOWNS", chunk_towns)
+        monkeypatch.setattr(generate._Writer, "write", spy)
+        with pytest.raises(Rollback), transaction.atomic():
+            generate.generate(villages_per_town=4, towns=3, jobs=2)
+            codes = dict(Division.objects.values_list("id", "code"))  # ids differ after a rollback (PostgreSQL sequences)
+            raise Rollback
+        for label, label_rows in rows.items():
+            for i, f in enumerate(apps.get_model(label)._meta.concrete_fields):
+                if f.many_to_one and f.remote_field.model is Division:
+                    for row in label_rows:
+                        row[i] = codes.get(row[i])
+        return rows
+
+    one_by_one, at_once = written(1), written(100)
+    assert one_by_one.keys() == at_once.keys() and "keypersons.Visit" in at_once
+    for label, rows in at_once.items():
+        fields = apps.get_model(label)._meta.concrete_fields
+        for a, b in zip(one_by_one[label], rows, strict=True):
+            for f, x, y in zip(fields, a, b):
+                if isinstance(f, models.DateTimeField):  # when generated
+                    continue
+                if isinstance(f, EncryptedTextField) and x:  # a fresh nonce each time
+                    x, y = decrypt(x), decrypt(y)
+                assert x == y, (label, f.name)
+    keys = [row[0] for row in at_once["keypersons.Visit"]]
+    assert keys == list(range(1, len(keys) + 1))

@@ -131,14 +131,18 @@ BASE = 2
 
 @pytest.mark.parametrize("rows", [2, 12])
 @pytest.mark.parametrize("username, queries, evaluations", [
-    # returned self-assessments; rectify, tasks due soon (none yet: no evaluation); the villages the user leads (none);
-    # audit counts for quick entry
-    ("village1", 5, 0),
-    # incidents to recognise; entries to evaluate, to recognise; the villages the user leads (none)
-    ("county", 4, 0),
-    # entries to review; to decide, to verify, overdue plans, overdue task candidates + their applications' schemes,
-    # the schemes, one evaluation; overdue campaigns; the villages the user leads (none)
-    ("town", 9, 1),
+    # evaluation deadlines near or passed; returned self-assessments; rectify, tasks due soon (none yet: no evaluation);
+    # the villages the user leads (none); the work-report requirements (none); audit counts for quick entry
+    ("village1", 7, 0),
+    # incidents to recognise; evaluation deadlines; late forwardings to consent to; entries to evaluate, to recognise;
+    # the villages the user leads (none); reports to review
+    ("county", 7, 0),
+    # evaluation deadlines; late self-assessments to consent to; entries to review; to decide, to verify, overdue plans,
+    # overdue task candidates + their applications' schemes, the schemes, one evaluation; overdue campaigns; the villages
+    # the user leads (none); reports to review; the warning signs (dashboards/panels.py: the year, the villages, their
+    # schemes, the dashboard's stored results read and written, a query per sign, the villages' names) with a second
+    # evaluation (the dashboard's, cold here)
+    ("town", 30, 2),
 ])
 def test_queue_query_counts_do_not_grow_with_rows(login, world, django_assert_num_queries, freeze_today, rows, username, queries,
                                                   evaluations):

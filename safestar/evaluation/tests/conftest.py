@@ -22,18 +22,19 @@ def users(world):
 
 @pytest.fixture
 def open_round(users):
-    """open_round(pass_mark=85, area=CHANGGANG) → a 2023 round of 长岗镇's scheme (a low pass mark
-    lets villages without ledger data pass)."""
+    """open_round(pass_mark=85, area=CHANGGANG, deadlines=None) → a 2023 round of 长岗镇's scheme (a
+    low pass mark lets villages without ledger data pass); deadlines (self, town, county) default
+    to 2024-01-31 each."""
     from safestar.evaluation import services
     from safestar.org.models import Division
 
-    def _open(pass_mark=85, area=CHANGGANG, issuer=CHANGGANG):
+    def _open(pass_mark=85, area=CHANGGANG, issuer=CHANGGANG, deadlines=None):
         from safestar.creation.tests.factories import confirmed_applications
 
         scheme = load_scheme(issuer, **{"pass_mark: 85": f"pass_mark: {pass_mark}"})
         confirmed_applications(scheme, area)  # every village of the area applied and was confirmed
         d = datetime.date(2024, 1, 31)
-        return services.open_round(scheme, Division.objects.get(code=area), d, d, d, users["county"])
+        return services.open_round(scheme, Division.objects.get(code=area), *(deadlines or (d, d, d)), users["county"])
 
     return _open
 

@@ -99,6 +99,14 @@ def test_a_role_holds_its_actions_and_a_deactivated_or_anonymous_user_none(world
     assert holders("creation.be_responsible") == (Role.VILLAGE, Role.GRID)
 
 
+def test_the_town_decides_late_self_assessments_and_the_county_late_forwarding(world):
+    from safestar.org.models import User
+
+    people = {u.username: u for u in User.objects.filter(username__in=["town", "taskforce", "county", "village1", "town2"])}
+    assert [name for name, u in sorted(people.items()) if can(u, "evaluation.late_self")] == ["town", "town2"]
+    assert [name for name, u in sorted(people.items()) if can(u, "evaluation.late_town")] == ["county"]
+
+
 def test_the_city_role_reads_the_whole_city_and_does_nothing(world):
     """市委政法委 (demo account city): the dashboards and the results of every village of the city, read only."""
     from safestar.keypersons.models import KeyPerson

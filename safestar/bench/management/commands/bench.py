@@ -29,6 +29,8 @@ class Command(BaseCommand):
         generate.add_argument("--towns", type=int, default=None, help="只给按代码排序的前 N 个乡镇建村（默认全部 2586 个）")
         generate.add_argument("--year", type=int, default=2023)
         generate.add_argument("--seed", type=int, default=1)
+        generate.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                              help="生成记录的进程数（写入仍由本进程完成，数据与 1 个进程时完全相同；默认为核数）")
         evaluate = sub.add_parser("evaluate", help="计时：裸聚合查询 vs 完整评查")
         evaluate.add_argument("--year", type=int, default=2023)
         evaluate.add_argument("--division", default=bench.PROVINCE, help="评查范围（默认河南省 410000000000）")
@@ -71,17 +73,20 @@ class Command(BaseCommand):
         except bench.BenchError as exc:
             raise CommandError(str(exc))
 
-    def _generate(self, villages_per_town, towns, year, seed, **options):
+    def _generate(self, villages_per_town, towns, year, seed, jobs, **options):
         self.stdout.write(f"生成基准数据：{bench.database_label()}，{year}年，每乡镇 {villages_per_town} 个村，"
                           f"{'全部乡镇' if towns is None else f'前 {towns} 个乡镇'}，随机种子 {seed}")
-        report = bench.generate(villages_per_town, towns, year, seed, progress=self.stdout.write)
+        report = bench.generate(villages_per_town, towns, year, seed, progress=self.stdout.write, jobs=jobs)
         self.stdout.write(f"完成：{report.towns} 个乡镇，{report.villages} 个村，台账记录 {report.records} 条。")
         for label, rows in report.rows.items():
             self.stdout.write(f"  {label:28} {rows:>10}")
-        self.stdout.write("耗时：" + "，".join(f"{phase} {seconds:.1f} 秒" for phase, seconds in report.seconds.items()))
+        self.stdout.write("耗时：" + "，".join(f"{phase} {seconds:.1f} 秒" for phase, seconds in report.seconds.items())
+                          + f"；生成记录的进程 {report.jobs} 个，本进程用于台账记录的 CPU 时间 {report.cpu:.1f} 秒"
+                          + f"；结束时系统负载 {'/'.join(f'{x:.1f}' for x in os.getloadavg())}（{os.cpu_count()} 核）")
         self.stdout.write(json.dumps({
             "database": bench.connection.vendor, "towns": report.towns, "villages": report.villages,
             "records": report.records, "rows": report.rows, "seconds": {k: round(v, 2) for k, v in report.seconds.items()},
+            "jobs": report.jobs, "cpu_s": round(report.cpu, 2), "loadavg": [round(x, 2) for x in os.getloadavg()],
         }, ensure_ascii=False))
 
     def _import(self, rows, user, ledger, yes, **options):
