@@ -2,7 +2,6 @@
 the schedule, the cleanup — and the real `safestar worker` process running a job on SQLite."""
 
 import datetime
-import json
 import os
 import signal
 import sqlite3
@@ -238,10 +237,10 @@ def _wait(db, job_id, until, timeout=240):
     raise AssertionError(f"job {job_id} stayed {row}")
 
 
-def test_a_check_does_not_block_other_writers_and_a_killed_commit_publishes_nothing(site):
+def test_a_check_does_not_block_other_writers(site):
     """On SQLite: while the worker checks a 600-row file, another process saves every 0.25 s with a
     busy timeout of 1 s and none of its saves fails (the check holds the write lock one row at a
-    time). Then a commit of the same file is killed mid-way: nothing of it is in the database."""
+    time), and the check writes nothing. (A commit killed mid-way: the next test.)"""
     checking = _safestar("shell", "-c", IMPORT % (600, False), var=site)
     assert checking.returncode == 0, checking.stderr
     check_id = checking.stdout.strip().splitlines()[-1]
@@ -257,27 +256,8 @@ def test_a_check_does_not_block_other_writers_and_a_killed_commit_publishes_noth
         status = _wait(db, check_id, lambda row: row[0] in ("done", "failed"))
         assert status[0] == "done"
         assert db.execute("SELECT count(*) FROM disputes_dispute").fetchone() == (0,)  # a check writes nothing
-
-        committing = _safestar("shell", "-c", IMPORT % (600, True), var=site)
-        commit_id = committing.stdout.strip().splitlines()[-1]
-        progress = site / "jobs" / f"{commit_id[:8]}-{commit_id[8:12]}-{commit_id[12:16]}-{commit_id[16:20]}-{commit_id[20:]}.json"
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:  # the page's view of it: rows done out of the total
-            try:
-                seen = json.loads(progress.read_text())
-                if seen["done"] >= 50:
-                    break
-            except (OSError, ValueError):
-                pass
-            time.sleep(0.1)
-        assert 50 <= seen["done"] < seen["total"] == 600
-        worker.kill()  # SIGKILL: no chance to clean up
-        worker.wait()
     finally:
-        if worker.poll() is None:
-            _stop(worker)
-    assert db.execute("SELECT count(*) FROM disputes_dispute").fetchone() == (0,)
-    assert db.execute("SELECT count(*) FROM audit_auditevent WHERE action = 'import'").fetchone() == (0,)
+        _stop(worker)
     db.execute("UPDATE org_division SET name = name")  # and the database is not left locked
     db.commit()
     db.close()
