@@ -227,6 +227,7 @@ class Importer:
             self._run(*args)
             return report
         if self.staged:
+            self.reused_check = checked is not None  # (reported by the benchmark)
             if checked is not None:
                 report = ImportReport.from_json(checked["report"], self)
                 self.pending = self.restore(checked["rows"], report)
@@ -819,19 +820,32 @@ def import_job(progress, importer, args, user, file, choices, commit=False, expe
 
     owner = get_user_model().objects.get(pk=user)
     instance = import_string(importer).rebuild(owner, *args)
-    checked = _kept_checked(file, owner, instance, choices) if commit else None
+    report = run_stashed(instance, file, choices, commit=commit, expect=expect, progress=progress)
+    if report is None:
+        return {"key": instance.key, "gone": True}
+    return {"key": instance.key, "report": report.to_json(), "commit": commit, "file": file, "choices": choices}
+
+
+def run_stashed(importer, file, choices, *, commit=False, expect=None, progress=None):
+    """Check or commit the stashed upload `file` with the page's `choices` (None when the file is
+    gone). A check that allows it keeps its rows for the commit (`checked_rows`); the commit uses
+    them if kept today for these choices, and then does not read the file again. The stash is
+    removed once imported, or refused by its check."""
+    owner = importer.user
+    checked = _kept_checked(file, owner, importer, choices) if commit else None
     try:
         data = _unstash(file, owner) if checked is None else None
     except OSError:
-        return {"key": instance.key, "gone": True}
-    progress.progress(0, 0, "正在读取文件" if checked is None else "正在准备写入", force=True)
-    report = instance.run(data, commit=commit, mapping=choices["mapping"], villages=choices["villages"],
+        return None
+    if progress is not None:
+        progress.progress(0, 0, "正在读取文件" if checked is None else "正在准备写入", force=True)
+    report = importer.run(data, commit=commit, mapping=choices["mapping"], villages=choices["villages"],
                           fills=choices["fills"], expect=expect, progress=progress, checked=checked)
-    if not commit and report.ok and (rows := instance.checked_rows()) is not None:
-        _keep_checked(file, owner, instance, choices, report, rows)
+    if not commit and report.ok and (rows := importer.checked_rows()) is not None:
+        _keep_checked(file, owner, importer, choices, report, rows)
     if (commit and report.ok) or (not report.ok and not report.needs_choices and not commit):
         drop_stash(file)  # imported, or refused: nothing more will be done with the file
-    return {"key": instance.key, "report": report.to_json(), "commit": commit, "file": file, "choices": choices}
+    return report
 
 
 def _start(request, importer, context, back_url, name, choices, *, commit=False, expect=None, confirm_error=False):

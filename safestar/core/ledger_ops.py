@@ -333,17 +333,21 @@ class LedgerImporter(Importer):
         field): each row's village and related records must still be ones the user may choose (not
         deleted, still in scope). The first row that fails refuses the whole import."""
         form, model = self._new_row_form({}), self.ledger.model
-        options = [(name, model._meta.get_field(name).attname, {option.pk for option in field.queryset})
+        options = [(name, model._meta.get_field(name).attname, {option.pk: option for option in field.queryset})
                    for name, field in form.fields.items() if isinstance(field, forms.ModelChoiceField)]
         pending = []
         for sheet, row, values in rows:
+            obj = model(**values)
             for name, attname, allowed in options:
-                if values.get(attname) is not None and values[attname] not in allowed:
+                if values.get(attname) is None:
+                    continue
+                if (option := allowed.get(values[attname])) is None:
                     label = "村" if name == "division" else self.label(name)
                     report.errors.append(RowError(row, label, f"检查之后{label}已有变化：这一行的{label}现在不能选择"
                                                   "（已删除或不在您的管辖范围内）。未导入任何数据，请重新上传文件检查。", sheet))
                     return []
-            pending.append((model(**values), sheet, row))
+                setattr(obj, name, option)  # the option as read (the audit names it without a query per row)
+            pending.append((obj, sheet, row))
         return pending
 
     def stage_rows(self, pending):
