@@ -7,8 +7,8 @@ sheet, the header found in the first rows (two-row headers too), 合计 / footer
 skipped and reported, the village of each row found by its column, the user's own village, the
 sheet's name, the title, or a choice on the page, never guessed.
 
-The dry run is the real import inside a transaction that is always rolled back; the commit runs it
-again and is refused unless it does exactly what the dry run showed (the counts are signed into
+The dry run is the real import inside a transaction that is always rolled back (a staged importer's
+writes nothing at all); the commit runs it again and is refused unless it does exactly what the dry run showed (the counts are signed into
 the confirmation). Updates of existing records (by 系统编号) are listed with their old and new
 values and need their own confirmation. A staged importer's check keeps the rows it validated
 (encrypted, beside the stashed file) when validating them depended on nothing but the file and the
@@ -41,10 +41,9 @@ from django.shortcuts import redirect, render
 from django.utils.module_loading import import_string
 
 from safestar.audit.log import record
-
-from .crypto import DecryptionError, seal, unseal
 from safestar.clock import today
 
+from .crypto import DecryptionError, seal, unseal
 from .background import job_task, start, state
 from .cells import CellError, normalise, shown, to_date
 from .sheets import NOTES_SHEETS, SheetError, find_header, label_key, read_workbook, skip_reason, unescape_cell, xlsx_response
