@@ -492,6 +492,8 @@ EVALUATION = {
                                      denied="village1", ok=302, method="post"),
     "evaluation-round-evaluate-town": Case("county", _round(CHANGGANG, code=CHANGGANG), other=_round(NINGLING_TOWN, code=NINGLING_TOWN),
                                            denied="town"),
+    "evaluation-round-admit-forward": Case("county", _round(CHANGGANG, code=CHANGGANG), other=_round(NINGLING_TOWN, code=NINGLING_TOWN),
+                                           denied="town", ok=302, method="post"),
     "evaluation-round-late": Case("town", _round(CHANGGANG, stage="self"), other=_round(PINGGANG, stage="self"), denied="village1",
                                   ok=302, method="post"),
     "evaluation-round-publish": Case("county", _round(CHANGGANG), other=_round(NINGLING_TOWN), denied="town", ok=302, method="post"),

@@ -7,17 +7,24 @@ sheet, the header found in the first rows (two-row headers too), 合计 / footer
 skipped and reported, the village of each row found by its column, the user's own village, the
 sheet's name, the title, or a choice on the page, never guessed.
 
-The dry run is the real import inside a transaction that is always rolled back; the commit runs it
-again and is refused unless it does exactly what the dry run showed (the counts are signed into
+The dry run is the real import inside a transaction that is always rolled back (a staged importer's
+writes nothing at all); the commit runs it again and is refused unless it does exactly what the dry run showed (the counts are signed into
 the confirmation). Updates of existing records (by 系统编号) are listed with their old and new
-values and need their own confirmation.
+values and need their own confirmation. A staged importer's check keeps the rows it validated
+(encrypted, beside the stashed file) when validating them depended on nothing but the file and the
+tables read once per file; its commit then writes those rows after re-checking only what the
+database may have changed since (`checked_rows`, `restore`), instead of reading and checking the
+file again.
 """
 
 import contextlib
 import dataclasses
 import difflib
 import gc
+import hashlib
+import json
 import os
+import pickle
 import time
 import uuid
 from collections import Counter
@@ -29,11 +36,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.shortcuts import redirect, render
 from django.utils.module_loading import import_string
 
 from safestar.audit.log import record
+from safestar.clock import today
 
 from .crypto import DecryptionError, seal, unseal
 from .background import job_task, start, state
@@ -163,6 +171,8 @@ class Importer:
         self.row = 0
         self.sheet = ""
         self.fills = {}  # column key → the value given on the page for a column the file lacks
+        self.asked_database = False  # validating a row queried the database (beyond the tables read once per file)
+        self.reading_tables = False  # a table read once per file is being read (not counted in asked_database)
 
     def job_args(self):
         """What `rebuild` needs besides the user to make this importer again in the worker (JSON)."""
@@ -193,7 +203,8 @@ class Importer:
 
         return import_template(self)
 
-    def run(self, data: bytes, commit: bool, mapping=None, villages=None, expect=None, fills=None, progress=None) -> ImportReport:
+    def run(self, data: bytes, commit: bool, mapping=None, villages=None, expect=None, fills=None, progress=None,
+            checked=None) -> ImportReport:
         """Read the whole file, validate every row, write them (and keep them only when `commit`,
         no row is wrong and, for a commit, the counts are the `expect`ed ones of the dry run).
 
@@ -203,16 +214,24 @@ class Importer:
         importer's memory (`seen`, `ids`), so the dry run's counts are the commit's. The commit of a
         staged importer checks every row the same way, then writes them in bounded short batches
         that nobody sees until one short final transaction publishes them (`_commit_staged`); the
-        others write every row in one transaction. All rows or none."""
+        others write every row in one transaction. All rows or none.
+
+        `checked` (a staged commit): the rows its check kept (`checked_rows`, with the check's report):
+        the file is then not read again; `restore` re-checks what the database may have changed since."""
         report = ImportReport()
         self.progress, self.committing = progress, commit
-        self.pending = []  # (form, sheet, row) of a staged commit, for publish
+        self.pending = []  # (form, sheet, row) of a staged import, for publish (kept by the check too)
         args = (report, data, mapping or {}, villages or {}, fills or {})
         if not commit:
             self._run(*args)
             return report
         if self.staged:
-            self._run(*args)
+            self.reused_check = checked is not None  # (reported by the benchmark)
+            if checked is not None:
+                report = ImportReport.from_json(checked["report"], self)
+                self.pending = self.restore(checked["rows"], report)
+            else:
+                self._run(*args)
             self._expected(report, expect)
             if report.ok:
                 self._commit_staged(report, fills)
@@ -268,6 +287,31 @@ class Importer:
     def stage(self, form):
         """A staged importer: what to keep of a valid row until publish (by default the form)."""
         return form
+
+    def checked_rows(self):
+        """A staged importer, after a check without errors: the rows the commit may write without
+        reading and checking the file again ([(sheet, row, values)], picklable), or None when the
+        commit must check every row again: validating a row asked the database something (e.g. a
+        rule about the village's other records, an existing record named by 系统编号), which may
+        have changed by the commit. By default None."""
+        return None
+
+    def restore(self, rows, report):
+        """A staged importer: `checked_rows` made pending again for the commit, after re-checking what
+        the database may have changed since the check (errors go to `report`)."""
+        raise NotImplementedError
+
+    @contextlib.contextmanager
+    def validating(self):
+        """Around one row's validation: note whether it queries the database (`asked_database`),
+        apart from the tables an importer reads once per file (inside `reading_tables`)."""
+        def watch(execute, sql, params, many, context):
+            if not self.reading_tables:
+                self.asked_database = True
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(watch):
+            yield
 
     def stage_rows(self, pending):
         """A staged importer: write what can be written ahead, invisible, in bounded batches, each
@@ -425,11 +469,13 @@ class Importer:
                         asked = True
                     continue
                 values["division"] = code
-            form = self.make_form(values)
+            with self.validating():
+                form = self.make_form(values)
+                valid = form.is_valid()
             cell_errors = getattr(form, "cell_errors", {})
             for key, message in cell_errors.items():
                 row_errors.append(RowError(number, where.get(key, self.label(key)), message, sheet.name, shown(values.get(key, ""))))
-            if not form.is_valid() or row_errors:
+            if not valid or row_errors:
                 wanted = [c for c in unfilled if c.key in form.errors]
                 for column in wanted:
                     if column not in report.fills_needed:
@@ -449,7 +495,7 @@ class Importer:
                 change = describe_changes(form)
                 if self.staged:
                     outcome = self.outcome(form)
-                    if self.committing and outcome != "unchanged":
+                    if outcome != "unchanged":
                         self.pending.append((self.stage(form), sheet.name, number))
                 else:
                     outcome = self._write(form)
@@ -665,6 +711,39 @@ def _unstash(name: str, user) -> bytes:
 
 def drop_stash(name: str):
     _unstash_path(name).unlink(missing_ok=True)
+    _checked_path(name).unlink(missing_ok=True)
+
+
+def _checked_path(name: str) -> Path:
+    return _stash_dir() / f"{Path(str(name)).name}.checked"
+
+
+def _checked_context(name, user, importer_key, choices):
+    """What a check's kept rows are bound to: the uploader, the file, the importer and the choices
+    made on the page (a commit with other choices cannot use them)."""
+    digest = hashlib.sha256(json.dumps(choices, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return f"import-checked:{user.pk}:{Path(str(name)).name}:{importer_key}:{digest}"
+
+
+def _keep_checked(name, user, importer, choices, report, rows):
+    """Keep the rows a check validated beside the stashed file, encrypted and bound like it (owner-only,
+    removed with it). The pickle is only ever read back after its authenticated decryption succeeds."""
+    payload = {"day": today().isoformat(), "report": report.to_json(), "rows": rows}
+    blob = seal(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL), _checked_context(name, user, importer.key, choices))
+    fd = os.open(_checked_path(name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(blob)
+
+
+def _kept_checked(name, user, importer, choices):
+    """The rows the check of this file kept for this commit, or None (none kept, not this user's,
+    other choices, or checked on another day: "today" bounds every date, so check again)."""
+    try:
+        blob = _checked_path(name).read_bytes()
+        payload = pickle.loads(unseal(blob, _checked_context(name, user, importer.key, choices)))
+    except (OSError, DecryptionError):
+        return None
+    return payload if payload.get("day") == today().isoformat() else None
 
 
 def remove_expired_stashes(now=None) -> int:
@@ -740,16 +819,32 @@ def import_job(progress, importer, args, user, file, choices, commit=False, expe
 
     owner = get_user_model().objects.get(pk=user)
     instance = import_string(importer).rebuild(owner, *args)
-    try:
-        data = _unstash(file, owner)
-    except OSError:
+    report = run_stashed(instance, file, choices, commit=commit, expect=expect, progress=progress)
+    if report is None:
         return {"key": instance.key, "gone": True}
-    progress.progress(0, 0, "正在读取文件", force=True)
-    report = instance.run(data, commit=commit, mapping=choices["mapping"], villages=choices["villages"],
-                          fills=choices["fills"], expect=expect, progress=progress)
+    return {"key": instance.key, "report": report.to_json(), "commit": commit, "file": file, "choices": choices}
+
+
+def run_stashed(importer, file, choices, *, commit=False, expect=None, progress=None):
+    """Check or commit the stashed upload `file` with the page's `choices` (None when the file is
+    gone). A check that allows it keeps its rows for the commit (`checked_rows`); the commit uses
+    them if kept today for these choices, and then does not read the file again. The stash is
+    removed once imported, or refused by its check."""
+    owner = importer.user
+    checked = _kept_checked(file, owner, importer, choices) if commit else None
+    try:
+        data = _unstash(file, owner) if checked is None else None
+    except OSError:
+        return None
+    if progress is not None:
+        progress.progress(0, 0, "正在读取文件" if checked is None else "正在准备写入", force=True)
+    report = importer.run(data, commit=commit, mapping=choices["mapping"], villages=choices["villages"],
+                          fills=choices["fills"], expect=expect, progress=progress, checked=checked)
+    if not commit and report.ok and (rows := importer.checked_rows()) is not None:
+        _keep_checked(file, owner, importer, choices, report, rows)
     if (commit and report.ok) or (not report.ok and not report.needs_choices and not commit):
         drop_stash(file)  # imported, or refused: nothing more will be done with the file
-    return {"key": instance.key, "report": report.to_json(), "commit": commit, "file": file, "choices": choices}
+    return report
 
 
 def _start(request, importer, context, back_url, name, choices, *, commit=False, expect=None, confirm_error=False):

@@ -19,7 +19,7 @@ from safestar.clock import today
 
 from . import edge
 from .cells import CellError, is_blank, normalise, shown, to_bool, to_choice, to_date, to_number, to_text
-from .imports import Importer, RowRefused, no_collection
+from .imports import Importer, RowError, RowRefused, no_collection
 from .saving import Locked, save_form
 from .sheets import Column
 from .states import tracked
@@ -262,7 +262,11 @@ class LedgerImporter(Importer):
             return None
         key = field.to_field_name or "pk"
         if name not in self.choices:
-            self.choices[name] = {str(getattr(option, key)): option for option in field.queryset}
+            self.reading_tables = True  # read once per file: not a query of the row (Importer.validating)
+            try:
+                self.choices[name] = {str(getattr(option, key)): option for option in field.queryset}
+            finally:
+                self.reading_tables = False
         option = self.choices[name].get(str(value.pk if isinstance(value, models.Model) else value))
         if option is None:
             raise forms.ValidationError(field.error_messages["invalid_choice"], code="invalid_choice",
@@ -313,6 +317,38 @@ class LedgerImporter(Importer):
         """A new record is kept as its unsaved object only (not its form: 20 000 forms take hundreds of
         MB); a changed record keeps its form, which the audited save needs."""
         return form.save(commit=False) if form.instance.pk is None else form
+
+    def checked_rows(self):
+        """The new records the check validated, as their fields' values, when validating them asked the
+        database nothing but the tables read once per file (villages, related records' options) and
+        no row changes an existing record (Importer.checked_rows)."""
+        if self.asked_database or any(not isinstance(item, models.Model) for item, _, _ in self.pending):
+            return None
+        names = [f.attname for f in self.ledger.model._meta.concrete_fields if not f.primary_key]
+        return [(sheet, row, {name: getattr(obj, name) for name in names}) for obj, sheet, row in self.pending]
+
+    def restore(self, rows, report):
+        """The checked rows as unsaved records again. What the database may have changed since the
+        check is checked again, with the same scoped options the check used (one query per related
+        field): each row's village and related records must still be ones the user may choose (not
+        deleted, still in scope). The first row that fails refuses the whole import."""
+        form, model = self._new_row_form({}), self.ledger.model
+        options = [(name, model._meta.get_field(name).attname, {option.pk: option for option in field.queryset})
+                   for name, field in form.fields.items() if isinstance(field, forms.ModelChoiceField)]
+        pending = []
+        for sheet, row, values in rows:
+            obj = model(**values)
+            for name, attname, allowed in options:
+                if values.get(attname) is None:
+                    continue
+                if (option := allowed.get(values[attname])) is None:
+                    label = "村" if name == "division" else self.label(name)
+                    report.errors.append(RowError(row, label, f"检查之后{label}已有变化：这一行的{label}现在不能选择"
+                                                  "（已删除或不在您的管辖范围内）。未导入任何数据，请重新上传文件检查。", sheet))
+                    return []
+                setattr(obj, name, option)  # the option as read (the audit names it without a query per row)
+            pending.append((obj, sheet, row))
+        return pending
 
     def stage_rows(self, pending):
         """New records in batches of PUBLISH_BATCH, each batch one short transaction: one INSERT of the

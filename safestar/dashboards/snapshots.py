@@ -4,6 +4,7 @@ or by hand with `safestar snapshot` (docs/dashboards.md). Taking it again in the
 that month's rows: the last run of the month stands."""
 
 import calendar
+import datetime
 
 from django.db import transaction
 from django.db.models import Max
@@ -25,10 +26,14 @@ def live_results(year):
 
 def take(year=None, day=None, found=None):
     """Snapshot each village's live result for `year` (default: this year) as of `day` (today).
-    Returns the number of villages recorded. The engine runs once per scheme."""
+    Returns the number of villages recorded. The engine runs once per scheme. A past year's snapshot
+    is that year's last month (the year as it closed, recorded late), not today's month: a trend
+    only has months of its own year."""
     day = day or today()
     year = year or day.year
-    month = day.replace(day=1)
+    if year > day.year:
+        raise ValueError(f"{year} 年还没有开始，不能记录快照")
+    month = day.replace(day=1) if year == day.year else datetime.date(year, 12, 1)
     found = live_results(year) if found is None else found
     rows = [Snapshot(village_id=v, scheme=scheme, year=year, month=month, taken_on=day, total=r.total, status=r.status, band=r.band)
             for v, (scheme, r) in found.items()]

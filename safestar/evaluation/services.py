@@ -221,6 +221,19 @@ def admit_forward(entry, user):
     return perform(entry, "admit_forward", user)
 
 
+def admit_forward_town(round, town, user):
+    """The county consents to a town's late forwarding for all its villages waiting for it at once
+    (the town forwarded them together): all or none, still marked 逾期; refused to whoever forwarded
+    one of them (nobody approves what they handled). Returns how many moved."""
+    step = Entry.flow["admit_forward"]
+    entries = town_entries(round, town).filter(status__in=step.source)
+    with transaction.atomic():
+        if entries.filter(forwarded_by=user).exists():
+            raise Refused(step.own)
+        return perform_all(entries, "admit_forward", user, subject=round, describe=f"{town.name}{step.title}（全镇）：{round}",
+                           changes=lambda moved: {"villages": [None, moved]})
+
+
 # -- moving an entry ------------------------------------------------------------------------------
 # Each step is a transition of the entry's table (models.py): core.transitions checks who may take
 # it, the reason and that nobody approves what they handled, and makes the conditional update, the

@@ -10,6 +10,7 @@ urlpatterns = [
     path("evaluation/<id:pk>/towns/<str:code>/", views.round_town, name="evaluation-round-town"),
     path("evaluation/<id:pk>/towns/<str:code>/forward/", views.round_forward, name="evaluation-round-forward"),
     path("evaluation/<id:pk>/towns/<str:code>/evaluate/", views.round_evaluate_town, name="evaluation-round-evaluate-town"),
+    path("evaluation/<id:pk>/towns/<str:code>/admit-forward/", views.round_admit_forward, name="evaluation-round-admit-forward"),
     path("evaluation/<id:pk>/late/<slug:stage>/", views.round_late, name="evaluation-round-late"),
     path("evaluation/<id:pk>/publish/", views.round_publish, name="evaluation-round-publish"),
     path("evaluation/<id:pk>/summary.xlsx", views.round_xlsx, name="evaluation-round-xlsx"),

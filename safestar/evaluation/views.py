@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safestar import clock
 from safestar.core import edge
-from safestar.core.confirm import confirm_step
+from safestar.core.confirm import confirm_first, confirm_step
 from safestar.core.lists import paginate, render_list, search
 from safestar.core.background import job_task, start, state
 from safestar.core.models import Attachment, Job
@@ -87,11 +87,14 @@ def round_detail(request, pk):
     towns = town_summary(ranked, villages, [b.name for b in round.scheme.spec.bands])
     _add_stages(round, villages, towns)
     waiting = [({"code": t["code"], "name": t["name"]}, t["waiting_county"]) for t in towns if t["waiting_county"]]
+    late = [({"code": t["code"], "name": t["name"]}, t["late_forwarded"], _admit_forward_text(t["name"], t["late_forwarded"]))
+            for t in towns if t["late_forwarded"]] if can(request.user, "evaluation.late_town", round) else []
     return render(request, "evaluation/round_detail.html", {
         **_publication(request, round, villages, with_rows=False),
         **_late_context(round, request.user),
         "round": round, "summary": True, "towns_summary": paginate(request, towns),
         "county_batches": waiting if Entry.flow.may(request.user, "evaluate", round) else [],
+        "late_forward_batches": late,
         "can_publish": bool(Round.flow.allowed(round, request.user)), "today": clock.today(),
         "stage_labels": [label for _, label in Entry.Status.choices],
         "bands": bool(round.scheme.spec.bands),
@@ -154,7 +157,8 @@ def _publication(request, round, villages, with_rows):
 
 def _add_stages(round, villages, towns):
     """Each town row of the summary gets `stages` [(label, n)] (its villages by stage, in the order
-    of the workflow), `waiting_county` (waiting for the county's evaluation) and `stars` (villages
+    of the workflow), `waiting_county` (waiting for the county's evaluation), `late_forwarded` (forwarded
+    late, waiting for the county's consent) and `stars` (villages
     whose latest star record of the round is an award). One grouped query."""
     latest = StarRecord.objects.filter(round=round, village=OuterRef("village")).order_by("-id").values("action")[:1]
     grouped = (round.entries.filter(village__in=villages).annotate(star=Subquery(latest)).order_by()
@@ -170,6 +174,7 @@ def _add_stages(round, villages, towns):
         mine = counts.get(t["code"], {})
         t["stages"] = [mine.get(status, 0) for status in Entry.Status.values]
         t["waiting_county"] = sum(mine.get(status, 0) for status in source)
+        t["late_forwarded"] = mine.get(Entry.Status.LATE_FORWARDED, 0)
         t["stars"] = stars.get(t["code"], 0)
 
 
@@ -309,6 +314,36 @@ def round_forward(request, pk, code):
             messages.info(request, "没有待报送的村，或已由他人报送。")
     except Refused as exc:
         messages.error(request, exc.messages[0])
+    return redirect(round)
+
+
+def _admit_forward_text(town, n):
+    return f"{town}的 {n} 个村逾期报送，同意后一起进入县级评查（仍标记“逾期”）。"
+
+
+@require_POST
+def round_admit_forward(request, pk, code):
+    """The county consents to a town's late forwarding for all its waiting villages at once (the
+    confirmation lists them); one village at a time stays possible on its entry's page."""
+    round = _round(request, pk)
+    town = get_visible_or_404(Division.objects.filter(level=Level.TOWN), request.user, code=code)
+    require(can(request.user, "evaluation.late_town", round))
+    step = Entry.flow["admit_forward"]
+    waiting = [e.village.name for e in Entry.objects.visible_to(request.user).filter(
+        round=round, village__parent=town, status__in=step.source).select_related("village").order_by("village__code")]
+    text = _admit_forward_text(town.name, len(waiting)) if waiting else ""
+    if (asking := confirm_first(request, text, title=f"{step.title}：{town.name}", subject=town.name, items=waiting,
+                                cancel=round.get_absolute_url())) is not None:
+        return asking
+    try:
+        moved = services.admit_forward_town(round, town, request.user)
+    except Refused as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        if moved:
+            messages.success(request, f"已同意{town.name} {moved} 个村的逾期报送，这些村进入县级评查。")
+        else:
+            messages.info(request, f"{town.name}没有待同意的逾期报送，或已由他人处理。")
     return redirect(round)
 
 

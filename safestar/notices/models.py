@@ -15,10 +15,14 @@ class Notice(models.Model):
     late = models.BooleanField("逾期", default=False)
     created_at = models.DateTimeField("时间", auto_now_add=True)
     read_at = models.DateTimeField("已读于", null=True, blank=True)
+    # When the item left the person's 我的待办 (done, cleared): if it comes back (a report returned a
+    # second time, a warning sign that clears and returns), that is a new event and notifies again.
+    ended_at = models.DateTimeField("事件结束于", null=True, blank=True)
 
     class Meta:
         verbose_name = "通知"
-        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="notice_once_per_event_and_person")]
+        constraints = [models.UniqueConstraint(fields=["recipient", "key"], condition=models.Q(ended_at__isnull=True),
+                                               name="notice_once_per_open_event_and_person")]
         indexes = [models.Index(fields=["recipient", "read_at"])]
         ordering = ["-created_at", "-id"]
 

@@ -2,7 +2,8 @@
 (core/panels.py work queues — each app derives them from can(), its transition table and the scope,
 so nobody is told about an object outside their scope) gives one Notice per item and state, keyed
 `queue:model:pk:state` so a task due soon and the same task once overdue are two notices and neither
-is created twice. `deliver()` sends the pending deliveries of the outside channels, retrying with
+is created twice while it lasts; once the item leaves the person's 我的待办 its notice is ended, and
+its return (a report returned again, a warning sign back) is a new notice. `deliver()` sends the pending deliveries of the outside channels, retrying with
 backoff; a failing channel never touches the Notice (the in-app inbox). `digest(day)` queues one
 message per person summarising that day's notices."""
 
@@ -27,21 +28,26 @@ def _key(queue, item):
 
 
 def collect(users=None):
-    """Create the notices (and their deliveries) of what each active person can act on now.
-    Harmless to repeat. Returns the number of notices created."""
+    """Create the notices (and their deliveries) of what each active person can act on now, and end
+    those whose item has left their 我的待办 (so that its return notifies again). Harmless to repeat.
+    Returns the number of notices created."""
     users = users if users is not None else User.objects.filter(is_active=True, division__isnull=False).select_related("division")
     outside = channels()
     created = 0
     for user in users:
-        wanted = {}
+        wanted, present, complete = {}, set(), set()
         for queue in my_queues(user):
             if queue.key in NOT_EVENTS:
                 continue
+            present.add(queue.key)
+            if queue.count <= len(queue.items):
+                complete.add(queue.key)  # every item is listed: one not listed has left the queue
             for item in queue.items:
                 wanted.setdefault(_key(queue, item), (queue, item))
-        if not wanted:
-            continue
-        known = set(Notice.objects.filter(recipient=user, key__in=list(wanted)).values_list("key", flat=True))
+        known = dict(Notice.objects.filter(recipient=user, ended_at__isnull=True).values_list("key", "kind"))
+        ended = [key for key, kind in known.items() if key not in wanted and (kind in complete or kind not in present)]
+        if ended:
+            Notice.objects.filter(recipient=user, ended_at__isnull=True, key__in=ended).update(ended_at=timezone.now())
         for key, (queue, item) in wanted.items():
             if key in known:
                 continue

@@ -172,6 +172,18 @@ def test_the_snapshot_command_records_every_village_and_refuses_a_bad_year(schem
     assert set(Snapshot.objects.values_list("month", "taken_on")) == {(datetime.date(2023, 9, 1), datetime.date(2023, 9, 30))}
     with pytest.raises(CommandError, match="年度应在 2000 到 2100 之间"):
         call_command("snapshot", "--year", "99")
+    with pytest.raises(CommandError, match="2024 年还没有开始"):
+        call_command("snapshot", "--year", "2024")
+
+
+def test_a_past_years_snapshot_is_that_years_december_not_todays_month(login, scheme, freeze_today):
+    from safestar.dashboards.models import Snapshot
+
+    freeze_today(datetime.date(2024, 3, 15))  # 2023's result recorded late, in March 2024
+    assert take(2023) == 20
+    assert set(Snapshot.objects.values_list("year", "month", "taken_on")) == {(2023, datetime.date(2023, 12, 1), datetime.date(2024, 3, 15))}
+    trend = login("town").get("/dashboard/?year=2023").context["data"]["trend"]
+    assert [p["month"] for p in trend] == ["2023-12"]
 
 
 def test_bad_query_values_fall_back_or_answer_404_never_500(login, scheme):

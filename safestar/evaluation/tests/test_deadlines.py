@@ -256,6 +256,37 @@ def test_the_county_asks_for_its_consent_to_a_late_forwarding(round, users, logi
     assert services.evaluate(one, users["county"])
 
 
+def test_the_county_consents_to_a_towns_late_forwarding_at_once(round, users, login, freeze_today):
+    """A town forwards its villages together: the county consents for all of them from the round's
+    summary (after a confirmation listing them), all or none, still marked 逾期."""
+    services.set_late_policy(round, "town", users["county"], Late.APPROVE)
+    _reviewed(round, users)
+    freeze_today(TOWN + DAY)
+    assert services.forward_town(round, Division.objects.get(code=CHANGGANG), users["town"])
+    waiting = round.entries.filter(status=Entry.Status.LATE_FORWARDED).count()
+    assert waiting == round.entries.count() > 1
+    county = login("county")
+    summary = county.get(round.get_absolute_url()).content.decode()
+    assert f"同意逾期报送：长岗镇（{waiting} 个村）" in summary
+    url = reverse("evaluation-round-admit-forward", args=[round.pk, CHANGGANG])
+    with pytest.raises(Refused):
+        services.admit_forward_town(round, Division.objects.get(code=CHANGGANG), users["town"])
+
+    asked = county.post(url).content.decode()  # without the script's confirmation: the page asks first
+    assert f"长岗镇的 {waiting} 个村逾期报送" in asked and "长岗村" in asked
+    assert round.entries.filter(status=Entry.Status.LATE_FORWARDED).count() == waiting
+
+    done = county.post(url, {"confirmed": "1"}, follow=True).content.decode()
+    assert f"已同意长岗镇 {waiting} 个村的逾期报送" in done
+    assert set(round.entries.values_list("status", "forwarded_late")) == {(Entry.Status.FORWARDED, True)}
+    assert Event.objects.filter(object_type="evaluation.entry", action="admit_forward").count() == waiting
+    audit = AuditEvent.objects.filter(object_type="evaluation.round", object_id=str(round.pk)).latest("id")
+    assert audit.actor == users["county"] and audit.changes == {"villages": [None, waiting]}
+    assert "同意逾期报送：长岗镇" not in county.get(round.get_absolute_url()).content.decode()
+    again = county.post(url, {"confirmed": "1"}, follow=True).content.decode()
+    assert "长岗镇没有待同意的逾期报送" in again
+
+
 def test_a_forwarding_in_time_is_not_marked_whatever_the_policy(round, users, freeze_today):
     services.set_late_policy(round, "town", users["county"], Late.APPROVE)
     _reviewed(round, users)

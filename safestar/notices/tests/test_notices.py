@@ -170,6 +170,25 @@ def test_a_delivery_that_keeps_failing_is_shown_to_the_administrator(events, fre
     assert delivery.subject not in admin2.get(reverse("notice-failures")).content.decode()
 
 
+def test_an_event_that_ends_and_comes_back_notifies_again(events, freeze_today):
+    """An incident waiting for recognition notifies the county once; recognised, it leaves 我的待办 and
+    its notice ends; sent back to be recognised again, it is a new event: a second notice."""
+    from safestar.incidents.models import Incident
+
+    freeze_today(DAY)
+    _, incidents = events
+    waiting = Notice.objects.filter(recipient__username="county", key__endswith=f"incidents.incident:{incidents[0].pk}:open")
+    services.collect()
+    assert waiting.count() == 1 and waiting.get().ended_at is None
+    assert services.collect() == 0  # still waiting: nothing new
+    Incident.objects.filter(pk=incidents[0].pk).update(recognised=True)
+    services.collect()
+    assert waiting.count() == 1 and waiting.get().ended_at is not None  # done: the notice has ended
+    Incident.objects.filter(pk=incidents[0].pk).update(recognised=False)
+    assert services.collect() >= 1
+    assert waiting.count() == 2 and waiting.filter(ended_at__isnull=True).count() == 1  # back: notified again
+
+
 def test_inbox_bell_and_mark_read(events, freeze_today, login, django_assert_num_queries):
     freeze_today(DAY)
     village1 = User.objects.get(username="village1")
