@@ -187,8 +187,8 @@ def run_evaluation(scheme, villages, repeat=REPEAT, warmup=True):
 
     def full():
         # manual={}: computed afresh every time, never the stored results (schemes/cache.py) — the
-        # benchmark times the evaluation itself
-        return services.results(scheme, villages, manual={})
+        # benchmark times the evaluation itself; few=0: through gather()'s plan over the villages, as bare
+        return services.results(scheme, villages, manual={}, few=0)
 
     *_, gather_sql = _timed(clock, lambda: gather(spec, year, villages))
     if warmup:  # the first pass pays for cold caches (pages, the query planner, Python imports)

@@ -19,8 +19,13 @@ def search(queryset, request, fields):
     return queryset, q
 
 
-def paginate(request, queryset, per_page=PER_PAGE):
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate(request, queryset, per_page=PER_PAGE, count=None):
+    """The requested page of `queryset`; `count`: its number of rows when the caller has read it
+    already (with another query), so that it is not counted again."""
+    paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count  # in place of the cached COUNT query
+    return paginator.get_page(request.GET.get("page"))
 
 
 def render_list(request, template, context, partial="table"):

@@ -98,16 +98,17 @@ def standing(model, villages, day, since, *tracked):
     return as_of(records_in(model, villages).filter(**{f"{since}__lte": day}), day, *tracked)
 
 
-def per_village(queryset, aggregate=None):
+def per_village(queryset, aggregate=None, field="division"):
     """{village id: value} from ONE "GROUP BY village" query; the value is the number of records
-    unless another aggregate (Sum(...), ...) is given. Villages without records are absent.
+    unless another aggregate (Sum(...), ...) is given. Villages without records are absent. `field`:
+    the records' village (a ledger's `division`; "village" for the creation's records).
     Inside `batched()`, a count is not read at once: every count asked for in the block is read by ONE
     query (their GROUP BY queries joined by UNION ALL) when the first of them is looked at."""
-    rows = queryset.order_by().values("division").annotate(value=aggregate or Count("id"))
+    rows = queryset.order_by().values(field).annotate(value=aggregate or Count("id"))
     batch = _BATCH.get()
     if batch is not None and aggregate is None:
-        return _Pending(batch, rows)
-    return dict(rows.values_list("division", "value"))
+        return _Pending(batch, rows, field)
+    return dict(rows.values_list(field, "value"))
 
 
 _BATCH = contextvars.ContextVar("metrics_batch", default=None)
@@ -116,7 +117,11 @@ _BATCH = contextvars.ContextVar("metrics_batch", default=None)
 @contextlib.contextmanager
 def batched():
     """Read the counts that per_village() is asked for in this block together, in one query (for a
-    page showing several count metrics of one village: its cost does not grow with the metrics)."""
+    page showing several count metrics of one village: its cost does not grow with the metrics). A
+    block inside another joins it: its counts are read with the outer block's."""
+    if _BATCH.get() is not None:
+        yield
+        return
     token = _BATCH.set([])
     try:
         yield
@@ -127,18 +132,19 @@ def batched():
 class _Pending(Mapping):
     """A per_village() count not read yet: {village id: value} once any count of its batch is looked at."""
 
-    def __init__(self, batch, rows):
-        self.rows, self.batch, self.values = rows, batch, None
+    def __init__(self, batch, rows, field):
+        self.rows, self.batch, self.field, self.values = rows, batch, field, None
         batch.append(self)
 
     def _read(self):
         if self.values is None:
             pending = [p for p in self.batch if p.values is None]
             self.batch[:] = [p for p in self.batch if p.values is not None]
-            tagged = [p.rows.annotate(tag=Value(i, output_field=IntegerField())).values_list("tag", "division", "value") for i, p in enumerate(pending)]
+            tagged = [p.rows.annotate(tag=Value(i, output_field=IntegerField())).values_list("tag", p.field, "value") for i, p in enumerate(pending)]
             for p in pending:
                 p.values = {}
-            query = tagged[0].union(*tagged[1:], all=True) if len(tagged) > 1 else tagged[0]
+            # no ORDER BY: a union would otherwise be ordered by its first model's Meta.ordering
+            query = (tagged[0].union(*tagged[1:], all=True) if len(tagged) > 1 else tagged[0]).order_by()
             for tag, division, value in query:
                 pending[tag].values[division] = value
         return self.values
@@ -151,3 +157,22 @@ class _Pending(Mapping):
 
     def __len__(self):
         return len(self._read())
+
+
+class Counts(Mapping):
+    """{name: number} of ONE village, from per_village() counts (absent: 0), for a page to show. Inside
+    batched() nothing is read until a number is looked at (its template), and then every count of the
+    batch not read yet comes with it in the one query: the village page reads the counts of all its
+    panels together (core/panels.py render_panels)."""
+
+    def __init__(self, village, **counts):
+        self.village, self.counts = village, counts
+
+    def __getitem__(self, name):
+        return self.counts[name].get(self.village, 0)
+
+    def __iter__(self):
+        return iter(self.counts)
+
+    def __len__(self):
+        return len(self.counts)

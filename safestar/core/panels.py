@@ -4,7 +4,9 @@ its panels.py (imported at start-up by core's AppConfig.ready), so org, which dr
 the menu and the home page, imports none of the apps above it.
 
 - A village panel is a function (request, village) returning a (template name, context) pair, or
-  None when it has nothing to show this user.
+  None when it has nothing to show this user. The panels are all asked before any is drawn, inside
+  one metrics.batched() block: counts handed to the template unread (metrics.Counts) cost one query
+  for the whole page.
 - A navigation entry is a label, a URL name (and its arguments), a place in the menu (`order`) and a
   function (user) -> bool saying whether the user's role can use it. An entry with a `menu` goes into
   that drop-down menu, under its `group` heading: every ledger is one (core/ledger.py `register`,
@@ -45,12 +47,14 @@ def render_town_panels(request, town):
 
 
 def render_panels(request, village):
-    html = []
-    for panel in PANELS:
-        result = panel(request, village)
-        if result is not None:
-            html.append(_render(request, result))
-    return html
+    """The village's panels, in order. Every panel is asked first and drawn after, all inside one
+    batched() block (core/metrics.py): the per_village() counts the panels pass to their templates
+    unread (metrics.Counts) are read together, in one query, when the first panel shows one."""
+    from .metrics import batched
+
+    with batched():
+        results = [result for result in (panel(request, village) for panel in PANELS) if result is not None]
+        return [_render(request, result) for result in results]
 
 
 def _render(request, result):

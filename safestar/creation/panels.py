@@ -6,6 +6,7 @@ from django.urls import reverse
 from safestar.audit.models import AuditEvent
 from safestar.clock import today
 from safestar.core.ledger import LEDGERS
+from safestar.core.metrics import Counts, per_village
 from safestar.core.panels import SOON, Queue, QueueItem, home_card, home_part, item, nav_entry, queue, town_panel, village_panel, work_queue
 from safestar.core.scope import can_read, can_write
 from safestar.org.roles import Level, can
@@ -26,10 +27,12 @@ def creation_panel(request, village):
     )
     latest = next((a for a in applications if a.n_tasks), None)
     categories = services.progress_by_category(latest, latest.task_list) if latest else []
-    plans = (RectificationPlan.objects.visible_to(request.user).filter(village=village).exclude(status=PlanStatus.CLOSED)
-             .aggregate(open=Count("id"), overdue=Count("id", filter=RectificationPlan.overdue_q())))  # one query
-    return "creation/panel.html", {"applications": applications, "village": village, "open_plans": plans["open"], "latest": latest,
-                                   "categories": categories, "overdue_plans": plans["overdue"]}
+    plans = RectificationPlan.objects.visible_to(request.user).filter(village=village).exclude(status=PlanStatus.CLOSED)
+    # read with the page's other counts (core/panels.py render_panels: one query)
+    plans = Counts(village.pk, open=per_village(plans, field="village"),
+                   overdue=per_village(plans.filter(RectificationPlan.overdue_q()), field="village"))
+    return "creation/panel.html", {"applications": applications, "village": village, "plans": plans, "latest": latest,
+                                   "categories": categories}
 
 
 nav_entry(50, "创建督导", "applications", lambda user: can_read(Application, user))

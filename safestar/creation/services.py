@@ -168,7 +168,6 @@ def task_states(tasks):
     """Set `live` (a State) on every indicator and outcome task of `tasks` (Task objects): one
     evaluation per scheme over the villages concerned (the facts' one query plan: the number of
     queries does not grow with the number of tasks or villages). Returns `tasks`."""
-    from safestar.org.models import Division
     from safestar.schemes.facts import gather
     from safestar.schemes.models import Scheme
 
@@ -184,7 +183,7 @@ def task_states(tasks):
     for scheme_id, group in by_scheme.items():
         scheme = schemes[scheme_id]
         indicators = {i.code: i for i in scheme.spec.indicators()}
-        facts = gather(scheme.spec, scheme.year, Division.objects.filter(pk__in={t.village_id for t in group}))
+        facts = gather(scheme.spec, scheme.year, sorted({t.village_id for t in group}), together=True)  # ids: see schemes/services.py results
         scorers = {}
         for t in group:
             indicator = indicators.get(t.indicator)

@@ -23,7 +23,7 @@ from safestar.core.scope import can_read
 from safestar.disputes.models import Dispute, Petition, PetitionStatus, disputes_overdue_on
 from safestar.incidents.models import Incident
 from safestar.keypersons.models import KeyPerson, Status
-from safestar.keypersons.overdue import due_of, overdue_on
+from safestar.keypersons.overdue import due_of, due_on, overdue_q
 from safestar.safety.models import Hazard
 from safestar.schemes.kinds import kind_of, matching
 from safestar.schemes.validate import Checker, SchemeError, _load
@@ -168,13 +168,33 @@ def _repeated(sign, ctx):
     return {v: (f"最近 {sign.params.get('days', 365)} 天内同一当事人卷入 {least} 起及以上纠纷，须防止矛盾激化、民转刑", s) for v, s in found.items()}
 
 
+def _key_persons(sign, ctx):
+    """The key persons that the key-person signs of this call read, in ONE query for all of them:
+    those whose visit is overdue on the day (keypersons_overdue) and those lost, missed or managed
+    at the lowest risk grade of the keypersons_unstable signs or above; [(person, overdue on the day)]
+    by id, each person annotated as keypersons.overdue.due_on() (for due_of)."""
+    if "keypersons" not in ctx.memo:
+        kinds = {s for s in ctx.signs if s.kind in ("keypersons_overdue", "keypersons_unstable")} | {sign}
+        overdue = overdue_q(ctx.day)
+        wanted = Q(pk__in=[])
+        if any(s.kind == "keypersons_overdue" for s in kinds):
+            wanted |= overdue
+        grades = [s.params.get("risk_grade", 3) for s in kinds if s.kind == "keypersons_unstable"]
+        if grades:
+            wanted |= Q(status__in=[Status.LOST, Status.MISSED]) | Q(status=Status.MANAGED, risk_grade__gte=min(grades))
+        rows = (due_on(KeyPerson.objects.visible_to(ctx.user).filter(division__in=ctx.villages), ctx.day).filter(wanted)
+                .annotate(is_overdue=ExpressionWrapper(overdue, output_field=BooleanField())).order_by("id"))
+        ctx.memo["keypersons"] = [(person, bool(person.is_overdue)) for person in rows]
+    return ctx.memo["keypersons"]
+
+
 def _person(pk):
     return reverse("key-person", args=[pk])
 
 
 @kind("keypersons_overdue", "走访逾期的重点人员", KeyPerson, min=("至少几人", 1, 1000, 1))
 def _visits_overdue(sign, ctx):
-    rows = overdue_on(KeyPerson.objects.visible_to(ctx.user).filter(division__in=ctx.villages), ctx.day).order_by("id")
+    rows = [person for person, overdue in _key_persons(sign, ctx) if overdue]
     found = {}
     for person in rows:
         found.setdefault(person.division_id, []).append(Source(f"{person}：应于 {due_of(person):%Y-%m-%d} 前走访", _person(person.pk)))
@@ -184,8 +204,8 @@ def _visits_overdue(sign, ctx):
 @kind("keypersons_unstable", "脱管、漏管或高风险的重点人员", KeyPerson, min=("至少几人", 1, 1000, 1), risk_grade=("危险性评估等级达到", 1, 5, 3))
 def _unstable(sign, ctx):
     grade = sign.params.get("risk_grade", 3)
-    rows = (KeyPerson.objects.visible_to(ctx.user).alive().filter(division__in=ctx.villages)
-            .filter(Q(status__in=[Status.LOST, Status.MISSED]) | Q(status=Status.MANAGED, risk_grade__gte=grade)).order_by("id"))
+    rows = [person for person, _ in _key_persons(sign, ctx)
+            if person.status in (Status.LOST, Status.MISSED) or (person.status == Status.MANAGED and person.risk_grade is not None and person.risk_grade >= grade)]
     found = {}
     for person in rows:
         why = person.get_status_display() if person.status != Status.MANAGED else f"危险性评估 {person.risk_grade} 级"
@@ -295,7 +315,7 @@ def declared():
 def warnings(user, villages, year, results, signs=None, day=None):
     """{village id: [Warning]} of the villages with at least one sign, highest level first. At most one
     query per sign the user may read (signs on data the user cannot read are left out); the dispute
-    signs share one query."""
+    signs share one query, and so do the key-person signs."""
     signs = tuple(signs if signs is not None else declared())
     ctx = Context(user, villages, year, day or today(), results, signs)
     found = {}

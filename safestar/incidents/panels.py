@@ -4,9 +4,8 @@ from safestar.clock import today
 from safestar.core import edge
 from safestar.core.panels import home_part, item, nav_entry, queue, village_panel, work_queue
 from safestar.core.scope import can_read
-from safestar.org.models import Division
 
-from .metrics import three_zero
+from .metrics import three_zero_years
 from .models import Incident, ZeroCategory
 from .services import pending_recognition
 
@@ -18,9 +17,8 @@ def three_zero_panel(request, village):
     if not can_read(Incident, request.user):
         return None
     year = edge.year(request.GET.get("year")) or today().year
-    years = {d.year for d in Incident.objects.alive().filter(division=village).dates("occurred_on", "year")}
+    years, counts = three_zero_years(year, village)  # one query
     years = sorted(years | {today().year, year}, reverse=True)
-    counts = three_zero(year, Division.objects.filter(pk=village.pk)).get(village.pk, {})
     items = [(c.label, counts.get(c.value, 0)) for c in ZeroCategory]
     return "incidents/three_zero_panel.html", {"year": year, "years": years, "items": items, "village": village,
                                                "achieved": all(n == 0 for _, n in items)}

@@ -12,7 +12,7 @@ builds objects only for the persons it lists.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import F, Func, IntegerField, Max, Min, OuterRef, Subquery, Value
+from django.db.models import F, Func, IntegerField, Max, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from safestar.clock import today
@@ -58,6 +58,22 @@ def with_due(queryset, as_of_day=None):
     """Persons of `queryset` managed on `as_of_day` (today), annotated with their last visit up to
     that day, their interval and the day number of their next visit's due date minus that day."""
     day = as_of_day or today()
+    return _due(managed_on(queryset, day), day)
+
+
+def due_on(queryset, day):
+    """The alive persons of `queryset`, managed or not, annotated as with_due() (and with their status
+    as of `day`, `asof_status`), with overdue_q(day) saying which are overdue on `day`: for a query
+    that selects the overdue persons and others at once (dashboards/signs.py)."""
+    return _due(as_of(queryset.alive(), day, "status"), day)
+
+
+def overdue_q(day):
+    """Of persons annotated by due_on(queryset, day): those overdue on `day` (as overdue_on)."""
+    return Q(registered_on__lte=day, asof_status=Status.MANAGED, days_late__gt=0)
+
+
+def _due(persons, day):
     last = (
         Visit.objects.filter(person=OuterRef("pk"), deleted_at__isnull=True, visited_on__lte=day)
         .order_by().values("person").annotate(last=Max("visited_on")).values("last")
@@ -66,7 +82,7 @@ def with_due(queryset, as_of_day=None):
         KeyPerson.categories.through.objects.filter(keyperson=OuterRef("pk"))
         .order_by().values("keyperson").annotate(days=Min("category__visit_interval_days")).values("days")
     )
-    return managed_on(queryset, day).annotate(
+    return persons.annotate(
         last_visit=Subquery(last),
         interval=Coalesce(Subquery(strictest), Value(DEFAULT_INTERVAL)),
         # > 0: the next visit was due before `day` (the last visit, or registration, plus the interval)

@@ -1,8 +1,7 @@
 """The village page's key-person panel: how many are managed and how many visits are overdue, for
 those who may see the registry (counts only; no names)."""
 
-from django.db.models import Count, Q
-
+from safestar.core.metrics import Counts, per_village
 from safestar.core.panels import home_part, nav_entry, village_panel
 from safestar.core.scope import can_read
 
@@ -15,8 +14,10 @@ def key_person_panel(request, village):
     if not can_read(KeyPerson, request.user):
         return None
     persons = KeyPerson.objects.visible_to(request.user).alive().filter(division=village)
-    counts = persons.aggregate(total=Count("id"), managed=Count("id", filter=Q(status=Status.MANAGED)))
-    return "keypersons/panel.html", {"village": village, "counts": counts, "overdue": overdue_on(persons).count()}
+    # read with the page's other counts (core/panels.py render_panels: one query)
+    counts = Counts(village.pk, total=per_village(persons), managed=per_village(persons.filter(status=Status.MANAGED)),
+                    overdue=per_village(overdue_on(persons)))
+    return "keypersons/panel.html", {"village": village, "counts": counts}
 
 
 nav_entry(40, "重点人员登记簿", "key-persons", lambda user: can_read(KeyPerson, user), menu="台账", group="重点人员")

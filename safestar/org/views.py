@@ -1,7 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_http_methods
@@ -33,13 +34,34 @@ def home(request):
     return render(request, "org/home.html", {"spec": request.user.spec, "cards": render_home_cards(request)})
 
 
+# The most divisions above one: a grid's village, town, county, city and province.
+LEVELS_ABOVE = 5
+
+
 def division_detail(request, code):
+    """A division's page: its path from the province, its panels (a village's or a town's) and its
+    children. One query for the division with whether the user may edit it, the divisions above it
+    (joined) with whether each is in the user's scope, and the number of its children the user sees
+    (the list below is then not counted again)."""
     user = request.user
-    # the division with whether the user may edit it; its ancestors with whether each is in scope (2 queries)
-    editable = Exists(Division.objects.writable_by(user).filter(pk=OuterRef("pk")))
-    division = get_visible_or_404(Division.objects.annotate(editable=editable), user, code=code)
-    ancestors = list(Division.objects.filter(code__in=division.ancestor_codes()).order_by("path")
-                     .annotate(in_scope=Exists(Division.objects.visible_to(user).filter(pk=OuterRef("pk")))))
+    visible = Division.objects.visible_to(user)
+    links = ["__".join(["parent"] * n) for n in range(1, LEVELS_ABOVE + 1)]
+    below = visible.filter(parent=OuterRef("pk")).order_by().values("parent").annotate(n=Count("pk")).values("n")
+    division = get_visible_or_404(
+        Division.objects.select_related(links[-1]).annotate(
+            editable=Exists(Division.objects.writable_by(user).filter(pk=OuterRef("pk"))),
+            n_below=Coalesce(Subquery(below), 0),
+            **{f"in_scope_{n}": Exists(visible.filter(pk=OuterRef(link))) for n, link in enumerate(links, 1)},
+        ),
+        user, code=code,
+    )
+    ancestors, above = [division], division
+    for n in range(1, LEVELS_ABOVE + 1):
+        above = above.parent
+        if above is None:
+            break
+        above.in_scope = getattr(division, f"in_scope_{n}")
+        ancestors.insert(0, above)
     children = Division.objects.visible_to(user).filter(parent=division)
     children, q = search(children, request, ["name", "code"])
     children = children.annotate(n_children=Count("children")).order_by("code")
@@ -49,8 +71,8 @@ def division_detail(request, code):
         {
             "division": division,
             "ancestors": ancestors,
-            "in_scope": {d.code for d in ancestors if d.in_scope},
-            "page": paginate(request, children),
+            "in_scope": {d.code for d in ancestors[:-1] if d.in_scope} | {division.code},
+            "page": paginate(request, children, count=None if q else division.n_below),
             "q": q,
             "can_edit": division.editable,
             "panels": render_panels(request, division) if division.level == Level.VILLAGE

@@ -4,7 +4,7 @@ from safestar.core.metrics import METRICS, batched, standing, year_end
 from safestar.core.panels import village_panel
 from safestar.core.scope import can_read
 
-from .metrics import RATE_METRICS, population
+from .metrics import RATE_METRICS
 from .models import VillageProfile
 
 
@@ -40,6 +40,21 @@ def _year(request):
     return None
 
 
+class _Rates:
+    """[(label, unit, rate per 1,000 residents)] of the counts [(Metric, {village id: n})], worked out
+    when the template shows them: their counts are read then (core/metrics.py batched())."""
+
+    def __init__(self, village, people, counts):
+        self.village, self.people, self.counts = village, people, counts
+
+    def __bool__(self):
+        return bool(self.counts)
+
+    def __iter__(self):
+        for m, found in self.counts:
+            yield m.label, m.unit, round(found.get(self.village, 0) * 1000 / self.people, 2) if self.people else None
+
+
 @village_panel
 def profile_panel(request, village):
     """村基本情况 on the village page: as it is today, or as it stood at the end of `?profile_year=`."""
@@ -52,11 +67,11 @@ def profile_panel(request, village):
     rates = []
     if profile is not None and profile.population:
         shown = year or day.year
-        one = type(village).objects.filter(pk=village.pk)
-        people = population(shown, one).get(village.pk)  # once for every rate (as rate() would, each time)
-        with batched():  # the four counts in one query
-            counts = [(METRICS[name], METRICS[name].compute(shown, one)) for name in RATE_METRICS if name in METRICS]
-            rates = [(m.label, m.unit, round(found.get(village.pk, 0) * 1000 / people, 2) if people else None) for m, found in counts]
+        one = [village.pk]  # an id, not a query of divisions: SQLite then reads each table through its village index
+        # the population of that day (year_end(shown) is `day`), as the population metric reads it: the profile's, as of then
+        people = profile.population
+        with batched():  # the four counts in one query (on the village page, with its other panels' counts)
+            rates = _Rates(village.pk, people, [(METRICS[name], METRICS[name].compute(shown, one)) for name in RATE_METRICS if name in METRICS])
     return "profiles/panel.html", {
         "profile": profile, "village": village, "day": day, "year": year, "officer": officer, "advisers": advisers, "rates": rates,
         "committee": [line.strip() for line in (profile.committee if profile else "").splitlines() if line.strip()],

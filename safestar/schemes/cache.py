@@ -25,6 +25,7 @@ import logging
 import re
 
 from django.db import DatabaseError, transaction
+from django.db.models import Subquery
 
 from safestar.clock import today
 
@@ -154,21 +155,23 @@ def load(spec, village, code, name, data):
 
 # -- reading and storing ---------------------------------------------------------------------------
 
-def cached(scheme, variant, rows, stamp):
-    """{village id: VillageResult} of the stored results still valid, for rows [(id, code, name)]."""
-    from .models import CachedResult
+def reused(scheme, variant, rows):
+    """(the current generation, {village id: VillageResult} of the stored results still valid) for
+    rows [(id, code, name)]. The results are read with the generation they were stored at, compared in
+    the same query with the current one: when any is found, that is the current generation, and nothing
+    else is read (one query); when none is, the generation is read next, still before the facts are."""
+    from .models import CachedResult, ResultGeneration
 
-    if stamp is None:
-        return {}
     names = {village: (code, name) for village, code, name in rows}
-    found = CachedResult.objects.filter(scheme=scheme, variant=variant, generation=stamp, day=today())
+    current = ResultGeneration.objects.filter(pk=1).values("n")[:1]
+    found = CachedResult.objects.filter(scheme=scheme, variant=variant, generation=Subquery(current), day=today())
     if len(rows) <= 500:
         found = found.filter(village__in=list(names))
-    out = {}
-    for village, payload in found.values_list("village", "payload").iterator(chunk_size=2000):
+    out, stamp = {}, None
+    for village, stamp, payload in found.values_list("village", "generation", "payload").iterator(chunk_size=2000):
         if village in names:
             out[village] = load(scheme.spec, village, *names[village], payload)
-    return out
+    return (generation() if stamp is None else stamp), out
 
 
 def store(scheme, variant, results, stamp):

@@ -7,12 +7,13 @@ What a scheme needs is declared by its rules' kinds (kinds/, `needs`) and its ve
 that into the list of queries, which `gather()` runs to build the Facts and the benchmark
 (safestar/bench) times bare: one query plan for both."""
 
+import contextlib
 from functools import partial
 
 from django.db.models import Count, Max, Q
 
 from safestar.core.ledger import LEDGERS
-from safestar.core.metrics import METRICS, REGISTERS
+from safestar.core.metrics import METRICS, REGISTERS, batched
 from safestar.incidents.models import Incident
 from safestar.nilreturns.models import NilReturn
 
@@ -104,11 +105,15 @@ def _keep_pending(facts, incidents):
     facts.pending = incidents
 
 
-def gather(spec, year, villages):
-    """villages: a queryset of Division (the villages to evaluate)."""
+def gather(spec, year, villages, together=False):
+    """villages: a queryset of Division (the villages to evaluate), or a list of their ids (for a few
+    villages: see services.results). together: the metrics that count records (per_village) are read
+    in one query (core/metrics.py batched()), for a few villages (a page scoring one village)."""
     facts = Facts(year=year)
-    for fetch, keep in plan(spec, year, villages):
-        keep(facts, fetch())
+    with batched() if together else contextlib.nullcontext():
+        fetched = [(keep, fetch()) for fetch, keep in plan(spec, year, villages)]
+        for keep, rows in fetched:
+            keep(facts, rows)
     return facts
 
 

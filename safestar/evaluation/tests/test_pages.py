@@ -123,8 +123,8 @@ def test_village_page_shows_the_entry_and_the_star_history(open_round, users, lo
 def test_round_page_queries_do_not_grow_with_the_villages(open_round, users, login, django_assert_num_queries, town, user):
     """平岗镇 has 5 villages, 长岗镇 20: the same number of queries. Per request: session, the user
     (with their division and whether they have an authenticator); the round (with scheme and area); the round's
-    villages and their towns; the villages the user may see; the villages' names; the results'
-    data generation and the stored results (schemes/cache.py: warm, neither the facts nor the
+    villages and their towns; the villages the user may see; the villages' names; the stored results,
+    read with the data generation (schemes/cache.py reused(): warm, neither the facts nor the
     round's given points are read); the entries; the town's progress; the round's towns for its late
     policies (the session is not saved: renewed at most once a minute)."""
     round = open_round(area=town, issuer=town)
@@ -134,7 +134,7 @@ def test_round_page_queries_do_not_grow_with_the_villages(open_round, users, log
         assert client.get(f"/evaluation/{round.pk}/").status_code == 200
 
 
-ROUND_PAGE_QUERIES = 11
+ROUND_PAGE_QUERIES = 10
 
 
 @pytest.mark.parametrize("n", [1, 25])
@@ -209,8 +209,8 @@ def test_the_county_drills_down_from_its_town_row_to_the_villages_a_page_at_a_ti
 def test_the_county_round_pages_cost_the_same_queries_with_more_villages(open_round, users, login, django_assert_num_queries, bigger):
     """The county's round of all its villages: 25 in 2 towns, or 205 in 8; warm. The summary: session,
     the user (with division and authenticator flag); the round; the round's villages and
-    their towns, the villages the user may see, their names, the results' generation and the stored
-    results (round_results); the villages' towns (the summary); the stages and stars by town (one
+    their towns, the villages the user may see, their names, the stored results read with the
+    results' generation (round_results); the villages' towns (the summary); the stages and stars by town (one
     grouped query); the towns of the round (what a late submission does, per town). A town's page:
     the town instead of the villages' towns, the page's entries and the number waiting for the county
     (the towns of the round counted as above)."""
@@ -227,5 +227,5 @@ def test_the_county_round_pages_cost_the_same_queries_with_more_villages(open_ro
             assert client.get(url).status_code == 200
 
 
-COUNTY_ROUND_QUERIES = 11
-TOWN_OF_ROUND_QUERIES = 12
+COUNTY_ROUND_QUERIES = 10
+TOWN_OF_ROUND_QUERIES = 11

@@ -104,10 +104,10 @@ def test_division_page_query_count_does_not_grow_with_rows(login, django_assert_
         Division.objects.create(code=f"411422101{300 + i}", name=f"新村{i}", level=Level.VILLAGE, parent=town)
     client = login("town2")
     # session, the user (with their anchor division and whether they have an authenticator), the division
-    # (with whether the user may edit it), the ancestors (with which are in scope), count and page of
-    # children, the town panels (领导包村: the assignments); the session is not saved (renewed at most once
-    # a minute): 7 whatever the row count.
-    with django_assert_num_queries(7):
+    # (with whether the user may edit it, the divisions above with which are in scope, and the number of
+    # its children: org/views.py division_detail), the page of children, the town panels (领导包村: the
+    # assignments); the session is not saved (renewed at most once a minute): 5 whatever the row count.
+    with django_assert_num_queries(5):
         response = client.get(f"/divisions/{PINGGANG}/")
     assert response.status_code == 200
 

@@ -44,8 +44,8 @@ def test_a_stored_result_is_exactly_the_engines_and_is_reused(world):
     assert CachedResult.objects.filter(scheme=scheme).count() == villages.count()
     with CaptureQueriesContext(connection) as warm:
         assert served(scheme, villages) == expected  # read back
-    # The village list, the generation, the stored results: nothing of the facts.
-    assert len(warm) == 3, [q["sql"] for q in warm]
+    # The village list, the stored results (read with the generation): nothing of the facts.
+    assert len(warm) == 2, [q["sql"] for q in warm]
 
 
 def _tables_read(scheme, villages):
@@ -182,6 +182,6 @@ def test_the_scorecard_costs_a_fixed_small_number_of_queries_when_warm(login, dj
         make_record(sorted(LEDGERS)[n % len(LEDGERS)], VILLAGE1)
     counts.append(_warm_count(client, card, capture))
     assert counts[0] == counts[1] <= 20, counts
-    # Session, user, scheme, village, is_latest, then results(): village list, generation, stored results; the template's own.
+    # Session, user, scheme, village, is_latest, then results(): village list, stored results (with the generation); the template's own.
     with django_assert_num_queries(counts[0]):
         client.get(card)
