@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from http.client import HTTPConnection
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.management import call_command
@@ -101,27 +102,48 @@ def prepare(scheme_text, year):
     return Setup(scheme, round, county, town, village, users)
 
 
+class Page(NamedTuple):
+    key: str  # what --pages names it by
+    label: str
+    account: str | None  # None: anonymous
+    path: str
+
+
+REFERENCE = "login"
+
+
 def pages(setup):
-    """(label, account or None, path): what each role opens every day; None = anonymous."""
+    """What each role opens every day; the first is the trivial reference (anonymous login page)."""
     s, v = setup.scheme.pk, setup.village.code
     return [
-        ("参考：登录页（匿名，简单视图）", None, "/login/"),
-        ("镇平安办首页", "town", "/"),
-        ("镇创建态势（登录后的落地页）", "town", "/dashboard/"),
-        ("村页面", "town", f"/divisions/{v}/"),
-        ("评分卡", "town", f"/schemes/{s}/villages/{v}/"),
-        ("台账列表（矛盾纠纷）第 1 页", "town", "/ledgers/disputes/"),
-        ("镇排名", "town", f"/schemes/{s}/results/"),
-        ("镇看评查轮次", "town", f"/evaluation/{setup.round.pk}/"),
-        ("村干部首页", "village", "/"),
-        ("县评查员首页", "county", "/"),
-        ("县创建态势（登录后的落地页）", "county", "/dashboard/"),
-        ("县排名", "county", f"/schemes/{s}/results/"),
-        ("县评查轮次", "county", f"/evaluation/{setup.round.pk}/"),
+        Page(REFERENCE, "参考：登录页（匿名，简单视图）", None, "/login/"),
+        Page("town-home", "镇平安办首页", "town", "/"),
+        Page("town-dashboard", "镇创建态势（登录后的落地页）", "town", "/dashboard/"),
+        Page("village", "村页面", "town", f"/divisions/{v}/"),
+        Page("scorecard", "评分卡", "town", f"/schemes/{s}/villages/{v}/"),
+        Page("ledger", "台账列表（矛盾纠纷）第 1 页", "town", "/ledgers/disputes/"),
+        Page("town-results", "镇排名", "town", f"/schemes/{s}/results/"),
+        Page("town-round", "镇看评查轮次", "town", f"/evaluation/{setup.round.pk}/"),
+        Page("village-home", "村干部首页", "village", "/"),
+        Page("county-home", "县评查员首页", "county", "/"),
+        Page("county-dashboard", "县创建态势（登录后的落地页）", "county", "/dashboard/"),
+        Page("county-results", "县排名", "county", f"/schemes/{s}/results/"),
+        Page("county-round", "县评查轮次", "county", f"/evaluation/{setup.round.pk}/"),
         # the county's pages are one row per town; these are the drill-downs to one town's villages
-        ("县排名下钻到一个镇", "county", f"/schemes/{s}/results/?division={setup.town.code}"),
-        ("县评查轮次下钻到一个镇", "county", f"/evaluation/{setup.round.pk}/towns/{setup.town.code}/"),
+        Page("county-results-town", "县排名下钻到一个镇", "county", f"/schemes/{s}/results/?division={setup.town.code}"),
+        Page("county-round-town", "县评查轮次下钻到一个镇", "county", f"/evaluation/{setup.round.pk}/towns/{setup.town.code}/"),
     ]
+
+
+def chosen(page_list, keys):
+    """The pages named by `keys` (None or empty: all), in the list's order; the reference page always
+    comes first, since every page's throughput is reported as a share of it. Unknown keys: BenchError."""
+    if not keys:
+        return page_list
+    unknown = [key for key in keys if key not in {page.key for page in page_list}]
+    if unknown:
+        raise BenchError(f"没有这些页面：{'、'.join(unknown)}；可选：{'，'.join(page.key for page in page_list)}")
+    return [page for page in page_list if page.key == REFERENCE or page.key in keys]
 
 
 def sessions(setup):
@@ -138,7 +160,7 @@ def queries(clients, page_list):
     """{label: (status, SQL statements, bytes)}, each page fetched once in this process."""
     counted = {}
     with override_settings(SAFESTAR_REQUIRE_2FA=False):
-        for label, account, path in page_list:
+        for _, label, account, path in page_list:
             with CaptureQueriesContext(connection) as captured:
                 response = clients[account].get(path)
             counted[label] = (response.status_code, len(captured), len(response.content))
