@@ -14,6 +14,7 @@ from safestar.schemes.services import villages_under
 from safestar.schemes.validate import SchemeError
 
 DEFAULT_SCHEME = "schemes/changgang-2023-pingan.yaml"
+CPU_PARTS = {"clients": "客户端线程", "server": "gunicorn 工作进程", "machine": "整机"}
 
 
 class Command(BaseCommand):
@@ -172,16 +173,18 @@ class Command(BaseCommand):
             for key, label, account, path in page_list:
                 status, sql, size = counted[label]
                 cookie = page_bench.cookie_of(clients_by_account[account])
-                page_bench.load(server.port, path, cookie, workers, 0.001)  # one request per worker: warm, not timed
-                runs = {n: page_bench.load(server.port, path, cookie, n, seconds) for n in counts}
-                self.stdout.write(f"  {label}（{path}，{account or '匿名'}）：HTTP {status}，SQL {sql} 条，{size // 1024} KB")
+                page_bench.warm(server.port, path, cookie, workers)
+                runs = {n: page_bench.load(server.port, path, cookie, n, seconds, server) for n in counts}
+                self.stdout.write(f"  {label}〔{key}〕（{path}，{account or '匿名'}）：HTTP {status}，SQL {sql} 条，{size // 1024} KB")
                 for n, run in runs.items():
                     self.stdout.write(
                         f"      {n:>3} 个客户端：p50 {run.percentile(50) * 1000:.0f} ms，p95 {run.percentile(95) * 1000:.0f} ms，"
-                        f"{run.rps:.1f} 次/秒（{len(run.latencies)} 次成功，{run.errors} 次失败）")
+                        f"{run.rps:.1f} 次/秒（{len(run.latencies)} 次成功，{run.errors} 次失败）；每次 CPU "
+                        + "，".join(f"{CPU_PARTS[part]} {ms:.1f} ms" for part, ms in run.cpu_ms_per_request().items()))
                 report.append({"page": label, "key": key, "path": path, "account": account, "status": status, "queries": sql, "bytes": size,
                                "runs": {str(n): {"p50_ms": round(r.percentile(50) * 1000, 1), "p95_ms": round(r.percentile(95) * 1000, 1),
-                                                 "rps": round(r.rps, 2), "ok": len(r.latencies), "errors": r.errors} for n, r in runs.items()}})
+                                                 "rps": round(r.rps, 2), "ok": len(r.latencies), "errors": r.errors,
+                                                 "cpu_ms_per_request": r.cpu_ms_per_request()} for n, r in runs.items()}})
         finally:
             server.stop()
         if any(run["errors"] for row in report for run in row["runs"].values()):
