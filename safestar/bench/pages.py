@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from http.client import HTTPConnection
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.management import call_command
@@ -65,9 +66,12 @@ def _scheme(text, county, year):
 
 
 def prepare(scheme_text, year):
-    """The accounts, scheme and round the pages need (done once, reused by later runs), and the static
-    files collected as run.sh does (the pages name their hashed copies)."""
+    """The accounts, scheme and round the pages need (done once, reused by later runs), the static
+    files collected as run.sh does (the pages name their hashed copies), and on SQLite the planner's
+    statistics as the worker's daily task keeps them in a running system (core/tasks.py)."""
     call_command("collectstatic", interactive=False, verbosity=0)
+    from safestar.core.tasks import refresh_planner_statistics
+
     from safestar.creation.models import Application, ApplicationStatus
     from safestar.evaluation import services as evaluation
     from safestar.evaluation.models import Round
@@ -98,30 +102,52 @@ def prepare(scheme_text, year):
                          applied_at=now, decided_by=users["town"], decided_at=now) for v in villages],
             ignore_conflicts=True)
         round = evaluation.open_round(scheme, county, date(year, 12, 10), date(year, 12, 20), date(year, 12, 31), users["county"])
+    refresh_planner_statistics()
     return Setup(scheme, round, county, town, village, users)
 
 
+class Page(NamedTuple):
+    key: str  # what --pages names it by
+    label: str
+    account: str | None  # None: anonymous
+    path: str
+
+
+REFERENCE = "login"
+
+
 def pages(setup):
-    """(label, account or None, path): what each role opens every day; None = anonymous."""
+    """What each role opens every day; the first is the trivial reference (anonymous login page)."""
     s, v = setup.scheme.pk, setup.village.code
     return [
-        ("参考：登录页（匿名，简单视图）", None, "/login/"),
-        ("镇平安办首页", "town", "/"),
-        ("镇创建态势（登录后的落地页）", "town", "/dashboard/"),
-        ("村页面", "town", f"/divisions/{v}/"),
-        ("评分卡", "town", f"/schemes/{s}/villages/{v}/"),
-        ("台账列表（矛盾纠纷）第 1 页", "town", "/ledgers/disputes/"),
-        ("镇排名", "town", f"/schemes/{s}/results/"),
-        ("镇看评查轮次", "town", f"/evaluation/{setup.round.pk}/"),
-        ("村干部首页", "village", "/"),
-        ("县评查员首页", "county", "/"),
-        ("县创建态势（登录后的落地页）", "county", "/dashboard/"),
-        ("县排名", "county", f"/schemes/{s}/results/"),
-        ("县评查轮次", "county", f"/evaluation/{setup.round.pk}/"),
+        Page(REFERENCE, "参考：登录页（匿名，简单视图）", None, "/login/"),
+        Page("town-home", "镇平安办首页", "town", "/"),
+        Page("town-dashboard", "镇创建态势（登录后的落地页）", "town", "/dashboard/"),
+        Page("village", "村页面", "town", f"/divisions/{v}/"),
+        Page("scorecard", "评分卡", "town", f"/schemes/{s}/villages/{v}/"),
+        Page("ledger", "台账列表（矛盾纠纷）第 1 页", "town", "/ledgers/disputes/"),
+        Page("town-results", "镇排名", "town", f"/schemes/{s}/results/"),
+        Page("town-round", "镇看评查轮次", "town", f"/evaluation/{setup.round.pk}/"),
+        Page("village-home", "村干部首页", "village", "/"),
+        Page("county-home", "县评查员首页", "county", "/"),
+        Page("county-dashboard", "县创建态势（登录后的落地页）", "county", "/dashboard/"),
+        Page("county-results", "县排名", "county", f"/schemes/{s}/results/"),
+        Page("county-round", "县评查轮次", "county", f"/evaluation/{setup.round.pk}/"),
         # the county's pages are one row per town; these are the drill-downs to one town's villages
-        ("县排名下钻到一个镇", "county", f"/schemes/{s}/results/?division={setup.town.code}"),
-        ("县评查轮次下钻到一个镇", "county", f"/evaluation/{setup.round.pk}/towns/{setup.town.code}/"),
+        Page("county-results-town", "县排名下钻到一个镇", "county", f"/schemes/{s}/results/?division={setup.town.code}"),
+        Page("county-round-town", "县评查轮次下钻到一个镇", "county", f"/evaluation/{setup.round.pk}/towns/{setup.town.code}/"),
     ]
+
+
+def chosen(page_list, keys):
+    """The pages named by `keys` (None or empty: all), in the list's order; the reference page always
+    comes first, since every page's throughput is reported as a share of it. Unknown keys: BenchError."""
+    if not keys:
+        return page_list
+    unknown = [key for key in keys if key not in {page.key for page in page_list}]
+    if unknown:
+        raise BenchError(f"没有这些页面：{'、'.join(unknown)}；可选：{'，'.join(page.key for page in page_list)}")
+    return [page for page in page_list if page.key == REFERENCE or page.key in keys]
 
 
 def sessions(setup):
@@ -138,7 +164,7 @@ def queries(clients, page_list):
     """{label: (status, SQL statements, bytes)}, each page fetched once in this process."""
     counted = {}
     with override_settings(SAFESTAR_REQUIRE_2FA=False):
-        for label, account, path in page_list:
+        for _, label, account, path in page_list:
             with CaptureQueriesContext(connection) as captured:
                 response = clients[account].get(path)
             counted[label] = (response.status_code, len(captured), len(response.content))
@@ -187,9 +213,38 @@ class Server:
         self.log.seek(0)
         return self.log.read().decode(errors="replace")[-2000:]
 
+    def workers_cpu(self):
+        """CPU seconds used so far by the gunicorn workers (the processes whose parent is the master)."""
+        total = 0.0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rpartition(")")[2].split()
+            except OSError:  # gone meanwhile
+                continue
+            if int(fields[1]) == self.process.pid:  # ppid; then utime, stime are fields 12 and 13 after the name
+                total += (int(fields[11]) + int(fields[12])) / TICKS
+        return total
+
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=30)
+
+
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def machine_cpu():
+    """CPU seconds the whole machine has been busy (all cores, every process: /proc/stat), or None."""
+    try:
+        values = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    return (sum(values) - values[3] - values[4]) / TICKS  # all but idle and iowait
+
+
+def own_cpu():
+    times = os.times()
+    return times.user + times.system
 
 
 @dataclass
@@ -198,6 +253,12 @@ class Load:
     seconds: float
     latencies: list
     errors: int
+    cpu: dict  # CPU seconds during the run: "clients" (this process: the client threads), "server", "machine"
+
+    def cpu_ms_per_request(self):
+        """{part: CPU ms per successful request}: what the throughput on this machine is made of."""
+        done = len(self.latencies)
+        return {part: round(seconds * 1000 / done, 2) for part, seconds in self.cpu.items() if seconds is not None and done}
 
     @property
     def rps(self):
@@ -210,9 +271,10 @@ class Load:
         return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def load(port, path, cookie, clients, seconds):
+def load(port, path, cookie, clients, seconds, server=None):
     """`clients` threads, each requesting `path` one after another until `seconds` have passed; every
-    request started is waited for and counted in the time."""
+    request started is waited for and counted in the time. The CPU time used meanwhile by this process
+    (the client threads), by the server's workers (when `server` is given) and by the whole machine."""
     latencies, errors, lock = [], [0], threading.Lock()
     deadline = time.perf_counter() + seconds
 
@@ -229,13 +291,31 @@ def load(port, path, cookie, clients, seconds):
                 else:
                     errors[0] += 1
 
+    def cpu():
+        machine = machine_cpu()
+        return {"clients": own_cpu(), "server": server.workers_cpu() if server else None, "machine": machine}
+
     threads = [threading.Thread(target=client) for _ in range(clients)]
+    before = cpu()
     start = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return Load(clients, time.perf_counter() - start, latencies, errors[0])
+    elapsed, after = time.perf_counter() - start, cpu()
+    used = {part: (after[part] - before[part] if before[part] is not None and after[part] is not None else None) for part in before}
+    return Load(clients, elapsed, latencies, errors[0], used)
+
+
+def warm(port, path, cookie, workers, rounds=2):
+    """`workers` requests at once, `rounds` times, not timed: each worker has most likely served the
+    page once (its URLconf, templates and caches loaded) before it is measured."""
+    for _ in range(rounds):
+        threads = [threading.Thread(target=_get, args=(port, path, cookie)) for _ in range(workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
 
 
 def cookie_of(client):

@@ -23,7 +23,8 @@ subtree of the user's anchor division (path prefix). Objects outside answer 404,
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Lookup, Q
+from django.db.models.lookups import StartsWith
 from django.http import Http404
 
 
@@ -59,17 +60,42 @@ def scope_filter(queryset, user, write=False):
     return queryset
 
 
+class Under(Lookup):
+    """`path` starts with the prefix `rhs` (a materialised path, "/410000000000/…/"): the subtree.
+
+    PostgreSQL (and any other database): `LIKE 'prefix%'`, which its `varchar_pattern_ops` index on
+    the path serves. SQLite cannot use an index for LIKE (it is case-insensitive there), so it scans
+    all of the province's ~55,000 paths; it gets the same rows as a range, `path >= prefix AND
+    path < prefix-with-its-last-character-raised`, which its (binary-collated) path index answers.
+    The range is not used on PostgreSQL, where a non-C collation would order strings differently."""
+
+    lookup_name = "under"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        return compiler.compile(StartsWith(self.lhs, self.rhs))
+
+    def as_sqlite(self, compiler, connection):
+        prefix = self.rhs
+        if not isinstance(prefix, str) or not prefix:
+            return self.as_sql(compiler, connection)
+        lhs, params = self.process_lhs(compiler, connection)
+        bound = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # every string >= prefix and < bound starts with prefix
+        return f"({lhs} >= %s AND {lhs} < %s)", (*params, prefix, *params, bound)
+
+
 def _in_subtree(scope_path, path):
     """Rows whose division lies under `path`. Through a relation to a division ("village__path"),
-    the divisions are chosen first (`village__in` the divisions whose path starts so): a join
-    filtered by `path LIKE '…%'` cannot use an index, and SQLite then visits every row of the
-    province before dropping those of other towns (3 s for a town's key persons at province scale);
-    the subquery reads the divisions once and the rows come through their own division index."""
+    the divisions are chosen first (`village__in` the divisions under the path): a join filtered by
+    the path cannot use an index for the rows, and SQLite then visits every row of the province
+    before dropping those of other towns (3 s for a town's key persons at province scale); the
+    subquery finds the divisions through the path index and the rows come through their own
+    division index."""
     relation, _, field = scope_path.rpartition("__")
     if not relation or field != "path":
-        return Q(**{f"{scope_path}__startswith": path})
+        return Q(Under(F(scope_path), path))
     divisions = apps.get_model("org", "Division")._base_manager  # by name: org sits above core
-    return Q(**{f"{relation}__in": divisions.filter(path__startswith=path).values("pk")})
+    return Q(**{f"{relation}__in": divisions.filter(Under(F("path"), path)).values("pk")})
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.db import connection
 from django.tasks import task
 from django.utils import timezone
 
@@ -42,3 +43,28 @@ def cleanup():
     Job.objects.filter(created_at__lt=cutoff).exclude(status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).delete()
     DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
     return {"stashes": removed, "abandoned_rows": abandoned, "max_age": int(getattr(settings, "SAFESTAR_STASH_MAX_AGE", 3600))}
+
+
+ANALYSIS_LIMIT = 1000  # rows SQLite samples per index: about a second for the whole province's database
+
+
+def refresh_planner_statistics():
+    """SQLite: the query planner's statistics (sqlite_stat1), from a sample of each index. Without
+    them SQLite guesses, and guesses wrong on the ledgers: it reads a ledger through the index on
+    `staged_import` (`IS NULL` looks as selective as any equality, yet every published row has it) and
+    so visits the whole province's records to list one town's (0.2 s at province scale, 1 ms with
+    statistics; docs/benchmarks.md). PostgreSQL keeps its statistics itself (autovacuum): nothing to do.
+    Returns whether statistics were refreshed."""
+    if connection.vendor != "sqlite":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
+        cursor.execute("ANALYZE")
+    return True
+
+
+@periodic(every=datetime.timedelta(days=1))
+@task()
+def planner_statistics():
+    """Daily (and once as soon as a worker first runs): refresh_planner_statistics()."""
+    return {"refreshed": refresh_planner_statistics()}

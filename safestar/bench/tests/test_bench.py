@@ -137,12 +137,17 @@ def test_page_benchmark_tiny(live_server):
     page_list = pages.pages(setup)
     clients = pages.sessions(setup)
     counted = pages.queries(clients, page_list)
-    assert {label: status for label, (status, *_) in counted.items()} == {label: 200 for label, *_ in page_list}
+    assert {label: status for label, (status, *_) in counted.items()} == {page.label: 200 for page in page_list}
     assert all(sql > 0 for label, (_, sql, _) in counted.items() if not label.startswith("参考"))
     port = urlsplit(live_server.url).port
-    label, account, path = page_list[3]  # the scorecard, signed in as the town
-    run = pages.load(port, path, pages.cookie_of(clients[account]), 2, 0.2)
+    scorecard = next(page for page in page_list if page.key == "scorecard")  # signed in as the town
+    run = pages.load(port, scorecard.path, pages.cookie_of(clients[scorecard.account]), 2, 0.2)
     assert run.errors == 0 and len(run.latencies) >= 2 and run.percentile(95) >= run.percentile(50) > 0
+    # --pages: the named pages only, after the reference every share is reported against; a wrong name is refused
+    assert [page.key for page in pages.chosen(page_list, ["scorecard", "ledger"])] == ["login", "scorecard", "ledger"]
+    assert pages.chosen(page_list, []) == page_list
+    with pytest.raises(pages.BenchError, match="没有这些页面：ledgers"):
+        pages.chosen(page_list, ["ledgers"])
     assert pages.prepare((Path(settings.BASE_DIR).parent / "schemes/changgang-2023-pingan.yaml").read_text(), 2023).round == setup.round
 
 

@@ -124,3 +124,18 @@ def test_account_list_query_count_does_not_grow_with_rows(login, django_assert_n
         response = client.get("/accounts/")
     assert response.status_code == 200
     assert "grid-extra-1" in response.content.decode()
+
+
+def test_a_subtree_is_the_same_rows_as_a_path_prefix(world):
+    """The scope's subtree condition (a range on SQLite, LIKE on PostgreSQL) picks exactly the paths
+    that start with the prefix: for every division's path, and for cuts of it that end inside a code
+    ("/410000000000/4114" also takes "/410000000000/411400000000/…") or at the root."""
+    from django.db.models import F
+
+    from safestar.core.scope import Under
+
+    paths = list(Division.objects.values_list("path", flat=True))
+    prefixes = {"/"} | set(paths) | {p[:cut] for p in paths for cut in (len(p) - 1, len(p) - 4, 14, 18)}
+    for prefix in sorted(prefixes):
+        assert set(Division.objects.filter(Under(F("path"), prefix)).values_list("path", flat=True)) == {
+            p for p in paths if p.startswith(prefix)}, prefix

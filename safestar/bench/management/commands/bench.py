@@ -14,6 +14,7 @@ from safestar.schemes.services import villages_under
 from safestar.schemes.validate import SchemeError
 
 DEFAULT_SCHEME = "schemes/changgang-2023-pingan.yaml"
+CPU_PARTS = {"clients": "客户端线程", "server": "gunicorn 工作进程", "machine": "整机"}
 
 
 class Command(BaseCommand):
@@ -45,6 +46,7 @@ class Command(BaseCommand):
         pages.add_argument("--seconds", type=float, default=15, help="每个页面、每种并发压测的秒数（默认 15）")
         pages.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
                            help="gunicorn 工作进程数（默认与 scripts/run.sh 相同：2 × 核数 + 1）")
+        pages.add_argument("--pages", default="", help="只测这些页面，逗号分隔的页面名（如 ledger,scorecard；默认全部；参考页总是测）")
         dashboard = sub.add_parser("dashboard", help="计时：一个县（市）的创建态势看板（dashboards.board.compute）")
         dashboard.add_argument("--year", type=int, default=2023)
         dashboard.add_argument("--division", required=True, help="县或市的区划代码（看板按其下一级区划比较）")
@@ -144,7 +146,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
 
-    def _pages(self, year, scheme, clients, seconds, workers, **options):
+    def _pages(self, year, scheme, clients, seconds, workers, pages, **options):
         bench.ensure_dedicated_database()
         try:
             counts = [int(x) for x in clients.split(",") if x.strip()]
@@ -156,7 +158,7 @@ class Command(BaseCommand):
             setup = page_bench.prepare(self._scheme_text(scheme), year)
         except SchemeError as exc:
             raise CommandError(f"方案文件 {scheme} 有 {len(exc.errors)} 处错误：" + "；".join(map(str, exc.errors)))
-        page_list = page_bench.pages(setup)
+        page_list = page_bench.chosen(page_bench.pages(setup), [key.strip() for key in pages.split(",") if key.strip()])
         villages = Division.objects.filter(level="village").count()
         county_villages = villages_under(setup.county).count()
         self.stdout.write(
@@ -168,19 +170,21 @@ class Command(BaseCommand):
         server = page_bench.Server(workers)
         report = []
         try:
-            for label, account, path in page_list:
+            for key, label, account, path in page_list:
                 status, sql, size = counted[label]
                 cookie = page_bench.cookie_of(clients_by_account[account])
-                page_bench.load(server.port, path, cookie, workers, 0.001)  # one request per worker: warm, not timed
-                runs = {n: page_bench.load(server.port, path, cookie, n, seconds) for n in counts}
-                self.stdout.write(f"  {label}（{path}，{account or '匿名'}）：HTTP {status}，SQL {sql} 条，{size // 1024} KB")
+                page_bench.warm(server.port, path, cookie, workers)
+                runs = {n: page_bench.load(server.port, path, cookie, n, seconds, server) for n in counts}
+                self.stdout.write(f"  {label}〔{key}〕（{path}，{account or '匿名'}）：HTTP {status}，SQL {sql} 条，{size // 1024} KB")
                 for n, run in runs.items():
                     self.stdout.write(
                         f"      {n:>3} 个客户端：p50 {run.percentile(50) * 1000:.0f} ms，p95 {run.percentile(95) * 1000:.0f} ms，"
-                        f"{run.rps:.1f} 次/秒（{len(run.latencies)} 次成功，{run.errors} 次失败）")
-                report.append({"page": label, "path": path, "account": account, "status": status, "queries": sql, "bytes": size,
+                        f"{run.rps:.1f} 次/秒（{len(run.latencies)} 次成功，{run.errors} 次失败）；每次 CPU "
+                        + "，".join(f"{CPU_PARTS[part]} {ms:.1f} ms" for part, ms in run.cpu_ms_per_request().items()))
+                report.append({"page": label, "key": key, "path": path, "account": account, "status": status, "queries": sql, "bytes": size,
                                "runs": {str(n): {"p50_ms": round(r.percentile(50) * 1000, 1), "p95_ms": round(r.percentile(95) * 1000, 1),
-                                                 "rps": round(r.rps, 2), "ok": len(r.latencies), "errors": r.errors} for n, r in runs.items()}})
+                                                 "rps": round(r.rps, 2), "ok": len(r.latencies), "errors": r.errors,
+                                                 "cpu_ms_per_request": r.cpu_ms_per_request()} for n, r in runs.items()}})
         finally:
             server.stop()
         if any(run["errors"] for row in report for run in row["runs"].values()):

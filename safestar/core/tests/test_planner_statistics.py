@@ -1,0 +1,39 @@
+"""The planner's statistics (core/tasks.py): on SQLite a ledger list reads one town's records through
+their division, not the whole table through the index on `staged_import`."""
+
+import pytest
+from django.db import connection
+
+from conftest import PINGGANG_VILLAGE, VILLAGE1, VILLAGE2, make_record
+
+from safestar.core.ledger import LEDGERS
+from safestar.core.tasks import planner_statistics
+from safestar.org.models import User
+
+
+def test_the_daily_task_gives_sqlite_the_statistics_a_ledger_list_needs(world):
+    from safestar.core.ledger_ops import filtered
+
+    for code in (VILLAGE1, VILLAGE2, PINGGANG_VILLAGE):
+        for _ in range(3):
+            make_record("disputes", code)
+    result = planner_statistics.call()
+    if connection.vendor != "sqlite":
+        assert result == {"refreshed": False}  # PostgreSQL keeps its own (autovacuum)
+        return
+    assert result == {"refreshed": True}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'disputes_dispute'")
+        assert cursor.fetchone()[0] > 0
+    # without statistics SQLite reads the table through the index on staged_import, whatever its size
+    records = filtered(LEDGERS["disputes"], User.objects.get(username="town"), {})
+    sql, params = records.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "staged_import" not in plan, plan
+
+
+@pytest.mark.django_db
+def test_the_task_is_harmless_on_an_empty_database():
+    assert planner_statistics.call()["refreshed"] is (connection.vendor == "sqlite")
