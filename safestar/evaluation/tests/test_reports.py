@@ -121,11 +121,13 @@ def test_a_pdf_page_renders_chinese_glyphs(open_round, users, login, tmp_path):
     them): with boxes instead of glyphs the title band would render the same."""
     first = open_round()
     second = open_round(area=PINGGANG, issuer=PINGGANG)
-    a = render_top(fetch_document(login("county"), f"/evaluation/{first.pk}/report.pdf").content, tmp_path, "a")
-    b = render_top(fetch_document(login("county"), f"/evaluation/{second.pk}/report.pdf").content, tmp_path, "b")
+    county = login("county")
+    pdf = fetch_document(county, f"/evaluation/{first.pk}/report.pdf").content
+    a = render_top(pdf, tmp_path, "a")
+    b = render_top(fetch_document(county, f"/evaluation/{second.pk}/report.pdf").content, tmp_path, "b")
     assert a.getextrema()[0] < 128  # something dark was drawn
     assert ImageChops.difference(a, b).getbbox() is not None
-    fonts = subprocess.run(["pdffonts", "-"], input=fetch_document(login("county"), f"/evaluation/{first.pk}/report.pdf").content, capture_output=True).stdout
+    fonts = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True).stdout
     assert b"CJK" in fonts
 
 
