@@ -25,7 +25,7 @@ from safestar.incidents.models import Incident
 from safestar.keypersons.models import KeyPerson, Status
 from safestar.keypersons.overdue import due_of, due_on, overdue_q
 from safestar.safety.models import Hazard
-from safestar.schemes.kinds import kind_of, matching
+from safestar.schemes.kinds import kind_of
 from safestar.schemes.validate import Checker, SchemeError, _load
 
 SIGNS_FILE = Path(settings.BASE_DIR).parent / "schemes" / "signs" / "warning-signs.yaml"

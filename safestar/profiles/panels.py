@@ -68,7 +68,7 @@ def profile_panel(request, village):
     if profile is not None and profile.population:
         shown = year or day.year
         one = [village.pk]  # an id, not a query of divisions: SQLite then reads each table through its village index
-        # the population of that day (year_end(shown) is `day`), as the population metric reads it: the profile's, as of then
+        # the population as the profile stood on `day` (the end of the year shown, or today), as the population metric reads it
         people = profile.population
         with batched():  # the four counts in one query (on the village page, with its other panels' counts)
             rates = _Rates(village.pk, people, [(METRICS[name], METRICS[name].compute(shown, one)) for name in RATE_METRICS if name in METRICS])
