@@ -50,3 +50,22 @@ def test_the_village_page_costs_the_same_queries_with_few_and_many_records(login
     assert few == many == VILLAGE_PAGE_QUERIES[persona], (few, many)
     with django_assert_num_queries(VILLAGE_PAGE_QUERIES[persona]):
         client.get(url)
+
+
+def test_indicator_tasks_read_the_stored_result_not_the_facts(login):
+    """A confirmed application's indicator and outcome tasks show their live state from the village's
+    stored result (creation/services.py task_states, schemes/cache.py): warm, the creation panel adds
+    the tasks, their application with its scheme and village, and the stored result (3), whatever the
+    number of tasks and records; the facts are not gathered again for the panel."""
+    from safestar.creation.tests import factories
+
+    load_scheme()
+    make_record("village-profiles", VILLAGE1)
+    client = login("town")
+    url = f"/divisions/{VILLAGE1}/"
+    application = factories.application(VILLAGE1)
+    assert application.tasks.exclude(basis="manual").count() > 10
+    warm = _warm_count(client, url)
+    for n in range(20):
+        make_record(sorted(set(LEDGERS) - {"village-profiles"})[n % (len(LEDGERS) - 1)], VILLAGE1)
+    assert warm == _warm_count(client, url) == VILLAGE_PAGE_QUERIES["town"] + 3
