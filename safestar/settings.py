@@ -127,7 +127,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'safestar.sqlite3'}", conn_max_age=0
+        default=f"sqlite:///{VAR_DIR / 'safestar.sqlite3'}", conn_max_age=600, conn_health_checks=True
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
