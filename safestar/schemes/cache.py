@@ -21,6 +21,7 @@ it takes; finer (per-village) invalidation is not done (docs/architecture.md).
 """
 
 import datetime
+import json
 import logging
 import re
 
@@ -131,26 +132,28 @@ def _incident_back(x):
 
 
 def dump(result):
-    return {
+    """(payload, indicator rows as JSON text): what CachedResult stores of a result."""
+    payload = {
         "total": result.total, "status": result.status, "band": result.band,
         "undetermined": list(result.undetermined),
         "vetoes": [[v.code, v.title, [_incident(x) for x in v.incidents]] for v in result.vetoes],
         "pending": [[_incident(p.incident), [v.code for v in p.vetoes], [i.code for i in p.indicators]] for p in result.pending],
-        "indicators": [[i.category, i.code, i.title, i.points, i.awarded, i.measured, i.target, i.reason] for i in result.indicators],
     }
+    rows = [[i.category, i.code, i.title, i.points, i.awarded, i.measured, i.target, i.reason] for i in result.indicators]
+    return payload, json.dumps(rows, ensure_ascii=False)
 
 
-def load(spec, village, code, name, data):
+def load(spec, village, code, name, data, indicators):
+    """The VillageResult stored as (payload, indicator rows): the rows are parsed when first read."""
     vetoes = {v.code: v for v in spec.vetoes}
-    indicators = {i.code: i for i in spec.indicators()}
-    result = VillageResult(
+    by_code = {i.code: i for i in spec.indicators()} if data["pending"] else {}
+    return VillageResult(
         village, code, name, data["total"], data["status"], band=data["band"],
         vetoes=[VetoHit(c, t, [_incident_back(x) for x in xs]) for c, t, xs in data["vetoes"]],
         undetermined=list(data["undetermined"]),
-        pending=[PendingIncident(_incident_back(x), [vetoes[c] for c in vs], [indicators[c] for c in cs]) for x, vs, cs in data["pending"]],
+        pending=[PendingIncident(_incident_back(x), [vetoes[c] for c in vs], [by_code[c] for c in cs]) for x, vs, cs in data["pending"]],
+        stored=lambda: [IndicatorResult(*row) for row in json.loads(indicators)],
     )
-    result.indicators = [IndicatorResult(*row) for row in data["indicators"]]  # in place of the lazy property
-    return result
 
 
 # -- reading and storing ---------------------------------------------------------------------------
@@ -168,9 +171,10 @@ def reused(scheme, variant, rows):
     if len(rows) <= 500:
         found = found.filter(village__in=list(names))
     out, stamp = {}, None
-    for village, stamp, payload in found.values_list("village", "generation", "payload").iterator(chunk_size=2000):
+    spec = scheme.spec
+    for village, stamp, payload, indicators in found.values_list("village", "generation", "payload", "indicators").iterator(chunk_size=2000):
         if village in names:
-            out[village] = load(scheme.spec, village, *names[village], payload)
+            out[village] = load(spec, village, *names[village], payload, indicators)
     return (generation() if stamp is None else stamp), out
 
 
@@ -180,12 +184,13 @@ def store(scheme, variant, results, stamp):
     if stamp is None or not results:
         return
     day = today()
-    rows = [CachedResult(scheme=scheme, variant=variant, village_id=r.village, generation=stamp, day=day, payload=dump(r)) for r in results]
+    rows = [CachedResult(scheme=scheme, variant=variant, village_id=r.village, generation=stamp, day=day, payload=payload, indicators=text)
+            for r in results for payload, text in [dump(r)]]
     try:
         with transaction.atomic():
             CachedResult.objects.bulk_create(
                 rows, batch_size=500, update_conflicts=True, unique_fields=["scheme", "variant", "village"],
-                update_fields=["generation", "day", "payload"],
+                update_fields=["generation", "day", "payload", "indicators"],
             )
     except DatabaseError:  # storing is only a saving: a busy database (SQLite's lock) must not fail the page
         logger.warning("evaluation results not stored (database busy)", exc_info=True)

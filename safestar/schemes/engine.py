@@ -10,6 +10,7 @@ village is 待定 (undetermined) with the reason, never 达标.
 import datetime
 import functools
 from dataclasses import dataclass, field
+from typing import Callable
 
 from .kinds import EPSILON, kind_of, matching
 from safestar.core.numbers import figure
@@ -98,9 +99,13 @@ class VillageResult:
     # The prepared indicators: IndicatorResult objects are built only for the villages somebody looks
     # at (a province has 50 000 villages × 48 indicators).
     scorers: list = field(default_factory=list, repr=False)
+    # A result read back from the stored results (cache.py): its indicators, made when first read.
+    stored: Callable | None = field(default=None, repr=False, compare=False)
 
     @functools.cached_property
     def indicators(self):
+        if self.stored is not None:
+            return self.stored()
         return [s.result(*s.score(self.village)) for s in self.scorers]
 
     def main_losses(self, n=3):

@@ -104,6 +104,9 @@ class CachedResult(models.Model):
     generation = models.BigIntegerField("数据代数")
     day = models.DateField("计算日期")
     payload = models.JSONField("结果")
+    # The indicator rows as JSON text, parsed only when somebody looks at them (a county's ranking
+    # reads hundreds of results and shows none of their indicators).
+    indicators = models.TextField("逐项结果", default="")
 
     class Meta:
         verbose_name = verbose_name_plural = "评分结果缓存"
