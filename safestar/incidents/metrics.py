@@ -36,18 +36,10 @@ def three_zero(year, villages):
 
 
 def three_zero_years(year, village):
-    """(the years the village has incidents in, {"case": n, "petition": n, "accident": n} of `year`
-    as three_zero() counts them) in one query: the village's incidents grouped by year, each year's
-    row counting the recognised ones of `year` by category."""
-    counted = Q(recognised=True, occurred_on__year=year)
-    rows = (
-        Incident.objects.alive().filter(division=village, occurred_on__isnull=False)
-        .annotate(y=ExtractYear("occurred_on")).order_by().values("y")
-        .annotate(**{c.value: Count("id", filter=counted & Q(kind__zero_category=c.value)) for c in ZeroCategory})
-    )
-    years, counts = set(), dict.fromkeys(ZeroCategory.values, 0)
-    for row in rows:
-        years.add(row.pop("y"))
-        for name, n in row.items():
-            counts[name] += n
+    """({year: incidents} of every year the village has incidents in, {category: recognised incidents
+    of `year` in it} as three_zero() counts them). Counts (metrics.per_village): inside batched() they
+    are read with the page's other counts, in its one query, when first looked at."""
+    incidents = Incident.objects.alive().filter(division=village, occurred_on__isnull=False)
+    years = per_village(incidents.annotate(y=ExtractYear("occurred_on")), field="y")
+    counts = {c.value: per_village(recognised(year, [village]).filter(kind__zero_category=c.value)) for c in ZeroCategory}
     return years, counts

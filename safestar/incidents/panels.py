@@ -1,3 +1,5 @@
+from functools import cached_property
+
 from django.urls import reverse
 
 from safestar.clock import today
@@ -17,11 +19,29 @@ def three_zero_panel(request, village):
     if not can_read(Incident, request.user):
         return None
     year = edge.year(request.GET.get("year")) or today().year
-    years, counts = three_zero_years(year, village)  # one query
-    years = sorted(years | {today().year, year}, reverse=True)
-    items = [(c.label, counts.get(c.value, 0)) for c in ZeroCategory]
-    return "incidents/three_zero_panel.html", {"year": year, "years": years, "items": items, "village": village,
-                                               "achieved": all(n == 0 for _, n in items)}
+    return "incidents/three_zero_panel.html", {"year": year, "three_zero": _ThreeZero(year, village), "village": village}
+
+
+class _ThreeZero:
+    """The panel's years and counts, read when the template shows them: with the page's other counts,
+    in one query (core/panels.py render_panels, metrics.batched)."""
+
+    def __init__(self, year, village):
+        self.year, self.village = year, village
+        self._years, self._counts = three_zero_years(year, village)
+
+    @cached_property
+    def years(self):
+        """This year, the chosen one and every year the village has incidents in, newest first."""
+        return sorted(set(self._years) | {today().year, self.year}, reverse=True)
+
+    @cached_property
+    def items(self):
+        return [(c.label, self._counts[c.value].get(self.village.pk, 0)) for c in ZeroCategory]
+
+    @property
+    def achieved(self):
+        return all(n == 0 for _, n in self.items)
 
 
 nav_entry(90, "案事件类别", "incident-kinds", lambda user: user.spec.manages_departments)

@@ -1,6 +1,7 @@
 from safestar.clock import today
 from safestar.core.ledger import LEDGERS
-from safestar.core.metrics import METRICS, batched, standing, year_end
+from safestar.core.metrics import METRICS, batched, records_in, year_end
+from safestar.core.states import read_as_of
 from safestar.core.panels import village_panel
 from safestar.core.scope import can_read
 
@@ -8,29 +9,27 @@ from .metrics import RATE_METRICS
 from .models import VillageProfile
 
 
-def profile_on(village, day):
-    """The village's profile as it stood on `day`, every tracked field as of then, or None (no profile,
-    or established later)."""
-    fields = VillageProfile.tracked_fields
-    profile = standing(VillageProfile, [village], day, "established_on", *fields).first()
-    if profile is not None:
-        for name in fields:
-            setattr(profile, name, getattr(profile, f"asof_{name}"))
-    return profile
+def _begun(model, village, day, since):
+    """The village's records of `model` that had begun by `day` (their `since` date)."""
+    return list(records_in(model, [village]).filter(**{f"{since}__lte": day}).order_by("pk"))
 
 
-def linked_people(village, day, user):
-    """The 一村一警 officer and the legal advisers on `day`, from their own ledgers (not typed again
-    in the profile), each only when the user may read that ledger."""
-    officer, advisers = None, []
+def village_profile(village, day, user):
+    """The village as it stood on `day`: (its profile, every tracked field as of then, or None when it
+    has none or it was established later; the 一村一警 officer or None; the legal advisers). The officer
+    and the advisers come from their own ledgers (not typed again in the profile), each only when
+    `user` may read that ledger. The tracked fields of all these records are read as of `day` from
+    their changes in one query (states.read_as_of)."""
+    profile = next(iter(_begun(VillageProfile, village, day, "established_on")), None)
     security, legal = LEDGERS.get("security-profiles"), LEDGERS.get("legal-advisors")
-    if security and can_read(security.model, user):
-        row = standing(security.model, [village], day, "established_on", "police_officer").first()
-        officer = (row.asof_police_officer or None) if row else None
-    if legal and can_read(legal.model, user):
-        advisers = [f"{a.name}（{a.organisation}）" for a in standing(legal.model, [village], day, "appointed_on", "active")
-                    if a.asof_active]
-    return officer, advisers
+    stations = _begun(security.model, village, day, "established_on")[:1] if security and can_read(security.model, user) else []
+    advisers = _begun(legal.model, village, day, "appointed_on") if legal and can_read(legal.model, user) else []
+    read_as_of([*([profile] if profile else []), *stations, *advisers], day)
+    if profile is not None:
+        for name in VillageProfile.tracked_fields:
+            setattr(profile, name, getattr(profile, f"asof_{name}"))
+    officer = (stations[0].asof_police_officer or None) if stations else None
+    return profile, officer, [f"{a.name}（{a.organisation}）" for a in advisers if a.asof_active]
 
 
 def _year(request):
@@ -62,8 +61,7 @@ def profile_panel(request, village):
         return None
     year = _year(request)
     day = year_end(year) if year else today()
-    profile = profile_on(village, day)
-    officer, advisers = linked_people(village, day, request.user)
+    profile, officer, advisers = village_profile(village, day, request.user)
     rates = []
     if profile is not None and profile.population:
         shown = year or day.year

@@ -14,7 +14,7 @@ from safestar.audit.models import AuditEvent
 from safestar.core.ledger import LEDGERS
 from safestar.core.metrics import compute
 from safestar.core.models import StateChange
-from safestar.core.states import as_of, value_on
+from safestar.core.states import as_of, read_as_of, value_on
 from safestar.emergency.models import EmergencyMember
 from safestar.org.models import ApiToken, Division, User
 from safestar.religion.models import ReligiousVenue
@@ -133,3 +133,33 @@ def test_a_nullable_field_reads_none_where_it_was_none(world):
 def test_only_tracked_fields_can_be_read_as_of_a_day():
     with pytest.raises(ValueError, match="not a tracked field"):
         value_on(EmergencyMember, "name", D(2023, 12, 31))
+
+
+def test_read_as_of_gives_what_as_of_gives_on_random_histories(world):
+    """read_as_of (a few records read, their changes worked out in Python: the village page) and as_of
+    (correlated subqueries: the metrics) agree on random histories of a choice, a yes/no and a nullable
+    date field, on days before, between, on and after the changes, including changes to and from none
+    and several changes on one day."""
+    import random
+
+    from conftest import change_state
+    from safestar.religion.models import VenueStatus
+
+    rng = random.Random(20261201)
+    fields = ReligiousVenue.tracked_fields  # status, registered, last_visited_on
+    venues = []
+    for n in range(12):
+        venue = make_record("religious-venues", VILLAGE1, name=f"场所{n}", known_since=D(2020, 1, 1),
+                            last_visited_on=rng.choice([None, D(2021, 5, 1)]))
+        for _ in range(rng.randrange(0, 5)):
+            change_state(venue, D(2022, 1, 1) + datetime.timedelta(days=rng.choice([0, 30, 30, 200, 400])),
+                         status=rng.choice(list(VenueStatus.values)), registered=rng.choice([True, False]),
+                         last_visited_on=rng.choice([None, D(2022, 3, 3), D(2023, 7, 7)]))
+        venues.append(venue)
+    assert StateChange.objects.count() > 20
+    for day in (D(2021, 12, 31), D(2022, 1, 1), D(2022, 1, 31), D(2022, 7, 20), D(2023, 2, 5), D(2030, 1, 1)):
+        in_sql = {v.pk: tuple(getattr(v, f"asof_{f}") for f in fields)
+                  for v in as_of(ReligiousVenue.objects.filter(pk__in=[v.pk for v in venues]), day, *fields)}
+        in_python = {v.pk: tuple(getattr(v, f"asof_{f}") for f in fields)
+                     for v in read_as_of(list(ReligiousVenue.objects.filter(pk__in=[v.pk for v in venues])), day)}
+        assert in_python == in_sql, day

@@ -8,9 +8,18 @@ import pytest
 from conftest import VILLAGE1, VILLAGE2, change_state, make_record, post_record
 from safestar.org.models import Division
 from safestar.profiles import metrics
-from safestar.profiles.panels import linked_people, profile_on
+from safestar.org.models import User
+from safestar.profiles.panels import village_profile
 
 D = datetime.date
+
+
+def profile_on(village, day):
+    return village_profile(village, day, User.objects.get(username="town"))[0]
+
+
+def linked_people(village, day, user):
+    return village_profile(village, day, user)[1:]
 
 
 def villages(*codes):
