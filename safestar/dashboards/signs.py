@@ -241,9 +241,11 @@ def _lost(sign, ctx):
     for village, (scheme, result) in ctx.results.items():
         if scheme.pk not in zero_codes:
             zero_codes[scheme.pk] = {i.code for i in scheme.spec.indicators() if kind_of(i.rule).type == "zero_incidents"}
-        zero = [s for s in result.scorers if s.indicator.code in zero_codes[scheme.pk]]
-        # only these indicators are scored here (not the village's whole scorecard), explained only when lost
-        lost = [s.result(*s.score(village)) for s in zero if (s.score(village, False)[0] or 0) < s.points]
+        if result.scorers:  # computed now: only these indicators are scored (not the whole scorecard), explained only when lost
+            zero = [s for s in result.scorers if s.indicator.code in zero_codes[scheme.pk]]
+            lost = [s.result(*s.score(village)) for s in zero if (s.score(village, False)[0] or 0) < s.points]
+        else:  # read back from the stored results (schemes/cache.py): their indicators
+            lost = [i for i in result.indicators if i.code in zero_codes[scheme.pk] and (i.awarded or 0) < i.points]
         lost = [i for i in lost if i.awarded is not None]
         if lost:
             url = reverse("scorecard", args=[scheme.pk, result.code])

@@ -158,3 +158,13 @@ def test_the_village_page_shows_its_signs_to_those_who_run_the_campaign(login, t
     assert "预测预警（2023年）" in page and 'data-sign="W06"' in page
     assert "预测预警" not in login("village1").get(f"/divisions/{VILLAGE1}/").content.decode()  # no dashboards.view
     assert "目前没有预警信号" in login("town").get(f"/divisions/{VILLAGE2}/", {"year": "2023"}).content.decode()
+
+
+def test_indicators_lost_is_found_with_stored_results_too(town):
+    """The second look reads the stored results (schemes/cache.py), which have no scorers: the sign
+    reads the indicators, stored or computed, and finds the same."""
+    make_record("incidents", VILLAGE1, kind=_kind("criminal_case"), occurred_on=datetime.date(2023, 3, 2), recognised=True)
+    first = _found(town, VILLAGE1)["W08"]
+    second = _found(town, VILLAGE1)["W08"]
+    assert [(s.label, s.url) for s in first.sources] == [(s.label, s.url) for s in second.sources]
+    assert first.explanation == second.explanation
