@@ -1,7 +1,7 @@
 """Gathering the facts a scheme needs for a set of villages, with a fixed number of set-based
-queries: one per metric, one per (ledger, kind) of record rules, one for the incidents (two when
-the scheme counts key-person incidents, which key-person links add). The
-number of queries does not grow with the number of villages.
+queries: one per metric, one per ledger of record rules (the kinds of records they count side by
+side), one for the incidents (two when the scheme counts key-person incidents, which key-person
+links add). The number of queries does not grow with the number of villages.
 
 What a scheme needs is declared by its rules' kinds (kinds/, `needs`) and its vetoes; `plan()` turns
 that into the list of queries, which `gather()` runs to build the Facts and the benchmark
@@ -36,13 +36,23 @@ def needs(spec):
     return need
 
 
-def record_stats(ledger, kind, year, villages):
-    """{village id: (records in the year, date of the latest)} for one ledger (and kind)."""
+def record_stats(ledger, kinds, year, villages):
+    """{kind: {village id: (records in the year, date of the latest)}} for one ledger and the kinds of
+    its records the scheme counts (None: all of them), in ONE query: a count and a latest date per
+    kind, each filtered to its kind."""
     records = ledger.model.objects.alive().filter(division__in=villages, **{f"{ledger.date_field}__year": year})
-    if kind is not None:
-        records = records.filter(**{ledger.kind_field: kind})
-    rows = records.values("division").annotate(n=Count("id"), last=Max(ledger.date_field)).values_list("division", "n", "last")
-    return {village: (n, last) for village, n, last in rows}
+    if None not in kinds:
+        records = records.filter(**{f"{ledger.kind_field}__in": kinds})
+    columns = {}
+    for i, kind in enumerate(kinds):
+        only = Q() if kind is None else Q(**{ledger.kind_field: kind})
+        columns |= {f"n{i}": Count("id", filter=only), f"last{i}": Max(ledger.date_field, filter=only)}
+    found = {kind: {} for kind in kinds}
+    for row in records.values("division").annotate(**columns).values("division", *columns):
+        for i, kind in enumerate(kinds):
+            if row[f"n{i}"]:
+                found[kind][row["division"]] = (row[f"n{i}"], row[f"last{i}"])
+    return found
 
 
 def plan(spec, year, villages):
@@ -55,10 +65,13 @@ def plan(spec, year, villages):
         metric = METRICS.get(name)
         if metric is not None:
             steps.append((partial(metric.compute, year, villages), partial(_keep_metric, metric)))
+    kinds = {}  # ledger → the kinds of its records counted: one query per ledger
     for slug, kind in sorted(need.records, key=str):
         ledger = LEDGERS.get(slug)
         if ledger is not None and ledger.date_field:
-            steps.append((partial(record_stats, ledger, kind, year, villages), partial(_keep_records, ledger, kind)))
+            kinds.setdefault(ledger, []).append(kind)
+    for ledger, counted in kinds.items():
+        steps.append((partial(record_stats, ledger, tuple(counted), year, villages), partial(_keep_records, ledger)))
     registers = sorted(r for r in need.registers if r in REGISTERS)
     for name in registers:
         steps.append((partial(REGISTERS[name].compute, year, villages), partial(_keep_register, REGISTERS[name])))
@@ -75,10 +88,11 @@ def _keep_metric(metric, facts, values):
     facts.metric_info[metric.name] = (metric.label, metric.unit, metric.absent_as_zero)
 
 
-def _keep_records(ledger, kind, facts, stats):
-    facts.records[(ledger.slug, kind)] = stats
-    label = dict(ledger.field(ledger.kind_field).flatchoices).get(kind, kind) if kind else ""
-    facts.record_labels[(ledger.slug, kind)] = f"{ledger.title}" + (f"中“{label}”" if label else "")
+def _keep_records(ledger, facts, stats):
+    for kind, counts in stats.items():
+        facts.records[(ledger.slug, kind)] = counts
+        label = dict(ledger.field(ledger.kind_field).flatchoices).get(kind, kind) if kind else ""
+        facts.record_labels[(ledger.slug, kind)] = f"{ledger.title}" + (f"中“{label}”" if label else "")
 
 
 def _keep_register(register, facts, counts):
