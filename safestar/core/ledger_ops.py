@@ -352,13 +352,17 @@ class LedgerImporter(Importer):
 
     def stage_rows(self, pending):
         """New records in batches of PUBLISH_BATCH, each batch one short transaction: one INSERT of the
-        records (bulk_create runs the fields' pre_save), the audit chain's head and one INSERT of their
-        events (chained like record()). The records carry this import's identity (`staged_import`):
-        nobody sees them until `publish`."""
-        from safestar.audit.log import diff, record_many, snapshot
+        records, the audit chain's head and one INSERT of their events (chained like record()). All
+        that can be is prepared before the transaction, outside the write lock: the records' database
+        values (each field's pre_save, as bulk_create), the audit snapshots and events
+        (audit.log.prepare_many); inside it only the INSERTs, the objects' names and the hash chain.
+        The records carry this import's identity (`staged_import`): nobody sees them until `publish`."""
+        from safestar import inserts
+        from safestar.audit.log import diff, prepare_many, record_many, snapshot
 
         fields = audit_fields(self.ledger)
         model = self.ledger.model
+        columns = inserts.fields_of(model)
         new = [item for item, _, _ in pending if isinstance(item, models.Model)]
         for obj in new:
             obj.created_by = obj.updated_by = self.user
@@ -366,11 +370,12 @@ class LedgerImporter(Importer):
         self.staged_count, self.longest_batch_s, total = 0, 0.0, len(pending)
         for start in range(0, len(new), self.PUBLISH_BATCH):
             batch = new[start:start + self.PUBLISH_BATCH]
-            changes = [diff({}, snapshot(obj, fields)) for obj in batch]  # before the transaction: not under the lock
+            rows = inserts.prepare(batch, columns)
+            events = prepare_many([("create", obj, diff({}, snapshot(obj, fields))) for obj in batch], actor=self.user)
             began = time.perf_counter()
             with no_collection(), transaction.atomic():
-                model.objects.bulk_create(batch)
-                record_many([("create", obj, change) for obj, change in zip(batch, changes)], actor=self.user)
+                inserts.insert(model, columns, rows, batch)
+                record_many(events, actor=self.user)
             held = time.perf_counter() - began
             self.longest_batch_s = max(self.longest_batch_s, held)  # for the benchmark
             self.staged_count += len(batch)
