@@ -5,12 +5,21 @@ others wait for as long as a write transaction lasts). Used by the staged import
 and the audit log's batches (audit/log.py record_many).
 """
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 
 def fields_of(model):
     """The columns an insert writes: every concrete field but an auto primary key (as bulk_create)."""
     return [f for f in model._meta.concrete_fields if not (f.primary_key and f.db_returning)]
+
+
+# Django's own fields whose database value, for a value of exactly this Python type, is that value
+# itself on every backend (get_db_prep_save only checks it): no call needed.
+SAME = {
+    models.CharField: str, models.TextField: str, models.BooleanField: bool, models.IntegerField: int,
+    models.PositiveIntegerField: int, models.PositiveSmallIntegerField: int, models.SmallIntegerField: int,
+    models.BigIntegerField: int, models.PositiveBigIntegerField: int,
+}
 
 
 def prepare(objs, fields):
@@ -20,7 +29,15 @@ def prepare(objs, fields):
         if getattr(f, "get_placeholder_sql", None) is not None or getattr(f, "get_placeholder", None) is not None:
             raise TypeError(f"{f} needs its own placeholder: insert it with bulk_create")
     db = connections[DEFAULT_DB_ALIAS]  # not the proxy: it looks the connection up on every use
-    return [[f.get_db_prep_save(f.pre_save(obj, add=True), db) for f in fields] for obj in objs]
+    plain = [(f, SAME.get(type(f))) for f in fields]
+    rows = []
+    for obj in objs:
+        row = []
+        for f, same in plain:
+            value = f.pre_save(obj, add=True)
+            row.append(value if same is not None and type(value) is same else f.get_db_prep_save(value, db))
+        rows.append(row)
+    return rows
 
 
 def insert(model, fields, rows, objs=None):

@@ -151,7 +151,7 @@ class LedgerImporter(Importer):
     staged = True
     # Rows per staged batch: each batch holds SQLite's write lock for one short transaction (about
     # 0.1–0.2 s for 100 rows on a loaded two-core machine, docs/benchmarks.md); others wait at most that.
-    PUBLISH_BATCH = 100
+    PUBLISH_BATCH = 500
     BATCH_PAUSE = 0.05  # at most this long between two batches (as long as the batch held the lock)
 
     def __init__(self, ledger, user):
@@ -249,11 +249,31 @@ class LedgerImporter(Importer):
         form = copy.copy(prepared)
         form.data = data
         form.initial = dict(prepared.initial)
-        form.instance = self.ledger.model()
+        form.instance = self._blank_record()
         form._errors = None
         form._bound_fields_cache = {}
         form.fields = dict(prepared.fields)
         return form
+
+    def _blank_record(self):
+        """A new unsaved record, as `model()` makes it: a copy of one made once per file when that is
+        the same (Django's own __init__, no init signals, no default computed per record)."""
+        from django.db.models.base import ModelState
+        from django.db.models.signals import post_init, pre_init
+
+        model = self.ledger.model
+        blank = getattr(self, "_blank", None)
+        if blank is None:
+            same = (model.__init__ is models.Model.__init__ and not pre_init.has_listeners(model)
+                    and not post_init.has_listeners(model)
+                    and not any(f.has_default() and callable(f.default) for f in model._meta.concrete_fields))
+            blank = self._blank = model() if same else False
+        if blank is False:
+            return model()
+        obj = model.__new__(model)
+        obj.__dict__.update(blank.__dict__)  # the fields' defaults: immutable values
+        obj._state = ModelState()
+        return obj
 
     def _option(self, name, field, value):
         """ModelChoiceField.to_python from a table of the field's (scoped) options read once per file,
@@ -336,8 +356,10 @@ class LedgerImporter(Importer):
         options = [(name, model._meta.get_field(name).attname, {option.pk: option for option in field.queryset})
                    for name, field in form.fields.items() if isinstance(field, forms.ModelChoiceField)]
         pending = []
+        attnames = [f.attname for f in model._meta.concrete_fields]
+        positional = not model._meta.pk.has_default()  # every other field is given: as model(**values), faster
         for sheet, row, values in rows:
-            obj = model(**values)
+            obj = model(*[values.get(name) for name in attnames]) if positional else model(**values)
             for name, attname, allowed in options:
                 if values.get(attname) is None:
                     continue
