@@ -149,8 +149,9 @@ class LedgerImporter(Importer):
 
     uses_village = True
     staged = True
-    # Rows per staged batch: each batch holds SQLite's write lock for one short transaction (about
-    # 0.1–0.2 s for 100 rows on a loaded two-core machine, docs/benchmarks.md); others wait at most that.
+    # Rows per staged batch: each batch holds SQLite's write lock for one short transaction (its values
+    # prepared before it: about 0.2 s for 500 rows on a loaded two-core machine, docs/benchmarks.md);
+    # others wait at most that.
     PUBLISH_BATCH = 500
     BATCH_PAUSE = 0.05  # at most this long between two batches (as long as the batch held the lock)
 
