@@ -15,9 +15,8 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 
-from safestar.clock import today
-
 from safestar import inserts
+from safestar.clock import today
 
 from .chain import GENESIS, read_checkpoints, sign
 from .models import AuditEvent, hash_payload
@@ -111,7 +110,8 @@ class Prepared:
             parts = []
             for name in SPLICED:  # in the payload's (sorted) order
                 before, mark, payload = payload.partition(json.dumps(marks[name]))
-                assert mark, name
+                if not mark:
+                    raise ValueError(f"audit payload without {name}")
                 parts.append(before)
             parts.append(payload)
             self.payloads.append(parts)
