@@ -8,15 +8,18 @@ import contextvars
 import datetime
 import functools
 import inspect
+import json
+import uuid
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 
+from safestar import inserts
 from safestar.clock import today
 
-from .chain import GENESIS, read_checkpoints
-from .models import AuditEvent
+from .chain import GENESIS, read_checkpoints, sign
+from .models import AuditEvent, hash_payload
 
 current_request = contextvars.ContextVar("safestar_request", default=None)
 
@@ -72,19 +75,82 @@ def record(action, obj=None, *, actor=None, changes=None, object_repr=None, requ
     return event
 
 
+class Prepared:
+    """Events of one actor made ready ahead of their write transaction (`prepare_many`): every field's
+    database value and the hashed payload around the four values only the write knows: the time, the
+    object's id (its INSERT assigns it), its name (which may show the id) and the previous hash."""
+
+    def __init__(self, items, actor, request):
+        db = connections[DEFAULT_DB_ALIAS]
+        fields = inserts.fields_of(AuditEvent)
+        self.objs = [obj for _, obj, _ in items]
+        names = [f.name for f in fields]
+        self.places = {name: names.index(name) for name in ("at", "object_id", "object_repr", "prev_hash", "hash")}
+        who = AuditEvent(**_who(actor, request))  # the same for every event of the batch
+        base = {f.attname: getattr(who, f.attname) for f in fields}
+        marks = {name: f"\0{uuid.uuid4().hex}\0" for name in SPLICED}  # stand-ins, cut out of the payload
+        known = {}  # (field, value) → its database value: all but `changes` repeat from event to event
+        self.rows, self.payloads = [], []
+        for action, obj, changes in items:
+            values = {**base, "action": action, "object_type": obj._meta.label_lower if obj is not None else "",
+                      "changes": changes or {}}
+            row = []
+            for f in fields:
+                if f.name in self.places:
+                    row.append(None)
+                elif f.name == "changes":
+                    row.append(f.get_db_prep_save(values["changes"], db))
+                else:
+                    key = (f.name, values[f.attname])
+                    if key not in known:
+                        known[key] = f.get_db_prep_save(values[f.attname], db)
+                    row.append(known[key])
+            self.rows.append(row)
+            payload = hash_payload({**{name: values[name] for name in AuditEvent.HASHED_FIELDS}, **marks})
+            parts = []
+            for name in SPLICED:  # in the payload's (sorted) order
+                before, mark, payload = payload.partition(json.dumps(marks[name]))
+                if not mark:
+                    raise ValueError(f"audit payload without {name}")
+                parts.append(before)
+            parts.append(payload)
+            self.payloads.append(parts)
+
+
+SPLICED = ("at", "object_id", "object_repr", "prev_hash")  # sorted, as in the hashed payload
+
+
+def prepare_many(items, *, actor):
+    """`record_many`'s events [(action, obj, changes)] prepared before the write transaction: no query,
+    no lock; the objects may still be unsaved (their ids are read when the events are recorded)."""
+    return Prepared(items, actor, current_request.get())
+
+
 def record_many(items, *, actor):
     """Record many events of one actor at once (an import's new records): [(action, obj, changes)],
-    chained in order like `record` does one by one, written with one query per batch."""
-    request = current_request.get()
+    or what `prepare_many` made of them; chained in order like `record` does one by one (the same
+    fields, the same hash), written with one query per batch. Inside the transaction only the time,
+    the objects' ids and names and the chain are filled in."""
+    prepared = items if isinstance(items, Prepared) else prepare_many(items, actor=actor)
+    places, field = prepared.places, AuditEvent._meta.get_field
     with transaction.atomic(savepoint=False):  # no savepoint of its own: one batch, one transaction
         _lock_chain()
-        last, events, who = _chain_head(), [], _who(actor, request)
-        for action, obj, changes in items:
-            events.append(_event(action, obj, actor=actor, changes=changes, object_repr=None, request=request, prev_hash=last,
-                                 who=who))
-            last = events[-1].hash
-        AuditEvent.objects.bulk_create(events, batch_size=500)
-    return events
+        at = datetime.datetime.now(datetime.UTC)
+        at_db = field("at").get_db_prep_save(at, connection)
+        at_json = json.dumps(at.isoformat())
+        last, rows = _chain_head(), []
+        for obj, row, parts in zip(prepared.objs, prepared.rows, prepared.payloads):
+            object_id = str(obj.pk) if obj is not None else ""
+            object_repr = str(obj)[:200] if obj is not None else ""
+            values = (at_json, json.dumps(object_id, ensure_ascii=False), json.dumps(object_repr, ensure_ascii=False),
+                      json.dumps(last))
+            last_hash = sign("".join(part for pair in zip(parts, (*values, "")) for part in pair).encode())
+            row = list(row)
+            row[places["at"]], row[places["object_id"]], row[places["object_repr"]] = at_db, object_id, object_repr
+            row[places["prev_hash"]], row[places["hash"]] = last, last_hash
+            rows.append(row)
+            last = last_hash
+        inserts.insert(AuditEvent, inserts.fields_of(AuditEvent), rows)
 
 
 def snapshot(obj, fields):

@@ -66,6 +66,9 @@ class AuditEvent(models.Model):
 
 def hash_of(data) -> str:
     """The keyed hash of an event's HASHED_FIELDS (also used by the re-chaining migration)."""
-    data = {**data, "at": data["at"].isoformat()}
-    payload = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return sign(payload.encode())
+    return sign(hash_payload({**data, "at": data["at"].isoformat()}).encode())
+
+
+def hash_payload(data) -> str:
+    """The text that is hashed: the fields as JSON, keys sorted (`at` already a string)."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

@@ -105,6 +105,7 @@ def to_bool(value):
 DATE_FORMS = "2023-05-06、2023/5/6、2023.5.6、2023年5月6日"
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _MONTH = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?(?:份)?$")
 
 
@@ -115,6 +116,11 @@ def to_date(value, month=False):
         return value.date()
     if isinstance(value, datetime.date):
         return value
+    if type(value) is str and _ISO.fullmatch(value):
+        try:  # 2023-05-06 as it is (what the general reading below gives for it, without its steps)
+            return datetime.date(int(value[:4]), int(value[5:7]), int(value[8:]))
+        except ValueError:
+            pass  # not digits, or no such day: read below, with its message
     expected = "2023.10、2023年10月" if month else DATE_FORMS
     if isinstance(value, bool) or isinstance(value, (datetime.time, datetime.timedelta)):
         raise CellError(f"“{shown(value)}”不是日期，请按 {expected} 这样的格式填写")

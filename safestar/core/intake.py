@@ -148,17 +148,23 @@ class _XlsxCounter(_Counter):
         self.where = f"工作表（{name.rsplit('/', 1)[-1]}）"
 
     def start(self, tag, attrs):
-        super().start(tag, attrs)
+        # Called for every element of the sheet (a cell is two or three): kept short. The area is
+        # checked only when the furthest row or column grows (the checks only grow with them).
+        self.depth += 1
+        if self.depth > self.lim["max_xml_depth"]:
+            super().start(tag, attrs)  # raises
+        if tag[-2:] == " c" or tag == "c":
+            if (position := _cell_position(attrs.get("r"))) and (position[0] > self.rows or position[1] > self.columns):
+                self.rows, self.columns = max(self.rows, position[0]), max(self.columns, position[1])
+                self.check_area(self.rows, self.columns, self.where)
+            return
         local = tag.rsplit(" ", 1)[-1]
         if local == "dimension":
             last = (attrs.get("ref") or "").split(":")[-1]
             if position := _cell_position(last):
                 self.check_area(*position, f"{self.where}声明的")
-        elif local == "row" and (number := attrs.get("r", "")).isdigit():
-            self.rows = max(self.rows, int(number))
-            self.check_area(self.rows, self.columns, self.where)
-        elif local == "c" and (position := _cell_position(attrs.get("r"))):
-            self.rows, self.columns = max(self.rows, position[0]), max(self.columns, position[1])
+        elif local == "row" and (number := attrs.get("r", "")).isdigit() and int(number) > self.rows:
+            self.rows = int(number)
             self.check_area(self.rows, self.columns, self.where)
 
 

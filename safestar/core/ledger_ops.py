@@ -149,9 +149,10 @@ class LedgerImporter(Importer):
 
     uses_village = True
     staged = True
-    # Rows per staged batch: each batch holds SQLite's write lock for one short transaction (about
-    # 0.1–0.2 s for 100 rows on a loaded two-core machine, docs/benchmarks.md); others wait at most that.
-    PUBLISH_BATCH = 100
+    # Rows per staged batch: each batch holds SQLite's write lock for one short transaction (its values
+    # prepared before it: about 0.2 s for 500 rows on a loaded two-core machine, docs/benchmarks.md);
+    # others wait at most that.
+    PUBLISH_BATCH = 500
     BATCH_PAUSE = 0.05  # at most this long between two batches (as long as the batch held the lock)
 
     def __init__(self, ledger, user):
@@ -249,11 +250,31 @@ class LedgerImporter(Importer):
         form = copy.copy(prepared)
         form.data = data
         form.initial = dict(prepared.initial)
-        form.instance = self.ledger.model()
+        form.instance = self._blank_record()
         form._errors = None
         form._bound_fields_cache = {}
         form.fields = dict(prepared.fields)
         return form
+
+    def _blank_record(self):
+        """A new unsaved record, as `model()` makes it: a copy of one made once per file when that is
+        the same (Django's own __init__, no init signals, no default computed per record)."""
+        from django.db.models.base import ModelState
+        from django.db.models.signals import post_init, pre_init
+
+        model = self.ledger.model
+        blank = getattr(self, "_blank", None)
+        if blank is None:
+            same = (model.__init__ is models.Model.__init__ and not pre_init.has_listeners(model)
+                    and not post_init.has_listeners(model)
+                    and not any(f.has_default() and callable(f.default) for f in model._meta.concrete_fields))
+            blank = self._blank = model() if same else False
+        if blank is False:
+            return model()
+        obj = model.__new__(model)
+        obj.__dict__.update(blank.__dict__)  # the fields' defaults: immutable values
+        obj._state = ModelState()
+        return obj
 
     def _option(self, name, field, value):
         """ModelChoiceField.to_python from a table of the field's (scoped) options read once per file,
@@ -336,8 +357,10 @@ class LedgerImporter(Importer):
         options = [(name, model._meta.get_field(name).attname, {option.pk: option for option in field.queryset})
                    for name, field in form.fields.items() if isinstance(field, forms.ModelChoiceField)]
         pending = []
+        attnames = [f.attname for f in model._meta.concrete_fields]
+        positional = not model._meta.pk.has_default()  # every other field is given: as model(**values), faster
         for sheet, row, values in rows:
-            obj = model(**values)
+            obj = model(*[values.get(name) for name in attnames]) if positional else model(**values)
             for name, attname, allowed in options:
                 if values.get(attname) is None:
                     continue
@@ -352,13 +375,17 @@ class LedgerImporter(Importer):
 
     def stage_rows(self, pending):
         """New records in batches of PUBLISH_BATCH, each batch one short transaction: one INSERT of the
-        records (bulk_create runs the fields' pre_save), the audit chain's head and one INSERT of their
-        events (chained like record()). The records carry this import's identity (`staged_import`):
-        nobody sees them until `publish`."""
-        from safestar.audit.log import diff, record_many, snapshot
+        records, the audit chain's head and one INSERT of their events (chained like record()). All
+        that can be is prepared before the transaction, outside the write lock: the records' database
+        values (each field's pre_save, as bulk_create), the audit snapshots and events
+        (audit.log.prepare_many); inside it only the INSERTs, the objects' names and the hash chain.
+        The records carry this import's identity (`staged_import`): nobody sees them until `publish`."""
+        from safestar import inserts
+        from safestar.audit.log import diff, prepare_many, record_many, snapshot
 
         fields = audit_fields(self.ledger)
         model = self.ledger.model
+        columns = inserts.fields_of(model)
         new = [item for item, _, _ in pending if isinstance(item, models.Model)]
         for obj in new:
             obj.created_by = obj.updated_by = self.user
@@ -366,11 +393,12 @@ class LedgerImporter(Importer):
         self.staged_count, self.longest_batch_s, total = 0, 0.0, len(pending)
         for start in range(0, len(new), self.PUBLISH_BATCH):
             batch = new[start:start + self.PUBLISH_BATCH]
-            changes = [diff({}, snapshot(obj, fields)) for obj in batch]  # before the transaction: not under the lock
+            rows = inserts.prepare(batch, columns)
+            events = prepare_many([("create", obj, diff({}, snapshot(obj, fields))) for obj in batch], actor=self.user)
             began = time.perf_counter()
             with no_collection(), transaction.atomic():
-                model.objects.bulk_create(batch)
-                record_many([("create", obj, change) for obj, change in zip(batch, changes)], actor=self.user)
+                inserts.insert(model, columns, rows, batch)
+                record_many(events, actor=self.user)
             held = time.perf_counter() - began
             self.longest_batch_s = max(self.longest_batch_s, held)  # for the benchmark
             self.staged_count += len(batch)

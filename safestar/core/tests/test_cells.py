@@ -4,6 +4,7 @@ says what is accepted (core/cells.py)."""
 import datetime
 
 import pytest
+from hypothesis import given, strategies as st
 
 from safestar.core.cells import CellError, to_bool, to_choice, to_date, to_number, to_text
 
@@ -81,3 +82,24 @@ def test_text_refuses_control_characters_and_reads_numbers_as_written():
     assert to_text(13837012345.0) == "13837012345" and to_text(D) == "2023-05-06"
     with pytest.raises(CellError):
         to_text("abc\x00def")
+
+
+class _Text(str):
+    """A str that is not exactly str: to_date reads it the general way, never by its ISO shortcut."""
+
+
+@given(st.one_of(
+    st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z"),
+    st.from_regex(r"\A[0-9０-９ +_-]{4}-[0-9０-９ +_-]{2}-[0-9０-９ +_-]{2}\Z"),
+    st.text(alphabet="0123456789０５-+ _/.年月日T:", max_size=12),
+))
+def test_an_iso_date_read_at_once_is_what_the_general_reading_gives(text):
+    """to_date reads 2023-05-06 at once; the date, or the error and its message, are the same as the
+    general reading's (spaces, signs, full-width digits and impossible days included)."""
+    def read(value):
+        try:
+            return to_date(value)
+        except CellError as exc:
+            return str(exc)
+
+    assert read(text) == read(_Text(text))
