@@ -46,7 +46,8 @@ class NilReturn(LedgerRecord):
 
     def clean(self):
         errors = {}
-        if self.year and self.declared_on and self.declared_on < datetime.date(self.year, 1, 1):
+        # (a year past datetime's range is the year field's error, 年度不合理, not a crash)
+        if self.year and self.year <= datetime.MAXYEAR and self.declared_on and self.declared_on < datetime.date(self.year, 1, 1):
             errors["declared_on"] = f"报告日期 {self.declared_on:%Y-%m-%d} 早于所报年度 {self.year} 年，不能预先报告“本年度无”"
         if self.division_id and self.subject and self.year:
             twin = NilReturn.objects.alive().filter(division_id=self.division_id, subject=self.subject, year=self.year).exclude(pk=self.pk)

@@ -76,6 +76,7 @@ def test_a_nil_return_counts_only_for_its_year_and_records_are_evidence_too(worl
     [
         ({"year": 2023, "declared_on": "2022-12-30"}, "declared_on", "早于所报年度 2023 年"),
         ({"year": 2023, "declared_on": "2023-12-28", "twice": True}, "subject", "该村已有2023年度“无矛盾纠纷”的零报告"),
+        ({"year": 10000, "declared_on": "2023-12-28"}, "year", "年度不合理"),  # past datetime's years: not a 500
     ],
 )
 def test_a_nil_return_before_its_year_or_twice_is_refused(login, data, field, message):
