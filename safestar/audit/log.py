@@ -44,11 +44,12 @@ def _who(actor, request):
     }
 
 
-def _event(action, obj, *, actor, changes, object_repr, request, prev_hash, who=None):
-    """One event, chained to `prev_hash` and hashed (not saved): the one shape of `record` and `record_many`."""
+def _event(action, obj, *, actor, changes, object_repr, request, prev_hash):
+    """One event of `record`, chained to `prev_hash` and hashed (not saved). `record_many` writes the
+    same fields and hash for a batch from values prepared ahead (`Prepared`)."""
     event = AuditEvent(
         at=datetime.datetime.now(datetime.UTC),
-        **(who or _who(actor, request)),
+        **_who(actor, request),
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from safestar.clock import today
 from safestar.core import edge
+from safestar.core.metrics import Counts
 from safestar.core.panels import home_part, item, nav_entry, queue, village_panel, work_queue
 from safestar.core.scope import can_read
 
@@ -27,8 +28,9 @@ class _ThreeZero:
     in one query (core/panels.py render_panels, metrics.batched)."""
 
     def __init__(self, year, village):
-        self.year, self.village = year, village
-        self._years, self._counts = three_zero_years(year, village)
+        self.year = year
+        self._years, counts = three_zero_years(year, village)
+        self._counts = Counts(village.pk, **counts)
 
     @cached_property
     def years(self):
@@ -37,7 +39,7 @@ class _ThreeZero:
 
     @cached_property
     def items(self):
-        return [(c.label, self._counts[c.value].get(self.village.pk, 0)) for c in ZeroCategory]
+        return [(c.label, self._counts[c.value]) for c in ZeroCategory]
 
     @property
     def achieved(self):
