@@ -60,3 +60,15 @@ def test_a_blank_template_imports_nothing_and_a_filled_one_imports_its_rows(logi
     client.post("/ledgers/cameras/import/", {"token": dry.context["token"]})
     camera = Camera.objects.get(location="村西口")
     assert (camera.division.name, camera.channels, camera.networked, str(camera.installed_on)) == ("长岗村", 2, True, "2023-03-02")
+
+
+def test_a_related_column_s_example_is_its_name_in_the_template(login):
+    """The incidents ledger's example names its kind by code (telecom_fraud): the clerk sees 电信诈骗,
+    the name the drop-down and the import take."""
+    content = login("town").get("/ledgers/incidents/template.xlsx").content
+    book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    rows = book.get_sheet_by_name("台账").to_python()
+    example = dict(zip(rows[2], rows[3]))
+    assert example["类别 *"] == "电信诈骗"
+    lines = {row[0]: row for row in book.get_sheet_by_name("填写说明").to_python()[2:] if row[0]}
+    assert lines["类别"][3] == "电信诈骗"
