@@ -10,6 +10,7 @@ commit with a busy timeout of 1 s: its waits and failures are reported for each 
 writer was blocked for more than a second).
 """
 
+import datetime
 import io
 import resource
 import multiprocessing
@@ -17,6 +18,7 @@ import time
 
 import xlsxwriter
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import connection, transaction
 
 from safestar.bench.saver import save_every_second
@@ -27,19 +29,37 @@ from safestar.org.models import User
 
 
 def workbook(ledger, user, rows):
+    """N rows as a clerk's register has them, no two alike: the template's example row (choices as
+    their Chinese words, yes/no as 是/否), its dates real date cells one day earlier on each row (the
+    example's order of dates kept, a year of records), its free texts numbered."""
     importer = LedgerImporter(ledger, user)
     columns = [c for c in importer.columns if c.key not in ("id", "division")]
     village = importer_village(user)
-    example = dict(ledger.example, division_name=village.name)
-    values = [("是" if v else "否") if isinstance(v, bool) else v for v in (example.get(c.key, "") for c in columns)]
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"constant_memory": True})
+    dated = book.add_format({"num_format": "yyyy-mm-dd"})
     sheet = book.add_worksheet(village.name)
     sheet.write_row(0, 0, [c.label for c in columns])
+    cells = [_cell_writer(ledger, c, village.name if c.key == "division_name" else c.example, dated) for c in columns]
     for r in range(1, rows + 1):
-        sheet.write_row(r, 0, values)
+        for c, write in enumerate(cells):
+            write(sheet, r, c)
     book.close()
     return buffer.getvalue()
+
+
+def _cell_writer(ledger, column, value, dated):
+    """How row r writes this column's example value."""
+    field = ledger.field(column.key) if column.key in ledger.fields else None
+    if isinstance(value, datetime.date):
+        return lambda sheet, r, c: sheet.write_datetime(r, c, value - datetime.timedelta(days=r % 365), dated)
+    if isinstance(value, bool):
+        value = "是" if value else "否"
+    elif (column.kind == "text" and value and isinstance(value, str) and field is not None and not field.many_to_one
+          and all(isinstance(v, MaxLengthValidator) for v in field.validators)
+          and len(value) + 8 <= (field.max_length or 10_000)):
+        return lambda sheet, r, c: sheet.write_string(r, c, f"{value}（{r}）")  # a free text: no validator but its length
+    return lambda sheet, r, c: sheet.write(r, c, value)
 
 
 def importer_village(user):
