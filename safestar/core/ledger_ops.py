@@ -395,10 +395,15 @@ class LedgerImporter(Importer):
             obj.created_by = obj.updated_by = self.user
             obj.staged_import = self.import_id
         self.staged_count, self.longest_batch_s, total = 0, 0.0, len(pending)
-        for start in range(0, len(new), self.PUBLISH_BATCH):
-            batch = new[start:start + self.PUBLISH_BATCH]
-            rows = inserts.prepare(batch, columns)
-            events = prepare_many([("create", obj, diff({}, snapshot(obj, fields))) for obj in batch], actor=self.user)
+        batches = [new[start:start + self.PUBLISH_BATCH] for start in range(0, len(new), self.PUBLISH_BATCH)]
+
+        def prepared(batch):
+            return (inserts.prepare(batch, columns),
+                    prepare_many([("create", obj, diff({}, snapshot(obj, fields))) for obj in batch], actor=self.user))
+
+        ready = prepared(batches[0]) if batches else None
+        for number, batch in enumerate(batches):
+            rows, events = ready
             began = time.perf_counter()
             with no_collection(), transaction.atomic():
                 inserts.insert(model, columns, rows, batch)
@@ -406,10 +411,13 @@ class LedgerImporter(Importer):
             held = time.perf_counter() - began
             self.longest_batch_s = max(self.longest_batch_s, held)  # for the benchmark
             self.staged_count += len(batch)
-            if start + self.PUBLISH_BATCH < len(new):
+            if number + 1 < len(batches):
                 # Leave the lock free for a moment: a writer waiting for it (SQLite retries a busy lock
                 # every few tens of milliseconds) gets in between two batches instead of after many.
-                time.sleep(min(held, self.BATCH_PAUSE))
+                # The next batch is prepared in that moment; only what is left of it is slept.
+                freed = time.perf_counter()
+                ready = prepared(batches[number + 1])
+                time.sleep(max(0.0, min(held, self.BATCH_PAUSE) - (time.perf_counter() - freed)))
             if self.progress is not None:
                 self.progress.progress(self.staged_count, total, f"正在写入：{self.staged_count} / {total} 行")
 

@@ -19,7 +19,7 @@ from safestar.org.models import Division, User
 from conftest import VILLAGE1, VILLAGE2, make_record
 from safestar.core.tests.test_import_jobs import _ledger_file
 
-PARTIES = "张某某、李某某"  # the bench workbook's example row (disputes ledger)
+PARTIES = "张某某、李某某"  # the bench workbook's rows (disputes ledger) are this, numbered
 URL = "/ledgers/disputes/import/"
 
 
@@ -40,7 +40,7 @@ def _stashed(var):
 
 
 def test_the_commit_writes_the_checked_rows_without_reading_the_file_again(login, world, var):
-    Dispute.objects.filter(parties=PARTIES).delete()
+    Dispute.objects.filter(parties__startswith=PARTIES).delete()
     client = login("village1")
     checked = _check(client, _ledger_file(30))
     assert "检查通过：新增 30 行" in checked.text
@@ -51,12 +51,12 @@ def test_the_commit_writes_the_checked_rows_without_reading_the_file_again(login
 
     done = client.post(URL, {"token": checked.context["token"]})
     assert done.status_code == 302 and done.url == "/ledgers/disputes/"
-    assert Dispute.objects.filter(parties=PARTIES).count() == 30
+    assert Dispute.objects.filter(parties__startswith=PARTIES).count() == 30
     assert not (var / "imports").exists() or _stashed(var) == []  # both removed once imported
 
 
 def test_a_village_gone_from_the_users_scope_since_the_check_refuses_the_commit(login, world, var):
-    Dispute.objects.filter(parties=PARTIES).delete()
+    Dispute.objects.filter(parties__startswith=PARTIES).delete()
     client = login("village1")
     checked = _check(client, _ledger_file(5))
     User.objects.filter(username="village1").update(division=Division.objects.get(code=VILLAGE2))
@@ -64,7 +64,7 @@ def test_a_village_gone_from_the_users_scope_since_the_check_refuses_the_commit(
     refused = client.post(URL, {"token": checked.context["token"]})
     assert refused.status_code == 200
     assert "检查之后村已有变化" in refused.text and "未导入任何数据" in refused.text
-    assert not Dispute._base_manager.filter(parties=PARTIES).exists()
+    assert not Dispute._base_manager.filter(parties__startswith=PARTIES).exists()
 
 
 def _members(rows):
@@ -95,7 +95,7 @@ def test_rows_whose_check_asked_the_database_are_checked_again_at_commit(login, 
 
 
 def test_a_check_from_another_day_is_checked_again(login, world, var, freeze_today):
-    Dispute.objects.filter(parties=PARTIES).delete()
+    Dispute.objects.filter(parties__startswith=PARTIES).delete()
     freeze_today(datetime.date(2023, 12, 30))
     client = login("village1")
     checked = _check(client, _ledger_file(3))
@@ -112,4 +112,4 @@ def test_a_check_from_another_day_is_checked_again(login, world, var, freeze_tod
     assert _kept_checked(upload.name, user, importer, choices) is None
 
     done = client.post(URL, {"token": checked.context["token"]})  # checked again from the file: still fine
-    assert done.status_code == 302 and Dispute.objects.filter(parties=PARTIES).count() == 3
+    assert done.status_code == 302 and Dispute.objects.filter(parties__startswith=PARTIES).count() == 3

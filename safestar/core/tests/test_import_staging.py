@@ -20,7 +20,7 @@ from safestar.org.models import User
 
 from safestar.core.tests.test_import_jobs import _ledger_file
 
-PARTIES = "张某某、李某某"  # the bench workbook's example row (disputes ledger)
+PARTIES = "张某某、李某某"  # the bench workbook's rows (disputes ledger) are this, numbered
 
 
 class Killed(BaseException):
@@ -39,10 +39,10 @@ def _visible(login):
     client = login("village1")
     listed = client.get("/ledgers/disputes/?q=" + PARTIES)
     exported = read_workbook(client.get("/ledgers/disputes/export.xlsx?q=" + PARTIES).content)[0].rows
-    return (Dispute.objects.filter(parties=PARTIES).count(),
-            Dispute.objects.visible_to(user).filter(parties=PARTIES).count(),
+    return (Dispute.objects.filter(parties__startswith=PARTIES).count(),
+            Dispute.objects.visible_to(user).filter(parties__startswith=PARTIES).count(),
             listed.text.count(PARTIES) - listed.text.count(f"value=\"{PARTIES}\""),
-            sum(1 for row in exported if PARTIES in row))
+            sum(1 for row in exported if any(PARTIES in str(cell) for cell in row)))
 
 
 def _stop_after_first_batch(monkeypatch, error):
@@ -63,7 +63,7 @@ def _stop_after_first_batch(monkeypatch, error):
 
 @pytest.fixture
 def data(world):
-    Dispute.objects.filter(parties=PARTIES).delete()
+    Dispute.objects.filter(parties__startswith=PARTIES).delete()
     return _ledger_file(35)
 
 
@@ -82,7 +82,7 @@ def test_a_failure_between_batches_leaves_nothing(login, data, monkeypatch):
     with pytest.raises(RuntimeError):
         _importer().run(data, commit=True)
     assert _visible(login) == (0, 0, 0, 0)
-    assert not Dispute._base_manager.filter(parties=PARTIES).exists()  # the staged batch was removed
+    assert not Dispute._base_manager.filter(parties__startswith=PARTIES).exists()  # the staged batch was removed
     assert writes.count() == events + 10 + 1  # the first batch's creation events stay, with the removal
     removal = AuditEvent.objects.filter(action="delete").order_by("-id").first()
     assert removal.changes["removed"] == 10 and "未完成的导入" in removal.object_repr
@@ -103,7 +103,7 @@ def test_a_refused_publish_leaves_nothing(login, data, monkeypatch):
     report = importer.run(data, commit=True)
     assert not report.ok and "未导入任何数据" in report.errors[0].message
     assert _visible(login) == (0, 0, 0, 0)
-    assert not Dispute._base_manager.filter(parties=PARTIES).exists()
+    assert not Dispute._base_manager.filter(parties__startswith=PARTIES).exists()
 
 
 def test_an_import_killed_midway_shows_nothing_and_the_cleanup_removes_its_rows(login, data, monkeypatch):
@@ -112,7 +112,7 @@ def test_an_import_killed_midway_shows_nothing_and_the_cleanup_removes_its_rows(
     with pytest.raises(Killed):
         _importer().run(data, commit=True)
     monkeypatch.undo()
-    residue = Dispute._base_manager.filter(parties=PARTIES)
+    residue = Dispute._base_manager.filter(parties__startswith=PARTIES)
     assert residue.count() == 10 and residue.filter(staged_import__isnull=False).count() == 10
     assert _visible(login) == (0, 0, 0, 0)  # nobody sees the staged rows
 
