@@ -146,26 +146,51 @@ class _XlsxCounter(_Counter):
         super().__init__(name, lim)
         self.rows = self.columns = 0
         self.where = f"工作表（{name.rsplit('/', 1)[-1]}）"
+        self.max_depth = lim["max_xml_depth"]
+        self.row = ""  # the r of the row being read, as written (digits only)
+        self.letters = {}  # column letters met in a cell reference (a sheet has few) → column number
 
     def start(self, tag, attrs):
         # Called for every element of the sheet (a cell is two or three): kept short. The area is
         # checked only when the furthest row or column grows (the checks only grow with them).
         self.depth += 1
-        if self.depth > self.lim["max_xml_depth"]:
+        if self.depth > self.max_depth:
             super().start(tag, attrs)  # raises
         if tag[-2:] == " c" or tag == "c":
-            if (position := _cell_position(attrs.get("r"))) and (position[0] > self.rows or position[1] > self.columns):
-                self.rows, self.columns = max(self.rows, position[0]), max(self.columns, position[1])
+            ref = attrs.get("r") or ""
+            letters = ref.rstrip("0123456789")
+            column = self.letters.get(letters)
+            if column is None or ref[len(letters):] != self.row:
+                # Known letters (the reference without its trailing digits) followed by the row's own
+                # number read as before: the same column, and a row already counted (letters with a
+                # digit inside read the same position as the first time). Anything else: in full.
+                position = _cell_position(ref)
+                if position is None:
+                    return
+                row, column = position
+                if len(self.letters) < 1024:
+                    self.letters[letters] = column
+                if row > self.rows:
+                    self.rows = row
+                    self.columns = max(self.columns, column)
+                    self.check_area(self.rows, self.columns, self.where)
+            if column > self.columns:
+                self.columns = column
                 self.check_area(self.rows, self.columns, self.where)
+            return
+        if tag[-2:] == " v":
             return
         local = tag.rsplit(" ", 1)[-1]
         if local == "dimension":
             last = (attrs.get("ref") or "").split(":")[-1]
             if position := _cell_position(last):
                 self.check_area(*position, f"{self.where}声明的")
-        elif local == "row" and (number := attrs.get("r", "")).isdigit() and int(number) > self.rows:
-            self.rows = int(number)
-            self.check_area(self.rows, self.columns, self.where)
+        elif local == "row":
+            number = attrs.get("r", "")
+            self.row = number if number.isdigit() else ""
+            if self.row and int(number) > self.rows:
+                self.rows = int(number)
+                self.check_area(self.rows, self.columns, self.where)
 
 
 TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"

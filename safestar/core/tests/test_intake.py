@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
+from hypothesis import given, settings as examples, strategies as st
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 CORPUS = Path(__file__).resolve().parents[3] / "tests" / "data" / "realformat"
@@ -134,3 +135,81 @@ def test_the_limits_are_settings_and_the_page_names_the_limit(login, settings):
 def test_a_file_that_is_no_spreadsheet_is_refused_by_its_content(login):
     response = login("town").post("/ledgers/disputes/import/", {"file": SimpleUploadedFile("台账.xlsx", b"%PDF-1.4 not a workbook")})
     assert "只接受" in response.context["upload_error"] and "按文件内容识别" in response.context["upload_error"]
+
+
+# ---- the worksheet scan reads the area the same way on every sheet, with or without its shortcut ----
+
+def _area_as_read_in_full(xml_text, lim):
+    """The worksheet counter's answer when every cell reference is read in full: the furthest row and
+    column (or the limit's message), checked as they grow. The reference for the shortcut of
+    `_XlsxCounter`, which reads only the references that are not a known column in the row's own row."""
+    import xml.parsers.expat
+
+    from safestar.core.intake import IntakeError, _cell_position, _Counter
+
+    counter, state = _Counter("sheet1.xml", lim), {"rows": 0, "columns": 0}
+
+    def grow(rows, columns):
+        if rows > state["rows"] or columns > state["columns"]:
+            state["rows"], state["columns"] = max(state["rows"], rows), max(state["columns"], columns)
+            counter.check_area(state["rows"], state["columns"], "工作表（sheet1.xml）")
+
+    def start(tag, attrs):
+        local = tag.rsplit(" ", 1)[-1]
+        if local == "c" and (position := _cell_position(attrs.get("r"))):
+            grow(*position)
+        elif local == "row" and (number := attrs.get("r", "")).isdigit():
+            grow(int(number), 0)
+
+    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    try:
+        parser.Parse(xml_text.encode(), True)
+    except IntakeError as exc:
+        return str(exc)
+    return state["rows"], state["columns"]
+
+
+def _area_scanned(xml_text, lim):
+    import xml.parsers.expat
+
+    from safestar.core.intake import IntakeError, _XlsxCounter
+
+    counter = _XlsxCounter("xl/worksheets/sheet1.xml", lim)
+    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler, parser.EndElementHandler = counter.start, counter.end
+    try:
+        parser.Parse(xml_text.encode(), True)
+    except IntakeError as exc:
+        return str(exc)
+    return counter.rows, counter.columns
+
+
+_letters = st.one_of(st.sampled_from(["A", "B", "Z", "AA", "XFD", "AAAA", "a", ""]),
+                     st.text(alphabet="ABCXYZab", min_size=1, max_size=4))
+_digits = st.one_of(st.sampled_from(["", "0", "01", "7", "60", "100000"]), st.integers(1, 80).map(str))
+
+
+@st.composite
+def _sheet_xml(draw):
+    rows = []
+    for _ in range(draw(st.integers(0, 6))):
+        r = draw(st.one_of(st.none(), _digits, st.sampled_from(["x", "-1"])))
+        cells = []
+        for _ in range(draw(st.integers(0, 5))):
+            digits = draw(st.one_of(st.just(r or ""), _digits))  # mostly the row's own number, as Excel writes
+            ref = draw(st.one_of(st.builds(str.__add__, _letters, st.just(digits)), st.none(), st.just("A1x")))
+            cells.append("<c/>" if ref is None else f'<c r="{ref}"><v>1</v></c>')
+        attr = "" if r is None else f' r="{r}"'
+        rows.append(f"<row{attr}>{''.join(cells)}</row>")
+        if draw(st.booleans()):
+            rows.append(f'<c r="{draw(_letters)}{draw(_digits)}"/>')  # a cell outside any row
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    return f"<worksheet {ns}><sheetData>{''.join(rows)}</sheetData></worksheet>"
+
+
+@examples(max_examples=400, deadline=None)
+@given(_sheet_xml())
+def test_the_worksheet_scan_finds_the_area_as_a_full_reading_does(xml_text):
+    lim = {"max_xml_depth": 64, "max_rows": 60, "max_columns": 30, "max_cells": 900}
+    assert _area_scanned(xml_text, lim) == _area_as_read_in_full(xml_text, lim)
