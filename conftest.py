@@ -38,13 +38,7 @@ def build_world():
 
     from safestar.org.services import BUNDLED_CSV, load_divisions, read_division_csv, subtree
 
-    # Transactional (browser) tests empty the tables between tests, data migrations included.
-    import importlib
-
-    from django.apps import apps
-
-    importlib.import_module("safestar.incidents.migrations.0002_incident_kinds").add_kinds(apps, None)
-    importlib.import_module("safestar.keypersons.migrations.0002_categories").add_categories(apps, None)
+    restore_migration_data()
     load_demo(password=PASSWORD)
     load_divisions(subtree(read_division_csv(BUNDLED_CSV), "411423000000"))  # 宁陵县, the county next door
     Division.objects.create(
@@ -59,6 +53,17 @@ def build_world():
         user.set_password(PASSWORD)
         user.save()
     Department.objects.get_or_create(name="平岗镇司法所", division=pinggang, defaults={"kind": "justice", "fields": ["disputes"]})
+
+
+def restore_migration_data():
+    """The rows the data migrations write (incident kinds, key-person categories): a transactional
+    test empties every table when it ends, these included."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("safestar.incidents.migrations.0002_incident_kinds").add_kinds(apps, None)
+    importlib.import_module("safestar.keypersons.migrations.0002_categories").add_categories(apps, None)
 
 
 def world_is_built():
