@@ -445,7 +445,7 @@ class Importer:
                                        f"{'正在导入' if self.committing else '正在检查'}：工作表“{sheet.name}”第 {r + 1} 行")
             cells = sheet.rows[r]
             number = r + 1  # as Excel numbers its rows
-            reason = skip_reason(cells, any((r, c) for c in range(len(cells)) if (r, c) in sheet.spans))
+            reason = skip_reason(cells, bool(sheet.spans) and any((r, c) in sheet.spans for c in range(len(cells))))
             if reason:
                 if reason != "空行":
                     summary.skipped[reason.split("（")[0]] += 1
