@@ -12,8 +12,8 @@ stored monthly snapshots (models.Snapshot), never recomputed.
 
 from collections import Counter, defaultdict
 
-from django.db.models import Avg, Count, IntegerField, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Substr
+from django.db.models import Avg, Count, Q
+from django.db.models.functions import Substr
 from django.urls import reverse
 
 from safestar.clock import today
@@ -44,22 +44,9 @@ def years(user):
     return sorted(set(Scheme.objects.visible_to(user).values_list("year", flat=True)), reverse=True)
 
 
-def default_year(user):
-    """The newest year with a scheme that has begun, else this year."""
-    found = [y for y in years(user) if y <= today().year]
-    return found[0] if found else today().year
-
-
-def default_year_sql(user):
-    """default_year(user) as an SQL expression, for a query that reads it and what it selects at once
-    (schemes_for(..., default_year_sql(user), ...): the schemes of the default year, one query)."""
-    newest = Scheme.objects.visible_to(user).filter(year__lte=today().year).order_by("-year").values("year")[:1]
-    return Coalesce(Subquery(newest), Value(today().year), output_field=IntegerField())
-
-
 def schemes_for(divisions, year, user):
     """{division id: Scheme}: the scheme applying to each division in `year` (a year, or an expression
-    such as default_year_sql()): the latest version, from the issuer nearest to the division (as
+    such as schemes.services.default_year_sql()): the latest version, from the issuer nearest to the division (as
     schemes.loading.applicable), in one query."""
     codes = {code for d in divisions for code in d.ancestor_codes()}
     latest = {}

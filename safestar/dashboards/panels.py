@@ -4,7 +4,7 @@ from safestar.core.panels import QueueItem, nav_entry, queue, village_panel, wor
 from safestar.core.validators import whole_number
 from safestar.org.models import Division
 from safestar.org.roles import Level, can
-from safestar.schemes.services import village_result
+from safestar.schemes.services import default_year, village_result, village_schemes
 
 from . import board, signs
 
@@ -14,15 +14,20 @@ def warnings_panel(request, village):
     """预测预警 of one village on its page, for those who run the campaign (dashboards.view)."""
     if not can(request.user, "dashboards.view"):
         return None
-    chosen = whole_number(request.GET.get("year"), 2000, 2100)
-    villages = Division.objects.filter(pk=village.pk)
-    # the village's live result by the scheme of that year: the one the scorecard panel shows (computed once per request);
-    # without ?year=, the scheme of the default year is read with the year, in one query
-    scheme = board.schemes_for([village], chosen or board.default_year_sql(request.user), request.user).get(village.pk)
-    year = chosen or (scheme.year if scheme is not None else board.default_year(request.user))
+    scheme, year = scheme_and_year(request, village, whole_number(request.GET.get("year"), 2000, 2100))
+    # the village's live result by that scheme: the one the scorecard panel shows (computed once per request)
     evaluated = {village.pk: (scheme, village_result(request, scheme, village))} if scheme is not None else {}
-    found = signs.warnings(request.user, villages, year, evaluated).get(village.pk, [])
+    found = signs.warnings(request.user, Division.objects.filter(pk=village.pk), year, evaluated).get(village.pk, [])
     return "dashboards/warnings_panel.html", {"warnings": found, "village": village, "year": year}
+
+
+def scheme_and_year(request, village, chosen=None):
+    """The year of the village's warnings (`chosen`, else the user's default year) and the scheme that
+    applies to the village in it, as board.schemes_for() chooses it, or None: from the village's schemes
+    that the scorecard panel reads too (schemes.services.village_schemes, once per request)."""
+    schemes = village_schemes(request, village)
+    year = chosen or (schemes[0].default_year if schemes else default_year(request.user))
+    return next((s for s in schemes if s.year == year and s.readable), None), year
 
 
 nav_entry(5, "创建态势", "dashboard", lambda user: can(user, "dashboards.view"))
@@ -38,7 +43,7 @@ def warning_queue(user):
     once per scheme), so its queries do not grow with the villages or the records."""
     if user.division.level != Level.TOWN or not can(user, "dashboards.view"):
         return []
-    year = board.default_year(user)
+    year = default_year(user)
     villages = board.villages_below(user, user.division)
     found = signs.warnings(user, villages, year, board.evaluated(user, villages, year))
     if not found:

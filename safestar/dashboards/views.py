@@ -10,6 +10,7 @@ from safestar.core.validators import whole_number
 from safestar.incidents.models import ZeroCategory
 from safestar.org.models import Division
 from safestar.org.roles import Level, can
+from safestar.schemes.services import default_year
 
 from . import board, signs
 
@@ -20,7 +21,7 @@ def place_and_year(request, user=None):
     require(can(user, "dashboards.view"))
     code = request.GET.get("division") or user.division.code
     division = get_visible_or_404(Division.objects.exclude(level__in=[Level.VILLAGE, Level.GRID]), user, code=code)
-    year = whole_number(request.GET.get("year"), 2000, 2100) or board.default_year(user)
+    year = whole_number(request.GET.get("year"), 2000, 2100) or default_year(user)
     return division, year
 
 

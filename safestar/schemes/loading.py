@@ -73,11 +73,11 @@ def load(text, filename, user=None):
     return scheme, True
 
 
-def applicable(division, year=None):
+def applicable(division, year=None, **annotations):
     """The latest version of each scheme issued by `division` or a division above it (for `year`,
-    or for every year), newest year first."""
+    or for every year), newest year first; `annotations` are added to each (QuerySet.annotate)."""
     codes = division.path.strip("/").split("/")
-    schemes = Scheme.objects.filter(issuer__code__in=codes).select_related("issuer")
+    schemes = Scheme.objects.filter(issuer__code__in=codes).select_related("issuer").annotate(**annotations)
     if year is not None:
         schemes = schemes.filter(year=year)
     latest = {}

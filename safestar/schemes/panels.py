@@ -2,9 +2,8 @@ from safestar.core.panels import nav_entry, village_panel
 from safestar.core.scope import can_read
 from safestar.org.roles import can
 
-from .loading import applicable
 from .models import Scheme
-from .services import village_result
+from .services import village_result, village_schemes
 
 
 @village_panel
@@ -12,7 +11,7 @@ def scorecard_panel(request, village):
     """The village's score by each scheme that applies to it (the newest two years)."""
     if not can(request.user, "schemes.view_results"):
         return None
-    schemes = applicable(village)
+    schemes = village_schemes(request, village)
     if not schemes:
         return None
     schemes = [s for s in schemes if s.year >= schemes[0].year - 1]

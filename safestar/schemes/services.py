@@ -4,16 +4,21 @@ freezes the scheme version)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, IntegerField, Max, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from safestar.audit.log import record
 from safestar.org.models import Division
 from safestar.org.roles import Level
 
+from safestar.clock import today
+
 from . import cache
 from .engine import FAILED, PASSED, UNDETERMINED, VETOED, evaluate, rank
 from .facts import gather
 from .kinds import kind_of
+from .loading import applicable
 from .models import ManualScore, Scheme
 from safestar.core.numbers import figure
 
@@ -62,6 +67,31 @@ def results(scheme, villages, manual=None, *, variant=0, given=None, rows=None, 
             cache.store(scheme, variant, fresh, stamp)
         found.update((r.village, r) for r in fresh)
     return rank([found[row[0]] for row in rows])
+
+
+def default_year(user):
+    """The newest year with a scheme the user can read that has begun, else this year (the
+    dashboards' and the village page's year when none is chosen)."""
+    found = Scheme.objects.visible_to(user).filter(year__lte=today().year).aggregate(newest=Max("year"))["newest"]
+    return found or today().year
+
+
+def default_year_sql(user):
+    """default_year(user) as an SQL expression, for a query that reads it and what it selects at once."""
+    newest = Scheme.objects.visible_to(user).filter(year__lte=today().year).order_by("-year").values("year")[:1]
+    return Coalesce(Subquery(newest), Value(today().year), output_field=IntegerField())
+
+
+def village_schemes(request, village):
+    """The schemes that apply to `village` (loading.applicable: newest year first), read once per
+    request in one query, each with `readable` (the user may read it) and `default_year`
+    (default_year(user)): the village page's scorecard and warning panels share them."""
+    memo = request.__dict__.setdefault("_village_schemes", {})
+    if village.pk not in memo:
+        user = request.user
+        memo[village.pk] = applicable(village, readable=Exists(Scheme.objects.visible_to(user).filter(pk=OuterRef("pk"))),
+                                      default_year=default_year_sql(user))
+    return memo[village.pk]
 
 
 def village_result(request, scheme, village):

@@ -328,3 +328,27 @@ def test_the_county_and_city_dashboards_cost_the_same_queries_for_5_and_50_villa
     assert {r["code"]: r["villages"] for r in data["rows"]} == {CHANGGANG: 20, PINGGANG: 50}
     assert all(s["averages"][0] is not None for s in data["area_trend"]["series"]) and data["rows"][1]["shares"]
     assert {name: _queries(clients[name.split("-")[0]], url) for name, url in urls.items()} == small
+
+
+@pytest.mark.parametrize("username", ["town", "county", "city", "village1", "police", "auditor"])
+def test_the_village_page_s_warnings_take_the_scheme_and_year_the_board_would(world, rf, username):
+    """The warnings panel reads the village's schemes with the scorecard panel (one query for both);
+    it must choose the same scheme and year as board.schemes_for() and default_year() do, for any year
+    asked and any user, whatever issuers and years the schemes have."""
+    from safestar.dashboards import board
+    from safestar.dashboards.panels import scheme_and_year
+    from safestar.schemes.services import default_year
+
+    load_scheme()  # 长岗镇 2023
+    load_scheme(issuer="411422000000")  # 睢县 2023: farther than the town's
+    load_scheme(**{"year: 2023": "year: 2022"})
+    load_scheme(issuer="411422000000", **{"year: 2023": "year: 2025"})  # only the county's in 2025
+    load_scheme(**{"year: 2023": "year: 2030"})  # not begun: never the default
+    user = User.objects.get(username=username)
+    village = Division.objects.get(code=VILLAGE1)
+    for chosen in (None, 2021, 2022, 2023, 2025, 2030):
+        request = rf.get("/")
+        request.user = user
+        year = chosen or default_year(user)
+        expected = board.schemes_for([village], year, user).get(village.pk)
+        assert scheme_and_year(request, village, chosen) == (expected, year), chosen

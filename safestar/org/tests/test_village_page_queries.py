@@ -15,15 +15,16 @@ from safestar.core.ledger import LEDGERS
 # the village with whether the user may edit it, the divisions above it with whether each is in scope
 # and the number of its grids (org/views.py division_detail); 三零 (the years with the counts of the
 # chosen year); 村基本情况 (the profile, with the population as of the day; the 一村一警 officer; the
-# legal advisers); the scorecard (the schemes; the stored result, read with the current generation:
-# schemes/cache.py reused(), shared with the warnings panel); creation (the applications; the 包村领导);
-# work reports; the evaluation (entries, stars); 预测预警 (the scheme of the default year, read with the
-# year; the dispute signs; the key-person signs; hazards; petitions); and the counts every panel shows,
-# in ONE query (core/panels.py render_panels, core/metrics.py batched()): the four per 1,000 residents,
-# the key persons registered, managed and overdue, the open and the overdue rectifications. 20 in all;
-# the village cadre has no 预测预警 (15), the county evaluator no key persons (19). The session is not
+# legal advisers); the scorecard (the village's schemes, each marked readable by the user, with the
+# user's default year: schemes/services.py village_schemes(), shared with the warnings panel; the stored
+# result, read with the current generation: schemes/cache.py reused(), shared too); creation (the
+# applications; the 包村领导); work reports; the evaluation (entries, stars); 预测预警 (the dispute signs;
+# the key-person signs; hazards; petitions); and the counts every panel shows, in ONE query
+# (core/panels.py render_panels, core/metrics.py batched()): the four per 1,000 residents, the key
+# persons registered, managed and overdue, the open and the overdue rectifications. 19 in all; the
+# village cadre has no 预测预警 (15), the county evaluator no key persons (18). The session is not
 # saved (it is renewed at most once a minute, org/middleware.py RenewingSessionMiddleware).
-VILLAGE_PAGE_QUERIES = {"village1": 15, "town": 20, "county": 19}
+VILLAGE_PAGE_QUERIES = {"village1": 15, "town": 19, "county": 18}
 
 
 def _warm_count(client, url):
