@@ -23,7 +23,7 @@ from safestar.core.scope import can_read
 from safestar.disputes.models import Dispute, Petition, PetitionStatus, disputes_overdue_on
 from safestar.incidents.models import Incident
 from safestar.keypersons.models import KeyPerson, Status
-from safestar.keypersons.overdue import due_of, due_on, overdue_q
+from safestar.keypersons.overdue import due_of, due_on, is_overdue, overdue_q
 from safestar.safety.models import Hazard
 from safestar.schemes.kinds import kind_of
 from safestar.schemes.validate import Checker, SchemeError, _load
@@ -182,9 +182,8 @@ def _key_persons(sign, ctx):
         grades = [s.params.get("risk_grade", 3) for s in kinds if s.kind == "keypersons_unstable"]
         if grades:
             wanted |= Q(status__in=[Status.LOST, Status.MISSED]) | Q(status=Status.MANAGED, risk_grade__gte=min(grades))
-        rows = (due_on(KeyPerson.objects.visible_to(ctx.user).filter(division__in=ctx.villages), ctx.day).filter(wanted)
-                .annotate(is_overdue=ExpressionWrapper(overdue, output_field=BooleanField())).order_by("id"))
-        ctx.memo["keypersons"] = [(person, bool(person.is_overdue)) for person in rows]
+        rows = due_on(KeyPerson.objects.visible_to(ctx.user).filter(division__in=ctx.villages), ctx.day).filter(wanted).order_by("id")
+        ctx.memo["keypersons"] = [(person, is_overdue(person, ctx.day)) for person in rows]
     return ctx.memo["keypersons"]
 
 

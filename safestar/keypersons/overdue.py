@@ -73,6 +73,13 @@ def overdue_q(day):
     return Q(registered_on__lte=day, asof_status=Status.MANAGED, days_late__gt=0)
 
 
+def is_overdue(person, day):
+    """overdue_q(day) of one person read by due_on(queryset, day), from its annotations: a query that
+    selects the overdue persons and others at once need not compile the condition twice."""
+    return (person.registered_on <= day and person.asof_status == Status.MANAGED
+            and person.days_late is not None and person.days_late > 0)
+
+
 def _due(persons, day):
     last = (
         Visit.objects.filter(person=OuterRef("pk"), deleted_at__isnull=True, visited_on__lte=day)

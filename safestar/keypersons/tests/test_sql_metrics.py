@@ -17,6 +17,7 @@ from safestar.core.models import StateChange
 from safestar.core.states import encode, record_type
 from safestar.keypersons.metrics import mental_care_gaps, unmanaged, visits_overdue
 from safestar.keypersons.models import Category, KeyPerson, Status, Treatment, Visit
+from safestar.keypersons.overdue import due_on, is_overdue, overdue_q
 from safestar.org.models import Division
 
 from .factories import key_person, visit
@@ -141,6 +142,10 @@ def test_the_sql_metrics_agree_with_the_python_reference(frozen, persons, year):
         assert unmanaged(year, villages) == expected["unmanaged"]
         assert mental_care_gaps(year, villages) == expected["gaps"]
         assert visits_overdue(year, villages) == expected["overdue"]
+        # the warning signs read who is overdue from due_on()'s annotations, not from overdue_q in SQL
+        annotated = due_on(KeyPerson.objects.filter(division__in=villages), day)
+        assert ({p.pk for p in annotated if is_overdue(p, day)}
+                == set(annotated.filter(overdue_q(day)).values_list("pk", flat=True)))
         transaction.set_rollback(True)
 
 
@@ -183,3 +188,19 @@ def test_the_home_page_counts_with_the_same_sql(register, login):
         assert home_overdue(town) == 5 and home_overdue(village1) == 4  # village1 is 包案人 of 长岗村's
     assert ">5 人<" in login("town").get("/").content.decode()
     assert ">4 人<" in login("village1").get("/").content.decode()
+
+
+def test_overdue_from_the_annotations_at_the_edges(frozen):
+    """is_overdue() reads due_on()'s annotations as overdue_q() does in SQL: on the due date itself a
+    person is not yet overdue, the day after they are; a released person never is; nor anyone before
+    being registered."""
+    interval = Category.objects.get(code="drugs").visit_interval_days
+    person = key_person(VILLAGE1, categories=("drugs",), registered=D(2023, 1, 5))
+    visit(person, D(2023, 5, 1))
+    released = key_person(VILLAGE1, categories=("drugs",), registered=D(2023, 1, 5))
+    change_state(released, D(2023, 2, 1), status=Status.RELEASED)
+    due = D(2023, 5, 1) + datetime.timedelta(days=interval)
+    for day, expected in ((due, set()), (due + datetime.timedelta(days=1), {person.pk}), (D(2023, 1, 4), set())):
+        annotated = due_on(KeyPerson.objects.filter(division__code=VILLAGE1), day)
+        assert {p.pk for p in annotated if is_overdue(p, day)} == expected, day
+        assert set(annotated.filter(overdue_q(day)).values_list("pk", flat=True)) == expected, day
