@@ -9,10 +9,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from safestar.audit.log import record
+from safestar.clock import today
 from safestar.org.models import Division
 from safestar.org.roles import Level
-
-from safestar.clock import today
 
 from . import cache
 from .engine import FAILED, PASSED, UNDETERMINED, VETOED, evaluate, rank
