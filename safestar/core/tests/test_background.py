@@ -201,6 +201,7 @@ from safestar.org.models import Division
 connection.settings_dict["OPTIONS"]["timeout"] = 1
 saved = failed = 0
 end = time.monotonic() + %d
+print("saving", flush=True)
 while time.monotonic() < end:
     try:
         with transaction.atomic():
@@ -240,24 +241,31 @@ def _wait(db, job_id, until, timeout=240):
 def test_a_check_does_not_block_other_writers(site):
     """On SQLite: while the worker checks a 600-row file, another process saves every 0.25 s with a
     busy timeout of 1 s and none of its saves fails (the check holds the write lock one row at a
-    time), and the check writes nothing. (A commit killed mid-way: the next test.)"""
+    time), and the check writes nothing. The other process is saving before the worker starts and
+    still saving when the check is done (a check takes well under a second: waiting to see it
+    running could miss it). (A commit killed mid-way: the next test.)"""
     checking = _safestar("shell", "-c", IMPORT % (600, False), var=site)
     assert checking.returncode == 0, checking.stderr
     check_id = checking.stdout.strip().splitlines()[-1]
     db = sqlite3.connect(site / "safestar.sqlite3", timeout=30)
+    saver = subprocess.Popen([sys.executable, "-m", "safestar", "shell", "-c", SAVER % 12], env=_env(site),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in saver.stdout:  # the shell's own lines first
+        if line.strip() == "saving":
+            break
     worker = _worker(site)
     try:
-        _wait(db, check_id, lambda row: row[0] == "running")
-        saver = subprocess.Popen([sys.executable, "-m", "safestar", "shell", "-c", SAVER % 8], env=_env(site),
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        status = _wait(db, check_id, lambda row: row[0] in ("done", "failed"))
+        assert status[0] == "done"
+        assert saver.poll() is None, "the check ended after the other process stopped saving"
         out, err = saver.communicate(timeout=120)
         saved, failed = map(int, out.strip().splitlines()[-1].split())
         assert failed == 0 and saved > 5, err
-        status = _wait(db, check_id, lambda row: row[0] in ("done", "failed"))
-        assert status[0] == "done"
         assert db.execute("SELECT count(*) FROM disputes_dispute").fetchone() == (0,)  # a check writes nothing
     finally:
         _stop(worker)
+        if saver.poll() is None:
+            saver.kill()
     db.execute("UPDATE org_division SET name = name")  # and the database is not left locked
     db.commit()
     db.close()
