@@ -72,3 +72,14 @@ def test_a_related_column_s_example_is_its_name_in_the_template(login):
     assert example["类别 *"] == "电信诈骗"
     lines = {row[0]: row for row in book.get_sheet_by_name("填写说明").to_python()[2:] if row[0]}
     assert lines["类别"][3] == "电信诈骗"
+
+
+def test_a_related_column_without_an_example_has_none_and_a_named_one_keeps_its_name(login):
+    """Only an example naming an option by pk or code is replaced by the option's name: none stays none
+    (not some option), a name stays that name."""
+    client = login("town")
+    for slug, field, expected in (("hazard-inspections", "hazard", ""), ("religious-activities", "venue", ""),
+                                  ("clues", "reported_to", "长岗派出所")):
+        rows = CalamineWorkbook.from_filelike(io.BytesIO(client.get(f"/ledgers/{slug}/template.xlsx").content)).get_sheet_by_name("台账").to_python()
+        example = {str(label).removesuffix(" *"): value for label, value in zip(rows[2], rows[3])}
+        assert example[LEDGERS[slug].label(field)] == expected, slug
