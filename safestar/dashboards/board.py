@@ -45,9 +45,8 @@ def years(user):
 
 
 def schemes_for(divisions, year, user):
-    """{division id: Scheme}: the scheme applying to each division in `year` (a year, or an expression
-    such as schemes.services.default_year_sql()): the latest version, from the issuer nearest to the division (as
-    schemes.loading.applicable), in one query."""
+    """{division id: Scheme}: the scheme applying to each division in `year`: the latest version, from
+    the issuer nearest to the division (as schemes.loading.applicable), in one query."""
     codes = {code for d in divisions for code in d.ancestor_codes()}
     latest = {}
     readable = Scheme.objects.visible_to(user) if user is not None else Scheme.objects.all()  # None: the system's own snapshot

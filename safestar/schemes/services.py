@@ -68,28 +68,28 @@ def results(scheme, villages, manual=None, *, variant=0, given=None, rows=None, 
     return rank([found[row[0]] for row in rows])
 
 
+def _begun(user):
+    """The schemes the user can read whose year has begun."""
+    return Scheme.objects.visible_to(user).filter(year__lte=today().year)
+
+
 def default_year(user):
-    """The newest year with a scheme the user can read that has begun, else this year (the
-    dashboards' and the village page's year when none is chosen)."""
-    found = Scheme.objects.visible_to(user).filter(year__lte=today().year).aggregate(newest=Max("year"))["newest"]
-    return found or today().year
-
-
-def default_year_sql(user):
-    """default_year(user) as an SQL expression, for a query that reads it and what it selects at once."""
-    newest = Scheme.objects.visible_to(user).filter(year__lte=today().year).order_by("-year").values("year")[:1]
-    return Coalesce(Subquery(newest), Value(today().year), output_field=IntegerField())
+    """The newest year of _begun(user), else this year (the dashboards' and the village page's year
+    when none is chosen)."""
+    return _begun(user).aggregate(newest=Max("year"))["newest"] or today().year
 
 
 def village_schemes(request, village):
     """The schemes that apply to `village` (loading.applicable: newest year first), read once per
     request in one query, each with `readable` (the user may read it) and `default_year`
-    (default_year(user)): the village page's scorecard and warning panels share them."""
+    (default_year(user), read in the same query): the village page's scorecard and warning panels
+    share them."""
     memo = request.__dict__.setdefault("_village_schemes", {})
     if village.pk not in memo:
         user = request.user
+        newest = Subquery(_begun(user).order_by("-year").values("year")[:1])
         memo[village.pk] = applicable(village, readable=Exists(Scheme.objects.visible_to(user).filter(pk=OuterRef("pk"))),
-                                      default_year=default_year_sql(user))
+                                      default_year=Coalesce(newest, Value(today().year), output_field=IntegerField()))
     return memo[village.pk]
 
 
