@@ -49,16 +49,26 @@ ANALYSIS_LIMIT = 1000  # rows SQLite samples per index: about a second for the w
 
 
 def refresh_planner_statistics():
-    """SQLite: the query planner's statistics (sqlite_stat1), from a sample of each index. Without
-    them SQLite guesses, and guesses wrong on the ledgers: it reads a ledger through the index on
-    `staged_import` (`IS NULL` looks as selective as any equality, yet every published row has it) and
-    so visits the whole province's records to list one town's (0.2 s at province scale, 1 ms with
-    statistics; docs/benchmarks.md). PostgreSQL keeps its statistics itself (autovacuum): nothing to do.
-    Returns whether statistics were refreshed."""
-    if connection.vendor != "sqlite":
-        return False
+    """The query planner's statistics, where nothing else keeps them. Returns whether they were refreshed.
+
+    - SQLite: its statistics (sqlite_stat1), from a sample of each index. Without them SQLite guesses,
+      and guesses wrong on the ledgers: it reads a ledger through the index on `staged_import` (`IS
+      NULL` looks as selective as any equality, yet every published row has it) and so visits the
+      whole province's records to list one town's (0.2 s at province scale, 1 ms with statistics;
+      docs/benchmarks.md).
+    - PostgreSQL: its autovacuum keeps them; only when the server runs with `autovacuum = off` (as
+      these machines' test server does) is ANALYZE run here. Without it a table filled since the last
+      ANALYZE looks empty: a county's round page, whose 400 entries were added after it, joined them
+      row by row with the county's divisions (60 ms instead of 1 ms; docs/benchmarks.md)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
+        if connection.vendor == "sqlite":
+            cursor.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
+        elif connection.vendor == "postgresql":
+            cursor.execute("SHOW autovacuum")
+            if cursor.fetchone()[0] == "on":
+                return False
+        else:
+            return False
         cursor.execute("ANALYZE")
     return True
 
