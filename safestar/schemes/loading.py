@@ -75,9 +75,10 @@ def load(text, filename, user=None):
 
 def applicable(division, year=None, **annotations):
     """The latest version of each scheme issued by `division` or a division above it (for `year`,
-    or for every year), newest year first; `annotations` are added to each (QuerySet.annotate)."""
+    or for every year), newest year first; `annotations` are added to each (QuerySet.annotate). Their
+    YAML text (`source`, only the scheme's own page shows it) is not read."""
     codes = division.path.strip("/").split("/")
-    schemes = Scheme.objects.filter(issuer__code__in=codes).select_related("issuer").annotate(**annotations)
+    schemes = Scheme.objects.filter(issuer__code__in=codes).select_related("issuer").defer("source").annotate(**annotations)
     if year is not None:
         schemes = schemes.filter(year=year)
     latest = {}
