@@ -168,14 +168,13 @@ def api(client, world):
 
 
 def example_values(ledger):
-    """The ledger's example record as model field values (related records found by code or name)."""
+    """The ledger's example record as model field values (related records found by name, as the
+    import finds them)."""
     values = {}
     for name, value in ledger.example.items():
         field = ledger.field(name)
         if field.many_to_one:
-            related = field.related_model
-            key = "code" if any(f.name == "code" for f in related._meta.fields) else "name"
-            value = related.objects.get(**{key: value})
+            value = field.related_model.objects.get(name=value)
         values[name] = value
     return values
 

@@ -170,22 +170,17 @@ class LedgerImporter(Importer):
         probe = self.form_class(user=user)
         self.related = {}  # field → {shown name: pk}; a name shown twice cannot be chosen by name
         options = {}  # field → the names as shown, for the template's drop-down and messages
-        examples = {}  # field → the name of the option the ledger's example names by pk or code (a name stays as it is)
         for name in ledger.fields:
             if ledger.field(name).many_to_one:
                 names, shown_names = {}, {}
-                example = str(ledger.example.get(name, ""))
                 for option in probe.fields[name].queryset:
                     key = normalise(str(option))
                     names[key] = None if key in names else option.pk
                     shown_names[key] = str(option)
-                    if example and example in (str(option.pk), str(getattr(option, "code", None))):
-                        examples[name] = str(option)
                 self.related[name] = names
                 options[name] = tuple(shown_names[k] for k, pk in names.items() if pk is not None)
         self.options = options
-        self.columns = tuple(dataclasses.replace(c, kind="choice", options=options[c.key], example=examples.get(c.key, c.example))
-                             if c.key in options else c for c in self.columns)
+        self.columns = tuple(dataclasses.replace(c, kind="choice", options=options[c.key]) if c.key in options else c for c in self.columns)
 
     def job_args(self):
         return [self.ledger.slug]

@@ -16,7 +16,7 @@ class IncidentLedger(Ledger):
     date_field = "occurred_on"
     kind_field = "kind"
     status_field = "recognised"
-    example = {"kind": "telecom_fraud", "occurred_on": "2023-05-12", "title": "村民王某被冒充客服诈骗", "severity": "general"}
+    example = {"kind": "电信诈骗", "occurred_on": "2023-05-12", "title": "村民王某被冒充客服诈骗", "severity": "general"}
     synonyms = {
         "kind": ("案件类别", "事件类别", "案事件类别", "类型"),
         "occurred_on": ("发案时间", "发生时间", "案发日期", "发案日期", "案发时间"),

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from python_calamine import CalamineWorkbook
 
 from safestar.core.ledger import LEDGERS
+from safestar.org.models import User
 
 
 def test_the_template_has_numbers_an_example_drop_downs_and_instructions(login):
@@ -63,8 +64,8 @@ def test_a_blank_template_imports_nothing_and_a_filled_one_imports_its_rows(logi
 
 
 def test_a_related_column_s_example_is_its_name_in_the_template(login):
-    """The incidents ledger's example names its kind by code (telecom_fraud): the clerk sees 电信诈骗,
-    the name the drop-down and the import take."""
+    """The incidents ledger's example kind is 电信诈骗, the name the drop-down and the import take (not
+    its code, telecom_fraud), in the example row and in the notes."""
     content = login("town").get("/ledgers/incidents/template.xlsx").content
     book = CalamineWorkbook.from_filelike(io.BytesIO(content))
     rows = book.get_sheet_by_name("台账").to_python()
@@ -74,9 +75,24 @@ def test_a_related_column_s_example_is_its_name_in_the_template(login):
     assert lines["类别"][3] == "电信诈骗"
 
 
+def test_every_related_example_is_an_option_the_import_takes_by_name(world):
+    """A ledger's example of a related column (the template's example row, the notes) is one of the
+    names the template's drop-down offers and the import reads: never a code or a number."""
+    from safestar.core.ledger_ops import LedgerImporter
+
+    user = User.objects.get(username="town")
+    checked = 0
+    for slug, ledger in LEDGERS.items():
+        importer = LedgerImporter(ledger, user)
+        for name in ledger.fields:
+            if ledger.field(name).many_to_one and name in ledger.example:
+                assert str(ledger.example[name]) in importer.options[name], (slug, name, ledger.example[name])
+                checked += 1
+    assert checked >= 2  # incidents' kind, clues' receiving department
+
+
 def test_a_related_column_without_an_example_has_none_and_a_named_one_keeps_its_name(login):
-    """Only an example naming an option by pk or code is replaced by the option's name: none stays none
-    (not some option), a name stays that name."""
+    """A related column without an example has none (not some option); one with an example shows it."""
     client = login("town")
     for slug, field, expected in (("hazard-inspections", "hazard", ""), ("religious-activities", "venue", ""),
                                   ("clues", "reported_to", "长岗派出所")):
