@@ -140,7 +140,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Parameters bound by the server, so that psycopg prepares a statement once a connection (kept for
     # CONN_MAX_AGE) has run it 5 times: the server then plans it once instead of on every request (the
-    # village page's 20 queries: about 8 ms less; docs/architecture.md "数据库连接"). Not behind a
+    # village page's 20 queries: about 8 ms less; docs/architecture.md "服务进程"). Not behind a
     # PgBouncer in transaction mode (it cannot keep prepared statements).
     DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
