@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 . scripts/packages.sh chromium fonts-noto-cjk libharfbuzz-subset0 postgresql-client poppler-utils
 . scripts/venv.sh requirements-test.txt
 export SAFESTAR_VAR="${SAFESTAR_VAR:-$(mktemp -d)}"
+# Python may keep the compiled modules (and pytest its rewritten test modules) in __pycache__: where the
+# machine turns that off (PYTHONDONTWRITEBYTECODE), every xdist worker and every `python -m safestar` a test
+# starts would compile the whole project again (about 10 s a process on the 2-core CI machine).
+unset PYTHONDONTWRITEBYTECODE
 echo ">> 检查分层（lint-imports）"
 .venv/bin/lint-imports --no-cache --no-logo
 echo ">> 运行测试（数据库：${DATABASE_URL:-SQLite}）"

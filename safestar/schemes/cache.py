@@ -18,12 +18,19 @@ while it computes makes the stored result stale at once (the generation moved on
 The generation is one number for all villages: any relevant write anywhere makes every cached result
 stale (recomputed on the next read). That is coarse but cannot miss a write whatever model or path
 it takes; finer (per-village) invalidation is not done (docs/architecture.md).
+
+The same bump also draws a new random `facts` token, except for a write to FACTS_UNREAD (an evaluation
+round's own rows: no fact is gathered from them). `gathered()` keeps the facts of a few villages in this
+process under the token they were read at, so that a round's steps, which write those rows between two
+scorings of the same village, gather its facts once: gathering is most of the cost of scoring a village.
+The token is random rather than counted so that a rolled-back write and a later one never share it.
 """
 
 import datetime
 import json
 import logging
 import re
+from collections import OrderedDict
 
 from django.db import DatabaseError, transaction
 from django.db.models import Subquery
@@ -42,12 +49,19 @@ UNWATCHED = {
     "auth_permission", "auth_group", "auth_group_permissions",
     "org_apitoken", "org_usersession", "core_job", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog",
 }
+# Tables the results read (an evaluation round's points) but the facts never do (facts.gather; checked
+# by schemes/tests/test_cache.py): a write to them makes the stored results stale but not the facts.
+FACTS_UNREAD = {"evaluation_entry", "evaluation_line", "core_event"}
 # Logins stamp the account (last_login) on every sign-in; no result reads it.
 LAST_LOGIN = re.compile(r'^\s*UPDATE\s+"?org_user"?\s+SET\s+"?last_login"?\s*=\s*%s\s+WHERE', re.I)
 WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?([A-Za-z0-9_]+)', re.I)
 LOCKING = re.compile(r'^\s*SELECT\b.*\bFOR\s+(?:NO\s+KEY\s+)?UPDATE\b.*?$', re.I | re.S)
 FROM = re.compile(r'\bFROM\s+"?([A-Za-z0-9_]+)', re.I)
 BUMP = "UPDATE schemes_resultgeneration SET n = n + 1"
+NEW_FACTS = {  # BUMP, and a new random facts token (62 bits, as models.random_token)
+    "sqlite": "UPDATE schemes_resultgeneration SET n = n + 1, facts = random() & 4611686018427387903",
+    "postgresql": "UPDATE schemes_resultgeneration SET n = n + 1, facts = floor(random() * 4611686018427387904)::bigint",
+}
 
 
 def writes(sql):
@@ -79,7 +93,7 @@ def watch(execute, sql, params, many, context):
                 raw.execute(EXISTS[db.vendor])
                 db.results_generation_table = raw.fetchone() is not None
             if db.results_generation_table:
-                raw.execute(BUMP)
+                raw.execute(BUMP if table in FACTS_UNREAD else NEW_FACTS[db.vendor])
     return execute(sql, params, many, context)
 
 
@@ -104,7 +118,7 @@ def resume(using="default", **kwargs):
     with db.cursor() as cursor:
         cursor.execute(EXISTS[db.vendor])
         if cursor.fetchone() is not None:
-            cursor.execute(BUMP)
+            cursor.execute(NEW_FACTS[db.vendor])
 
 
 def generation():
@@ -119,6 +133,33 @@ def generation():
             ResultGeneration.objects.get_or_create(pk=1, defaults={"n": 0})
         n = None  # nothing reused or stored in this request
     return n
+
+
+# -- the facts of a few villages, kept in this process while their token stands ----------------------
+
+KEPT = 64  # gatherings kept (each a few villages' Facts: small)
+_kept = OrderedDict()  # (scheme, year, villages, day, token) → Facts, the most recently used last
+
+
+def gathered(scheme, villages):
+    """facts.gather() for `villages` (a few ids, their counts read together), or the Facts this process
+    gathered for them under the current facts token, the same day. The token is read first, before
+    the facts, as the generation is (a write committed meanwhile gives the next reader a new token)."""
+    from .facts import gather
+    from .models import ResultGeneration
+
+    token = ResultGeneration.objects.filter(pk=1).values_list("facts", flat=True).first()
+    key = (scheme.pk, scheme.year, tuple(villages), today(), token)
+    facts = _kept.get(key) if token is not None else None
+    if facts is None:
+        facts = gather(scheme.spec, scheme.year, villages, together=True)
+        if token is not None:
+            _kept[key] = facts
+            while len(_kept) > KEPT:
+                _kept.popitem(last=False)
+    else:
+        _kept.move_to_end(key)
+    return facts
 
 
 # -- JSON, an exact inverse of the engine's VillageResult -------------------------------------------

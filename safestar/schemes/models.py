@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
 
@@ -81,6 +83,10 @@ class ManualScore(models.Model):
         return f"{self.indicator} {figure(self.points)}分"
 
 
+def random_token():
+    return secrets.randbits(62)
+
+
 class ResultGeneration(models.Model):
     """One row: the generation of the data that evaluation results are computed from. Every SQL
     statement that writes a table the results may read bumps it in the writing transaction, before
@@ -88,6 +94,10 @@ class ResultGeneration(models.Model):
     only while the generation it was computed at is still the current one."""
 
     n = models.BigIntegerField("代数", default=0)
+    # A new random number whenever a table the facts are gathered from is written (cache.py): the
+    # facts gathered under one value are still the facts while it stands. Random, not counted, so that
+    # a write rolled back and another one made after it never give the same value twice.
+    facts = models.BigIntegerField("事实版本", default=random_token)
 
     class Meta:
         verbose_name = verbose_name_plural = "评分数据代数"

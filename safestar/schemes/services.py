@@ -59,7 +59,10 @@ def results(scheme, villages, manual=None, *, variant=0, given=None, rows=None, 
         else:  # too many ids for one IN list: recompute them all
             subset, missing = villages, rows
             found = {}
-        facts = gather(scheme.spec, scheme.year, subset, together=len(missing) <= few)
+        if reuse and len(missing) <= few:  # facts gathered for them since the last write to a fact are kept
+            facts = cache.gathered(scheme, subset)
+        else:
+            facts = gather(scheme.spec, scheme.year, subset, together=len(missing) <= few)
         scores = manual_scores(scheme, subset) | (given(subset) if given else {}) | (manual or {})
         fresh = evaluate(scheme.spec, facts, missing, scores)
         if reuse:

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from conftest import CHANGGANG, PINGGANG, VILLAGE1, VILLAGE2, load_scheme, make_record
@@ -53,11 +54,21 @@ def test_a_stored_result_is_exactly_the_engines_and_is_reused(world):
     assert [as_json(r) for r in read_back] == expected
 
 
+def _tables(context):
+    return {t.lower() for q in context for t in TABLE.findall(q["sql"])}
+
+
 def _tables_read(scheme, villages):
     with CaptureQueriesContext(connection) as context:
         gather(scheme.spec, scheme.year, villages)
         results(scheme, villages, manual={})
-    return {t.lower() for q in context for t in TABLE.findall(q["sql"])}
+    return _tables(context)
+
+
+def facts_token():
+    from safestar.schemes.models import ResultGeneration
+
+    return ResultGeneration.objects.get(pk=1).facts
 
 
 @pytest.mark.parametrize("path", ["schemes/changgang-2023-pingan.yaml", "schemes/suixian-2023-pingan-village.yaml"])
@@ -69,6 +80,10 @@ def test_every_table_the_facts_read_is_watched_and_any_write_to_it_makes_results
     tables = _tables_read(scheme, villages)
     assert "incidents_incident" in tables and "schemes_manualscore" in tables
     assert not tables & cache.UNWATCHED
+    with CaptureQueriesContext(connection) as context:
+        gather(scheme.spec, scheme.year, villages)
+        gather(scheme.spec, scheme.year, list(villages.values_list("pk", flat=True)), together=True)
+    assert not _tables(context) & cache.FACTS_UNREAD  # a write to those leaves the gathered facts valid
     from django.apps import apps
 
     models = {m._meta.db_table: m for m in apps.get_models(include_auto_created=True)}
@@ -77,9 +92,10 @@ def test_every_table_the_facts_read_is_watched_and_any_write_to_it_makes_results
         row = model.objects.order_by("pk").first()
         if row is None:
             continue
-        before = cache.generation()
+        before, token = cache.generation(), facts_token()
         model._base_manager.filter(pk=row.pk).update(**{model._meta.pk.attname: row.pk})
         assert cache.generation() > before, table
+        assert facts_token() != token, table
 
 
 def test_writes_by_every_path_make_the_served_result_the_fresh_one(world, freeze_today):
@@ -190,3 +206,47 @@ def test_the_scorecard_costs_a_fixed_small_number_of_queries_when_warm(login, dj
     # Session, user, scheme, village, is_latest, then results(): village list, stored results (with the generation); the template's own.
     with django_assert_num_queries(counts[0]):
         client.get(card)
+
+
+def test_a_rounds_own_rows_make_results_stale_but_keep_the_facts_token(world):
+    """A write to an evaluation round's entries, lines or events moves the generation on (the round's
+    results show its points) but keeps the facts token: the facts gathered before it are kept."""
+    from safestar.core.models import Event
+    from safestar.evaluation.models import Entry, Line
+
+    assert {Entry._meta.db_table, Line._meta.db_table, Event._meta.db_table} == cache.FACTS_UNREAD
+    for model in (Entry, Line, Event):
+        before, token = cache.generation(), facts_token()
+        model.objects.filter(pk=-1).update(**{model._meta.pk.attname: -1})
+        assert cache.generation() > before and facts_token() == token, model
+
+
+def test_a_rolled_back_write_and_a_later_one_never_share_a_facts_token(world):
+    from django.db import transaction
+
+    before = facts_token()
+    with transaction.atomic():
+        make_record("disputes", VILLAGE1)
+        inside = facts_token()
+        transaction.set_rollback(True)
+    assert facts_token() == before != inside
+    make_record("disputes", VILLAGE1)
+    assert facts_token() not in (before, inside)  # the counted generation would be inside's again
+
+
+def test_facts_kept_in_the_process_are_used_only_while_nothing_they_come_from_changed(world, monkeypatch):
+    """Scoring a village twice with only a round's rows written in between gathers its facts once; a
+    ledger write in between gathers them again, and the result is a fresh computation's."""
+    from safestar.schemes import facts as facts_module
+    from safestar.schemes.models import ResultGeneration
+
+    scheme = load_scheme()
+    village = Division.objects.filter(code=VILLAGE1)
+    calls = []
+    real = facts_module.gather
+    monkeypatch.setattr(facts_module, "gather", lambda *a, **k: calls.append(1) or real(*a, **k))
+    first = served(scheme, village)
+    ResultGeneration.objects.filter(pk=1).update(n=F("n") + 1)  # results stale, facts token kept
+    assert served(scheme, village) == first and len(calls) == 1
+    make_record("disputes", VILLAGE1, received_on=datetime.date(2023, 3, 1))
+    assert served(scheme, village) == fresh(scheme, village) and len(calls) == 2  # gathered again
