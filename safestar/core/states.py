@@ -91,7 +91,7 @@ def value_on(model, name, day):
     """The value of `model`'s tracked field `name` on `day`, as an expression for the model's queries.
     Built once per (model, field, day) in a process: an expression is never changed by the queries
     it is used in (they resolve copies of it), and building its two correlated subqueries cost about
-    a sixth of gathering a village's facts."""
+    a quarter of gathering a village's facts."""
     from .models import StateChange
 
     field = model._meta.get_field(name)
