@@ -30,6 +30,7 @@ import datetime
 import json
 import logging
 import re
+import threading
 from collections import OrderedDict
 
 from django.db import DatabaseError, transaction
@@ -139,6 +140,7 @@ def generation():
 
 KEPT = 64  # gatherings kept (each a few villages' Facts: small)
 _kept = OrderedDict()  # (scheme, year, villages, day, token) → Facts, the most recently used last
+_keeping = threading.Lock()  # a threaded server (the browser tests' live server) serves requests side by side
 
 
 def gathered(scheme, villages):
@@ -150,15 +152,17 @@ def gathered(scheme, villages):
 
     token = ResultGeneration.objects.filter(pk=1).values_list("facts", flat=True).first()
     key = (scheme.pk, scheme.year, tuple(villages), today(), token)
-    facts = _kept.get(key) if token is not None else None
+    with _keeping:
+        facts = _kept.get(key) if token is not None else None
+        if facts is not None:
+            _kept.move_to_end(key)
     if facts is None:
         facts = gather(scheme.spec, scheme.year, villages, together=True)
         if token is not None:
-            _kept[key] = facts
-            while len(_kept) > KEPT:
-                _kept.popitem(last=False)
-    else:
-        _kept.move_to_end(key)
+            with _keeping:
+                _kept[key] = facts
+                while len(_kept) > KEPT:
+                    _kept.popitem(last=False)
     return facts
 
 
