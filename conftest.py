@@ -4,13 +4,15 @@ The world is the demo itself (睢县 with 长岗镇 and 平岗镇, departments, 
 every test also proves the demo, plus a few accounts that only tests need (a village cadre in the
 other town, a system administrator anchored at the other town).
 
-It is built once per test database (django_db_setup below; each xdist worker has its own) and every
+It is built once per test run (django_db_setup below: each xdist worker works on a copy) and every
 test runs inside a transaction rolled back at its end, so a test sees the world as built whatever
 the tests before it did. A transactional test (the browser tests) empties the database when it ends;
 the next test that asks for the world builds it again.
 """
 
+import fcntl
 import itertools
+import json
 import os
 
 import pytest
@@ -88,12 +90,49 @@ WORLD_TABLES = set()  # the tables the world writes to, beyond what the migratio
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database with the persona world built once, committed."""
+def django_db_setup(request, django_test_environment, django_db_blocker, tmp_path_factory):
+    """The test database, migrated, with the persona world built once and committed.
+
+    Under xdist every worker has a database of its own. Migrating and building the world take
+    20–45 s on the CI machine, so they are done once: the first worker to get here makes the test
+    database (the others wait on a file lock), then each worker copies it (SQLite: the file;
+    PostgreSQL: CREATE DATABASE … TEMPLATE) and works on its copy, dropped at its end. The first
+    database is kept as it is until the next run makes it again."""
+    from django.conf import settings
+    from django.db import connection
+
+    worker = getattr(request.config, "workerinput", None)
+    original = connection.settings_dict["NAME"]
     with django_db_blocker.unblock():
-        migrated = _tables_with_rows()  # incident kinds, key-person categories, content types, ...
-        build_world()
-        WORLD_TABLES.update(_tables_with_rows() - migrated)
+        if worker is None:
+            _make_test_database()
+        else:
+            shared = tmp_path_factory.getbasetemp().parent  # this run's, common to its workers
+            with open(shared / "test-database.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                made = shared / "test-database-world-tables.json"
+                if made.exists():
+                    settings.DATABASES["default"]["NAME"] = connection.settings_dict["NAME"] = connection.creation._get_test_db_name()
+                    WORLD_TABLES.update(json.loads(made.read_text()))
+                else:
+                    _make_test_database()
+                    made.write_text(json.dumps(sorted(WORLD_TABLES)))
+                connection.close()  # SQLite: the last connection's close writes its WAL into the file copied
+                connection.creation.clone_test_db(suffix=worker["workerid"], verbosity=0, autoclobber=True)
+            copy = connection.creation.get_test_db_clone_settings(worker["workerid"])["NAME"]
+            settings.DATABASES["default"]["NAME"] = connection.settings_dict["NAME"] = copy
+        yield
+        connection.creation.destroy_test_db(original, verbosity=0)
+
+
+def _make_test_database():
+    """Create and migrate the test database, build the world in it, note the tables the world writes."""
+    from django.db import connection
+
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    migrated = _tables_with_rows()  # incident kinds, key-person categories, content types, ...
+    build_world()
+    WORLD_TABLES.update(_tables_with_rows() - migrated)
 
 
 @pytest.fixture
@@ -119,6 +158,22 @@ def delete_world():
     with connection.cursor() as cursor:
         for table in sorted(WORLD_TABLES):
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+
+
+def pytest_collection_modifyitems(items):
+    """The order xdist hands the tests out in: those without a database first, then those in a
+    rolled-back transaction, then the transactional ones (which empty the database: pytest-django puts
+    them last, and the tests without a database after them), each kind with its `slow` tests first. A
+    long test handed out last keeps one worker busy after the others have finished (a minute on the
+    CI machine, DEVELOPERS.md "时间预算")."""
+
+    def kind(item):
+        names, marker = item.fixturenames, item.get_closest_marker("django_db")
+        if "transactional_db" in names or "live_server" in names or (marker is not None and marker.kwargs.get("transaction")):
+            return 2
+        return 1 if marker is not None or "db" in names else 0
+
+    items.sort(key=lambda item: (kind(item), item.get_closest_marker("slow") is None))
 
 
 @pytest.fixture(autouse=True)

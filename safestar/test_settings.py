@@ -24,8 +24,14 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBacken
 # with an in-memory database, all of them and the test itself would share one connection, whose
 # interleaved queries garble each other's rows (IndexError in the row converters, an HTTP 500).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405 (xdist adds _gw0, _gw1)
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405 (each xdist worker copies it: test_gw0.sqlite3, ...)
 
 # A test's query counts must not depend on how long it ran: the once-a-minute session renewal
 # (org/middleware.py) is off, except where org/tests/test_sessions.py turns it on.
 SAFESTAR_SESSION_RENEW_AFTER = 10**9
+
+# PostgreSQL: a test's commits need not wait for the disk (the browser tests, building the world, the
+# migrations commit often; on the CI server every commit is flushed to disk, fsync = on). Only what a
+# crash of the server would lose changes: nothing a test checks.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"]["OPTIONS"] = {**DATABASES["default"]["OPTIONS"], "options": "-c synchronous_commit=off"}  # noqa: F405

@@ -25,6 +25,13 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(sys.
     rm -rf .venv
     "$PYTHON" -m venv .venv
 fi
-echo ">> 安装固定版本的依赖（$1）"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$1"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+# pip's own check that everything is installed takes 10–20 s; it is skipped while the requirements
+# and pyproject.toml are the ones last installed from (their checksums, kept in .venv).
+stamp=".venv/installed-$(basename "$1").sha256"
+sums=$(cat requirements*.txt pyproject.toml | sha256sum)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$sums" ]; then
+    echo ">> 安装固定版本的依赖（$1）"
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$1"
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+    echo "$sums" > "$stamp"
+fi

@@ -59,6 +59,7 @@ def _run(operation, mode, headers):
     return failures
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_every_operation_answers_as_documented(persona, wsgi_schema, world):
     from safestar.org.models import ApiToken, User

@@ -65,6 +65,7 @@ def _undone():
         transaction.set_rollback(True)
 
 
+@pytest.mark.slow
 def test_every_page_survives_hostile_query_parameters(client, world):
     failures = []
     for name, case in _pages():
@@ -124,6 +125,7 @@ def _post_forms(client, url):
             and f["action"] not in ("/logout/", reverse("logout"))]
 
 
+@pytest.mark.slow
 def test_every_form_field_survives_hostile_values(client, world):
     failures, posted, unwritable = [], 0, []
     for name, case in _pages():

@@ -10,6 +10,7 @@ from conftest import load_scheme
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_apply_confirm_inspect_rectify_and_close(ui):
     scheme = load_scheme()
     page = ui.login("village1")

@@ -17,6 +17,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_a_full_round_from_self_assessment_to_publication(ui, tmp_path, settings):
     from safestar.creation import demo_data as creation_demo
     from safestar.evaluation import demo_data as evaluation_demo

@@ -78,6 +78,7 @@ def list_pages():
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_every_list_page_shows_cards_with_a_visible_link_on_a_phone(ui, tmp_path):
     pages = list_pages()
     assert len(pages) >= len(LEDGERS) + 8, pages  # the ledgers and the other lists

@@ -27,6 +27,7 @@ def fill_and_submit(ui, page, requirement_url, count, text):
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_a_quarterly_report_from_requirement_to_the_town_summary(ui, freeze_today):
     freeze_today(datetime.date(2023, 3, 20))
     page = ui.login("town")

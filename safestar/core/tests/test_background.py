@@ -238,6 +238,7 @@ def _wait(db, job_id, until, timeout=240):
     raise AssertionError(f"job {job_id} stayed {row}")
 
 
+@pytest.mark.slow
 def test_a_check_does_not_block_other_writers(site):
     """On SQLite: while the worker checks a 600-row file, another process saves every 0.25 s with a
     busy timeout of 1 s and none of its saves fails (the check holds the write lock one row at a
