@@ -87,8 +87,10 @@ def _queries(client, url, headers=None):
 GROWING = [slug for slug in SLUGS if slug not in ONE_PER_VILLAGE]
 
 
+# 10 rows fit on a page (PER_PAGE = 20); 1 000 fill 50 pages. A query per row shown, or per page, would
+# differ between the two; 10 000 rows asserted the same and took ten times as long (a twentieth of the suite).
 @pytest.mark.parametrize("slug", GROWING)
-def test_list_page_and_api_issue_the_same_queries_for_10_or_10000_rows(login, slug):
+def test_list_page_and_api_issue_the_same_queries_for_10_or_1000_rows(login, slug):
     from safestar.org.models import ApiToken, Division, User
 
     ledger = LEDGERS[slug]
@@ -102,7 +104,7 @@ def test_list_page_and_api_issue_the_same_queries_for_10_or_10000_rows(login, sl
     auth = {"Authorization": f"Bearer {ApiToken.issue(User.objects.get(username='village1'))[1]}"}
     add(10)
     few = (_queries(client, f"/ledgers/{slug}/"), _queries(client, f"/api/v1/{slug}/", auth))
-    add(9990)
+    add(990)
     many = (_queries(client, f"/ledgers/{slug}/"), _queries(client, f"/api/v1/{slug}/", auth))
     assert few == many
 
