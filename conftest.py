@@ -10,6 +10,7 @@ the tests before it did. A transactional test (the browser tests) empties the da
 the next test that asks for the world builds it again.
 """
 
+import contextlib
 import fcntl
 import itertools
 import json
@@ -89,36 +90,50 @@ def _tables_with_rows():
 WORLD_TABLES = set()  # the tables the world writes to, beyond what the migrations wrote
 
 
+@contextlib.contextmanager
+def once_per_run(config, tmp_path_factory, name):
+    """(directory, first) for what a test run makes once and its xdist workers copy: under xdist the
+    directory is common to the run's workers and held under a file lock while the block runs, and
+    `first` says whether this worker is the first to get here (and so makes it). Without xdist: a
+    directory of this run, first. A block that fails leaves it to the next worker to make."""
+    if getattr(config, "workerinput", None) is None:
+        yield tmp_path_factory.mktemp(name), True
+        return
+    shared = tmp_path_factory.getbasetemp().parent / name  # this run's, common to its workers
+    shared.mkdir(exist_ok=True)
+    with open(f"{shared}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        made = shared / ".made"
+        yield shared, not made.exists()
+        made.touch()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(request, django_test_environment, django_db_blocker, tmp_path_factory):
     """The test database, migrated, with the persona world built once and committed.
 
     Under xdist every worker has a database of its own. Migrating and building the world take
-    20–45 s on the CI machine, so they are done once: the first worker to get here makes the test
-    database (the others wait on a file lock), then each worker copies it (SQLite: the file;
-    PostgreSQL: CREATE DATABASE … TEMPLATE) and works on its copy, dropped at its end. The first
-    database is kept as it is until the next run makes it again."""
+    20–45 s on the CI machine, so they are done once (once_per_run): the first worker to get here
+    makes the test database, then each worker copies it (SQLite: the file; PostgreSQL: CREATE
+    DATABASE … TEMPLATE) and works on its copy, dropped at its end. The first database is kept as it
+    is until the next run makes it again."""
     from django.conf import settings
     from django.db import connection
 
     worker = getattr(request.config, "workerinput", None)
     original = connection.settings_dict["NAME"]
     with django_db_blocker.unblock():
-        if worker is None:
-            _make_test_database()
-        else:
-            shared = tmp_path_factory.getbasetemp().parent  # this run's, common to its workers
-            with open(shared / "test-database.lock", "w") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX)
-                made = shared / "test-database-world-tables.json"
-                if made.exists():
-                    settings.DATABASES["default"]["NAME"] = connection.settings_dict["NAME"] = connection.creation._get_test_db_name()
-                    WORLD_TABLES.update(json.loads(made.read_text()))
-                else:
-                    _make_test_database()
-                    made.write_text(json.dumps(sorted(WORLD_TABLES)))
+        with once_per_run(request.config, tmp_path_factory, "test-database") as (shared, first):
+            if first:
+                _make_test_database()
+                (shared / "world-tables.json").write_text(json.dumps(sorted(WORLD_TABLES)))
+            else:
+                settings.DATABASES["default"]["NAME"] = connection.settings_dict["NAME"] = connection.creation._get_test_db_name()
+                WORLD_TABLES.update(json.loads((shared / "world-tables.json").read_text()))
+            if worker is not None:
                 connection.close()  # SQLite: the last connection's close writes its WAL into the file copied
                 connection.creation.clone_test_db(suffix=worker["workerid"], verbosity=0, autoclobber=True)
+        if worker is not None:
             copy = connection.creation.get_test_db_clone_settings(worker["workerid"])["NAME"]
             settings.DATABASES["default"]["NAME"] = connection.settings_dict["NAME"] = copy
         yield
