@@ -175,27 +175,30 @@ def delete_world():
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
 
 
+NO_DATABASE, ROLLED_BACK, TRANSACTIONAL = range(3)
+
+
+def database_kind(node, names):
+    """How a test (its node and fixture names) uses the database: not at all, inside a transaction
+    rolled back at its end, or committing (transactional: it empties the database when it ends)."""
+    marker = node.get_closest_marker("django_db")
+    if "transactional_db" in names or "live_server" in names or (marker is not None and marker.kwargs.get("transaction")):
+        return TRANSACTIONAL
+    return ROLLED_BACK if marker is not None or "db" in names else NO_DATABASE
+
+
 def pytest_collection_modifyitems(items):
-    """The order xdist hands the tests out in: those without a database first, then those in a
-    rolled-back transaction, then the transactional ones (which empty the database: pytest-django puts
-    them last, and the tests without a database after them), each kind with its `slow` tests first. A
-    long test handed out last keeps one worker busy after the others have finished (a minute on the
-    CI machine, DEVELOPERS.md "时间预算")."""
-
-    def kind(item):
-        names, marker = item.fixturenames, item.get_closest_marker("django_db")
-        if "transactional_db" in names or "live_server" in names or (marker is not None and marker.kwargs.get("transaction")):
-            return 2
-        return 1 if marker is not None or "db" in names else 0
-
-    items.sort(key=lambda item: (kind(item), item.get_closest_marker("slow") is None))
+    """The order xdist hands the tests out in: those without a database first, then the rolled-back
+    ones, then the transactional ones (pytest-django puts these last, and the tests without a
+    database after them), each kind with its `slow` tests first. A long test handed out last keeps
+    one worker busy after the others have finished (a minute on the CI machine, DEVELOPERS.md "时间预算")."""
+    items.sort(key=lambda item: (database_kind(item, item.fixturenames), item.get_closest_marker("slow") is None))
 
 
 @pytest.fixture(autouse=True)
 def _only_the_world_asked_for(request):
-    names, marker = request.fixturenames, request.node.get_closest_marker("django_db")
-    uses_db = "db" in names or (marker is not None and not marker.kwargs.get("transaction"))
-    if uses_db and "world" not in names and "transactional_db" not in names and "live_server" not in names:
+    names = request.fixturenames
+    if database_kind(request.node, names) == ROLLED_BACK and "world" not in names:
         request.getfixturevalue("no_world")
 
 
