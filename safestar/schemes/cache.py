@@ -34,10 +34,12 @@ import threading
 from collections import OrderedDict
 
 from django.db import DatabaseError, transaction
-from django.db.models import Subquery
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from safestar.clock import today
 
+from . import written
 from .engine import IncidentFact, IndicatorResult, PendingIncident, VetoHit, VillageResult
 
 logger = logging.getLogger(__name__)
@@ -45,10 +47,11 @@ logger = logging.getLogger(__name__)
 # Tables whose writes cannot change a result: what the results read is checked against this list by
 # schemes/tests/test_cache.py (no facts query reads these tables).
 UNWATCHED = {
-    "schemes_resultgeneration", "schemes_cachedresult",
+    "schemes_resultgeneration", "schemes_villagegeneration", "schemes_cachedresult",
     "audit_auditevent", "django_session", "django_admin_log", "django_content_type", "django_migrations",
     "auth_permission", "auth_group", "auth_group_permissions",
     "org_apitoken", "org_usersession", "core_job", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog",
+    "notices_notice", "notices_delivery", "django_tasks_database_dbtaskresult",
 }
 # Tables the results read (an evaluation round's points) but the facts never do (facts.gather; checked
 # by schemes/tests/test_cache.py): a write to them makes the stored results stale but not the facts.
@@ -58,11 +61,15 @@ LAST_LOGIN = re.compile(r'^\s*UPDATE\s+"?org_user"?\s+SET\s+"?last_login"?\s*=\s
 WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?([A-Za-z0-9_]+)', re.I)
 LOCKING = re.compile(r'^\s*SELECT\b.*\bFOR\s+(?:NO\s+KEY\s+)?UPDATE\b.*?$', re.I | re.S)
 FROM = re.compile(r'\bFROM\s+"?([A-Za-z0-9_]+)', re.I)
+TAKE = "UPDATE schemes_resultgeneration SET n = n"  # only the row's lock: every writer takes it first
 BUMP = "UPDATE schemes_resultgeneration SET n = n + 1"
-NEW_FACTS = {  # BUMP, and a new random facts token (62 bits, as models.random_token)
-    "sqlite": "UPDATE schemes_resultgeneration SET n = n + 1, facts = random() & 4611686018427387903",
-    "postgresql": "UPDATE schemes_resultgeneration SET n = n + 1, facts = floor(random() * 4611686018427387904)::bigint",
+NEW_TOKEN = {  # a new random facts token (62 bits, as models.random_token)
+    "sqlite": "UPDATE schemes_resultgeneration SET facts = random() & 4611686018427387903",
+    "postgresql": "UPDATE schemes_resultgeneration SET facts = floor(random() * 4611686018427387904)::bigint",
 }
+NEW_FACTS = {vendor: sql.replace("SET ", "SET n = n + 1, ") for vendor, sql in NEW_TOKEN.items()}  # BUMP and a new token
+VILLAGES_BUMP = ("INSERT INTO schemes_villagegeneration (village, n) VALUES {} "
+                 "ON CONFLICT (village) DO UPDATE SET n = schemes_villagegeneration.n + 1")
 
 
 def writes(sql):
@@ -94,8 +101,24 @@ def watch(execute, sql, params, many, context):
                 raw.execute(EXISTS[db.vendor])
                 db.results_generation_table = raw.fetchone() is not None
             if db.results_generation_table:
-                raw.execute(BUMP if table in FACTS_UNREAD else NEW_FACTS[db.vendor])
+                bump(raw, db.vendor, table, sql, params, many)
     return execute(sql, params, many, context)
+
+
+def bump(raw, vendor, table, sql, params, many):
+    """Before the statement: the generation row's lock and a new facts token (unless the table is in
+    FACTS_UNREAD); then the generations of the villages it writes, or, when that is not certain
+    (written.py), the generation of all."""
+    if not WRITE.match(sql):  # SELECT … FOR UPDATE: the lock only; the write that follows bumps
+        raw.execute(TAKE)
+        return
+    raw.execute(TAKE if table in FACTS_UNREAD else NEW_TOKEN[vendor])
+    villages = written.villages(raw, table, sql, params, many)
+    if villages is None:
+        raw.execute(BUMP)
+    elif villages:
+        villages = sorted(villages)
+        raw.execute(VILLAGES_BUMP.format(", ".join(["(%s, 1)"] * len(villages))), villages)
 
 
 def install(sender=None, connection=None, **kwargs):
@@ -204,26 +227,35 @@ def load(spec, village, code, name, data, indicators):
 # -- reading and storing ---------------------------------------------------------------------------
 
 def reused(scheme, variant, rows):
-    """(the current generation, {village id: VillageResult} of the stored results still valid) for
-    rows [(id, code, name)]. The results are read with the generation they were stored at, compared in
-    the same query with the current one: when any is found, that is the current generation, and nothing
-    else is read (one query); when none is, the generation is read next, still before the facts are."""
-    from .models import CachedResult, ResultGeneration
+    """(stamp, {village id: VillageResult} of the stored results still valid) for rows [(id, code,
+    name)]. A stored result is valid while the generation and its village's generation are those it
+    was computed at, compared in the same query. The stamp is what the villages not found are to be
+    stored with: the current generation (that of the results found, else read) and their villages'
+    generations, read here, before their facts are."""
+    from .models import CachedResult, ResultGeneration, VillageGeneration
 
     names = {village: (code, name) for village, code, name in rows}
     current = ResultGeneration.objects.filter(pk=1).values("n")[:1]
-    found = CachedResult.objects.filter(scheme=scheme, variant=variant, generation=Subquery(current), day=today())
+    own = Coalesce(Subquery(VillageGeneration.objects.filter(village=OuterRef("village_id")).values("n")[:1]), Value(0))
+    found = CachedResult.objects.filter(scheme=scheme, variant=variant, generation=Subquery(current), village_n=own, day=today())
     found = found.values_list("village", "generation", "payload", "indicators")
-    if len(rows) <= 500:  # a few villages: read at once (on PostgreSQL a streamed read costs three more round trips)
+    few = len(rows) <= 500
+    if few:  # a few villages: read at once (on PostgreSQL a streamed read costs three more round trips)
         found = found.filter(village__in=list(names))
     else:  # a county or more: streamed, not all held in memory at once
         found = found.iterator(chunk_size=2000)
-    out, stamp = {}, None
+    out, n = {}, None
     spec = scheme.spec
-    for village, stamp, payload, indicators in found:
+    for village, n, payload, indicators in found:
         if village in names:
             out[village] = load(spec, village, *names[village], payload, indicators)
-    return (generation() if stamp is None else stamp), out
+    if len(out) == len(names):
+        return (n, {}), out
+    n = generation() if n is None else n
+    missing = [v for v in names if v not in out]
+    generations = VillageGeneration.objects.values_list("village", "n")
+    generations = dict(generations.filter(village__in=missing) if few else generations.iterator(chunk_size=5000))
+    return (None if n is None else (n, generations)), out
 
 
 def store(scheme, variant, results, stamp):
@@ -231,14 +263,15 @@ def store(scheme, variant, results, stamp):
 
     if stamp is None or not results:
         return
-    day = today()
-    rows = [CachedResult(scheme=scheme, variant=variant, village_id=r.village, generation=stamp, day=day, payload=payload, indicators=text)
+    day, (n, generations) = today(), stamp
+    rows = [CachedResult(scheme=scheme, variant=variant, village_id=r.village, generation=n, village_n=generations.get(r.village, 0),
+                         day=day, payload=payload, indicators=text)
             for r in results for payload, text in [dump(r)]]
     try:
         with transaction.atomic():
             CachedResult.objects.bulk_create(
                 rows, batch_size=500, update_conflicts=True, unique_fields=["scheme", "variant", "village"],
-                update_fields=["generation", "day", "payload", "indicators"],
+                update_fields=["generation", "village_n", "day", "payload", "indicators"],
             )
     except DatabaseError:  # storing is only a saving: a busy database (SQLite's lock) must not fail the page
         logger.warning("evaluation results not stored (database busy)", exc_info=True)

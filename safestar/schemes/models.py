@@ -103,15 +103,28 @@ class ResultGeneration(models.Model):
         verbose_name = verbose_name_plural = "评分数据代数"
 
 
+class VillageGeneration(models.Model):
+    """The generation of one village's data: a write that cache.py can attribute to villages (written.py)
+    bumps their rows instead of ResultGeneration.n, so the other villages' stored results stay valid.
+    A plain number, not a foreign key: the hook writes it by raw SQL; no row yet means 0."""
+
+    village = models.BigIntegerField("村", primary_key=True)
+    n = models.BigIntegerField("代数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "村的评分数据代数"
+
+
 class CachedResult(models.Model):
     """A village's live result by a scheme (variant 0) or by an evaluation round with its points
     (variant = the round's id), as JSON (cache.py: an exact inverse of the engine's result), valid
-    for the data generation and the day it was computed at."""
+    for the data generation, the village's own generation and the day it was computed at."""
 
     scheme = models.ForeignKey(Scheme, models.CASCADE, related_name="+", verbose_name="方案")
     variant = models.IntegerField("评查轮次", default=0)
     village = models.ForeignKey("org.Division", models.CASCADE, related_name="+", verbose_name="村")
     generation = models.BigIntegerField("数据代数")
+    village_n = models.BigIntegerField("村的数据代数", default=0)  # VillageGeneration.n when computed
     day = models.DateField("计算日期")
     payload = models.JSONField("结果")
     # The indicator rows as JSON text, parsed only when somebody looks at them (a county's ranking

@@ -65,6 +65,13 @@ def _tables_read(scheme, villages):
     return _tables(context)
 
 
+def generations():
+    """The generation of all and each village's."""
+    from safestar.schemes.models import VillageGeneration
+
+    return cache.generation(), dict(VillageGeneration.objects.values_list("village", "n"))
+
+
 def facts_token():
     from safestar.schemes.models import ResultGeneration
 
@@ -74,7 +81,7 @@ def facts_token():
 @pytest.mark.parametrize("path", ["schemes/changgang-2023-pingan.yaml", "schemes/suixian-2023-pingan-village.yaml"])
 def test_every_table_the_facts_read_is_watched_and_any_write_to_it_makes_results_stale(world, path):
     """Every table facts.plan() and results() read: none is exempt from invalidation, and a bare
-    QuerySet.update() on it (no signal, no audit) moves the generation on."""
+    QuerySet.update() on it (no signal, no audit) moves the generation of all or of the row's villages on."""
     scheme = load_scheme(path=path)
     villages = villages_under(Division.objects.get(code=CHANGGANG))
     tables = _tables_read(scheme, villages)
@@ -92,9 +99,9 @@ def test_every_table_the_facts_read_is_watched_and_any_write_to_it_makes_results
         row = model.objects.order_by("pk").first()
         if row is None:
             continue
-        before, token = cache.generation(), facts_token()
+        before, token = generations(), facts_token()
         model._base_manager.filter(pk=row.pk).update(**{model._meta.pk.attname: row.pk})
-        assert cache.generation() > before, table
+        assert generations() != before, table  # the generation of all, or of the row's villages, moved on
         assert facts_token() != token, table
 
 
@@ -210,15 +217,64 @@ def test_the_scorecard_costs_a_fixed_small_number_of_queries_when_warm(login, dj
 
 def test_a_rounds_own_rows_make_results_stale_but_keep_the_facts_token(world):
     """A write to an evaluation round's entries, lines or events moves the generation on (the round's
-    results show its points) but keeps the facts token: the facts gathered before it are kept."""
+    results show its points), of all or of the villages it belongs to, but keeps the facts token: the
+    facts gathered before it are kept."""
     from safestar.core.models import Event
     from safestar.evaluation.models import Entry, Line
 
     assert {Entry._meta.db_table, Line._meta.db_table, Event._meta.db_table} == cache.FACTS_UNREAD
     for model in (Entry, Line, Event):
         before, token = cache.generation(), facts_token()
-        model.objects.filter(pk=-1).update(**{model._meta.pk.attname: -1})
+        table, pk = model._meta.db_table, model._meta.pk.column
+        with connection.cursor() as cursor:
+            cursor.execute(f'UPDATE "{table}" SET "{pk}" = "{pk}"')  # every row: where they belong is not read
         assert cache.generation() > before and facts_token() == token, model
+    village = Division.objects.get(code=VILLAGE1)
+    before, token = generations(), facts_token()
+    Event.objects.create(object_type="evaluation.entry", object_id=1, division=village, action="submit", actor=User.objects.get(username="village1"))
+    (n, villages) = generations()
+    assert n == before[0] and villages[village.pk] == before[1].get(village.pk, 0) + 1 and facts_token() == token
+
+
+def test_a_write_in_one_village_leaves_the_other_villages_results_stored(world):
+    """Only the villages a write belongs to are computed again: a record added, edited, moved to
+    another village; a town's nil return (it speaks for all its villages), or a statement whose rows
+    cannot be told, makes every result stale."""
+    from safestar.core.models import StateChange
+    from safestar.disputes.models import Dispute
+    from safestar.keypersons.models import IncidentLink, Visit
+    from safestar.keypersons.tests.factories import key_person, visit
+
+    scheme = load_scheme()
+    town = Division.objects.get(code=CHANGGANG)
+    villages = villages_under(town)
+    rows = list(villages.values_list("id", "code", "name"))
+    v1, v2 = (Division.objects.get(code=c).pk for c in (VILLAGE1, VILLAGE2))
+    person = key_person(VILLAGE1)
+    incident = make_record("incidents", VILLAGE2, kind=IncidentKind.objects.get(code="telecom_fraud"), occurred_on=datetime.date(2023, 4, 1))
+    dispute = make_record("disputes", VILLAGE1)
+
+    def stale_after(write):
+        served(scheme, villages)
+        n = cache.generation()
+        write()
+        _, found = cache.reused(scheme, 0, rows)
+        assert served(scheme, villages) == fresh(scheme, villages)
+        return {pk for pk, _, _ in rows if pk not in found}, cache.generation() > n
+
+    assert stale_after(lambda: make_record("disputes", VILLAGE1)) == ({v1}, False)  # INSERT
+    assert stale_after(lambda: soft_delete(Dispute, dispute, User.objects.get(username="village1"), "录入错误")) == ({v1}, False)  # UPDATE
+    assert stale_after(lambda: Dispute._base_manager.filter(pk=dispute.pk).update(division=v2)) == ({v1, v2}, False)  # moved
+    made = []
+    assert stale_after(lambda: made.append(visit(person, division_id=v2))) == ({v1, v2}, False)  # the person's village and the visit's
+    assert stale_after(lambda: Visit._base_manager.filter(pk=made[0].pk).update(findings="复查")) == ({v1, v2}, False)
+    assert stale_after(lambda: IncidentLink.objects.create(person=person, incident=incident, linked_by=User.objects.get(username="village1"))) == ({v1, v2}, False)
+    state = {"record_type": "disputes.dispute", "record_id": dispute.pk, "field": "deadline", "new": "2024-01-01", "effective_on": datetime.date(2023, 6, 1)}
+    assert stale_after(lambda: StateChange.objects.create(**state)) == ({v2}, False)  # where its record now is
+    assert stale_after(lambda: Dispute._base_manager.filter(pk=-1).delete()) == (set(), False)  # nothing written
+    everything = ({pk for pk, _, _ in rows}, True)
+    assert stale_after(lambda: make_record("nil-returns", CHANGGANG)) == everything  # the town's
+    assert stale_after(lambda: Dispute._base_manager.update(summary="改")) == everything  # no WHERE: not read
 
 
 def test_a_rolled_back_write_and_a_later_one_never_share_a_facts_token(world):
