@@ -8,7 +8,8 @@ by gunicorn as `scripts/run.sh` serves them, on the benchmark data (`safestar be
 - queries(): each page fetched once in this process, its SQL counted;
 - serve() + load(): a gunicorn of its own on a free port, and for each page N clients (threads, one
   request at a time each, a new connection per request as a browser without keep-alive) for a fixed
-  time: requests per second, p50 and p95; the login page, anonymous, is the trivial reference.
+  time: requests per second, p50 and p95; the login page, anonymous, is the trivial reference;
+- Writer (--writes N): a busy office, N records a second added in the county's villages meanwhile.
 
 Speed is measured here only; the test suite runs it tiny and asserts nothing about time.
 """
@@ -271,10 +272,40 @@ class Load:
         return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def load(port, path, cookie, clients, seconds, server=None):
+class Writer:
+    """A busy office beside the readers (--writes N): while a load runs, N records a second are added
+    to the county, each in a village drawn at random (a copy of one of the county's disputes, saved as
+    a clerk's new ledger row is). Each makes its village's stored results stale (schemes/written.py):
+    the county's and town's pages compute that village again."""
+
+    def __init__(self, setup, per_second, seed=19):
+        import random
+
+        from safestar.disputes.models import Dispute
+        from safestar.org.models import Division
+
+        self.interval, self.rng, self.done = 1 / per_second, random.Random(seed), 0
+        self.villages = list(Division.objects.filter(level="village", path__startswith=setup.county.path).values_list("pk", flat=True))
+        self.template = Dispute.objects.filter(division_id__in=self.villages).first()
+        if self.template is None:
+            raise BenchError(f"{setup.county.name}没有矛盾纠纷记录可供 --writes 复制：请先运行 safestar bench generate")
+
+    def run(self, stop):
+        try:
+            while not stop.wait(self.interval):
+                record = self.template
+                record.pk, record.division_id = None, self.rng.choice(self.villages)
+                record.save()
+                self.done += 1
+        finally:
+            connection.close()  # this thread's own connection
+
+
+def load(port, path, cookie, clients, seconds, server=None, writer=None):
     """`clients` threads, each requesting `path` one after another until `seconds` have passed; every
     request started is waited for and counted in the time. The CPU time used meanwhile by this process
-    (the client threads), by the server's workers (when `server` is given) and by the whole machine."""
+    (the client threads), by the server's workers (when `server` is given) and by the whole machine.
+    `writer`: a Writer adding records meanwhile (its CPU is this process's)."""
     latencies, errors, lock = [], [0], threading.Lock()
     deadline = time.perf_counter() + seconds
 
@@ -296,12 +327,17 @@ def load(port, path, cookie, clients, seconds, server=None):
         return {"clients": own_cpu(), "server": server.workers_cpu() if server else None, "machine": machine}
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
+    stop = threading.Event()
+    writing = threading.Thread(target=writer.run, args=(stop,)) if writer else None
     before = cpu()
     start = time.perf_counter()
-    for thread in threads:
+    for thread in threads + ([writing] if writing else []):
         thread.start()
     for thread in threads:
         thread.join()
+    stop.set()
+    if writing:
+        writing.join()
     elapsed, after = time.perf_counter() - start, cpu()
     used = {part: (after[part] - before[part] if before[part] is not None and after[part] is not None else None) for part in before}
     return Load(clients, elapsed, latencies, errors[0], used)

@@ -4,22 +4,25 @@ its points) is stored as JSON and reused by services.results() while nothing it 
 Invalidation is one mechanism with no way around it: a hook on every database connection
 (`watch`, installed by apps.py on connection_created) sees every SQL statement; before any
 statement that writes a table (INSERT / UPDATE / DELETE, and SELECT … FOR UPDATE, which precedes
-writes) other than the few in UNWATCHED, it bumps the single ResultGeneration row in the same
-transaction. So ORM saves, QuerySet.update(), bulk_create(), deletes, save_form, the importer,
-transitions, migrations and raw SQL all invalidate alike; a cached result is used only when it was
-computed at the current generation and on today's date (results read "today": overdue visits,
-the current year). The bump comes before the write so that every writing transaction takes the
-generation row's lock first (one lock order: no deadlock between two writers over it).
+writes) other than the few in UNWATCHED, it takes the single ResultGeneration row's lock and then
+bumps, in the same transaction, the generations of the villages the statement writes (written.py:
+VillageGeneration), or, when which villages is not certain, the generation of all (ResultGeneration.n).
+So ORM saves, QuerySet.update(), bulk_create(), deletes, save_form, the importer, transitions,
+migrations and raw SQL all invalidate alike; a stored result is used only while both the generation
+and its village's generation are those it was computed at, and on the day it was computed (results
+read "today": overdue visits, the current year). The lock comes before the write so that every
+writing transaction takes the generation row's lock first (one lock order: no deadlock between two
+writers over it, and no writer commits between the hook finding a statement's rows and the statement).
 
-Correctness does not depend on timing: a reader reads the generation before the facts, so a result
-is never stored under a generation newer than the data it was computed from; a write committed
-while it computes makes the stored result stale at once (the generation moved on).
+Correctness does not depend on timing: a reader reads the generations before the facts, so a result
+is never stored under generations newer than the data it was computed from; a write committed while
+it computes makes the stored result stale at once (a generation moved on).
 
-The generation is one number for all villages: any relevant write anywhere makes every cached result
-stale (recomputed on the next read). That is coarse but cannot miss a write whatever model or path
-it takes; finer (per-village) invalidation is not done (docs/architecture.md).
+A write in one village leaves the stored results of the others valid (the county's ranking after one
+record computes one village again, not hundreds). What cannot be told (a town's record, a scheme, an
+account, a statement of unknown shape) makes every stored result stale, as every write once did.
 
-The same bump also draws a new random `facts` token, except for a write to FACTS_UNREAD (an evaluation
+The same hook also draws a new random `facts` token, except for a write to FACTS_UNREAD (an evaluation
 round's own rows: no fact is gathered from them). `gathered()` keeps the facts of a few villages in this
 process under the token they were read at, so that a round's steps, which write those rows between two
 scorings of the same village, gather its facts once: gathering is most of the cost of scoring a village.

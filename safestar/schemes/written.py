@@ -163,15 +163,18 @@ def _inserted(cursor, table, sql, params):
         type_column, id_column = GENERIC[table]
         if type_column not in column or id_column not in column:
             return None
+        records = {}
+        for record_type, record_id in zip(column[type_column], column[id_column]):
+            records.setdefault(record_type, set()).add(record_id)
         villages = set()
-        for record_type, record_id in set(zip(column[type_column], column[id_column])):
+        for record_type, ids in records.items():
             try:
                 model = apps.get_model(record_type)
             except (LookupError, ValueError):
                 return None
             if model._meta.db_table not in sources():
                 return None
-            found = _divisions(cursor, *_of_rows(model._meta.db_table, "%s", [record_id]))
+            found = _divisions(cursor, *_of_rows(model._meta.db_table, ", ".join(["%s"] * len(ids)), sorted(ids)))
             if found is None:
                 return None
             villages |= found
@@ -183,7 +186,7 @@ def _inserted(cursor, table, sql, params):
             if not s.nullable:
                 return None  # a column every row has is not given: a shape this does not know
             continue
-        given = [v for v in column[s.column] if v is not None]
+        given = list(dict.fromkeys(v for v in column[s.column] if v is not None))
         if given:
             selects.append(s.values(", ".join(["%s"] * len(given))))
             values += given

@@ -144,6 +144,14 @@ def test_page_benchmark_tiny(live_server):
     scorecard = next(page for page in page_list if page.key == "scorecard")  # signed in as the town
     run = pages.load(port, scorecard.path, pages.cookie_of(clients[scorecard.account]), 2, 0.2)
     assert run.errors == 0 and len(run.latencies) >= 2 and run.percentile(95) >= run.percentile(50) > 0
+    # --writes: records added in the county's villages meanwhile, each its own village's (the generation of all stays)
+    from safestar.disputes.models import Dispute
+    from safestar.schemes import cache
+
+    writer, before, generation = pages.Writer(setup, 50), Dispute.objects.count(), cache.generation()
+    run = pages.load(port, scorecard.path, pages.cookie_of(clients[scorecard.account]), 1, 0.3, writer=writer)
+    assert run.errors == 0 and writer.done >= 1 and Dispute.objects.count() == before + writer.done
+    assert cache.generation() == generation
     # --pages: the named pages only, after the reference every share is reported against; a wrong name is refused
     assert [page.key for page in pages.chosen(page_list, ["scorecard", "ledger"])] == ["login", "scorecard", "ledger"]
     assert pages.chosen(page_list, []) == page_list

@@ -271,6 +271,9 @@ def test_a_write_in_one_village_leaves_the_other_villages_results_stored(world):
     assert stale_after(lambda: IncidentLink.objects.create(person=person, incident=incident, linked_by=User.objects.get(username="village1"))) == ({v1, v2}, False)
     state = {"record_type": "disputes.dispute", "record_id": dispute.pk, "field": "deadline", "new": "2024-01-01", "effective_on": datetime.date(2023, 6, 1)}
     assert stale_after(lambda: StateChange.objects.create(**state)) == ({v2}, False)  # where its record now is
+    other = make_record("disputes", VILLAGE1)
+    together = [StateChange(**state), StateChange(**state | {"record_id": other.pk})]
+    assert stale_after(lambda: StateChange.objects.bulk_create(together)) == ({v1, v2}, False)
     assert stale_after(lambda: Dispute._base_manager.filter(pk=-1).delete()) == (set(), False)  # nothing written
     everything = ({pk for pk, _, _ in rows}, True)
     assert stale_after(lambda: make_record("nil-returns", CHANGGANG)) == everything  # the town's
