@@ -104,10 +104,11 @@ def _top_level(text):
             yield i
 
 
-def _where(text):
-    """The index of the first WHERE outside parentheses and quotes in `text`, or -1."""
+def _keyword(text, word):
+    """The index of the first `word` (a keyword) outside parentheses and quotes in `text`, or -1."""
+    n = len(word)
     for i in _top_level(text):
-        if text[i:i + 5].upper() == "WHERE" and not text[i - 1:i].isalnum() and not text[i + 5:i + 6].isalnum():
+        if text[i:i + n].upper() == word and not text[i - 1:i].isalnum() and not text[i + n:i + n + 1].isalnum():
             return i
     return -1
 
@@ -208,8 +209,8 @@ def villages(cursor, table, sql, params, many):
     moved, moved_to = [], []  # where the rows go: an UPDATE that sets a column they belong by
     if (match := UPDATE.match(sql)) is not None:
         body = match.group(2)
-        where = _where(body)
-        if where < 0:
+        where = _keyword(body, "WHERE")
+        if where < 0 or _keyword(body[:where], "FROM") >= 0:  # every row, or rows found through other tables
             return None
         assignments, condition = body[:where], body[where + 5:]
         position = 0
