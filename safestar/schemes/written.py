@@ -205,8 +205,7 @@ def villages(cursor, table, sql, params, many):
     if table in GENERIC:
         return None
     pk, found = sources()[table]
-    by_column = {s.column: s for s in found}
-    moved, moved_to = [], []  # where the rows go: an UPDATE that sets a column they belong by
+    moved = []  # (SQL, its parameter): where the rows go, when an UPDATE sets a column they belong by
     if (match := UPDATE.match(sql)) is not None:
         body = match.group(2)
         where = _keyword(body, "WHERE")
@@ -215,18 +214,18 @@ def villages(cursor, table, sql, params, many):
         assignments, condition = body[:where], body[where + 5:]
         position = 0
         for column, value in _assignments(assignments):
-            if column in by_column:
+            for source in (s for s in found if s.column == column):
                 if value != "%s":
                     return None
-                moved.append(by_column[column].values("%s"))
-                moved_to.append(params[position])
+                if params[position] is not None:
+                    moved.append((source.values("%s"), params[position]))
             position += _placeholders(value)
     elif (match := DELETE.match(sql)) is not None:
         assignments, condition = "", match.group(2)
     else:
         return None
-    if match.group(1).lower() != table or _placeholders(assignments) + _placeholders(condition) != len(params):
+    skip = _placeholders(assignments)
+    if match.group(1).lower() != table or skip + _placeholders(condition) != len(params):
         return None
-    selects, values = _of_rows(table, f'SELECT "{pk}" FROM "{table}" WHERE {condition}', params[_placeholders(assignments):])
-    kept = [(sql, value) for sql, value in zip(moved, moved_to) if value is not None]
-    return _divisions(cursor, selects + [sql for sql, _ in kept], values + [value for _, value in kept])
+    selects, values = _of_rows(table, f'SELECT "{pk}" FROM "{table}" WHERE {condition}', params[skip:])
+    return _divisions(cursor, selects + [select for select, _ in moved], values + [value for _, value in moved])
