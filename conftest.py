@@ -203,6 +203,25 @@ def _only_the_world_asked_for(request):
 
 
 @pytest.fixture(autouse=True)
+def _no_stored_pages():
+    """Each test starts with no stored page (core/pages.py): a page stored in another test's rolled-back
+    data may carry the same key (same user, address, day and generations)."""
+    from django.core.cache import caches
+
+    from safestar.schemes.cache import _county_path
+
+    caches["pages"].clear()
+    _county_path.cache_clear()
+
+
+@pytest.fixture
+def drawn_pages(settings):
+    """Every page drawn, none sent from the store: for the tests that count the queries of drawing a
+    page (what a stored page costs is counted in core/tests/test_pages.py)."""
+    settings.SAFESTAR_STORED_PAGES = False
+
+
+@pytest.fixture(autouse=True)
 def _own_audit_checkpoints(settings, tmp_path_factory):
     """Each test its own (not yet written) audit checkpoint file: a checkpoint a test writes names
     events of its rolled-back transaction, which no other test's database holds."""

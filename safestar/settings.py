@@ -12,6 +12,7 @@ SAFESTAR_MAX_SESSIONS  concurrent sessions per account (default 2; the oldest is
 SAFESTAR_AUDIT_KEY   base64 HMAC key of the audit chain; without it var/audit_key (SAFESTAR_AUDIT_KEY_FILE)
 SAFESTAR_AUDIT_CHECKPOINTS  append-only file of the audit chain's checkpoints (default var/audit_checkpoints.jsonl)
 SAFESTAR_ISSUING_OFFICE  the issuer documents name, {name} the division's (default {name}平安建设工作领导小组办公室)
+SAFESTAR_STORED_PAGES  "0" to draw every page afresh (default "1": core/pages.py; `bench pages --fresh`)
 """
 
 import os
@@ -148,6 +149,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Background work (imports, long documents, scheduled cleanup): Django's tasks, kept in the database
 # by django-tasks-db and run by `safestar worker` beside the web server (docs/architecture.md).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Pages sent again while nothing they show has changed (core/pages.py): in each process's memory, per
+# user and data version; at most MAX_ENTRIES pages (of at most 512 KB) per process, ten minutes each.
+SAFESTAR_STORED_PAGES = os.environ.get("SAFESTAR_STORED_PAGES", "1") == "1"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages", "TIMEOUT": 600,
+              "OPTIONS": {"MAX_ENTRIES": 200}},
+}
+
 SAFESTAR_WORKER_STALE = 60  # seconds without a heartbeat after which pages say the worker is not running
 SAFESTAR_STASH_MAX_AGE = 3600  # seconds an uploaded import file is kept (encrypted) awaiting confirmation
 

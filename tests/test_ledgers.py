@@ -89,6 +89,7 @@ GROWING = [slug for slug in SLUGS if slug not in ONE_PER_VILLAGE]
 
 # 10 rows fit on a page (PER_PAGE = 20); 1 000 fill 50 pages. A query per row shown, or per page, would
 # differ between the two; 10 000 rows asserted the same and took ten times as long (a twentieth of the suite).
+@pytest.mark.usefixtures("drawn_pages")
 @pytest.mark.parametrize("slug", GROWING)
 def test_list_page_and_api_issue_the_same_queries_for_10_or_1000_rows(login, slug):
     from safestar.org.models import ApiToken, Division, User

@@ -11,6 +11,9 @@ by gunicorn as `scripts/run.sh` serves them, on the benchmark data (`safestar be
   time: requests per second, p50 and p95; the login page, anonymous, is the trivial reference;
 - Writer (--writes N): a busy office, N records a second added in the county's villages meanwhile.
 
+The clients of one account share its browser (session and CSRF cookies): a page it opened again
+unchanged is sent from the store (core/pages.py); --fresh draws every page (SAFESTAR_STORED_PAGES=0).
+
 Speed is measured here only; the test suite runs it tiny and asserts nothing about time.
 """
 
@@ -191,12 +194,14 @@ def _get(port, path, cookie):
 
 class Server:
     """gunicorn on a free port with this process's settings (DATABASE_URL, SAFESTAR_VAR), as run.sh
-    starts it; SAFESTAR_DEMO=1 so the bench accounts are not sent to enrol an authenticator."""
+    starts it; SAFESTAR_DEMO=1 so the bench accounts are not sent to enrol an authenticator; `stored`
+    False: every page drawn afresh (--fresh)."""
 
-    def __init__(self, workers):
+    def __init__(self, workers, stored=True):
         self.port, self.workers = _free_port(), workers
         gunicorn = Path(sys.executable).with_name("gunicorn")
-        env = {**os.environ, "SAFESTAR_DEMO": "1", "DJANGO_SETTINGS_MODULE": "safestar.settings"}
+        env = {**os.environ, "SAFESTAR_DEMO": "1", "DJANGO_SETTINGS_MODULE": "safestar.settings",
+               "SAFESTAR_STORED_PAGES": "1" if stored else "0"}
         self.log = tempfile.TemporaryFile()  # gunicorn's own log (a pipe nobody reads would block it)
         self.process = subprocess.Popen(
             [str(gunicorn), "safestar.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers), "--timeout", "300"],
@@ -355,5 +360,11 @@ def warm(port, path, cookie, workers, rounds=2):
 
 
 def cookie_of(client):
+    """The Cookie header of the account's browser: its session and a CSRF cookie (a browser has one from
+    the login page; without one no page is sent from the store, core/pages.py)."""
+    from django.utils.crypto import get_random_string
+
     morsel = client.cookies.get(settings.SESSION_COOKIE_NAME)
-    return f"{settings.SESSION_COOKIE_NAME}={morsel.value}" if morsel else ""
+    if not morsel:
+        return ""
+    return f"{settings.SESSION_COOKIE_NAME}={morsel.value}; {settings.CSRF_COOKIE_NAME}={get_random_string(32)}"

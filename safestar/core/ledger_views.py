@@ -22,6 +22,7 @@ from .ledger import LEDGERS
 from .ledger_ops import FILTER_PARAMS, LedgerImporter, export_columns, export_rows, filtered, restore, save, soft_delete
 from .lists import paginate, render_list
 from .models import Attachment
+from .pages import stored
 from .saving import Conflict, Locked, posted_version
 from .scope import can_read, can_write, get_visible_or_404, require
 from .sheets import write_xlsx, xlsx_response
@@ -53,6 +54,7 @@ def _filter_choices(ledger, field_name, user):
     return list(field.flatchoices)
 
 
+@stored
 def ledger_list(request, ledger):
     ledger = _ledger(ledger, request.user)
     page = paginate(request, filtered(ledger, request.user, request.GET))

@@ -14,6 +14,7 @@ from safestar.core.confirm import confirm_first, confirm_step
 from safestar.core.lists import paginate, render_list, search
 from safestar.core.background import job_task, start, state
 from safestar.core.models import Attachment, Job
+from safestar.core.pages import stored
 from safestar.core.scope import get_visible_or_404, require
 from safestar.core.transitions import Refused, history
 from safestar.org.models import Division
@@ -74,6 +75,7 @@ def round_add(request):
     return render(request, "evaluation/round_form.html", {"form": form})
 
 
+@stored
 def round_detail(request, pk):
     """The round's results. A town (or village) user: every village in scope with its total, status,
     veto and cause, rank in its town and in the round, its stage. A county (or city) user: one row
@@ -101,6 +103,7 @@ def round_detail(request, pk):
     })
 
 
+@stored
 def round_town(request, pk, code):
     """The county's drill-down from the round page: one town's villages in the round, a page at a
     time, ranked in the town and in the round, with their stages (and that town's part of the

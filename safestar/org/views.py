@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from safestar.audit.log import record
 from safestar.core.imports import import_view, template_response
 from safestar.core.lists import paginate, render_list, search
+from safestar.core.pages import stored
 from safestar.core.panels import render_home_cards, render_panels, render_town_panels
 from safestar.core.saving import save_form
 from safestar.core.scope import can_read, can_write, get_visible_or_404, require
@@ -38,6 +39,7 @@ def home(request):
 LEVELS_ABOVE = 5
 
 
+@stored
 def division_detail(request, code):
     """A division's page: its path from the province, its panels (a village's or a town's) and its
     children. One query for the division with whether the user may edit it, the divisions above it

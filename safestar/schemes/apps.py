@@ -10,10 +10,15 @@ class SchemesConfig(AppConfig):
 
     def ready(self):
         # Every connection bumps the results' data generation before a write (cache.py).
-        from .cache import install, pause, resume
+        from safestar.core import pages
+
+        from .cache import install, page_version, pause, resume
 
         connection_created.connect(install, dispatch_uid="schemes.cache.install")
         pre_migrate.connect(pause, sender=self, dispatch_uid="schemes.cache.pause")
         post_migrate.connect(resume, sender=self, dispatch_uid="schemes.cache.resume")
         for connection in connections.all(initialized_only=True):
             install(connection=connection)
+        # The stored pages are valid while the generations are (core/pages.py); drawing a page may store results.
+        pages.version = page_version
+        pages.unseen.add("schemes_cachedresult")

@@ -35,12 +35,14 @@ import logging
 import re
 import threading
 from collections import OrderedDict
+from functools import lru_cache
 
 from django.db import DatabaseError, transaction
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from safestar.clock import today
+from safestar.core.statements import WRITE, writes
 
 from . import written
 from .engine import IncidentFact, IndicatorResult, PendingIncident, VetoHit, VillageResult
@@ -61,9 +63,6 @@ UNWATCHED = {
 FACTS_UNREAD = {"evaluation_entry", "evaluation_line", "core_event"}
 # Logins stamp the account (last_login) on every sign-in; no result reads it.
 LAST_LOGIN = re.compile(r'^\s*UPDATE\s+"?org_user"?\s+SET\s+"?last_login"?\s*=\s*%s\s+WHERE', re.I)
-WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?([A-Za-z0-9_]+)', re.I)
-LOCKING = re.compile(r'^\s*SELECT\b.*\bFOR\s+(?:NO\s+KEY\s+)?UPDATE\b.*?$', re.I | re.S)
-FROM = re.compile(r'\bFROM\s+"?([A-Za-z0-9_]+)', re.I)
 TAKE = "UPDATE schemes_resultgeneration SET n = n"  # only the row's lock: every writer takes it first
 BUMP = "UPDATE schemes_resultgeneration SET n = n + 1"
 NEW_TOKEN = {  # a new random facts token (62 bits, as models.random_token)
@@ -73,17 +72,6 @@ NEW_TOKEN = {  # a new random facts token (62 bits, as models.random_token)
 NEW_FACTS = {vendor: sql.replace("SET ", "SET n = n + 1, ") for vendor, sql in NEW_TOKEN.items()}  # BUMP and a new token
 VILLAGES_BUMP = ("INSERT INTO schemes_villagegeneration (village, n) VALUES {} "
                  "ON CONFLICT (village) DO UPDATE SET n = schemes_villagegeneration.n + 1")
-
-
-def writes(sql):
-    """The table an SQL statement writes (or locks for writing), or None."""
-    found = WRITE.match(sql)
-    if found:
-        return found.group(1).lower()
-    if LOCKING.match(sql):
-        table = FROM.search(sql)
-        return table.group(1).lower() if table else "?"
-    return None
 
 
 EXISTS = {
@@ -278,3 +266,39 @@ def store(scheme, variant, results, stamp):
             )
     except DatabaseError:  # storing is only a saving: a busy database (SQLite's lock) must not fail the page
         logger.warning("evaluation results not stored (database busy)", exc_info=True)
+
+
+# -- the stored pages' version (core/pages.py) ------------------------------------------------------
+
+def page_version(user):
+    """What every page `user` may see is drawn from, as a value that moves whenever any of it may have
+    changed (core/pages.py keys the user's stored pages by it): the generation of all and the sum of the
+    generations of the villages of the user's county (of the whole division for a city or the
+    province). Generations only grow, so the sum moves with any one of them. A county, not the user's
+    own division: a town's pages show its villages' ranks in a county's evaluation round. None when
+    the generation's row is missing (nothing is stored then). One query."""
+    from django.db.models import F, Func, IntegerField
+
+    from safestar.core.scope import Under
+    from safestar.org.models import Division
+
+    from .models import ResultGeneration, VillageGeneration
+
+    under = Division.objects.filter(Under(F("path"), _county_path(user.division.path, user.division.level))).values("pk")
+    total = (VillageGeneration.objects.filter(village__in=under).order_by()
+             .annotate(total=Func(F("n"), function="SUM", output_field=IntegerField())).values("total"))
+    return ResultGeneration.objects.filter(pk=1).values_list("n", Coalesce(Subquery(total), Value(0))).first()
+
+
+@lru_cache(maxsize=4096)
+def _county_path(path, level):
+    """The path of the county `path` lies in (itself at a county or above; the whole province when no
+    county is found above it), read once per process: a division's path changes with its place."""
+    from safestar.org.models import Division
+    from safestar.org.roles import LEVEL_ORDER, Level
+
+    if LEVEL_ORDER.index(level) <= LEVEL_ORDER.index(Level.COUNTY):
+        return path
+    codes = path.strip("/").split("/")
+    county = Division.objects.filter(code__in=codes, level=Level.COUNTY).values_list("path", flat=True).first()
+    return county or f"/{codes[0]}/"

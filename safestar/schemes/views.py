@@ -6,6 +6,7 @@ from django.views.decorators.http import require_http_methods
 from safestar.audit.log import record
 from safestar.core import edge
 from safestar.core.lists import paginate
+from safestar.core.pages import stored
 from safestar.core.scope import can_read, get_visible_or_404, require
 from safestar.core.sheets import Column, write_xlsx, xlsx_response
 from safestar.org.models import Division
@@ -70,6 +71,7 @@ def scheme_export(request, pk):
     return xlsx_response(content, f"{scheme.name}.xlsx")
 
 
+@stored
 def scheme_results(request, pk):
     """The ranking of the villages under a division (default: the user's own) by the scheme. Above a
     town (a county, a city) one row per town, each drilling down to that town's villages
@@ -94,6 +96,7 @@ def scheme_results(request, pk):
     return render(request, "schemes/results.html", context)
 
 
+@stored
 @require_http_methods(["GET", "POST"])
 def scorecard(request, pk, code):
     """One village's scorecard: every indicator with what was measured, the target and the points

@@ -150,6 +150,7 @@ def test_search_filters_and_sorting(login):
     assert titles(sort="password") == ["丙事", "甲事", "乙事"]  # unknown sort keys are ignored
 
 
+@pytest.mark.usefixtures("drawn_pages")
 @pytest.mark.parametrize("rows", [5, 60])
 def test_list_query_count_is_fixed(login, django_assert_num_queries, rows):
     from safestar.incidents.models import Incident as I

@@ -119,6 +119,7 @@ def test_village_page_shows_the_entry_and_the_star_history(open_round, users, lo
 # -- query counts ---------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("drawn_pages")
 @pytest.mark.parametrize("town, user", [(PINGGANG, "town2"), (CHANGGANG, "town")])
 def test_round_page_queries_do_not_grow_with_the_villages(open_round, users, login, django_assert_num_queries, town, user):
     """平岗镇 has 5 villages, 长岗镇 20: the same number of queries. Per request: session, the user
@@ -205,6 +206,7 @@ def test_the_county_drills_down_from_its_town_row_to_the_villages_a_page_at_a_ti
     assert login("town").get(f"/evaluation/{round.pk}/").content.decode().count("evaluation/entries/") == 20
 
 
+@pytest.mark.usefixtures("drawn_pages")
 @pytest.mark.parametrize("bigger", [False, True])
 def test_the_county_round_pages_cost_the_same_queries_with_more_villages(open_round, users, login, django_assert_num_queries, bigger):
     """The county's round of all its villages: 25 in 2 towns, or 205 in 8; warm. The summary: session,

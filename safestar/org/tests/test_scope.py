@@ -97,6 +97,7 @@ def test_departments_in_scope(world):
     assert Department.objects.writable_by(user("admin")).count() == Department.objects.filter(division__path__startswith=user("admin").division.path).count()
 
 
+@pytest.mark.usefixtures("drawn_pages")
 @pytest.mark.parametrize("rows", [3, 30])
 def test_division_page_query_count_does_not_grow_with_rows(login, django_assert_num_queries, rows):
     town = Division.objects.get(code=PINGGANG)

@@ -34,6 +34,7 @@ def _warm_count(client, url):
     return len(context)
 
 
+@pytest.mark.usefixtures("drawn_pages")
 @pytest.mark.parametrize("persona", sorted(VILLAGE_PAGE_QUERIES))
 def test_the_village_page_costs_the_same_queries_with_few_and_many_records(login, django_assert_num_queries, persona):
     load_scheme()
@@ -53,6 +54,7 @@ def test_the_village_page_costs_the_same_queries_with_few_and_many_records(login
         client.get(url)
 
 
+@pytest.mark.usefixtures("drawn_pages")
 def test_indicator_tasks_read_the_stored_result_not_the_facts(login):
     """A confirmed application's indicator and outcome tasks show their live state from the village's
     stored result (creation/services.py task_states, schemes/cache.py): warm, the creation panel adds

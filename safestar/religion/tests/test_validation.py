@@ -3,6 +3,7 @@ import, which all validate with the ledger's one form."""
 
 import io
 
+import pytest
 import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -179,6 +180,7 @@ def test_activities_with_venues_export_and_reimport_unchanged(login):
     assert ReligiousActivity.objects.count() == 2
 
 
+@pytest.mark.usefixtures("drawn_pages")
 def test_activities_with_venues_list_in_the_same_queries_for_few_or_many_rows(login):
     """The generic query-count test runs without a venue; each row here names one, shown with its
     village's name: the venue and its village come in the list's own query (select_related)."""

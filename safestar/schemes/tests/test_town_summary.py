@@ -52,6 +52,7 @@ def test_a_big_town_is_paged(login):
     assert [t["villages"] for t in summary if t["code"] == town] == [45]
 
 
+@pytest.mark.usefixtures("drawn_pages")
 @pytest.mark.parametrize("bigger", [False, True])
 def test_the_county_pages_cost_the_same_queries_with_more_villages(login, django_assert_num_queries, bigger):
     """The world's 25 villages in 2 towns, or 205 in 8: the same count, warm (the stored results). Per

@@ -49,6 +49,8 @@ class Command(BaseCommand):
         pages.add_argument("--pages", default="", help="只测这些页面，逗号分隔的页面名（如 ledger,scorecard；默认全部；参考页总是测）")
         pages.add_argument("--writes", type=float, default=0,
                            help="压测期间每秒在本县随机的村新增几条台账记录（繁忙的办公室；默认 0：只读）")
+        pages.add_argument("--fresh", action="store_true",
+                           help="每次都重新绘制页面，不发送存下的页面（SAFESTAR_STORED_PAGES=0；默认发送未变的存页）")
         dashboard = sub.add_parser("dashboard", help="计时：一个县（市）的创建态势看板（dashboards.board.compute）")
         dashboard.add_argument("--year", type=int, default=2023)
         dashboard.add_argument("--division", required=True, help="县或市的区划代码（看板按其下一级区划比较）")
@@ -148,7 +150,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
 
-    def _pages(self, year, scheme, clients, seconds, workers, pages, writes, **options):
+    def _pages(self, year, scheme, clients, seconds, workers, pages, writes, fresh, **options):
         bench.ensure_dedicated_database()
         try:
             counts = [int(x) for x in clients.split(",") if x.strip()]
@@ -167,10 +169,11 @@ class Command(BaseCommand):
             f"页面基准：数据库 {bench.database_label()}，共 {villages} 个村；测试的镇 {setup.town.name}（{setup.town.code}，"
             f"{setup.town.children.count()} 个村），县 {setup.county.name}（{county_villages} 个村，评查轮次 {setup.round.pk}）；"
             f"gunicorn {workers} 个工作进程，{os.cpu_count()} 核；每种并发压测 {seconds:g} 秒"
-            + (f"，同时每秒在本县随机的村新增 {writes:g} 条台账记录" if writes else "，只读"))
+            + (f"，同时每秒在本县随机的村新增 {writes:g} 条台账记录" if writes else "，只读")
+            + ("；每次重新绘制页面（--fresh）" if fresh else "；未变的页面从存页发送（同一账号的客户端共用一个浏览器）"))
         clients_by_account = page_bench.sessions(setup)
         counted = page_bench.queries(clients_by_account, page_list)
-        server = page_bench.Server(workers)
+        server = page_bench.Server(workers, stored=not fresh)
         report = []
         try:
             for key, label, account, path in page_list:
@@ -201,7 +204,7 @@ class Command(BaseCommand):
             f"{row['page']} " + "/".join(f"{row['share_of_reference'][n]:.2f}" for n in reference) for row in report[1:]))
         self.stdout.write(f"结束时系统负载 {'/'.join(f'{x:.1f}' for x in os.getloadavg())}")
         self.stdout.write(json.dumps({"database": bench.connection.vendor, "villages": villages, "county_villages": county_villages,
-                                      "workers": workers, "seconds": seconds, "writes_per_second": writes, "loadavg": [round(x, 2) for x in os.getloadavg()],
+                                      "workers": workers, "seconds": seconds, "writes_per_second": writes, "stored_pages": not fresh, "loadavg": [round(x, 2) for x in os.getloadavg()],
                                       "pages": report}, ensure_ascii=False))
 
     def _dashboard(self, year, division, scheme, repeat, **options):
