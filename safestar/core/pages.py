@@ -2,17 +2,18 @@
 drawn again (the village page, the ledger lists, the scorecards, the rankings and the evaluation
 rounds: the views decorated with `stored`).
 
-A page is stored for one user, one address (with its query and htmx headers), one day, the secret of
-the browser's CSRF cookie (the forms' tokens in it stay valid; a browser without one is not served
-from the store) and one version of the data (`version`, given by the
-stored results' invalidation, schemes/cache.py: the generation of all and the generations of the
-villages of the user's county, which every write moves before it commits, and which are read before
-the page is drawn). A page is used again only while all of these are the same, so it is never older
-than what it shows; the store (the `pages` cache, in each process's memory) only saves the drawing.
+A page is stored for one user (with their role, division and department), one address (with its
+query and htmx headers), one day, the secret of the browser's CSRF cookie (the forms' tokens in it
+stay valid; a browser without one is not served from the store) and one version of the data
+(`version`, given by the stored results' invalidation, schemes/cache.py: the generation of all and the
+generations of the villages of the user's county, which every write moves before it commits, and
+which are read before the page is drawn). A page is used again only while all of these are the same,
+so it is never older than what it shows; the store (the `pages` cache, in each process's memory)
+only saves the drawing.
 
 A page is not stored when drawing it wrote anything but stored results (an audit record, a session,
-a notice: sending it again would skip the write), set a cookie or its own security policy, added a
-message, or is not a 200 HTML response, nor when a message waits to be shown. Its CSP nonce is kept
+a notice: sending it again would skip the write), changed the session, set a cookie or its own
+security policy, added a message, or is not a 200 HTML response, nor when a message waits to be shown. Its CSP nonce is kept
 as a marker and replaced by the request's own. A stored view reads nothing the generations do not
 watch (audit, notices, sessions, jobs: core/tests/test_pages.py checks each stored view).
 """
@@ -38,7 +39,7 @@ LARGEST = 512 * 1024  # bytes: a larger page is not stored
 # changes whenever anything the user's pages show may have changed, or None (then nothing is stored);
 # and the tables a page may write while drawn (stored results) and still be stored.
 version = None
-unseen = set()
+may_write = set()
 
 
 def stored(view):
@@ -53,12 +54,10 @@ def stored(view):
         found = store.get(key)
         if found is not None:
             return _again(request, *found)
-        wrote = Writes()
-        session = getattr(request, "session", None)
-        modified = session is not None and session.modified
+        wrote, modified = Writes(), _session_modified(request)
         with connection.execute_wrapper(wrote):
             response = view(request, *args, **kwargs)
-        if not wrote.any and not (session is not None and session.modified and not modified):
+        if not wrote.any and _session_modified(request) == modified:
             kept = _kept(request, response)
             if kept is not None:
                 store.set(key, kept)
@@ -67,14 +66,18 @@ def stored(view):
     return serve
 
 
+def _session_modified(request):
+    return getattr(getattr(request, "session", None), "modified", False)
+
+
 class Writes:
-    """An execute wrapper noting whether a statement wrote a table other than those in `unseen`."""
+    """An execute wrapper noting whether a statement wrote a table other than those in `may_write`."""
 
     any = False
 
     def __call__(self, execute, sql, params, many, context):
         table = writes(sql) if isinstance(sql, str) else "?"
-        if table is not None and table not in unseen:
+        if table is not None and table not in may_write:
             self.any = True
         return execute(sql, params, many, context)
 
@@ -90,8 +93,8 @@ def _key(request):
     if data is None:
         return None
     headers = request.headers
-    parts = (user.pk, request.get_host(), request.get_full_path(), headers.get("HX-Request"),
-             headers.get("HX-History-Restore-Request"), today().isoformat(), secret, data)
+    parts = (user.pk, user.role, user.division_id, user.department_id, request.get_host(), request.get_full_path(),
+             headers.get("HX-Request"), headers.get("HX-History-Restore-Request"), today().isoformat(), secret, data)
     return "page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 

@@ -21,4 +21,4 @@ class SchemesConfig(AppConfig):
             install(connection=connection)
         # The stored pages are valid while the generations are (core/pages.py); drawing a page may store results.
         pages.version = page_version
-        pages.unseen.add("schemes_cachedresult")
+        pages.may_write.add("schemes_cachedresult")

@@ -275,8 +275,9 @@ def page_version(user):
     changed (core/pages.py keys the user's stored pages by it): the generation of all and the sum of the
     generations of the villages of the user's county (of the whole division for a city or the
     province). Generations only grow, so the sum moves with any one of them. A county, not the user's
-    own division: a town's pages show its villages' ranks in a county's evaluation round. None when
-    the generation's row is missing (nothing is stored then). One query."""
+    own division: a town's pages show its villages' ranks in a county's evaluation round. (The county's
+    path, the generation, the sum), or None when the generation's row is missing (nothing is stored
+    then). One query (and, once per process and division, one for the county's path)."""
     from django.db.models import F, Func, IntegerField
 
     from safestar.core.scope import Under
@@ -284,10 +285,12 @@ def page_version(user):
 
     from .models import ResultGeneration, VillageGeneration
 
-    under = Division.objects.filter(Under(F("path"), _county_path(user.division.path, user.division.level))).values("pk")
+    county = _county_path(user.division.path, user.division.level)
+    under = Division.objects.filter(Under(F("path"), county)).values("pk")
     total = (VillageGeneration.objects.filter(village__in=under).order_by()
              .annotate(total=Func(F("n"), function="SUM", output_field=IntegerField())).values("total"))
-    return ResultGeneration.objects.filter(pk=1).values_list("n", Coalesce(Subquery(total), Value(0))).first()
+    found = ResultGeneration.objects.filter(pk=1).values_list("n", Coalesce(Subquery(total), Value(0))).first()
+    return None if found is None else (county, *found)
 
 
 @lru_cache(maxsize=4096)

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.utils.crypto import get_random_string
@@ -118,6 +119,7 @@ def test_a_waiting_message_is_shown_not_a_stored_page(world, sent):
 def request_for(user, path):
     request = RequestFactory().get(path)
     request.user, request.META["CSRF_COOKIE"] = user, "s" * 32  # as CsrfViewMiddleware reads the cookie
+    request.session = SessionStore()
     return request
 
 
@@ -139,14 +141,20 @@ def test_a_page_whose_drawing_wrote_anything_is_not_stored(world):
         return HttpResponse("<p>页</p>")
 
     @pages.stored
+    def remembering(request):  # e.g. a page that keeps the user's last filter in the session
+        drawn.append("remembering")
+        request.session["filter"] = "x"
+        return HttpResponse("<p>页</p>")
+
+    @pages.stored
     def missing(request):
         drawn.append("missing")
         return HttpResponse("<p>无</p>", status=404)
 
-    for view in (quiet, noting, missing):
+    for view in (quiet, noting, remembering, missing):
         view(request_for(user, f"/{view.__name__}/"))
         view(request_for(user, f"/{view.__name__}/"))
-    assert drawn == ["quiet", "noting", "noting", "missing", "missing"]
+    assert drawn == ["quiet", "noting", "noting", "remembering", "remembering", "missing", "missing"]
 
 
 def test_no_page_is_stored_when_stored_pages_are_off(world, sent, settings):
@@ -224,3 +232,18 @@ def test_what_is_sent_is_what_a_fresh_drawing_shows_after_every_kind_of_write(op
         write()
         check()
     assert sent[0] >= len(shown)  # pages were sent from the store, not only drawn
+
+
+def test_an_account_moved_elsewhere_never_gets_a_page_stored_before(world, sent, monkeypatch):
+    """Even were the data's versions of two places equal, a page is stored for the account's place,
+    role and department as they were."""
+    from safestar.org.models import Division
+
+    monkeypatch.setattr(pages, "version", lambda user: ("the same everywhere",))
+    client = browser("village1")
+    client.get("/ledgers/incidents/")
+    User.objects.filter(username="village1").update(division=Division.objects.get(code=VILLAGE2))
+    client.get("/ledgers/incidents/")
+    assert sent == [0]
+    client.get("/ledgers/incidents/")
+    assert sent == [1]
