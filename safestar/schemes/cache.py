@@ -30,11 +30,13 @@ The token is random rather than counted so that a rolled-back write and a later 
 """
 
 import datetime
+import fcntl
 import json
 import logging
 import re
 import threading
 from collections import OrderedDict
+from contextlib import contextmanager
 from functools import lru_cache
 
 from django.db import DatabaseError, transaction
@@ -178,6 +180,37 @@ def gathered(scheme, villages):
                 while len(_kept) > KEPT:
                     _kept.popitem(last=False)
     return facts
+
+
+# -- one process at a time computes a scheme's results ----------------------------------------------
+
+@contextmanager
+def computing(scheme, variant):
+    """Held while this process computes and stores results of (scheme, variant); gives whether it had
+    to wait for another. After a write the server's workers often find the same village stale at once,
+    and each would compute it (most of a page's cost): the others wait here, then read again and find
+    it stored (services.results). A lock file in SAFESTAR_VAR (flock: the workers of one server; let go
+    when its process ends). Not inside a transaction, where a waiter may hold a database lock the
+    store it waits for needs: there every process computes, as before."""
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.in_atomic_block:
+        yield False
+        return
+    folder = settings.VAR_DIR / "locks"
+    folder.mkdir(exist_ok=True)
+    with open(folder / f"results-{scheme.pk}-{variant}.lock", "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            waited = False
+        except BlockingIOError:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            waited = True
+        try:
+            yield waited
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 # -- JSON, an exact inverse of the engine's VillageResult -------------------------------------------

@@ -47,28 +47,40 @@ def results(scheme, villages, manual=None, *, variant=0, given=None, rows=None, 
     many villages to compute are read through their ids with the counts together (0: always the plan
     over `villages`, as the evaluation benchmark times it)."""
     rows = list(villages.values_list("id", "code", "name")) if rows is None else rows
-    reuse = manual is None
-    stamp, found = cache.reused(scheme, variant, rows) if reuse else (None, {})  # the generation is read before the facts: see cache.py
+    if manual is not None:  # never stored
+        found, _ = _computed(scheme, villages, rows, rows, {}, given, manual, few)
+        return rank([found[row[0]] for row in rows])
+    stamp, found = cache.reused(scheme, variant, rows)  # the generation is read before the facts: see cache.py
     missing = [row for row in rows if row[0] not in found]
     if missing:
-        if len(missing) <= few:
-            # their ids, not a query of divisions: "village IN (ids)" lets the database go through each
-            # record table's village index (SQLite plans "IN (SELECT …)" blind, and read a whole year of
-            # the province's records to score one village); the counts are read together (gather)
-            subset = [row[0] for row in missing]
-        else:  # too many ids for one IN list: recompute them all
-            subset, missing = villages, rows
-            found = {}
-        if reuse and len(missing) <= few:  # facts gathered for them since the last write to a fact are kept
-            facts = cache.gathered(scheme, subset)
-        else:
-            facts = gather(scheme.spec, scheme.year, subset, together=len(missing) <= few)
-        scores = manual_scores(scheme, subset) | (given(subset) if given else {}) | (manual or {})
-        fresh = evaluate(scheme.spec, facts, missing, scores)
-        if reuse:
-            cache.store(scheme, variant, fresh, stamp)
-        found.update((r.village, r) for r in fresh)
+        with cache.computing(scheme, variant) as waited:
+            if waited:  # another worker computed meanwhile, most likely the same villages (after the same write)
+                stamp, more = cache.reused(scheme, variant, missing)
+                found |= more
+                missing = [row for row in missing if row[0] not in more]
+            if missing:
+                found, fresh = _computed(scheme, villages, rows, missing, found, given, None, few)
+                cache.store(scheme, variant, fresh, stamp)
     return rank([found[row[0]] for row in rows])
+
+
+def _computed(scheme, villages, rows, missing, found, given, manual, few):
+    """({village: result} of `rows`: those `found` and the `missing` computed, [the results computed])."""
+    if len(missing) <= few:
+        # their ids, not a query of divisions: "village IN (ids)" lets the database go through each
+        # record table's village index (SQLite plans "IN (SELECT …)" blind, and read a whole year of
+        # the province's records to score one village); the counts are read together (gather)
+        subset = [row[0] for row in missing]
+    else:  # too many ids for one IN list: recompute them all
+        subset, missing = villages, rows
+        found = {}
+    if manual is None and len(missing) <= few:  # facts gathered for them since the last write to a fact are kept
+        facts = cache.gathered(scheme, subset)
+    else:
+        facts = gather(scheme.spec, scheme.year, subset, together=len(missing) <= few)
+    scores = manual_scores(scheme, subset) | (given(subset) if given else {}) | (manual or {})
+    fresh = evaluate(scheme.spec, facts, missing, scores)
+    return found | {r.village: r for r in fresh}, fresh
 
 
 def _begun(user):

@@ -193,6 +193,7 @@ def _warm_count(client, url, capture):
     return len(context)
 
 
+@pytest.mark.usefixtures("drawn_pages")
 def test_the_scorecard_costs_a_fixed_small_number_of_queries_when_warm(login, django_assert_num_queries):
     """Warm: the stored result is read, not the facts. The same number of queries with few and with
     many records in the village (records do not reach the page one by one)."""
@@ -310,3 +311,72 @@ def test_facts_kept_in_the_process_are_used_only_while_nothing_they_come_from_ch
     assert served(scheme, village) == first and len(calls) == 1
     make_record("disputes", VILLAGE1, received_on=datetime.date(2023, 3, 1))
     assert served(scheme, village) == fresh(scheme, village) and len(calls) == 2  # gathered again
+
+
+def test_a_worker_that_waited_for_another_uses_what_that_one_stored(world, monkeypatch):
+    """After a write the workers find the same village stale at once: one computes it, the others wait
+    (cache.computing) and then read it stored instead of computing it again."""
+    from contextlib import contextmanager
+
+    from safestar.schemes import services
+
+    scheme = load_scheme()
+    villages = Division.objects.filter(code__in=[VILLAGE1, VILLAGE2])
+    results(scheme, villages)
+    make_record("incidents", VILLAGE1, title="新的一条")
+    evaluated, inside = [], []
+    evaluate = services.evaluate
+    monkeypatch.setattr(services, "evaluate", lambda spec, facts, rows, scores: evaluated.append(rows) or evaluate(spec, facts, rows, scores))
+
+    @contextmanager
+    def another_worker_first(scheme_, variant):
+        if inside:  # the other worker's own turn
+            yield False
+            return
+        inside.append(True)
+        results(scheme, villages)  # the other worker computes and stores 长岗村 while this one waits
+        yield True
+
+    monkeypatch.setattr(cache, "computing", another_worker_first)
+    served = results(scheme, villages)
+    assert [[code for _, code, _ in rows] for rows in evaluated] == [[VILLAGE1]]  # once, by the other worker
+    monkeypatch.undo()
+    assert [as_json(r) for r in served] == [as_json(r) for r in results(scheme, villages, manual={})]  # = computed afresh
+
+
+def test_one_process_at_a_time_computes_a_schemes_results_outside_a_transaction(db):
+    """cache.computing: a second worker waits for the first and is told so; inside a transaction
+    nobody waits (a waiter might hold a lock the store needs)."""
+    import threading
+    from types import SimpleNamespace
+
+    scheme, order, holding = SimpleNamespace(pk=987654), [], threading.Event()
+
+    def first():
+        with cache.computing(scheme, 0) as waited:
+            order.append(("first", waited))
+            holding.set()
+            threading.Event().wait(0.3)
+            order.append(("first done", None))
+        connection.close()
+
+    def second():
+        holding.wait()
+        with cache.computing(scheme, 0) as waited:
+            order.append(("second", waited))
+        connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert order == [("first", False), ("first done", None), ("second", True)]
+    holding.clear()
+    held = threading.Thread(target=first)
+    held.start()
+    holding.wait()
+    assert connection.in_atomic_block  # the test's own transaction
+    with cache.computing(scheme, 0) as waited:  # does not wait for the first
+        assert waited is False and order[-1] == ("first", False)
+    held.join()
