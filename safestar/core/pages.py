@@ -13,9 +13,10 @@ only saves the drawing.
 
 A page is not stored when drawing it wrote anything but stored results (an audit record, a session,
 a notice: sending it again would skip the write), changed the session, set a cookie or its own
-security policy, added a message, or is not a 200 HTML response, nor when a message waits to be shown. Its CSP nonce is kept
-as a marker and replaced by the request's own. A stored view reads nothing the generations do not
-watch (audit, notices, sessions, jobs: core/tests/test_pages.py checks each stored view).
+security policy, added a message, or is not a 200 HTML response, nor when a message waits to be
+shown. Its CSP nonce is kept as a marker and replaced by the request's own. A stored view reads
+nothing the generations do not watch (audit, notices, sessions, jobs: core/tests/test_pages.py checks
+each stored view).
 """
 
 import hashlib
