@@ -23,9 +23,14 @@ from pathlib import Path
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection
 from django.db.backends.postgresql.client import DatabaseClient
+from django.dispatch import Signal
 
 from safestar.audit.chain import append_checkpoint, checkpoint, mark_restore
 from safestar.audit.log import record
+
+# Sent after a restore: the restored data is older than what processes may keep from it (stored
+# pages and results are keyed by counts that the restore sets back).
+restored = Signal()
 
 # The first bytes of each engine's backup format, checked before anything is overwritten.
 MAGIC = {"sqlite": b"SQLite format 3\x00", "postgresql": b"PGDMP"}
@@ -121,6 +126,7 @@ def restore(path):
     else:
         _run_pg("pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", str(path))
     connection.close()  # reconnect afresh to the restored database
+    restored.send(sender=restore)  # what was kept from the data as it was before (schemes/cache.py) goes
     mark_restore(path)  # the chain legitimately ends earlier now; later checkpoints no longer apply
     record("import", object_repr=f"数据库恢复：{path}")
     return path

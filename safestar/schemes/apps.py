@@ -10,13 +10,14 @@ class SchemesConfig(AppConfig):
 
     def ready(self):
         # Every connection bumps the results' data generation before a write (cache.py).
-        from safestar.core import pages
+        from safestar.core import backup, pages
 
-        from .cache import install, page_version, pause, resume
+        from .cache import install, page_version, pause, restored, resume
 
         connection_created.connect(install, dispatch_uid="schemes.cache.install")
         pre_migrate.connect(pause, sender=self, dispatch_uid="schemes.cache.pause")
         post_migrate.connect(resume, sender=self, dispatch_uid="schemes.cache.resume")
+        backup.restored.connect(restored, dispatch_uid="schemes.cache.restored")
         for connection in connections.all(initialized_only=True):
             install(connection=connection)
         # The stored pages are valid while the generations are (core/pages.py); drawing a page may store results.

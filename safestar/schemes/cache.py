@@ -31,10 +31,12 @@ The token is random rather than counted so that a rolled-back write and a later 
 
 import datetime
 import fcntl
+import hashlib
 import json
 import logging
 import re
 import threading
+import time
 from collections import OrderedDict
 from contextlib import contextmanager
 from functools import lru_cache
@@ -59,6 +61,8 @@ UNWATCHED = {
     "auth_permission", "auth_group", "auth_group_permissions",
     "org_apitoken", "org_usersession", "core_job", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog",
     "notices_notice", "notices_delivery", "django_tasks_database_dbtaskresult",
+    # authenticators: a two-factor sign-in saves its device (a counter); no result or stored page reads them
+    "otp_totp_totpdevice", "otp_static_staticdevice", "otp_static_statictoken",
 }
 # Tables the results read (an evaluation round's points) but the facts never do (facts.gather; checked
 # by schemes/tests/test_cache.py): a write to them makes the stored results stale but not the facts.
@@ -138,6 +142,25 @@ def resume(using="default", **kwargs):
             cursor.execute(NEW_FACTS[db.vendor])
 
 
+# After a restore the counts are set back, and later writes would reach counts that stored pages
+# and results were kept under before the restore, for other data: the generation jumps ahead by a
+# random amount (2^40 and up: past any count reached before, and never the same jump twice).
+JUMP = {
+    "sqlite": "UPDATE schemes_resultgeneration SET n = n + 1099511627776 + (random() & 1099511627775), "
+              "facts = random() & 4611686018427387903",
+    "postgresql": "UPDATE schemes_resultgeneration SET n = n + 1099511627776 + floor(random() * 1099511627776)::bigint, "
+                  "facts = floor(random() * 4611686018427387904)::bigint",
+}
+
+
+def restored(**kwargs):
+    """After core/backup.restore(): nothing kept from before is used again."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(JUMP[connection.vendor])
+
+
 def generation():
     """The current generation; None when its row was missing (a flushed test database): it is made
     again and the stored results dropped, and nothing is reused or stored this time."""
@@ -184,33 +207,48 @@ def gathered(scheme, villages):
 
 # -- one process at a time computes a scheme's results ----------------------------------------------
 
+def lock_file(scheme, variant):
+    from django.conf import settings
+    from django.db import connection
+
+    folder = settings.VAR_DIR / "locks"
+    folder.mkdir(exist_ok=True)
+    database = hashlib.sha256(str(connection.settings_dict["NAME"]).encode()).hexdigest()[:12]
+    return folder / f"results-{database}-{scheme.pk}-{variant}.lock"
+
+
+WAIT = 5  # seconds at most that a process waits for another to compute (then it computes too)
+
+
 @contextmanager
 def computing(scheme, variant):
-    """Held while this process computes and stores results of (scheme, variant); gives whether it had
-    to wait for another. After a write the server's workers often find the same village stale at once,
-    and each would compute it (most of a page's cost): the others wait here, then read again and find
-    it stored (services.results). A lock file in SAFESTAR_VAR (flock: the workers of one server; let go
-    when its process ends). Not inside a transaction, where a waiter may hold a database lock the
-    store it waits for needs: there every process computes, as before."""
-    from django.conf import settings
+    """Held while this process computes and stores a few villages' results of (scheme, variant); gives
+    whether it had to wait for another. After a write the server's workers often find the same village
+    stale at once, and each would compute it (most of a page's cost): the others wait here, then read
+    again and find it stored (services.results). A lock file in SAFESTAR_VAR per database (flock: the
+    workers of one server; let go when its process ends), waited for at most WAIT seconds. Not inside
+    a transaction, where a waiter may hold a database lock the store it waits for needs: there every
+    process computes, as before."""
     from django.db import connection
 
     if connection.in_atomic_block:
         yield False
         return
-    folder = settings.VAR_DIR / "locks"
-    folder.mkdir(exist_ok=True)
-    with open(folder / f"results-{scheme.pk}-{variant}.lock", "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            waited = False
-        except BlockingIOError:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            waited = True
+    with open(lock_file(scheme, variant), "a") as handle:
+        waited, deadline = False, time.monotonic() + WAIT
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                waited = True
+                if time.monotonic() > deadline:
+                    break  # computed here too, without the lock
+                time.sleep(0.01)
         try:
             yield waited
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fcntl.flock(handle, fcntl.LOCK_UN)  # (nothing, when not held)
 
 
 # -- JSON, an exact inverse of the engine's VillageResult -------------------------------------------

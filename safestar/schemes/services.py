@@ -2,6 +2,8 @@
 facts, run the engine, rank), and the manual scores: who may give them, and giving one (which
 freezes the scheme version)."""
 
+from contextlib import nullcontext
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, IntegerField, Max, OuterRef, Subquery, Value
@@ -53,7 +55,8 @@ def results(scheme, villages, manual=None, *, variant=0, given=None, rows=None, 
     stamp, found = cache.reused(scheme, variant, rows)  # the generation is read before the facts: see cache.py
     missing = [row for row in rows if row[0] not in found]
     if missing:
-        with cache.computing(scheme, variant) as waited:
+        # a few villages made stale by a write: one process at a time (the others read what it stored)
+        with cache.computing(scheme, variant) if len(missing) <= few else nullcontext(False) as waited:
             if waited:  # another worker computed meanwhile, most likely the same villages (after the same write)
                 stamp, more = cache.reused(scheme, variant, missing)
                 found |= more

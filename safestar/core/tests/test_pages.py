@@ -169,21 +169,18 @@ def stored_pages(scheme, round):
     """(account, address) of every stored view, at each level that draws it differently."""
     return [
         ("village1", f"/divisions/{VILLAGE1}/"),
-        ("village1", "/ledgers/incidents/"),
         ("village1", f"/schemes/{scheme.pk}/villages/{VILLAGE1}/"),
         ("town", f"/divisions/{CHANGGANG}/"),
-        ("town", f"/divisions/{VILLAGE2}/"),
         ("town", "/ledgers/disputes/"),
         ("town", f"/schemes/{scheme.pk}/results/"),
         ("town", f"/evaluation/{round.pk}/"),
         ("county", f"/schemes/{scheme.pk}/results/"),
         ("county", f"/evaluation/{round.pk}/"),
         ("county", f"/evaluation/{round.pk}/towns/{CHANGGANG}/"),
-        ("county", "/ledgers/incidents/?q=事"),
     ]
 
 
-def test_stored_views_read_nothing_the_generations_do_not_watch(open_round, login, monkeypatch):
+def test_stored_views_read_nothing_the_generations_do_not_watch(open_round, monkeypatch):
     """What a stored page shows must be moved by the generations: no stored view reads a table whose
     writes they ignore (notices, audit, sessions, jobs)."""
     read = set()
@@ -196,12 +193,12 @@ def test_stored_views_read_nothing_the_generations_do_not_watch(open_round, logi
     monkeypatch.setattr(pages, "Writes", Reading)
     round = open_round()
     for account, url in stored_pages(round.scheme, round):
-        assert login(account).get(url).status_code == 200, url
-    assert "incidents_incident" in read and "evaluation_entry" in read  # the drawings were seen
+        assert browser(account).get(url).status_code == 200, url
+    assert {"incidents_incident", "disputes_dispute", "evaluation_entry"} <= read  # the drawings were seen
     assert not read & UNWATCHED - {"schemes_cachedresult", "schemes_resultgeneration", "schemes_villagegeneration"}
 
 
-def test_what_is_sent_is_what_a_fresh_drawing_shows_after_every_kind_of_write(open_round, login, settings, sent):
+def test_what_is_sent_is_what_a_fresh_drawing_shows_after_every_kind_of_write(open_round, settings, sent):
     from safestar.evaluation.models import Entry
     from safestar.incidents.models import Incident
     from safestar.org.models import Division

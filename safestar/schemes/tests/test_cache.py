@@ -344,39 +344,45 @@ def test_a_worker_that_waited_for_another_uses_what_that_one_stored(world, monke
     assert [as_json(r) for r in served] == [as_json(r) for r in results(scheme, villages, manual={})]  # = computed afresh
 
 
-def test_one_process_at_a_time_computes_a_schemes_results_outside_a_transaction(db):
-    """cache.computing: a second worker waits for the first and is told so; inside a transaction
-    nobody waits (a waiter might hold a lock the store needs)."""
+def test_one_process_at_a_time_computes_a_schemes_results_outside_a_transaction(db, monkeypatch):
+    """cache.computing: while another process holds the scheme's lock, a process waits and is told it
+    waited; it stops waiting after cache.WAIT seconds; inside a transaction nobody waits (a waiter might
+    hold a lock the store needs)."""
+    import fcntl
     import threading
+    import time
     from types import SimpleNamespace
 
-    scheme, order, holding = SimpleNamespace(pk=987654), [], threading.Event()
+    scheme, polling, told = SimpleNamespace(pk=987654), threading.Event(), []
 
-    def first():
+    def sleep(seconds):  # the waiter polls: it is waiting now
+        polling.set()
+        time.sleep(seconds)
+
+    monkeypatch.setattr(cache, "time", SimpleNamespace(monotonic=time.monotonic, sleep=sleep))
+
+    def worker():
         with cache.computing(scheme, 0) as waited:
-            order.append(("first", waited))
-            holding.set()
-            threading.Event().wait(0.3)
-            order.append(("first done", None))
+            told.append(waited)
         connection.close()
 
-    def second():
-        holding.wait()
-        with cache.computing(scheme, 0) as waited:
-            order.append(("second", waited))
-        connection.close()
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
+    with open(cache.lock_file(scheme, 0), "a") as other:  # another process computing
+        fcntl.flock(other, fcntl.LOCK_EX)
+        thread = threading.Thread(target=worker)
         thread.start()
-    for thread in threads:
+        assert polling.wait(10) and told == []  # waiting for the other
+        with cache.computing(scheme, 0) as waited:  # this test's own transaction: does not wait
+            assert waited is False and connection.in_atomic_block
+        fcntl.flock(other, fcntl.LOCK_UN)
         thread.join()
-    assert order == [("first", False), ("first done", None), ("second", True)]
-    holding.clear()
-    held = threading.Thread(target=first)
-    held.start()
-    holding.wait()
-    assert connection.in_atomic_block  # the test's own transaction
-    with cache.computing(scheme, 0) as waited:  # does not wait for the first
-        assert waited is False and order[-1] == ("first", False)
-    held.join()
+        assert told == [True]
+        fcntl.flock(other, fcntl.LOCK_EX)  # held, and never let go while the waiter waits
+        monkeypatch.setattr(cache, "WAIT", 0.05)
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join(10)
+        assert told == [True, True] and not thread.is_alive()  # it gave up waiting and computed
+    thread = threading.Thread(target=worker)  # nobody else computing: no wait
+    thread.start()
+    thread.join(10)
+    assert told == [True, True, False]
