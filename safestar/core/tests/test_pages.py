@@ -14,8 +14,8 @@ from django.utils.crypto import get_random_string
 
 from conftest import CHANGGANG, OTHER_COUNTY_VILLAGE, PINGGANG_VILLAGE, VILLAGE1, VILLAGE2, load_scheme, make_record
 from safestar.core import pages
-from safestar.org.models import User
 from safestar.evaluation.tests.conftest import open_round, users  # noqa: F401 (fixtures)
+from safestar.org.models import User
 from safestar.schemes.cache import UNWATCHED
 
 TOKEN = re.compile(r"\b[A-Za-z0-9]{64}\b")  # a masked CSRF token
