@@ -205,13 +205,16 @@ def _only_the_world_asked_for(request):
 @pytest.fixture(autouse=True)
 def _no_stored_pages():
     """Each test starts with no stored page (core/pages.py): a page stored in another test's rolled-back
-    data may carry the same key (same user, address, day and generations)."""
+    data may carry the same key (same user, address, day and generations); and with no kept statement
+    (core/compiled.py), which may hold another test's settings."""
     from django.core.cache import caches
 
+    from safestar.core import compiled
     from safestar.schemes.cache import _county_path
 
     caches["pages"].clear()
     _county_path.cache_clear()
+    compiled.forget()
 
 
 @pytest.fixture

@@ -19,9 +19,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Callable
 
-from django.db.models import Count, IntegerField, Value
+from django.db import connection
+from django.db.models import Count
 
 from safestar.clock import today
+
+from . import compiled
 from .states import as_of
 
 METRICS = {}
@@ -107,8 +110,31 @@ def per_village(queryset, aggregate=None, field="division"):
     rows = queryset.order_by().values(field).annotate(value=aggregate or Count("id"))
     batch = _BATCH.get()
     if batch is not None and aggregate is None:
-        return _Pending(batch, rows, field)
+        return _Pending(batch, lambda: compiled.sql_of(rows.values_list(field, "value")))
     return dict(rows.values_list(field, "value"))
+
+
+def counted(build, *args, user, field="division"):
+    """per_village(build(user, *args), field=field) for a page: the query's SQL is made once per process
+    (core/compiled.py; `build` a function of the user and int, text or date arguments only, reading nothing
+    else). Inside batched() it is read with the batch's other counts, like per_village()."""
+    grouped = _Grouped(build, field)
+    batch = _BATCH.get()
+    if batch is not None:
+        return _Pending(batch, lambda: compiled.sql(grouped, *args, user=user))
+    return dict(compiled.rows(grouped, *args, user=user))
+
+
+@dataclass(frozen=True)
+class _Grouped:
+    """build(user, *args) counted per village (the key of its kept statement: the build and the field)."""
+
+    build: Callable
+    field: str
+
+    def __call__(self, user, *args):
+        rows = self.build(user, *args).order_by().values(self.field).annotate(value=Count("id"))
+        return rows.values_list(self.field, "value")
 
 
 _BATCH = contextvars.ContextVar("metrics_batch", default=None)
@@ -116,9 +142,9 @@ _BATCH = contextvars.ContextVar("metrics_batch", default=None)
 
 @contextlib.contextmanager
 def batched():
-    """Read the counts that per_village() is asked for in this block together, in one query (for a
-    page showing several count metrics of one village: its cost does not grow with the metrics). A
-    block inside another joins it: its counts are read with the outer block's."""
+    """Read the counts that per_village() and counted() are asked for in this block together, in one
+    query (for a page showing several count metrics of one village: its cost does not grow with the
+    metrics). A block inside another joins it: its counts are read with the outer block's."""
     if _BATCH.get() is not None:
         yield
         return
@@ -130,23 +156,30 @@ def batched():
 
 
 class _Pending(Mapping):
-    """A per_village() count not read yet: {village id: value} once any count of its batch is looked at."""
+    """A per_village() count not read yet: {village id: value} once any count of its batch is looked at.
+    `statement()`: its grouped query's (SQL, parameters), two columns (village, number); None when it
+    can find no row (a scope the user has none of)."""
 
-    def __init__(self, batch, rows, field):
-        self.rows, self.batch, self.field, self.values = rows, batch, field, None
+    def __init__(self, batch, statement):
+        self.statement, self.batch, self.values = statement, batch, None
         batch.append(self)
 
     def _read(self):
         if self.values is None:
             pending = [p for p in self.batch if p.values is None]
             self.batch[:] = [p for p in self.batch if p.values is not None]
-            tagged = [p.rows.annotate(tag=Value(i, output_field=IntegerField())).values_list("tag", p.field, "value") for i, p in enumerate(pending)]
+            parts = [(tag, p.statement()) for tag, p in enumerate(pending)]
+            parts = [(tag, statement) for tag, statement in parts if statement is not None]
             for p in pending:
                 p.values = {}
-            # no ORDER BY: a union would otherwise be ordered by its first model's Meta.ordering
-            query = (tagged[0].union(*tagged[1:], all=True) if len(tagged) > 1 else tagged[0]).order_by()
-            for tag, division, value in query:
-                pending[tag].values[division] = value
+            if not parts:
+                return self.values
+            # each count tagged with its place; no ORDER BY (a compound SELECT takes none per part)
+            sql = " UNION ALL ".join(f"SELECT {tag} AS tag, * FROM ({part}) AS count{tag}" for tag, (part, _) in parts)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [value for _, (_, params) in parts for value in params])
+                for tag, division, value in cursor.fetchall():  # PostgreSQL: numeric where a part has a year
+                    pending[tag].values[division if division is None else int(division)] = int(value)
         return self.values
 
     def __getitem__(self, key):

@@ -98,6 +98,16 @@ def _in_subtree(scope_path, path):
     return Q(**{f"{relation}__in": divisions.filter(Under(F("path"), path)).values("pk")})
 
 
+def scope_key(user):
+    """Everything of the user that scope_filter() and the role rules (org/roles.py) read: a query built
+    for the user is the same for another user with the same key (core/prepared.py keeps it so)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    department = user.department if user.department_id else None
+    return (user.pk, user.is_active, user.role, user.division_id, user.division.path if user.division_id else None,
+            user.department_id, department and department.division_id, department and tuple(department.fields))
+
+
 class ScopedQuerySet(models.QuerySet):
     def visible_to(self, user):
         return scope_filter(self, user)
@@ -122,7 +132,12 @@ def get_visible_or_404(queryset_or_model, user, write=False, **lookup):
     try:
         return scoped.get(**lookup)
     except (scoped.model.DoesNotExist, ValueError):
-        raise Http404("页面不存在，或不在您的数据范围内。")
+        not_found()
+
+
+def not_found():
+    """The answer to an object out of the user's scope, or that does not exist: the same 404."""
+    raise Http404("页面不存在，或不在您的数据范围内。")
 
 
 def require(allowed: bool):

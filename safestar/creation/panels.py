@@ -5,8 +5,9 @@ from django.urls import reverse
 
 from safestar.audit.models import AuditEvent
 from safestar.clock import today
+from safestar.core import compiled
 from safestar.core.ledger import LEDGERS
-from safestar.core.metrics import Counts, per_village
+from safestar.core.metrics import Counts, counted
 from safestar.core.panels import SOON, Queue, QueueItem, home_card, home_part, item, nav_entry, queue, town_panel, village_panel, work_queue
 from safestar.core.scope import can_read, can_write
 from safestar.org.roles import Level, can
@@ -17,20 +18,30 @@ from .models import (
 )
 
 
+def _applications(user, village):
+    return Application.objects.visible_to(user).filter(village=village).select_related("scheme").order_by("-year")[:3]
+
+
+def _open_plans(user, village):
+    return RectificationPlan.objects.visible_to(user).filter(village=village).exclude(status=PlanStatus.CLOSED)
+
+
+def _overdue_plans(user, village):
+    return _open_plans(user, village).filter(RectificationPlan.overdue_q())  # today's: today is in the kept statement's key
+
+
 @village_panel
 def creation_panel(request, village):
     """The village's creation: its applications with task progress, overdue tasks, open rectifications."""
     if not can_read(Application, request.user):
         return None
-    applications = services.live_progress(  # the tasks' live state: indicator tasks are done while met
-        Application.objects.visible_to(request.user).filter(village=village).select_related("scheme").order_by("-year")[:3]
-    )
+    # the tasks' live state: indicator tasks are done while met
+    applications = services.live_progress(compiled.rows(_applications, village.pk, user=request.user))
     latest = next((a for a in applications if a.n_tasks), None)
     categories = services.progress_by_category(latest, latest.task_list) if latest else []
-    plans = RectificationPlan.objects.visible_to(request.user).filter(village=village).exclude(status=PlanStatus.CLOSED)
     # read with the page's other counts (core/panels.py render_panels: one query)
-    plans = Counts(village.pk, open=per_village(plans, field="village"),
-                   overdue=per_village(plans.filter(RectificationPlan.overdue_q()), field="village"))
+    plans = Counts(village.pk, open=counted(_open_plans, village.pk, user=request.user, field="village"),
+                   overdue=counted(_overdue_plans, village.pk, user=request.user, field="village"))
     return "creation/panel.html", {"applications": applications, "village": village, "plans": plans, "latest": latest,
                                    "categories": categories}
 
@@ -127,12 +138,16 @@ QUICK = 6  # quick-entry buttons
 
 # -- 领导包村 -----------------------------------------------------------------------------------------
 
+def _leaders(user, village):
+    return Leadership.objects.visible_to(user).filter(village=village).select_related("leader")
+
+
 @village_panel
 def leaders_panel(request, village):
     """The village's 包村领导 (names and positions), for whoever reads the village's business."""
     if not can_read(Leadership, request.user):
         return None
-    leaders = list(Leadership.objects.visible_to(request.user).filter(village=village).select_related("leader"))
+    leaders = compiled.rows(_leaders, village.pk, user=request.user)
     return "creation/leaders_panel.html", {"leaders": leaders, "village": village}
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from safestar.audit.log import record
 from safestar.clock import today
+from safestar.core import compiled
 from safestar.core.saving import STALE, Conflict, save_form
 from safestar.core.scope import can_read
 from safestar.core.transitions import Refused, check, guard, perform, perform_all
@@ -178,7 +179,7 @@ def task_states(tasks):
     if not wanted:
         return tasks
     # the applications with their schemes and villages (names for the results), in one query
-    applications = Application.objects.select_related("scheme", "village").in_bulk({t.application_id for t in wanted})
+    applications = {a.pk: a for a in compiled.rows(_applications, *sorted({t.application_id for t in wanted}))}
     by_scheme = {}
     for t in wanted:
         by_scheme.setdefault(applications[t.application_id].scheme_id, []).append(t)
@@ -198,11 +199,19 @@ def task_states(tasks):
     return tasks
 
 
+def _applications(user, *ids):
+    return Application.objects.select_related("scheme", "village").filter(pk__in=ids)
+
+
+def _tasks(user, *applications):
+    return Task.objects.filter(application__in=applications).order_by("indicator", "id")
+
+
 def live_progress(applications):
     """Set n_tasks, n_done, n_overdue and `task_list` (the tasks with their live state) on each of
     `applications`: one query for their tasks, then task_states (one evaluation per scheme)."""
     applications = list(applications)
-    tasks = task_states(Task.objects.filter(application__in=[a.pk for a in applications]).order_by("indicator", "id"))
+    tasks = task_states(compiled.rows(_tasks, *(a.pk for a in applications)) if applications else [])
     per = {}
     for t in tasks:
         per.setdefault(t.application_id, []).append(t)

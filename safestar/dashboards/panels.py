@@ -2,7 +2,6 @@ from django.urls import reverse
 
 from safestar.core.panels import QueueItem, nav_entry, queue, village_panel, work_queue
 from safestar.core.validators import whole_number
-from safestar.org.models import Division
 from safestar.org.roles import Level, can
 from safestar.schemes.services import default_year, village_result, village_schemes
 
@@ -17,7 +16,7 @@ def warnings_panel(request, village):
     scheme, year = scheme_and_year(request, village, whole_number(request.GET.get("year"), 2000, 2100))
     # the village's live result by that scheme: the one the scorecard panel shows (computed once per request)
     evaluated = {village.pk: (scheme, village_result(request, scheme, village))} if scheme is not None else {}
-    found = signs.warnings(request.user, Division.objects.filter(pk=village.pk), year, evaluated).get(village.pk, [])
+    found = signs.warnings(request.user, village, year, evaluated).get(village.pk, [])
     return "dashboards/warnings_panel.html", {"warnings": found, "village": village, "year": year}
 
 

@@ -18,12 +18,14 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.urls import reverse
 
 from safestar.clock import today
+from safestar.core import compiled
 from safestar.core.masking import mask_name
 from safestar.core.scope import can_read
 from safestar.disputes.models import Dispute, Petition, PetitionStatus, disputes_overdue_on
 from safestar.incidents.models import Incident
 from safestar.keypersons.models import KeyPerson, Status
 from safestar.keypersons.overdue import due_of, due_on, is_overdue, overdue_q
+from safestar.org.models import Division
 from safestar.safety.models import Hazard
 from safestar.schemes.kinds import kind_of
 from safestar.schemes.validate import Checker, SchemeError, _load
@@ -81,12 +83,29 @@ def kind(name, label, model, **params):
 @dataclass
 class Context:
     user: object
-    villages: object  # Division queryset (scoped)
+    villages: object  # Division queryset (scoped), or one Division (its page)
     year: int
     day: datetime.date
     results: dict  # village id → (Scheme, VillageResult) from the dashboard's evaluation
     signs: tuple = ()  # every sign of this call (kinds on the same records read them once for all)
     memo: dict = field(default_factory=dict)
+
+
+def _read(ctx, build, *args):
+    """The rows of build(user, divisions, *args), `divisions` the condition on the records' village. On
+    one village's page the query's SQL is made once per process (core/compiled.py): `build` must then
+    be a function of these arguments only (the signs' settings that shape it are its own fields)."""
+    if isinstance(ctx.villages, Division):
+        return compiled.rows(_OneVillage(build), ctx.villages.pk, *args, user=ctx.user)
+    return list(build(ctx.user, Q(division__in=ctx.villages), *args))
+
+
+@dataclass(frozen=True)
+class _OneVillage:
+    build: object
+
+    def __call__(self, user, village, *args):
+        return self.build(user, Q(division=village), *args)
 
 
 def _detail(slug, pk):
@@ -131,19 +150,32 @@ def _disputes(sign, ctx):
     overdue on the day (disputes_overdue) and those received within the longest window of the
     repeated_disputes signs; rows (id, village, received_on, deadline, parties, overdue on the day)."""
     if "disputes" not in ctx.memo:
-        overdue = disputes_overdue_on(ctx.day)
         kinds = {s for s in ctx.signs if s.kind in ("disputes_overdue", "repeated_disputes")} | {sign}
-        wanted = Q(pk__in=[])
-        if any(s.kind == "disputes_overdue" for s in kinds):
-            wanted |= overdue
         windows = [s.params.get("days", 365) for s in kinds if s.kind == "repeated_disputes"]
-        if windows:
-            wanted |= Q(received_on__gt=ctx.day - datetime.timedelta(days=max(windows)), received_on__lte=ctx.day)
-        rows = (Dispute.objects.visible_to(ctx.user).alive().filter(division__in=ctx.villages).filter(wanted)
-                .annotate(is_overdue=ExpressionWrapper(overdue, output_field=BooleanField()))
-                .values_list("id", "division", "received_on", "deadline", "parties", "is_overdue"))
+        since = ctx.day - datetime.timedelta(days=max(windows, default=0))
+        rows = _read(ctx, _DisputeRows(any(s.kind == "disputes_overdue" for s in kinds), bool(windows)), ctx.day, since)
         ctx.memo["disputes"] = [(*row[:5], bool(row[5])) for row in rows]
     return ctx.memo["disputes"]
+
+
+@dataclass(frozen=True)
+class _DisputeRows:
+    """The disputes of _disputes(): the overdue ones on `day` (when `overdue`), those received after
+    `since` (when `window`)."""
+
+    overdue: bool
+    window: bool
+
+    def __call__(self, user, divisions, day, since):
+        overdue = disputes_overdue_on(day)
+        wanted = Q(pk__in=[])
+        if self.overdue:
+            wanted |= overdue
+        if self.window:
+            wanted |= Q(received_on__gt=since, received_on__lte=day)
+        return (Dispute.objects.visible_to(user).alive().filter(divisions).filter(wanted)
+                .annotate(is_overdue=ExpressionWrapper(overdue, output_field=BooleanField()))
+                .values_list("id", "division", "received_on", "deadline", "parties", "is_overdue"))
 
 
 def _parties(text):
@@ -175,16 +207,27 @@ def _key_persons(sign, ctx):
     by id, each person annotated as keypersons.overdue.due_on() (for due_of)."""
     if "keypersons" not in ctx.memo:
         kinds = {s for s in ctx.signs if s.kind in ("keypersons_overdue", "keypersons_unstable")} | {sign}
-        overdue = overdue_q(ctx.day)
-        wanted = Q(pk__in=[])
-        if any(s.kind == "keypersons_overdue" for s in kinds):
-            wanted |= overdue
         grades = [s.params.get("risk_grade", 3) for s in kinds if s.kind == "keypersons_unstable"]
-        if grades:
-            wanted |= Q(status__in=[Status.LOST, Status.MISSED]) | Q(status=Status.MANAGED, risk_grade__gte=min(grades))
-        rows = due_on(KeyPerson.objects.visible_to(ctx.user).filter(division__in=ctx.villages), ctx.day).filter(wanted).order_by("id")
+        rows = _read(ctx, _KeyPersonRows(any(s.kind == "keypersons_overdue" for s in kinds), min(grades, default=None)), ctx.day)
         ctx.memo["keypersons"] = [(person, is_overdue(person, ctx.day)) for person in rows]
     return ctx.memo["keypersons"]
+
+
+@dataclass(frozen=True)
+class _KeyPersonRows:
+    """The key persons of _key_persons(): overdue on `day` (when `overdue`), lost, missed or managed at
+    risk grade `grade` or above (when a grade is given)."""
+
+    overdue: bool
+    grade: int | None
+
+    def __call__(self, user, divisions, day):
+        wanted = Q(pk__in=[])
+        if self.overdue:
+            wanted |= overdue_q(day)
+        if self.grade is not None:
+            wanted |= Q(status__in=[Status.LOST, Status.MISSED]) | Q(status=Status.MANAGED, risk_grade__gte=self.grade)
+        return due_on(KeyPerson.objects.visible_to(user).filter(divisions), day).filter(wanted).order_by("id")
 
 
 def _person(pk):
@@ -214,21 +257,29 @@ def _unstable(sign, ctx):
 
 @kind("hazards_overdue", "超期未整改的安全隐患", Hazard, min=("至少几处", 1, 1000, 1))
 def _hazards(sign, ctx):
-    rows = Hazard.objects.visible_to(ctx.user).alive().filter(division__in=ctx.villages).overdue_on(ctx.day).order_by("deadline", "id")
+    rows = _read(ctx, _hazard_rows, ctx.day)
     found = {}
     for hazard in rows:
         found.setdefault(hazard.division_id, []).append(Source(f"{hazard}，整改期限 {hazard.asof_deadline:%Y-%m-%d}", _detail("hazards", hazard.pk)))
     return _at_least(sign, found, lambda n: f"{n} 处安全隐患已过整改期限仍未整改（阈值：{sign.params.get('min', 1)} 处）")
 
 
+def _hazard_rows(user, divisions, day):
+    return Hazard.objects.visible_to(user).alive().filter(divisions).overdue_on(day).order_by("deadline", "id")
+
+
 @kind("petition_backlog", "未化解的信访积案", Petition, min=("至少几件", 1, 1000, 1))
 def _backlog(sign, ctx):
-    rows = (Petition.objects.visible_to(ctx.user).alive().filter(division__in=ctx.villages, is_backlog=True, received_on__lte=ctx.day)
-            .exclude(status=PetitionStatus.SETTLED).order_by("received_on", "id"))
+    rows = _read(ctx, _backlog_rows, ctx.day)
     found = {}
     for petition in rows:
         found.setdefault(petition.division_id, []).append(Source(f"{petition}，{petition.get_status_display()}", _detail("petitions", petition.pk)))
     return _at_least(sign, found, lambda n: f"{n} 件信访积案尚未化解（阈值：{sign.params.get('min', 1)} 件）")
+
+
+def _backlog_rows(user, divisions, day):
+    return (Petition.objects.visible_to(user).alive().filter(divisions, is_backlog=True, received_on__lte=day)
+            .exclude(status=PetitionStatus.SETTLED).order_by("received_on", "id"))
 
 
 @kind("indicators_lost", "本年度已无法得满分的指标", Incident)
@@ -314,9 +365,10 @@ def declared():
 
 
 def warnings(user, villages, year, results, signs=None, day=None):
-    """{village id: [Warning]} of the villages with at least one sign, highest level first. At most one
-    query per sign the user may read (signs on data the user cannot read are left out); the dispute
-    signs share one query, and so do the key-person signs."""
+    """{village id: [Warning]} of the villages (a Division queryset, or one Division: its page) with at
+    least one sign, highest level first. At most one query per sign the user may read (signs on data
+    the user cannot read are left out); the dispute signs share one query, and so do the key-person
+    signs."""
     signs = tuple(signs if signs is not None else declared())
     ctx = Context(user, villages, year, day or today(), results, signs)
     found = {}

@@ -4,10 +4,19 @@ from django.conf import settings
 from django.db.models import Q
 
 from safestar import clock
+from safestar.core import compiled
 from safestar.core.panels import item, nav_entry, queue, village_panel, work_queue
 from safestar.org.roles import Level, can
 
 from .models import Entry, Late, Round, StarRecord
+
+
+def _entries(user, village):
+    return Entry.objects.visible_to(user).filter(village=village).select_related("round__scheme", "round__area")
+
+
+def _stars(user, village):
+    return StarRecord.objects.visible_to(user).filter(village=village).select_related("incident")
 
 
 @village_panel
@@ -15,8 +24,8 @@ def evaluation_panel(request, village):
     """The village's entries in evaluation rounds and its star history."""
     if not can(request.user, "evaluation.view"):
         return None
-    entries = list(Entry.objects.visible_to(request.user).filter(village=village).select_related("round__scheme", "round__area"))
-    stars = list(StarRecord.objects.visible_to(request.user).filter(village=village).select_related("incident"))
+    entries = compiled.rows(_entries, village.pk, user=request.user)
+    stars = compiled.rows(_stars, village.pk, user=request.user)
     if not entries and not stars:
         return None
     return "evaluation/panel.html", {"entries": entries, "stars": stars, "village": village}

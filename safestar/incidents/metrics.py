@@ -1,9 +1,11 @@
 """Incident metrics: recognised incidents per village in a year, and the 三零 they break."""
 
+import datetime
+
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear
 
-from safestar.core.metrics import metric, per_village
+from safestar.core.metrics import counted, metric, per_village
 
 from .models import Incident, ZeroCategory
 
@@ -37,9 +39,22 @@ def three_zero(year, villages):
 
 def three_zero_years(year, village):
     """({year: incidents} of every year the village has incidents in, {category: recognised incidents
-    of `year` in it} as three_zero() counts them). Counts (metrics.per_village): inside batched() they
+    of `year` in it} as three_zero() counts them). Counts (metrics.counted): inside batched() they
     are read with the page's other counts, in its one query, when first looked at."""
-    incidents = Incident.objects.alive().filter(division=village, occurred_on__isnull=False)
-    years = per_village(incidents.annotate(y=ExtractYear("occurred_on")), field="y")
-    counts = {c.value: per_village(recognised(year, [village]).filter(kind__zero_category=c.value)) for c in ZeroCategory}
+    years = counted(_years, village.pk, user=None, field="y")
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    counts = {c: counted(build, village.pk, first, last, user=None) for c, build in _BREAKING.items()}
     return years, counts
+
+
+def _years(user, village):
+    return Incident.objects.alive().filter(division=village, occurred_on__isnull=False).annotate(y=ExtractYear("occurred_on"))
+
+
+def _recognised_between(village, first, last):
+    """recognised(year, [village]) with the year as its first and last day (a kept statement's arguments)."""
+    return Incident.objects.alive().filter(recognised=True, occurred_on__gte=first, occurred_on__lte=last, division=village)
+
+
+_BREAKING = {c.value: lambda user, village, first, last, c=c.value: _recognised_between(village, first, last).filter(kind__zero_category=c)
+             for c in ZeroCategory}

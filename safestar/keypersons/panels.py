@@ -1,7 +1,8 @@
 """The village page's key-person panel: how many are managed and how many visits are overdue, for
 those who may see the registry (counts only; no names)."""
 
-from safestar.core.metrics import Counts, per_village
+from safestar.clock import today
+from safestar.core.metrics import Counts, counted
 from safestar.core.panels import home_part, nav_entry, village_panel
 from safestar.core.scope import can_read
 
@@ -9,14 +10,26 @@ from .models import KeyPerson, Status
 from .overdue import home_overdue, overdue_on
 
 
+def _persons(user, village):
+    return KeyPerson.objects.visible_to(user).alive().filter(division=village)
+
+
+def _managed(user, village):
+    return _persons(user, village).filter(status=Status.MANAGED)
+
+
+def _overdue(user, village, day):
+    return overdue_on(_persons(user, village), day)
+
+
 @village_panel
 def key_person_panel(request, village):
     if not can_read(KeyPerson, request.user):
         return None
-    persons = KeyPerson.objects.visible_to(request.user).alive().filter(division=village)
     # read with the page's other counts (core/panels.py render_panels: one query)
-    counts = Counts(village.pk, total=per_village(persons), managed=per_village(persons.filter(status=Status.MANAGED)),
-                    overdue=per_village(overdue_on(persons)))
+    user, day = request.user, today()
+    counts = Counts(village.pk, total=counted(_persons, village.pk, user=user), managed=counted(_managed, village.pk, user=user),
+                    overdue=counted(_overdue, village.pk, day, user=user))
     return "keypersons/panel.html", {"village": village, "counts": counts}
 
 

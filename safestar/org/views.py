@@ -8,12 +8,13 @@ from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_http_methods
 
 from safestar.audit.log import record
+from safestar.core import compiled
 from safestar.core.imports import import_view, template_response
 from safestar.core.lists import paginate, render_list, search
 from safestar.core.pages import stored
 from safestar.core.panels import render_home_cards, render_panels, render_town_panels
 from safestar.core.saving import save_form
-from safestar.core.scope import can_read, can_write, get_visible_or_404, require
+from safestar.core.scope import can_read, can_write, get_visible_or_404, not_found, require
 from safestar.core.sheets import write_xlsx, xlsx_response
 
 from .forms import (
@@ -46,17 +47,7 @@ def division_detail(request, code):
     (joined) with whether each is in the user's scope, and the number of its children the user sees
     (the list below is then not counted again)."""
     user = request.user
-    visible = Division.objects.visible_to(user)
-    links = ["__".join(["parent"] * n) for n in range(1, LEVELS_ABOVE + 1)]
-    below = visible.filter(parent=OuterRef("pk")).order_by().values("parent").annotate(n=Count("pk")).values("n")
-    division = get_visible_or_404(
-        Division.objects.select_related(links[-1]).annotate(
-            editable=Exists(Division.objects.writable_by(user).filter(pk=OuterRef("pk"))),
-            n_below=Coalesce(Subquery(below), 0),
-            **{f"in_scope_{n}": Exists(visible.filter(pk=OuterRef(link))) for n, link in enumerate(links, 1)},
-        ),
-        user, code=code,
-    )
+    (division,) = compiled.rows(_division, code, user=user) or not_found()
     ancestors, above = [division], division
     for n in range(1, LEVELS_ABOVE + 1):
         above = above.parent
@@ -64,9 +55,9 @@ def division_detail(request, code):
             break
         above.in_scope = getattr(division, f"in_scope_{n}")
         ancestors.insert(0, above)
-    children = Division.objects.visible_to(user).filter(parent=division)
-    children, q = search(children, request, ["name", "code"])
-    children = children.annotate(n_children=Count("children")).order_by("code")
+    children, q = search(Division.objects.visible_to(user).filter(parent=division), request, ["name", "code"])
+    # a village has none: not even built (the village page is the one most opened)
+    children = children.annotate(n_children=Count("children")).order_by("code") if division.n_below else []
     return render_list(
         request,
         "org/division_detail.html",
@@ -80,6 +71,20 @@ def division_detail(request, code):
             "panels": render_panels(request, division) if division.level == Level.VILLAGE
             else render_town_panels(request, division) if division.level == Level.TOWN else [],
         },
+    )
+
+
+_LINKS = ["__".join(["parent"] * n) for n in range(1, LEVELS_ABOVE + 1)]
+
+
+def _division(user, code):
+    """The division of `code` in the user's scope, annotated for its page (division_detail)."""
+    visible = Division.objects.visible_to(user)
+    below = visible.filter(parent=OuterRef("pk")).order_by().values("parent").annotate(n=Count("pk")).values("n")
+    return visible.select_related(_LINKS[-1]).filter(code=code).annotate(
+        editable=Exists(Division.objects.writable_by(user).filter(pk=OuterRef("pk"))),
+        n_below=Coalesce(Subquery(below), 0),
+        **{f"in_scope_{n}": Exists(visible.filter(pk=OuterRef(link))) for n, link in enumerate(_LINKS, 1)},
     )
 
 

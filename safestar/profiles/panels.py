@@ -1,4 +1,7 @@
+from dataclasses import dataclass
+
 from safestar.clock import today
+from safestar.core import compiled
 from safestar.core.ledger import LEDGERS
 from safestar.core.metrics import METRICS, batched, records_in, year_end
 from safestar.core.states import read_as_of
@@ -11,7 +14,16 @@ from .models import VillageProfile
 
 def _begun(model, village, day, since):
     """The village's records of `model` that had begun by `day` (their `since` date)."""
-    return list(records_in(model, [village]).filter(**{f"{since}__lte": day}).order_by("pk"))
+    return compiled.rows(_Begun(model, since), village.pk, day)
+
+
+@dataclass(frozen=True)
+class _Begun:
+    model: type
+    since: str
+
+    def __call__(self, user, village, day):
+        return records_in(self.model, [village]).filter(**{f"{self.since}__lte": day}).order_by("pk")
 
 
 def village_profile(village, day, user):

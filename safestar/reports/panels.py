@@ -3,6 +3,7 @@ import datetime
 from django.urls import reverse
 
 from safestar.clock import today
+from safestar.core import compiled
 from safestar.core.panels import SOON, QueueItem, home_card, home_part, item, nav_entry, queue, village_panel, work_queue
 from safestar.core.scope import can_read
 from safestar.org.roles import can
@@ -11,14 +12,17 @@ from . import services
 from .models import Report, Reporters, ReportStatus, Requirement, judge
 
 
+def _requirements(user, year):
+    return Requirement.objects.visible_to(user).filter(year=year, reporters=Reporters.VILLAGES).select_related("issuer")
+
+
 @village_panel
 def reports_panel(request, village):
     """The village's work reports of this year's requirements, each at the period now due: timeliness and status."""
     if not can_read(Report, request.user):
         return None
     day = today()
-    requirements = [r for r in Requirement.objects.visible_to(request.user).filter(year=day.year, reporters=Reporters.VILLAGES).select_related("issuer")
-                    if village.path.startswith(r.issuer.path)]
+    requirements = [r for r in compiled.rows(_requirements, day.year, user=request.user) if village.path.startswith(r.issuer.path)]
     if not requirements:
         return None
     numbers = {r.pk: services.current_number(r, day) for r in requirements}

@@ -46,6 +46,7 @@ from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from safestar.clock import today
+from safestar.core import compiled
 from safestar.core.statements import WRITE, writes
 
 from . import written
@@ -294,18 +295,14 @@ def reused(scheme, variant, rows):
     was computed at, compared in the same query. The stamp is what the villages not found are to be
     stored with: the current generation (that of the results found, else read) and their villages'
     generations, read here, before their facts are."""
-    from .models import CachedResult, ResultGeneration, VillageGeneration
+    from .models import VillageGeneration
 
     names = {village: (code, name) for village, code, name in rows}
-    current = ResultGeneration.objects.filter(pk=1).values("n")[:1]
-    own = Coalesce(Subquery(VillageGeneration.objects.filter(village=OuterRef("village_id")).values("n")[:1]), Value(0))
-    found = CachedResult.objects.filter(scheme=scheme, variant=variant, generation=Subquery(current), village_n=own, day=today())
-    found = found.values_list("village", "generation", "payload", "indicators")
     few = len(rows) <= 500
-    if few:  # a few villages: read at once (on PostgreSQL a streamed read costs three more round trips)
-        found = found.filter(village__in=list(names))
+    if few:  # a few villages: read at once (on PostgreSQL a streamed read costs three more round trips), the SQL made once
+        found = compiled.rows(_stored, scheme.pk, variant, *names) if names else []
     else:  # a county or more: streamed, not all held in memory at once
-        found = found.iterator(chunk_size=2000)
+        found = _stored(None, scheme.pk, variant).iterator(chunk_size=2000)
     out, n = {}, None
     spec = scheme.spec
     for village, n, payload, indicators in found:
@@ -318,6 +315,17 @@ def reused(scheme, variant, rows):
     generations = VillageGeneration.objects.values_list("village", "n")
     generations = dict(generations.filter(village__in=missing) if few else generations.iterator(chunk_size=5000))
     return (None if n is None else (n, generations)), out
+
+
+def _stored(user, scheme, variant, *villages):
+    """The stored results of the scheme and variant that are still valid (of these villages, if any)."""
+    from .models import CachedResult, ResultGeneration, VillageGeneration
+
+    current = ResultGeneration.objects.filter(pk=1).values("n")[:1]
+    own = Coalesce(Subquery(VillageGeneration.objects.filter(village=OuterRef("village_id")).values("n")[:1]), Value(0))
+    found = CachedResult.objects.filter(scheme=scheme, variant=variant, generation=Subquery(current), village_n=own, day=today())
+    found = found.filter(village__in=villages) if villages else found
+    return found.values_list("village", "generation", "payload", "indicators")
 
 
 def store(scheme, variant, results, stamp):

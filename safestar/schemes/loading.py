@@ -77,12 +77,21 @@ def applicable(division, year=None, **annotations):
     """The latest version of each scheme issued by `division` or a division above it (for `year`,
     or for every year), newest year first; `annotations` are added to each (QuerySet.annotate). Their
     YAML text (`source`, only the scheme's own page shows it) is not read."""
-    codes = division.path.strip("/").split("/")
+    schemes = issued_by(division.path.strip("/").split("/"), **annotations)
+    return latest_versions(schemes if year is None else schemes.filter(year=year))
+
+
+def issued_by(codes, **annotations):
+    """Every version of the schemes issued by the divisions of these codes, for latest_versions()."""
     schemes = Scheme.objects.filter(issuer__code__in=codes).select_related("issuer").defer("source").annotate(**annotations)
-    if year is not None:
-        schemes = schemes.filter(year=year)
+    return schemes.order_by("-year", "star", "-version")
+
+
+def latest_versions(schemes):
+    """The latest version of each scheme of `schemes` (ordered as issued_by() orders them), newest year
+    first, then the nearest issuer's."""
     latest = {}
-    for scheme in schemes.order_by("-year", "star", "-version"):
+    for scheme in schemes:
         latest.setdefault((scheme.year, scheme.star, scheme.issuer_id), scheme)
     return sorted(latest.values(), key=lambda s: (-s.year, -len(s.issuer.path), s.star))
 

@@ -19,8 +19,9 @@ from . import cache
 from .engine import FAILED, PASSED, UNDETERMINED, VETOED, evaluate, rank
 from .facts import gather
 from .kinds import kind_of
-from .loading import applicable
+from .loading import issued_by, latest_versions
 from .models import ManualScore, Scheme
+from safestar.core import compiled
 from safestar.core.numbers import figure
 
 
@@ -104,11 +105,15 @@ def village_schemes(request, village):
     share them."""
     memo = request.__dict__.setdefault("_village_schemes", {})
     if village.pk not in memo:
-        user = request.user
-        newest = Subquery(_begun(user).order_by("-year").values("year")[:1])
-        memo[village.pk] = applicable(village, readable=Exists(Scheme.objects.visible_to(user).filter(pk=OuterRef("pk"))),
-                                      default_year=Coalesce(newest, Value(today().year), output_field=IntegerField()))
+        memo[village.pk] = latest_versions(compiled.rows(_schemes_above, *village.path.strip("/").split("/"), user=request.user))
     return memo[village.pk]
+
+
+def _schemes_above(user, *codes):
+    """Every version of the schemes issued by these divisions, with `readable` and `default_year`."""
+    newest = Subquery(_begun(user).order_by("-year").values("year")[:1])
+    return issued_by(codes, readable=Exists(Scheme.objects.visible_to(user).filter(pk=OuterRef("pk"))),
+                     default_year=Coalesce(newest, Value(today().year), output_field=IntegerField()))
 
 
 def village_result(request, scheme, village):
