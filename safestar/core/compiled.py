@@ -43,13 +43,15 @@ KINDS = (int, str, datetime.date)
 
 
 def _stand_ins(kind, k):
-    """Two different values of `kind` for the k-th argument (k < 800), unlike any real code, year or day.
-    A text holds the characters a LIKE pattern escapes (% _ \\): a query that changes its argument
-    (escaping, case, a prefix) no longer shows the stand-in and is not kept."""
-    if kind is int:  # small and positive, as a year or a small-integer column allows (an id may be either)
-        return 29011 + 2 * k, 31013 + 2 * k
+    """Two values of `kind` for the k-th argument (k < MAX_ARGS), unlike any real code, year or day: one
+    below and one above the thresholds a build might compare an argument with (a year, this year, a
+    cap), and in opposite orders between arguments, so that a build that branches on a value or clamps
+    it gives two different statements and is not kept. A text holds the characters a LIKE pattern
+    escapes (% _ \\): a query that changes its argument (escaping, case, a prefix) is not kept either."""
+    if kind is int:  # positive, and small enough for a small-integer column
+        return 13 + 2 * k, 31013 + 2 * (MAX_ARGS - k)
     if kind is str:
-        return f"%_\\'\u2063{k}a", f"_%\\\u2063{k}bb"
+        return f"%_\\'\u2063{k:03d}a", f"_%\\\u2063{MAX_ARGS - k:03d}bb"
     return datetime.date(1903, 2, 5) + datetime.timedelta(days=k), datetime.date(2091, 10, 27) - datetime.timedelta(days=k)
 
 
@@ -71,12 +73,17 @@ class _Statement:
     alias: str
     sql: str
     params: tuple  # the first build's, the stand-ins replaced at each run
-    slots: tuple  # (place in params, argument index, adapt(value) -> parameter)
+    slots: tuple  # (place in params, argument index, adapt(value) -> parameter, bound of an integer or None)
+
+    def fits(self, args):
+        """Whether every integer argument fits its column, as the ORM checks (outside it, the ORM finds
+        no row, or every row, without asking the database)."""
+        return all(bound is None or -bound < args[k] < bound for _, k, _, bound in self.slots)
 
     def values(self, args):
         """The parameters with the arguments in their places."""
         params = list(self.params)
-        for place, k, adapt in self.slots:
+        for place, k, adapt, _ in self.slots:
             params[place] = adapt(args[k])
         return tuple(params)
 
@@ -128,15 +135,18 @@ def _statement(build, args, user):
         raise TypeError(f"compiled: only int, str and date arguments, not {kinds}")
     if len(args) > MAX_ARGS:
         return False
-    key = (build, kinds, scope_key(user) if user is not None else None, today())
+    day = today()
+    key = (build, kinds, None if user is None else ("user", scope_key(user)), day)
     statement = _kept.get(key)
     if statement is None:
         statement = _prepare(build, kinds, user)
-        with _lock:
-            if len(_kept) >= MAX_KEPT:
-                _kept.clear()
-            _kept[key] = statement
         stats["kept" if statement else "refused"] += 1
+        if today() == day:  # not across midnight: the build may have read the next day
+            with _lock:
+                if len(_kept) >= MAX_KEPT:
+                    _kept.clear()
+                _kept[key] = statement
+    statement = statement and statement.fits(args) and statement
     stats["run" if statement else "orm"] += 1
     return statement
 
@@ -186,8 +196,13 @@ def _prepare(build, kinds, user):
         found = [f for f in found if f is not None]
         if len(found) != 1:
             return False  # a value computed from an argument (a day minus a year) or two arguments alike
-        slots.append((place, *found[0]))
+        k, adapt = found[0]
+        bound = None if kinds[k] is not int else _BOUNDS.get(getattr(adapt, "__name__", ""), 1 << 31)
+        slots.append((place, k, adapt, bound))
     return _Statement(queryset, compiler, queryset.db, sql, params, tuple(slots))
+
+
+_BOUNDS = {"Int2": 1 << 15, "Int8": 1 << 63}  # psycopg's integer types; other integers: a 32-bit column's
 
 
 def _same(a, b):

@@ -157,3 +157,27 @@ def test_a_warm_village_page_builds_few_queries_through_the_orm(login, monkeypat
     assert client.get(f"/divisions/{VILLAGE1}/").status_code == 200
     assert compiled == ["sessions.Session", "org.User", "core.StateChange",
                         "incidents.Incident", "disputes.Dispute", "disputes.Petition", "safety.Hazard"]
+
+
+def _capped(user, village, n):
+    return Dispute.objects.filter(division=village, id__gt=min(n, 1000)).order_by("id")
+
+
+def test_a_build_that_clamps_a_value_between_the_stand_ins_is_not_kept(disputes):
+    """The stand-ins lie below and above the thresholds of years and caps (a build must still not branch
+    on or clamp its arguments: a threshold below both stand-ins would not be seen)."""
+    village = Division.objects.get(code=VILLAGE1).pk
+    for n in (0, 5):
+        assert compiled.rows(_capped, village, n) == list(_capped(None, village, n))
+    assert compiled.stats["kept"] == 0 and compiled.stats["refused"] == 1
+
+
+def test_an_integer_outside_its_column_answers_as_the_orm(disputes):
+    def in_year(user, village, year):  # Requirement.year: a small integer
+        from safestar.reports.models import Requirement
+
+        return Requirement.objects.filter(issuer=village, year=year)
+
+    village = Division.objects.get(code=VILLAGE1).pk
+    assert compiled.rows(in_year, village, 2023) == []
+    assert compiled.rows(in_year, village, 1 << 40) == [] and compiled.stats["orm"] == 1  # the ORM finds none without asking
