@@ -100,7 +100,7 @@ def _in_subtree(scope_path, path):
 
 def scope_key(user):
     """Everything of the user that scope_filter() and the role rules (org/roles.py) read: a query built
-    for the user is the same for another user with the same key (core/prepared.py keeps it so)."""
+    for the user is the same for another user with the same key (core/compiled.py keeps it so)."""
     if not getattr(user, "is_authenticated", False):
         return None
     department = user.department if user.department_id else None
