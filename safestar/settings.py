@@ -197,6 +197,7 @@ AXES_VERBOSE = False
 # Sessions end after 30 idle minutes and with the browser: a request renews the stored expiry when the
 # session changed or was last saved a minute ago or more (org/middleware.py RenewingSessionMiddleware),
 # so an idle session ends 29 to 30 minutes after its last request.
+SESSION_ENGINE = "safestar.org.sessions"  # Django's database sessions, read by a statement made once (org/sessions.py)
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = False
 SAFESTAR_SESSION_RENEW_AFTER = 60  # seconds; must stay well below SESSION_COOKIE_AGE

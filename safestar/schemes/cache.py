@@ -356,7 +356,15 @@ def page_version(user):
     province). Generations only grow, so the sum moves with any one of them. A county, not the user's
     own division: a town's pages show its villages' ranks in a county's evaluation round. (The county's
     path, the generation, the sum), or None when the generation's row is missing (nothing is stored
-    then). One query (and, once per process and division, one for the county's path)."""
+    then). One query, made once per process and user (core/compiled.py); once per process and division,
+    one for the county's path."""
+    county = _county_path(user.division.path, user.division.level)  # here: a build may not read the database
+    found = compiled.rows(_generations, user=user)
+    return (county, *found[0]) if found else None
+
+
+def _generations(user):
+    """page_version()'s query: the generation of all and the sum of the user's county's villages'."""
     from django.db.models import F, Func, IntegerField
 
     from safestar.core.scope import Under
@@ -364,12 +372,10 @@ def page_version(user):
 
     from .models import ResultGeneration, VillageGeneration
 
-    county = _county_path(user.division.path, user.division.level)
-    under = Division.objects.filter(Under(F("path"), county)).values("pk")
+    under = Division.objects.filter(Under(F("path"), _county_path(user.division.path, user.division.level))).values("pk")
     total = (VillageGeneration.objects.filter(village__in=under).order_by()
              .annotate(total=Func(F("n"), function="SUM", output_field=IntegerField())).values("total"))
-    found = ResultGeneration.objects.filter(pk=1).values_list("n", Coalesce(Subquery(total), Value(0))).first()
-    return None if found is None else (county, *found)
+    return ResultGeneration.objects.filter(pk=1).values_list("n", Coalesce(Subquery(total), Value(0)))
 
 
 @lru_cache(maxsize=4096)

@@ -132,8 +132,8 @@ def test_a_count_of_a_scope_the_user_has_none_of_is_zero_in_the_batch(disputes):
 
 def test_a_warm_village_page_builds_few_queries_through_the_orm(login, monkeypatch, drawn_pages):
     """Drawing a village page compiled some twenty queries (most of its CPU); once another village's
-    page has been drawn, only those that are not kept are compiled: the session and the account
-    (Django's), the changes of the profile's records (a list of their ids) and the profile's four
+    page has been drawn, only those that are not kept are compiled (the session and the account are
+    kept: org/sessions.py, org/middleware.py): the changes of the profile's records (a list of their ids) and the profile's four
     rates (each metric computes its year's dates; read in the page's one count query)."""
     load_scheme()
     for code in (VILLAGE1, VILLAGE2):  # the profile panel's records and rates
@@ -155,8 +155,7 @@ def test_a_warm_village_page_builds_few_queries_through_the_orm(login, monkeypat
 
     monkeypatch.setattr(SQLCompiler, "as_sql", counting)
     assert client.get(f"/divisions/{VILLAGE1}/").status_code == 200
-    assert compiled == ["sessions.Session", "org.User", "core.StateChange",
-                        "incidents.Incident", "disputes.Dispute", "disputes.Petition", "safety.Hazard"]
+    assert compiled == ["core.StateChange", "incidents.Incident", "disputes.Dispute", "disputes.Petition", "safety.Hazard"]
 
 
 def _capped(user, village, n):
