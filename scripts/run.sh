@@ -15,7 +15,8 @@ export SAFESTAR_DEMO=1   # shows the demo banner on every page
 WORKER=$!
 trap 'kill "$WORKER" 2>/dev/null; wait "$WORKER" 2>/dev/null' EXIT INT TERM
 # Web workers from the core count (gunicorn's 2 × cores + 1): a request is mostly Python on one core, the extra
-# workers cover the time others wait on the database or on a document; see docs/architecture.md "服务进程".
+# workers cover the time others wait on the database or on a document. One thread each: threads measured slower
+# (they contend for the GIL; `bench pages --threads`); see docs/architecture.md "服务进程".
 CORES=$(nproc)
 WORKERS="${SAFESTAR_WORKERS:-$((2 * CORES + 1))}"
 echo ">> SafeStar 已启动：http://127.0.0.1:8000 （${WORKERS} 个工作进程，Ctrl+C 停止）；后台任务进程 PID $WORKER"

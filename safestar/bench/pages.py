@@ -197,14 +197,15 @@ class Server:
     starts it; SAFESTAR_DEMO=1 so the bench accounts are not sent to enrol an authenticator; `stored`
     False: every page drawn afresh (--fresh)."""
 
-    def __init__(self, workers, stored=True):
+    def __init__(self, workers, threads=1, stored=True):
         self.port, self.workers = _free_port(), workers
         gunicorn = Path(sys.executable).with_name("gunicorn")
         env = {**os.environ, "SAFESTAR_DEMO": "1", "DJANGO_SETTINGS_MODULE": "safestar.settings",
                "SAFESTAR_STORED_PAGES": "1" if stored else "0"}
         self.log = tempfile.TemporaryFile()  # gunicorn's own log (a pipe nobody reads would block it)
         self.process = subprocess.Popen(
-            [str(gunicorn), "safestar.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers), "--timeout", "300"],
+            [str(gunicorn), "safestar.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers), "--threads", str(threads),
+             "--timeout", "300"],
             env=env, stdout=subprocess.DEVNULL, stderr=self.log)
         for _ in range(300):
             try:

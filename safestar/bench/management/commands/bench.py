@@ -46,6 +46,7 @@ class Command(BaseCommand):
         pages.add_argument("--seconds", type=float, default=15, help="每个页面、每种并发压测的秒数（默认 15）")
         pages.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
                            help="gunicorn 工作进程数（默认与 scripts/run.sh 相同：2 × 核数 + 1）")
+        pages.add_argument("--threads", type=int, default=1, help="每个工作进程的线程数（默认 1：同步工作进程）")
         pages.add_argument("--pages", default="", help="只测这些页面，逗号分隔的页面名（如 ledger,scorecard；默认全部；参考页总是测）")
         pages.add_argument("--writes", type=float, default=0,
                            help="压测期间每秒在本县随机的村新增几条台账记录（繁忙的办公室；默认 0：只读）")
@@ -150,14 +151,14 @@ class Command(BaseCommand):
         )
         self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
 
-    def _pages(self, year, scheme, clients, seconds, workers, pages, writes, fresh, **options):
+    def _pages(self, year, scheme, clients, seconds, workers, threads, pages, writes, fresh, **options):
         bench.ensure_dedicated_database()
         try:
             counts = [int(x) for x in clients.split(",") if x.strip()]
         except ValueError:
             raise CommandError(f"--clients 应为逗号分隔的整数，而不是“{clients}”")
-        if not counts or min(counts) < 1 or seconds <= 0 or workers < 1 or writes < 0:
-            raise CommandError("--clients、--seconds、--workers 都应大于 0，--writes 不能小于 0")
+        if not counts or min(counts) < 1 or seconds <= 0 or workers < 1 or threads < 1 or writes < 0:
+            raise CommandError("--clients、--seconds、--workers、--threads 都应大于 0，--writes 不能小于 0")
         try:
             setup = page_bench.prepare(self._scheme_text(scheme), year)
         except SchemeError as exc:
@@ -168,18 +169,18 @@ class Command(BaseCommand):
         self.stdout.write(
             f"页面基准：数据库 {bench.database_label()}，共 {villages} 个村；测试的镇 {setup.town.name}（{setup.town.code}，"
             f"{setup.town.children.count()} 个村），县 {setup.county.name}（{county_villages} 个村，评查轮次 {setup.round.pk}）；"
-            f"gunicorn {workers} 个工作进程，{os.cpu_count()} 核；每种并发压测 {seconds:g} 秒"
+            f"gunicorn {workers} 个工作进程" + (f"、各 {threads} 个线程" if threads > 1 else "") + f"，{os.cpu_count()} 核；每种并发压测 {seconds:g} 秒"
             + (f"，同时每秒在本县随机的村新增 {writes:g} 条台账记录" if writes else "，只读")
             + ("；每次重新绘制页面（--fresh）" if fresh else "；未变的页面从存页发送（同一账号的客户端共用一个浏览器）"))
         clients_by_account = page_bench.sessions(setup)
         counted = page_bench.queries(clients_by_account, page_list)
-        server = page_bench.Server(workers, stored=not fresh)
+        server = page_bench.Server(workers, threads, stored=not fresh)
         report = []
         try:
             for key, label, account, path in page_list:
                 status, sql, size = counted[label]
                 cookie = page_bench.cookie_of(clients_by_account[account])
-                page_bench.warm(server.port, path, cookie, workers)
+                page_bench.warm(server.port, path, cookie, workers * threads)
                 runs = {n: page_bench.load(server.port, path, cookie, n, seconds, server, page_bench.Writer(setup, writes) if writes else None)
                         for n in counts}
                 self.stdout.write(f"  {label}〔{key}〕（{path}，{account or '匿名'}）：HTTP {status}，SQL {sql} 条，{size // 1024} KB")
@@ -204,7 +205,7 @@ class Command(BaseCommand):
             f"{row['page']} " + "/".join(f"{row['share_of_reference'][n]:.2f}" for n in reference) for row in report[1:]))
         self.stdout.write(f"结束时系统负载 {'/'.join(f'{x:.1f}' for x in os.getloadavg())}")
         self.stdout.write(json.dumps({"database": bench.connection.vendor, "villages": villages, "county_villages": county_villages,
-                                      "workers": workers, "seconds": seconds, "writes_per_second": writes, "stored_pages": not fresh, "loadavg": [round(x, 2) for x in os.getloadavg()],
+                                      "workers": workers, "threads": threads, "seconds": seconds, "writes_per_second": writes, "stored_pages": not fresh, "loadavg": [round(x, 2) for x in os.getloadavg()],
                                       "pages": report}, ensure_ascii=False))
 
     def _dashboard(self, year, division, scheme, repeat, **options):
