@@ -1,6 +1,7 @@
 """The session store (SESSION_ENGINE): Django's database sessions, the session read on every request
 by a statement made once per process (core/compiled.py) instead of built and compiled by the ORM each
-time (about a fifth of a page sent again from the store, core/pages.py)."""
+time. With the account's and the data version's queries, made once the same way, that was about a
+third of the CPU of a page sent again from the store (core/pages.py)."""
 
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.models import Session

@@ -133,8 +133,9 @@ def test_a_count_of_a_scope_the_user_has_none_of_is_zero_in_the_batch(disputes):
 def test_a_warm_village_page_builds_few_queries_through_the_orm(login, monkeypatch, drawn_pages):
     """Drawing a village page compiled some twenty queries (most of its CPU); once another village's
     page has been drawn, only those that are not kept are compiled (the session and the account are
-    kept: org/sessions.py, org/middleware.py): the changes of the profile's records (a list of their ids) and the profile's four
-    rates (each metric computes its year's dates; read in the page's one count query)."""
+    kept too: org/sessions.py, org/middleware.py): the changes of the profile's records (a list of their
+    ids) and the profile's four rates (each metric computes its year's dates; read in the page's one
+    count query)."""
     load_scheme()
     for code in (VILLAGE1, VILLAGE2):  # the profile panel's records and rates
         make_record("village-profiles", code, population=1200, established_on=datetime.date(2020, 1, 1))
