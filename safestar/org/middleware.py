@@ -56,11 +56,7 @@ class AccountBackend(ModelBackend):
     def get_user(self, user_id):
         """The query is made once per process (core/compiled.py): building its EXISTS conditions cost
         about as much CPU as running it, on every signed-in request."""
-        try:
-            pk = int(user_id)
-        except (TypeError, ValueError):
-            return None
-        found = compiled.rows(_account, pk)
+        found = compiled.rows(_account, int(user_id))  # Django gives the primary key as its field's Python value
         return found[0] if found and self.user_can_authenticate(found[0]) else None
 
 
