@@ -22,8 +22,8 @@ A write in one village leaves the stored results of the others valid (the county
 record computes one village again, not hundreds). What cannot be told (a town's record, a scheme, an
 account, a statement of unknown shape) makes every stored result stale, as every write once did.
 
-The same hook also draws a new random `facts` token, except for a write to FACTS_UNREAD (an evaluation
-round's own rows: no fact is gathered from them). `gathered()` keeps the facts of a few villages in this
+The same hook also draws a new random `facts` token, except for a write to a table no fact is gathered
+from (facts_unread(): an evaluation round's own rows, stars, the creation's and the reports' tables). `gathered()` keeps the facts of a few villages in this
 process under the token they were read at, so that a round's steps, which write those rows between two
 scorings of the same village, gather its facts once: gathering is most of the cost of scoring a village.
 The token is random rather than counted so that a rolled-back write and a later one never share it.
@@ -65,9 +65,16 @@ UNWATCHED = {
     # authenticators: a two-factor sign-in saves its device (a counter); no result or stored page reads them
     "otp_totp_totpdevice", "otp_static_staticdevice", "otp_static_statictoken",
 }
-# Tables the results read (an evaluation round's points) but the facts never do (facts.gather; checked
-# by schemes/tests/test_cache.py): a write to them makes the stored results stale but not the facts.
-FACTS_UNREAD = {"evaluation_entry", "evaluation_line", "core_event"}
+# Tables the facts never read (facts.gather: the ledgers', the incidents' and the schemes' own tables,
+# through metrics that only the ledger apps register): those of the apps above the schemes in the layers
+# (pyproject.toml: an evaluation round's entries and points, stars, creation, work reports, snapshots)
+# and the step events. A write to them makes the stored results stale (a round's results show its
+# points), not the facts gathered before it. Checked by schemes/tests/test_cache.py.
+ABOVE_SCHEMES = ("evaluation_", "creation_", "reports_", "dashboards_")
+
+
+def facts_unread(table):
+    return table == "core_event" or table.startswith(ABOVE_SCHEMES)
 # Logins stamp the account (last_login) on every sign-in; no result reads it.
 LAST_LOGIN = re.compile(r'^\s*UPDATE\s+"?org_user"?\s+SET\s+"?last_login"?\s*=\s*%s\s+WHERE', re.I)
 TAKE = "UPDATE schemes_resultgeneration SET n = n"  # only the row's lock: every writer takes it first
@@ -105,12 +112,12 @@ def watch(execute, sql, params, many, context):
 
 def bump(raw, vendor, table, sql, params, many):
     """Before the statement: the generation row's lock and a new facts token (unless the table is in
-    FACTS_UNREAD); then the generations of the villages it writes, or, when that is not certain
+    facts_unread()); then the generations of the villages it writes, or, when that is not certain
     (written.py), the generation of all."""
     if not WRITE.match(sql):  # SELECT … FOR UPDATE: the lock only; the write that follows bumps
         raw.execute(TAKE)
         return
-    raw.execute(TAKE if table in FACTS_UNREAD else NEW_TOKEN[vendor])
+    raw.execute(TAKE if facts_unread(table) else NEW_TOKEN[vendor])
     villages = written.villages(raw, table, sql, params, many)
     if villages is None:
         raw.execute(BUMP)
@@ -204,6 +211,12 @@ def gathered(scheme, villages):
                 while len(_kept) > KEPT:
                     _kept.popitem(last=False)
     return facts
+
+
+def forget():
+    """Drop the facts kept in this process (tests: to count the queries of gathering them again)."""
+    with _keeping:
+        _kept.clear()
 
 
 # -- one process at a time computes a scheme's results ----------------------------------------------

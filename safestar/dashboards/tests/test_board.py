@@ -14,6 +14,7 @@ from safestar.dashboards.models import Snapshot
 from safestar.dashboards.snapshots import take
 from safestar.incidents.models import Incident
 from safestar.org.models import Division, User
+from safestar.schemes.cache import forget
 from safestar.schemes.services import results, villages_under
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +101,7 @@ def test_the_dashboard_costs_the_same_queries_for_5_and_50_villages(login, world
         make_record("disputes", village.code, stage="mediating", closed_on=None, result="", deadline=datetime.date(2023, 4, 5))
     take(2023)
     assert Division.objects.filter(parent=town2).count() == 50
+    forget()  # the facts that take() gathered: gathered again, as for the first count
     assert _queries(client, url) == small
     assert _queries(client, url.replace("/dashboard/", "/dashboard/warnings/")) == small_warnings
 
