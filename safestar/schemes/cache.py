@@ -23,9 +23,10 @@ record computes one village again, not hundreds). What cannot be told (a town's 
 account, a statement of unknown shape) makes every stored result stale, as every write once did.
 
 The same hook also draws a new random `facts` token, except for a write to a table no fact is gathered
-from (facts_unread(): an evaluation round's own rows, stars, the creation's and the reports' tables). `gathered()` keeps the facts of a few villages in this
-process under the token they were read at, so that a round's steps, which write those rows between two
-scorings of the same village, gather its facts once: gathering is most of the cost of scoring a village.
+from (facts_unread(): an evaluation round's own rows, stars, the creation's and the reports' tables).
+`gathered()` keeps the facts of a few villages in this process under the token they were read at, so
+that a round's steps, which write those rows between two scorings of the same village, gather its facts
+once: gathering is most of the cost of scoring a village.
 The token is random rather than counted so that a rolled-back write and a later one never share it.
 """
 
