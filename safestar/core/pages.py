@@ -1,6 +1,6 @@
 """Stored pages: a page a person opens again, unchanged, is sent as it was drawn instead of being
-drawn again (the village page, the ledger lists, the scorecards, the rankings and the evaluation
-rounds: the views decorated with `stored`).
+drawn again (the village page, the ledger lists, the scorecards, the rankings, the evaluation
+rounds and the dashboards: the views decorated with `stored`).
 
 A page is stored for one user (with their role, division and department), one address (with its
 query and htmx headers), one day, the secret of the browser's CSRF cookie (the forms' tokens in it

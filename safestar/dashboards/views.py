@@ -5,6 +5,7 @@ same function the API answers with, so a chart (drawn from the API) and its tabl
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from safestar.core.pages import stored
 from safestar.core.scope import get_visible_or_404, require
 from safestar.core.validators import whole_number
 from safestar.incidents.models import ZeroCategory
@@ -30,6 +31,7 @@ def _context(request, division, year):
     return {"division": division, "year": year, "years": board.years(request.user) or [year], "ancestors": ancestors}
 
 
+@stored
 def dashboard(request):
     division, year = place_and_year(request)
     data = board.compute(request.user, division, year)
@@ -40,6 +42,7 @@ def dashboard(request):
     })
 
 
+@stored
 def warning_list(request):
     """预测预警: the villages below the division with their signs, highest level first."""
     division, year = place_and_year(request)

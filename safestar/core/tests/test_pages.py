@@ -177,6 +177,11 @@ def stored_pages(scheme, round):
         ("county", f"/schemes/{scheme.pk}/results/"),
         ("county", f"/evaluation/{round.pk}/"),
         ("county", f"/evaluation/{round.pk}/towns/{CHANGGANG}/"),
+        ("town", "/dashboard/"),
+        ("town", "/dashboard/warnings/"),
+        ("county", "/dashboard/"),
+        ("county", f"/dashboard/?division={CHANGGANG}"),
+        ("county", "/dashboard/warnings/"),
     ]
 
 
@@ -199,6 +204,7 @@ def test_stored_views_read_nothing_the_generations_do_not_watch(open_round, monk
 
 
 def test_what_is_sent_is_what_a_fresh_drawing_shows_after_every_kind_of_write(open_round, settings, sent):
+    from safestar.dashboards import snapshots
     from safestar.evaluation.models import Entry
     from safestar.incidents.models import Incident
     from safestar.org.models import Division
@@ -223,6 +229,7 @@ def test_what_is_sent_is_what_a_fresh_drawing_shows_after_every_kind_of_write(op
         lambda: Incident.objects.filter(pk=moved.pk).update(division=Division.objects.get(code=VILLAGE2)),
         lambda: Entry.objects.filter(round=round, village__code=VILLAGE2).update(status=Entry.Status.SUBMITTED),
         lambda: Division.objects.filter(code=VILLAGE1).update(name="长岗新村"),
+        lambda: snapshots.take(round.scheme.year),  # the dashboards' trend
     ]
     check()
     for write in writes:

@@ -86,7 +86,7 @@ def _queries(client, url):
     return len(captured)
 
 
-def test_the_dashboard_costs_the_same_queries_for_5_and_50_villages(login, world, freeze_today):
+def test_the_dashboard_costs_the_same_queries_for_5_and_50_villages(login, world, freeze_today, drawn_pages):
     """平岗镇 has 5 villages; 45 more (with records) must not add a query to the page or the API."""
     freeze_today(datetime.date(2023, 12, 31))
     load_scheme(issuer=PINGGANG)
@@ -305,7 +305,7 @@ def test_county_and_city_trend_has_one_series_per_town_from_the_stored_snapshots
     assert by_name["睢县"][1] == round(sum(s.total for s in november) / 25, 1) and by_name["宁陵县"] == [None, None]
 
 
-def test_the_county_and_city_dashboards_cost_the_same_queries_for_5_and_50_villages_a_town(login, world, freeze_today):
+def test_the_county_and_city_dashboards_cost_the_same_queries_for_5_and_50_villages_a_town(login, world, freeze_today, drawn_pages):
     """平岗镇 grows from 5 villages to 50 (with records and snapshots): the county's and the city's
     page and API, heat map and trend per town included, make the same number of queries."""
     freeze_today(datetime.date(2023, 12, 31))
