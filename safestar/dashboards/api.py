@@ -1,10 +1,10 @@
-"""The dashboard's figures as JSON: what the page's charts draw (static/js/dashboard.js) and what
-other systems may read. The same computation as the page (board.compute), so a chart equals its table.
+"""The dashboard's figures as JSON, for other systems: the same data as the page's charts draw
+(board.published, embedded in the page), so what they read equals the page's tables.
 Answers to the page's own session as well as to bearer tokens (safestar/api.py)."""
 
 from ninja import Router
 
-from .board import compute
+from .board import compute, published
 from .views import place_and_year
 
 router = Router(tags=["创建态势"])
@@ -15,8 +15,4 @@ router = Router(tags=["创建态势"])
 def dashboard_data(request, division: str = "", year: str = ""):
     """`year` is read as the page reads it (not a whole number in 2000–2100: the default year)."""
     place, chosen = place_and_year(request, request.auth)
-    data = compute(request.auth, place, chosen)
-    for row in data["rows"]:
-        row.pop("path", None)
-        row.pop("id", None)
-    return data
+    return published(compute(request.auth, place, chosen))

@@ -197,6 +197,12 @@ def compute(user, division, year):
 CHILD_LABELS = {Level.PROVINCE: "市", Level.CITY: "县（区）", Level.COUNTY: "乡镇"}
 
 
+def published(data):
+    """The dashboard as the API answers it and the page's charts read it (the same figures as the
+    page's tables): the rows without their internal id and path."""
+    return {**data, "rows": [{k: v for k, v in row.items() if k not in ("id", "path")} for row in data["rows"]]}
+
+
 def _categories(schemes):
     """The category titles of the schemes in use, in each scheme's order (a county whose towns use
     different schemes gets the union: a town whose scheme lacks a category has no share in it)."""

@@ -2,6 +2,7 @@
 constant number of queries, the county's and the city's comparison of the divisions below."""
 
 import datetime
+import json
 import re
 from collections import Counter
 
@@ -129,8 +130,12 @@ def test_county_and_city_compare_the_divisions_below_and_drill_down(login, schem
 def test_the_api_answers_the_same_figures_as_the_page_to_the_page_session_and_to_a_token(login, api, scheme, freeze_today):
     freeze_today(datetime.date(2023, 12, 31))
     client = login("taskforce")
-    page = client.get("/dashboard/?year=2023").context["data"]
+    response = client.get("/dashboard/?year=2023")
+    page = response.context["data"]
     answer = client.get(f"/api/v1/dashboard/?division={CHANGGANG}&year=2023").json()
+    # the charts draw the data embedded in the page: exactly what the API answers
+    embedded = re.search(r'<script id="dashboard-data" type="application/json">(.*?)</script>', response.content.decode(), re.S)
+    assert json.loads(embedded.group(1)) == answer and len(answer["rows"]) == 20
     assert [(r["code"], r["total"], r["status"]) for r in answer["rows"]] == [(r["code"], r["total"], r["status"]) for r in page["rows"]]
     assert answer["distribution"] == page["distribution"] and answer["overdue"] == page["overdue"]
     token = api("town")(f"/dashboard/?division={CHANGGANG}&year=2023")
