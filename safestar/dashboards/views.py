@@ -1,6 +1,7 @@
 """The dashboard pages: 创建态势 (a town's villages, or the divisions below a county or a city) and
 预测预警 (each village's leading signs, explained). Read only; the figures come from board.py, the
-same function the API answers with, so a chart (drawn from the API) and its table agree."""
+same function the API answers with; the charts draw the data embedded in the page (board.published),
+so a chart and its table agree. Both are stored pages (core/pages.py)."""
 
 from django.shortcuts import redirect, render
 
