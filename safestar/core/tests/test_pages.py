@@ -180,8 +180,6 @@ def stored_pages(scheme, round):
         ("town", "/dashboard/"),
         ("town", "/dashboard/warnings/"),
         ("county", "/dashboard/"),
-        ("county", f"/dashboard/?division={CHANGGANG}"),
-        ("county", "/dashboard/warnings/"),
     ]
 
 
