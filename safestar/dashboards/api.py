@@ -1,6 +1,6 @@
 """The dashboard's figures as JSON, for other systems: the same data as the page's charts draw
-(board.published, embedded in the page), so what they read equals the page's tables.
-Answers to the page's own session as well as to bearer tokens (safestar/api.py)."""
+(board.published, embedded in the page), so what they read equals the page's tables. Bearer tokens,
+as every endpoint."""
 
 from ninja import Router
 
