@@ -74,17 +74,6 @@ def has_confirmed_device(user):
     return known
 
 
-def gate_passed(user):
-    """Whether a signed-in user has done everything AccountGate asks (for the API's session
-    authentication: a page's script may read the API only once its user could open the page)."""
-    if not user.is_verified():
-        if has_confirmed_device(user):
-            return False
-        if user.spec.requires_2fa and settings.SAFESTAR_REQUIRE_2FA:
-            return False
-    return not user.password_expired()
-
-
 class AccountGate:
     """What a signed-in user must do before anything else, in this order:
     1. enter a one-time code, when they have an authenticator (or their role requires one);
