@@ -12,8 +12,9 @@ SAFESTAR_ISSUING_OFFICE (default “{name}平安建设工作领导小组办公�
 PDF (WeasyPrint): an HTML template rendered with the Noto CJK fonts from Debian's `fonts-noto-cjk`
 (`libharfbuzz-subset0` keeps it fast), on A4 with the same margins: Noto Serif CJK (宋体-like) for
 the body and, bold, for the title (小标宋 as available), Noto Sans CJK (黑体-like) for headings.
-Templates extend `documents/base.html`; its tables keep headings, numbers and codes on one line
-(`th`, `td.num`, `td.nowrap`), so a narrow column never breaks “县排名” into one character a line.
+Templates extend `documents/base.html`; its tables have a fixed layout (column widths from `<col>`,
+so WeasyPrint does not measure every cell first), keep headings and numbers on one line (`th`,
+`td.num`) and wrap other text inside its column.
 
 Text pasted from elsewhere can hold characters XML 1.0 forbids (Word's manual line break \x0b, a
 form feed, NUL ...): one such character in a saved record made every document showing it fail. Every
