@@ -12,8 +12,8 @@ chain), nor someone who holds the key from rewriting an event and re-signing eve
 `checkpoint()` therefore writes the head of the chain (the last event's id and hash) as one JSON line
 to an append-only file outside the database, SAFESTAR_AUDIT_CHECKPOINTS (default
 var/audit_checkpoints.jsonl); `safestar audit checkpoint` calls it and prints the head for an operator
-to keep elsewhere, each backup writes one (core/backup.py), and the background worker writes one every hour when the
-head moved (core/tasks.py).
+to keep elsewhere, each backup writes one (core/backup.py), and the background worker writes one every
+hour when the head moved (core/tasks.py).
 `verify()` (log.py) checks that every checkpointed event is still in the chain with the same hash.
 
 A restore (core/backup.py) legitimately takes the chain back to an older head: it appends a

@@ -95,4 +95,3 @@ def audit_checkpoint():
     if last and tuple(last[-1][:2]) == tuple(head()):
         return {"written": False}
     return {"written": True, "id": checkpoint("定期")["id"]}
-

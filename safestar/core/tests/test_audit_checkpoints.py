@@ -13,7 +13,7 @@ from safestar.core.tasks import audit_checkpoint
 
 
 def test_it_runs_every_hour():
-    task, every = PERIODIC["safestar.core.tasks.audit_checkpoint"]
+    _, every = PERIODIC["safestar.core.tasks.audit_checkpoint"]
     assert every == datetime.timedelta(hours=1)
 
 
