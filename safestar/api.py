@@ -12,18 +12,16 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from safestar.core.api_errors import ERROR_STATUSES, chinese_validation_errors, document_errors
-
 from safestar.core.ledger_api import ledger_router
-from safestar.dashboards.api import router as dashboards_router
 from safestar.creation.api import router as creation_router
+from safestar.dashboards.api import router as dashboards_router
 from safestar.evaluation.api import router as evaluation_router
 from safestar.incidents.api import router as incidents_router
 from safestar.keypersons.api import router as keypersons_router
 from safestar.org.api import router as org_router
+from safestar.org.models import ApiToken
 from safestar.reports.api import router as reports_router
 from safestar.schemes.api import router as schemes_router
-from safestar.org.models import ApiToken
-
 
 class BearerToken(HttpBearer):
     def authenticate(self, request, token):

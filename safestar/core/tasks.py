@@ -92,6 +92,6 @@ def audit_checkpoint():
         last = read_checkpoints()
     except ValueError:  # an unreadable line: verify reports it; a new checkpoint is still worth writing
         last = []
-    if last and tuple(last[-1][:2]) == tuple(head()):
+    if last and last[-1][:2] == head():
         return {"written": False}
     return {"written": True, "id": checkpoint("定期")["id"]}

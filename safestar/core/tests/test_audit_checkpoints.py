@@ -5,6 +5,7 @@ the checkpoint file outside the database whenever it moved, so deleting the last
 import datetime
 
 import pytest
+
 from safestar.audit.chain import read_checkpoints
 from safestar.audit.log import record, verify
 from safestar.audit.models import AuditEvent
